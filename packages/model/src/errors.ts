@@ -1,0 +1,98 @@
+/**
+ * BIG-IP style error codes, each listed once. Messages follow mcpd's wording
+ * (`01020036:3: The requested Pool (/Common/p) was not found.`).
+ */
+export const ErrorCodes = {
+  /** Parse errors have no hex code on BIG-IP; tmsh prints `Syntax Error: ...`. */
+  SYNTAX: 'SYNTAX',
+  NOT_FOUND: '01020036',
+  ALREADY_EXISTS: '01020066',
+  MONITOR_IN_USE: '01070083',
+  PROFILE_PROTOCOL_MISMATCH: '01070097',
+  NODE_IN_USE: '01070110',
+  IN_USE: '01070265',
+  CONFIG_ERROR: '01070734',
+  SNI_DEFAULT: '01071809',
+  /** Value out of range or of the wrong form. */
+  INVALID_VALUE: '01070712',
+  /** Two enabled virtual servers on one destination. */
+  DESTINATION_IN_USE: '01070333',
+  /** Certificate / key problems (parse, passphrase, mismatch). */
+  SSL_FILE: '01071ac2',
+  /** The store is locked by another writer past the busy timeout. */
+  BUSY: '01070999',
+  /** File or I/O error reading a configuration file or PEM. */
+  FILE: '01070711',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** Where in the input an error was found (1-based line and column, 0-based offset). */
+export interface SourcePosition {
+  line: number;
+  column: number;
+  offset: number;
+  /** The file or input the position refers to, when not an interactive line. */
+  source?: string;
+}
+
+const brand = Symbol.for('openltm.ConfigError');
+
+/**
+ * The one error type every package throws for bad input: a code, a message in BIG-IP's words,
+ * and where it happened. `toString()` gives the line a BIG-IP administrator expects.
+ */
+export class ConfigError extends Error {
+  readonly code: ErrorCode;
+  readonly severity: number;
+  readonly position?: SourcePosition;
+  /** Further errors found in the same input (the parser reports all of a file's errors at once). */
+  readonly related: ConfigError[];
+
+  constructor(code: ErrorCode, message: string, options: { position?: SourcePosition; severity?: number; related?: ConfigError[] } = {}) {
+    super(message);
+    this.name = 'ConfigError';
+    this.code = code;
+    this.severity = options.severity ?? 3;
+    this.position = options.position;
+    this.related = options.related ?? [];
+  }
+
+  /** `01020036:3: The requested ...` or `Syntax Error: ...`. */
+  override toString(): string {
+    if (this.code === ErrorCodes.SYNTAX) return `Syntax Error: ${this.message}`;
+    return `${this.code}:${this.severity}: ${this.message}`;
+  }
+
+  /** True for a ConfigError from any copy of this package. */
+  static is(value: unknown): value is ConfigError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  }
+}
+Object.defineProperty(ConfigError.prototype, brand, { value: true });
+
+/** Builders for the messages that several packages emit, so the wording lives in one place. */
+export const errors = {
+  syntax(message: string, position?: SourcePosition): ConfigError {
+    return new ConfigError(ErrorCodes.SYNTAX, message, { position });
+  },
+  notFound(kind: string, path: string, position?: SourcePosition): ConfigError {
+    return new ConfigError(ErrorCodes.NOT_FOUND, `The requested ${kind} (${path}) was not found.`, { position });
+  },
+  alreadyExists(kind: string, path: string, partition = 'Common', position?: SourcePosition): ConfigError {
+    return new ConfigError(ErrorCodes.ALREADY_EXISTS, `The requested ${kind} (${path}) already exists in partition ${partition}.`, { position });
+  },
+  inUse(kind: string, path: string, userKind: string, userPath: string, position?: SourcePosition): ConfigError {
+    return new ConfigError(
+      ErrorCodes.IN_USE,
+      `The ${kind} (${path}) cannot be deleted because it is in use by a ${userKind} (${userPath}).`,
+      { position },
+    );
+  },
+  invalidValue(property: string, value: string, expected: string, position?: SourcePosition): ConfigError {
+    return new ConfigError(ErrorCodes.INVALID_VALUE, `Invalid value "${value}" for property "${property}": expected ${expected}.`, { position });
+  },
+  configError(detail: string, position?: SourcePosition): ConfigError {
+    return new ConfigError(ErrorCodes.CONFIG_ERROR, `Configuration error: ${detail}`, { position });
+  },
+};

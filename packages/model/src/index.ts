@@ -1,0 +1,12 @@
+/**
+ * @openltm/model: the declarative schema of every object type, the BIG-IP error codes,
+ * and address helpers. No runtime dependencies; every other package reads it.
+ */
+export * from './errors';
+export * from './value-types';
+export * from './object-type';
+export * from './schema';
+export * from './address';
+export { LOAD_BALANCING_MODES, IMPLEMENTED_LOAD_BALANCING_MODES, poolMemberEntry } from './types/ltm-pool';
+export { certKeyChainEntry } from './types/ltm-profile-client-ssl';
+export { PROFILE_TYPES } from './types/profile-types';

@@ -1,0 +1,72 @@
+import { t } from '../value-types';
+import type { ObjectTypeDef } from '../object-type';
+import type { PropertyTable } from '../value-types';
+
+export const LOAD_BALANCING_MODES = [
+  'dynamic-ratio-member', 'dynamic-ratio-node', 'fastest-app-response', 'fastest-node',
+  'least-connections-member', 'least-connections-node', 'least-sessions', 'observed-member',
+  'observed-node', 'predictive-member', 'predictive-node', 'ratio-least-connections-member',
+  'ratio-least-connections-node', 'ratio-member', 'ratio-node', 'ratio-session', 'round-robin',
+  'weighted-least-connections-member', 'weighted-least-connections-node',
+] as const;
+
+/** The modes the data plane implements; the others are accepted in configuration and refused by the daemon's status. */
+export const IMPLEMENTED_LOAD_BALANCING_MODES = ['round-robin', 'ratio-member', 'least-connections-member'] as const;
+
+/** Properties of one pool member (`members { 10.0.0.1:25 { ... } }`), named `<node>:<port>`. */
+export const poolMemberEntry: PropertyTable = {
+  address: { type: { kind: 'address' }, help: 'IP address of the member (its node is created when missing)', alwaysList: true },
+  'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to' },
+  'connection-limit': { type: t.int(0), default: '0', help: 'Maximum concurrent connections to the member (0 = unlimited)' },
+  description: { type: t.string(), help: 'User-defined description' },
+  'dynamic-ratio': { type: t.int(1, 65535), default: '1', help: 'Dynamic ratio weight' },
+  monitor: { type: { kind: 'monitor-rule' }, default: 'default', help: "The member's own health monitor rule, overriding the pool's" },
+  'priority-group': { type: t.int(0, 65535), default: '0', help: 'Priority group; higher groups take traffic first' },
+  ratio: { type: t.int(1, 65535), default: '1', help: 'Weight for ratio load balancing' },
+  session: {
+    type: t.enumOf('user-enabled', 'user-disabled', 'monitor-enabled'),
+    default: 'user-enabled',
+    help: 'user-disabled: no new sessions except persistent ones (BIG-IP "disabled")',
+  },
+  state: {
+    type: t.enumOf('user-up', 'user-down', 'up', 'down', 'unchecked', 'checking'),
+    default: 'user-up',
+    help: 'user-down: forced offline, no new sessions',
+  },
+};
+
+export const ltmPool: ObjectTypeDef = {
+  key: 'ltm pool',
+  kindName: 'Pool',
+  help: 'A load-balanced set of SMTP servers (members) with a health monitor.',
+  properties: {
+    'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to' },
+    description: { type: t.string(), help: 'User-defined description' },
+    'load-balancing-mode': { type: t.enumOf(...LOAD_BALANCING_MODES), default: 'round-robin', help: 'How a member is chosen for each new session' },
+    members: { type: { kind: 'collection', key: { kind: 'member' }, entry: poolMemberEntry }, help: 'Pool members, named address:port' },
+    'min-active-members': { type: t.int(0, 65535), default: '0', help: 'Members a priority group needs up before lower groups are used' },
+    monitor: { type: { kind: 'monitor-rule' }, default: 'none', help: 'Health monitor rule: a monitor, `a and b`, or `min N of { a b }`' },
+    'service-down-action': { type: t.enumOf('none', 'reset', 'drop', 'reselect'), default: 'none', help: 'What happens to sessions of a member that goes down' },
+    'slow-ramp-time': { type: t.int(0, 65535), default: '10', help: 'Seconds over which a member coming up gets full traffic' },
+    'allow-nat': { type: t.enumOf('yes', 'no'), default: 'yes', help: 'Allow NAT towards members' },
+    'allow-snat': { type: t.enumOf('yes', 'no'), default: 'yes', help: 'Allow SNAT towards members' },
+    'reselect-tries': { type: t.int(0, 65535), default: '0', help: 'Times to try another member when a connection fails' },
+  },
+};
+
+export const ltmNode: ObjectTypeDef = {
+  key: 'ltm node',
+  kindName: 'Node',
+  help: 'A server address; pool members refer to nodes (created automatically when needed).',
+  properties: {
+    address: { type: { kind: 'address' }, help: 'IP address of the node', required: true, immutable: true, alwaysList: true },
+    'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to' },
+    'connection-limit': { type: t.int(0), default: '0', help: 'Maximum concurrent connections (0 = unlimited)' },
+    description: { type: t.string(), help: 'User-defined description' },
+    'dynamic-ratio': { type: t.int(1, 65535), default: '1', help: 'Dynamic ratio weight' },
+    monitor: { type: { kind: 'monitor-rule' }, default: 'default', help: 'Node health monitor rule' },
+    ratio: { type: t.int(1, 65535), default: '1', help: 'Weight for ratio-node balancing' },
+    session: { type: t.enumOf('user-enabled', 'user-disabled', 'monitor-enabled'), default: 'user-enabled', help: 'user-disabled: no new sessions' },
+    state: { type: t.enumOf('user-up', 'user-down', 'up', 'down', 'unchecked', 'checking'), default: 'user-up', help: 'user-down: forced offline' },
+  },
+};

@@ -1,0 +1,87 @@
+import { t } from '../value-types';
+import type { ObjectTypeDef } from '../object-type';
+import type { PropertyTable } from '../value-types';
+
+/** Entries of `cert-key-chain { NAME { cert .. key .. chain .. passphrase .. } }`. */
+export const certKeyChainEntry: PropertyTable = {
+  cert: { type: t.ref('sys file ssl-cert', false), help: 'Certificate file object', required: true },
+  key: { type: t.ref('sys file ssl-key', false), help: 'Key file object matching the certificate', required: true },
+  chain: { type: t.ref('sys file ssl-cert'), default: 'none', help: 'Intermediate CA bundle sent after the certificate' },
+  passphrase: { type: t.string(), default: 'none', help: 'Passphrase of an encrypted key', secret: true },
+};
+
+/** Secure defaults: our choice, stricter than BIG-IP 14's (no TLS 1.0/1.1, no weak ciphers). */
+const SECURE_CIPHERS = 'ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:!aNULL:!eNULL:!MD5:!RC4:!3DES:!DES:!EXPORT:!SHA1';
+
+const sslOptions = t.list(
+  t.enumOf(
+    'dont-insert-empty-fragments', 'no-ssl', 'no-sslv3', 'no-tlsv1', 'no-tlsv1.1', 'no-tlsv1.2', 'no-tlsv1.3',
+    'no-dtls', 'single-dh-use', 'cipher-server-preference', 'no-session-resumption-on-renegotiation', 'none',
+  ),
+);
+
+export const ltmProfileClientSsl: ObjectTypeDef = {
+  key: 'ltm profile client-ssl',
+  kindName: 'ClientSSL Profile',
+  help: 'TLS termination towards clients: certificate chain, key, ciphers and protocol options.',
+  inheritable: true,
+  sensitive: true,
+  profile: { context: 'clientside' },
+  builtins: [
+    {
+      name: '/Common/clientssl',
+      properties: {
+        'cert-key-chain': '{ default { cert /Common/default.crt key /Common/default.key chain none passphrase none } }',
+        ciphers: SECURE_CIPHERS,
+        options: '{ dont-insert-empty-fragments no-ssl no-sslv3 no-tlsv1 no-tlsv1.1 cipher-server-preference }',
+      },
+    },
+  ],
+  properties: {
+    'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', alwaysList: true, notInherited: true },
+    description: { type: t.string(), help: 'User-defined description', notInherited: true },
+    'cert-key-chain': {
+      type: { kind: 'collection', key: { kind: 'name' }, entry: certKeyChainEntry },
+      help: 'Certificate, key, chain and passphrase sets offered to clients',
+    },
+    ciphers: { type: t.string(), default: SECURE_CIPHERS, help: 'OpenSSL cipher string' },
+    options: { type: sslOptions, default: '{ dont-insert-empty-fragments no-ssl no-sslv3 no-tlsv1 no-tlsv1.1 cipher-server-preference }', help: 'Protocol options (no-tlsv1, no-tlsv1.1, ...)' },
+    'handshake-timeout': { type: t.int(0, 4294967295, ['indefinite']), default: '10', help: 'Seconds allowed for the TLS handshake' },
+    'alert-timeout': { type: t.int(0, 4294967295, ['indefinite']), default: 'indefinite', help: 'Seconds to wait for close_notify after an alert' },
+    'ca-file': { type: t.ref('sys file ssl-cert'), default: 'none', help: 'CA bundle used to verify client certificates' },
+    'peer-cert-mode': { type: t.enumOf('ignore', 'request', 'require', 'auto'), default: 'ignore', help: 'Whether to ask clients for a certificate' },
+    'authenticate-depth': { type: t.int(0, 255), default: '9', help: 'Maximum client certificate chain depth' },
+    renegotiation: { type: t.onOff(), default: 'disabled', help: 'Allow TLS renegotiation' },
+    'secure-renegotiation': { type: t.enumOf('require', 'require-strict', 'request'), default: 'require', help: 'Secure renegotiation (RFC 5746) mode' },
+    'server-name': { type: t.string(), default: 'none', help: 'SNI host name this profile serves' },
+    'sni-default': { type: t.enumOf('true', 'false'), default: 'false', help: 'The profile used when no SNI name matches' },
+    'sni-require': { type: t.enumOf('true', 'false'), default: 'false', help: 'Refuse clients that send no SNI' },
+    'cache-size': { type: t.int(0, 4194304), default: '262144', help: 'TLS session cache entries' },
+    'cache-timeout': { type: t.int(0, 86400), default: '3600', help: 'TLS session cache lifetime in seconds' },
+    'unclean-shutdown': { type: t.onOff(), default: 'enabled', help: 'Allow close without close_notify' },
+    'inherit-certkeychain': { type: t.enumOf('true', 'false'), default: 'true', help: 'The cert-key-chain follows the parent profile' },
+  },
+};
+
+export const ltmProfileServerSsl: ObjectTypeDef = {
+  key: 'ltm profile server-ssl',
+  kindName: 'ServerSSL Profile',
+  help: 'TLS towards pool members (not used by the SMTP data plane yet).',
+  inheritable: true,
+  sensitive: true,
+  profile: { context: 'serverside' },
+  builtins: [{ name: '/Common/serverssl', properties: {} }],
+  properties: {
+    'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', alwaysList: true, notInherited: true },
+    description: { type: t.string(), help: 'User-defined description', notInherited: true },
+    cert: { type: t.ref('sys file ssl-cert'), default: 'none', help: 'Client certificate presented to the server' },
+    key: { type: t.ref('sys file ssl-key'), default: 'none', help: 'Key of the client certificate' },
+    chain: { type: t.ref('sys file ssl-cert'), default: 'none', help: 'Chain sent with the certificate' },
+    ciphers: { type: t.string(), default: 'DEFAULT', help: 'OpenSSL cipher string' },
+    options: { type: sslOptions, default: '{ dont-insert-empty-fragments no-tlsv1.3 }', help: 'Protocol options' },
+    'server-name': { type: t.string(), default: 'none', help: 'SNI name sent to the server' },
+    'peer-cert-mode': { type: t.enumOf('ignore', 'require'), default: 'ignore', help: 'Verify the server certificate' },
+    'secure-renegotiation': { type: t.enumOf('require', 'require-strict', 'request'), default: 'require-strict', help: 'Secure renegotiation mode' },
+    'handshake-timeout': { type: t.int(0, 4294967295, ['indefinite']), default: '10', help: 'Seconds allowed for the TLS handshake' },
+  },
+};

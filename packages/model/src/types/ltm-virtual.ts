@@ -1,0 +1,49 @@
+import { t } from '../value-types';
+import type { ObjectTypeDef } from '../object-type';
+import { PROFILE_TYPES } from './profile-types';
+
+export const ltmVirtual: ObjectTypeDef = {
+  key: 'ltm virtual',
+  kindName: 'Virtual Server',
+  help: 'A listener on address:port that applies its profiles and sends sessions to its pool.',
+  properties: {
+    'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to' },
+    'auto-lasthop': { type: t.enumOf('default', 'enabled', 'disabled'), default: 'default', help: 'Return traffic to the MAC it came from' },
+    'connection-limit': { type: t.int(0), default: '0', help: 'Maximum concurrent client connections (0 = unlimited); over it clients get 421 4.7.0' },
+    'creation-time': { type: t.string(), help: 'When the virtual was created', readOnly: true, alwaysList: true },
+    description: { type: t.string(), help: 'User-defined description' },
+    destination: { type: { kind: 'destination' }, help: 'Listening address and port: 10.0.0.1:25, 2001:db8::1.25, 10.0.0.1%2:25', required: true, alwaysList: true },
+    enabled: { type: t.flag('enabled', 'disabled'), default: 'enabled', help: 'enabled | disabled: whether the virtual accepts new connections' },
+    'ip-protocol': { type: t.enumOf('tcp', 'udp', 'sctp', 'any'), default: 'tcp', help: 'IP protocol of the listener', alwaysList: true },
+    'last-modified-time': { type: t.string(), help: 'When the virtual was last changed', readOnly: true, alwaysList: true },
+    mask: { type: { kind: 'netmask' }, default: '255.255.255.255', help: 'Destination netmask', alwaysList: true },
+    mirror: { type: t.onOff(), default: 'disabled', help: 'Mirror connections to the peer' },
+    pool: { type: t.ref('ltm pool'), default: 'none', help: 'Default pool of SMTP servers' },
+    profiles: {
+      type: {
+        kind: 'collection',
+        key: { kind: 'reference', to: PROFILE_TYPES },
+        entry: { context: { type: t.enumOf('all', 'clientside', 'serverside'), default: 'all', help: 'Side of the connection the profile applies to' } },
+      },
+      default: '{ /Common/tcp { } }',
+      help: 'Profiles: tcp, smtps, client-ssl { context clientside }, server-ssl { context serverside }',
+    },
+    'rate-limit': { type: t.int(0, 4294967295, ['disabled']), default: 'disabled', help: 'New connections per second (disabled = unlimited)' },
+    source: { type: { kind: 'cidr' }, default: '0.0.0.0/0', help: 'Client addresses accepted, as a CIDR', alwaysList: true },
+    'source-address-translation': {
+      type: {
+        kind: 'object',
+        properties: {
+          type: { type: t.enumOf('automap', 'snat', 'lsn', 'none'), default: 'none', help: 'Source address translation type' },
+          pool: { type: t.string(), default: 'none', help: 'SNAT pool' },
+        },
+      },
+      help: 'Source address translation { type automap | snat | none }',
+    },
+    'source-port': { type: t.enumOf('preserve', 'preserve-strict', 'change'), default: 'preserve', help: 'Source port handling' },
+    'translate-address': { type: t.onOff(), default: 'enabled', help: 'Translate the destination address to the member', alwaysList: true },
+    'translate-port': { type: t.onOff(), default: 'enabled', help: 'Translate the destination port to the member', alwaysList: true },
+    vlans: { type: t.list(), help: 'VLANs the virtual listens on' },
+    'vlans-enabled': { type: t.flag('vlans-enabled', 'vlans-disabled'), default: 'vlans-disabled', help: 'Whether `vlans` lists where to listen or where not to' },
+  },
+};

@@ -1,0 +1,29 @@
+import { t } from '../value-types';
+import type { ObjectTypeDef } from '../object-type';
+
+export const sysFileSslCert: ObjectTypeDef = {
+  key: 'sys file ssl-cert',
+  kindName: 'Certificate',
+  help: 'An X.509 certificate (PEM) imported into the store.',
+  properties: {
+    'source-path': { type: { kind: 'source-path' }, help: 'Where to import the PEM from: file:/path', required: true },
+    description: { type: t.string(), help: 'User-defined description' },
+    'subject': { type: t.string(), help: 'Certificate subject', readOnly: true },
+    'expiration-string': { type: t.string(), help: 'Certificate expiry', readOnly: true },
+    fingerprint: { type: t.string(), help: 'SHA-256 fingerprint', readOnly: true },
+  },
+};
+
+export const sysFileSslKey: ObjectTypeDef = {
+  key: 'sys file ssl-key',
+  kindName: 'Key',
+  help: 'A private key (PEM) imported into the store; its material is never listed.',
+  sensitive: true,
+  properties: {
+    'source-path': { type: { kind: 'source-path' }, help: 'Where to import the PEM from: file:/path', required: true },
+    passphrase: { type: t.string(), help: 'Passphrase of an encrypted key', secret: true },
+    description: { type: t.string(), help: 'User-defined description' },
+    'key-type': { type: t.string(), help: 'Key algorithm', readOnly: true },
+    'key-size': { type: t.string(), help: 'Key size in bits', readOnly: true },
+  },
+};
