@@ -1,0 +1,176 @@
+/**
+ * What the data plane is told to run. The cli's daemon builds this from the store (effective
+ * values, `defaults-from` resolved, PEMs loaded); the data plane never imports the store.
+ * Everything is plain data so that `diff(desired, actual)` can compare it.
+ */
+
+export type ActivationMode = 'none' | 'allow' | 'require';
+
+export interface CertKeyPair {
+  /** PEM certificate, followed by its chain if any. */
+  cert: string;
+  /** PEM private key. Never logged. */
+  key: string;
+  /** Passphrase of an encrypted key. Never logged. */
+  passphrase?: string;
+}
+
+export interface ClientSslSpec {
+  /** Full path of the client-ssl profile (`/Common/my_cssl`). */
+  name: string;
+  certKeyChain: CertKeyPair[];
+  /** OpenSSL cipher string. */
+  ciphers: string;
+  /** BIG-IP option words: `no-tlsv1`, `no-tlsv1.1`, `no-tlsv1.3`, `cipher-server-preference`, ... */
+  options: string[];
+  /** Seconds allowed for the TLS handshake (0 = indefinite). */
+  handshakeTimeout: number;
+}
+
+export interface VirtualSpec {
+  /** Full path (`/Common/vs_smtp`). */
+  name: string;
+  enabled: boolean;
+  /** Listening address (IPv4 or IPv6, no route domain) and port. */
+  address: string;
+  port: number;
+  /** Present when the virtual has an smtps profile. */
+  smtps?: { name: string; activationMode: ActivationMode };
+  /** Present when the virtual has a client-ssl profile. */
+  clientSsl?: ClientSslSpec;
+  /** From the tcp profile: seconds a session may sit idle (0 = indefinite). */
+  idleTimeout: number;
+  /** Full path of the default pool, if any. */
+  pool?: string;
+  /** Maximum concurrent client connections (0 = unlimited). */
+  connectionLimit: number;
+}
+
+export interface MemberSpec {
+  /** `/Common/10.0.0.11:25` */
+  name: string;
+  address: string;
+  port: number;
+  ratio: number;
+  priorityGroup: number;
+  connectionLimit: number;
+  /** `user-down` forces the member offline. */
+  state: 'user-up' | 'user-down';
+  /** `user-disabled`: no new sessions. */
+  session: 'user-enabled' | 'user-disabled';
+  /** The member's own monitor rule, overriding the pool's; undefined = use the pool's. */
+  monitor?: MonitorRule;
+}
+
+/** Which monitors must pass: all of them, or at least `minimum`. Empty = unmonitored. */
+export interface MonitorRule {
+  monitors: string[];
+  minimum: number | 'all';
+}
+
+export interface PoolSpec {
+  /** `/Common/smtp_pool` */
+  name: string;
+  loadBalancingMode: string;
+  minActiveMembers: number;
+  monitor: MonitorRule;
+  members: MemberSpec[];
+}
+
+export interface MonitorSpec {
+  /** `/Common/smtp_mon` */
+  name: string;
+  type: 'smtp' | 'tcp';
+  /** Seconds between probes. */
+  interval: number;
+  /** Seconds without success before a member is marked down. */
+  timeout: number;
+  /** HELO domain for smtp monitors. */
+  domain?: string;
+  /** tcp monitor send/recv strings (undefined = connect only). */
+  send?: string;
+  recv?: string;
+  /** `*:*` or a fixed `addr:port` to probe instead of the member. */
+  destination: string;
+}
+
+export interface DesiredState {
+  /** The store's configuration generation this snapshot was read at. */
+  generation: number;
+  virtuals: VirtualSpec[];
+  pools: PoolSpec[];
+  monitors: MonitorSpec[];
+}
+
+/** Where the data plane gets its configuration: the cli wires this to the store. */
+export interface DesiredStateSource {
+  /** Cheap: the current generation, polled to notice changes. */
+  generation(): number;
+  /** The whole desired state at the current generation. */
+  read(): DesiredState;
+}
+
+// ---- What the data plane reports back ---------------------------------------------------
+
+export type Availability = 'available' | 'offline' | 'unknown';
+
+export interface VirtualStats {
+  clientCurConns: number;
+  clientMaxConns: number;
+  clientTotConns: number;
+  clientBytesIn: number;
+  clientBytesOut: number;
+  starttlsOffered: number;
+  starttlsUpgraded: number;
+  /** Commands refused with 530 before TLS in require mode. */
+  refusedBeforeTls: number;
+  tlsHandshakeFailures: number;
+  /** Bytes discarded after a STARTTLS line (CVE-2011-0411 class). */
+  pipelinedDiscarded: number;
+  /** Messages rejected by the SMTP smuggling guard. */
+  smugglingBlocked: number;
+  /** Clients turned away with 421 over the connection limit. */
+  connectionLimitRejected: number;
+  messages: number;
+}
+
+export interface VirtualStatus {
+  name: string;
+  availability: Availability;
+  /** `enabled` or `disabled` (the administrative state). */
+  state: 'enabled' | 'disabled';
+  reason: string;
+  stats: VirtualStats;
+}
+
+export interface MemberStats {
+  curConns: number;
+  maxConns: number;
+  totConns: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface MemberStatus {
+  pool: string;
+  member: string;
+  availability: Availability;
+  /** `up`, `down`, `unchecked` (no monitor), `checking` (no result yet). */
+  monitorStatus: 'up' | 'down' | 'unchecked' | 'checking';
+  reason: string;
+  stats: MemberStats;
+}
+
+export interface StatusReport {
+  /** The configuration generation the report reflects. */
+  generation: number;
+  /** When the report was made (ms since epoch). */
+  at: number;
+  virtuals: VirtualStatus[];
+  members: MemberStatus[];
+}
+
+/** Where the data plane writes status and statistics (about once a second). */
+export interface StatusSink {
+  write(report: StatusReport): void;
+}
