@@ -110,65 +110,10 @@ export interface DesiredStateSource {
   read(): DesiredState;
 }
 
-// ---- What the data plane reports back ---------------------------------------------------
-
-export type Availability = 'available' | 'offline' | 'unknown';
-
-export interface VirtualStats {
-  clientCurConns: number;
-  clientMaxConns: number;
-  clientTotConns: number;
-  clientBytesIn: number;
-  clientBytesOut: number;
-  starttlsOffered: number;
-  starttlsUpgraded: number;
-  /** Commands refused with 530 before TLS in require mode. */
-  refusedBeforeTls: number;
-  tlsHandshakeFailures: number;
-  /** Bytes discarded after a STARTTLS line (CVE-2011-0411 class). */
-  pipelinedDiscarded: number;
-  /** Messages rejected by the SMTP smuggling guard. */
-  smugglingBlocked: number;
-  /** Clients turned away with 421 over the connection limit. */
-  connectionLimitRejected: number;
-  messages: number;
-}
-
-export interface VirtualStatus {
-  name: string;
-  availability: Availability;
-  /** `enabled` or `disabled` (the administrative state). */
-  state: 'enabled' | 'disabled';
-  reason: string;
-  stats: VirtualStats;
-}
-
-export interface MemberStats {
-  curConns: number;
-  maxConns: number;
-  totConns: number;
-  bytesIn: number;
-  bytesOut: number;
-}
-
-export interface MemberStatus {
-  pool: string;
-  member: string;
-  availability: Availability;
-  /** `up`, `down`, `unchecked` (no monitor), `checking` (no result yet). */
-  monitorStatus: 'up' | 'down' | 'unchecked' | 'checking';
-  reason: string;
-  stats: MemberStats;
-}
-
-export interface StatusReport {
-  /** The configuration generation the report reflects. */
-  generation: number;
-  /** When the report was made (ms since epoch). */
-  at: number;
-  virtuals: VirtualStatus[];
-  members: MemberStatus[];
-}
+// ---- What the data plane reports back: the types live in @openltm/model so the store can keep
+// them for `show` without importing the data plane.
+import type { StatusReport } from '@openltm/model';
+export type { Availability, VirtualStats, VirtualStatus, MemberStats, MemberStatus, StatusReport } from '@openltm/model';
 
 /** Where the data plane writes status and statistics (about once a second). */
 export interface StatusSink {

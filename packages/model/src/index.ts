@@ -7,6 +7,7 @@ export * from './value-types';
 export * from './object-type';
 export * from './schema';
 export * from './address';
+export * from './runtime-status';
 export { LOAD_BALANCING_MODES, IMPLEMENTED_LOAD_BALANCING_MODES, poolMemberEntry } from './types/ltm-pool';
 export { certKeyChainEntry } from './types/ltm-profile-client-ssl';
 export { PROFILE_TYPES } from './types/profile-types';

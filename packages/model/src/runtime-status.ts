@@ -1,0 +1,63 @@
+/**
+ * Status and statistics the data plane reports and `show` prints. Kept in the model so both the
+ * data plane (writer) and the store (keeper, `show`) share one definition.
+ */
+
+export type Availability = 'available' | 'offline' | 'unknown';
+
+export interface VirtualStats {
+  clientCurConns: number;
+  clientMaxConns: number;
+  clientTotConns: number;
+  clientBytesIn: number;
+  clientBytesOut: number;
+  starttlsOffered: number;
+  starttlsUpgraded: number;
+  /** Commands refused with 530 before TLS in require mode. */
+  refusedBeforeTls: number;
+  tlsHandshakeFailures: number;
+  /** Bytes discarded after a STARTTLS line (CVE-2011-0411 class). */
+  pipelinedDiscarded: number;
+  /** Messages rejected by the SMTP smuggling guard. */
+  smugglingBlocked: number;
+  /** Clients turned away with 421 over the connection limit. */
+  connectionLimitRejected: number;
+  messages: number;
+}
+
+export interface VirtualStatus {
+  name: string;
+  availability: Availability;
+  /** `enabled` or `disabled` (the administrative state). */
+  state: 'enabled' | 'disabled';
+  reason: string;
+  stats: VirtualStats;
+}
+
+export interface MemberStats {
+  curConns: number;
+  maxConns: number;
+  totConns: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface MemberStatus {
+  pool: string;
+  member: string;
+  availability: Availability;
+  /** `up`, `down`, `unchecked` (no monitor), `checking` (no result yet). */
+  monitorStatus: 'up' | 'down' | 'unchecked' | 'checking';
+  reason: string;
+  stats: MemberStats;
+}
+
+export interface StatusReport {
+  /** The configuration generation the report reflects. */
+  generation: number;
+  /** When the report was made (ms since epoch). */
+  at: number;
+  virtuals: VirtualStatus[];
+  members: MemberStatus[];
+}
+
