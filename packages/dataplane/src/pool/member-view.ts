@@ -1,0 +1,30 @@
+/** What member choice needs to know about one member: its weights and whether it may take a session now. */
+export interface MemberView {
+  /** `/Common/10.0.0.11:25` */
+  name: string;
+  ratio: number;
+  priorityGroup: number;
+  /** 0 = unlimited. */
+  connectionLimit: number;
+  curConns: number;
+  /**
+   * May take new sessions as far as state and health go: not user-down, not user-disabled,
+   * and its monitor rule is not down. The connection limit is checked separately.
+   */
+  usable: boolean;
+}
+
+/** Load-balancing memory kept between choices: where round-robin stands, ratio credits. */
+export interface SelectionState {
+  /** Index (in the pool's member list) of the last member chosen, -1 before the first. */
+  last: number;
+  /** Smooth weighted round-robin credits per member name (ratio-member). */
+  credits: Readonly<Record<string, number>>;
+}
+
+export const initialSelectionState: SelectionState = { last: -1, credits: {} };
+
+/** True when the member may take one more session under its connection limit. */
+export function underLimit(m: MemberView): boolean {
+  return m.connectionLimit === 0 || m.curConns < m.connectionLimit;
+}
