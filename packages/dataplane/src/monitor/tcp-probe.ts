@@ -1,0 +1,25 @@
+import type { MonitorSpec } from '../desired-state';
+import { withProbeSocket } from './probe-socket';
+import type { ProbeResult } from './probe-socket';
+
+/** BIG-IP send strings carry `\r\n` as escapes. */
+export function unescapeSend(text: string): string {
+  return text.replace(/\\(r|n|t|\\)/g, (_m, c: string) => ({ r: '\r', n: '\n', t: '\t', '\\': '\\' })[c]!);
+}
+
+/** BIG-IP `recv` is a regular expression; a string that is not one is matched literally. */
+export function recvPattern(recv: string): RegExp {
+  try {
+    return new RegExp(recv);
+  } catch {
+    return new RegExp(recv.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  }
+}
+
+/** tcp monitor: connect; with `send`/`recv`, send the string and expect a reply matching `recv`. */
+export function tcpProbe(address: string, port: number, spec: MonitorSpec, timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult> {
+  return withProbeSocket(address, port, timeoutMs, signal, async (s) => {
+    if (spec.send) s.write(unescapeSend(spec.send));
+    if (spec.recv) await s.receive(recvPattern(spec.recv));
+  });
+}

@@ -1,0 +1,85 @@
+import type { Logger } from 'pino';
+import type { MemberStats } from '@openltm/model';
+import type { BackendLease } from '../contracts';
+import type { MemberSpec, PoolSpec } from '../desired-state';
+import type { MemberHealth } from '../monitor/member-health';
+import type { MemberView, SelectionState } from './member-view';
+import { initialSelectionState } from './member-view';
+import { selectMember } from './select-member';
+
+/** A member as it runs: its spec, cumulative counters and current health. */
+export interface MemberRuntime {
+  spec: MemberSpec;
+  stats: MemberStats;
+  health: MemberHealth;
+  /** Backend connections that failed (connect error, no greeting) since start. */
+  connectFailures: number;
+}
+
+export const zeroMemberStats = (): MemberStats => ({ curConns: 0, maxConns: 0, totConns: 0, bytesIn: 0, bytesOut: 0 });
+
+/**
+ * One pool as it runs: its members' counters and the load-balancing memory. `acquire` leases a
+ * member for one backend connection; the lease counts the connection until it is released.
+ */
+export class PoolRuntime {
+  members: MemberRuntime[] = [];
+  private selection: SelectionState = initialSelectionState;
+
+  constructor(
+    public spec: PoolSpec,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Takes a new spec; members keep their counters when they stay (matched by name). */
+  configure(spec: PoolSpec, health: (m: MemberSpec) => MemberHealth): void {
+    const old = new Map(this.members.map((m) => [m.spec.name, m]));
+    this.spec = spec;
+    this.members = spec.members.map((s) => {
+      const prev = old.get(s.name);
+      return { spec: s, stats: prev?.stats ?? zeroMemberStats(), health: health(s), connectFailures: prev?.connectFailures ?? 0 };
+    });
+  }
+
+  acquire(): BackendLease | undefined {
+    const views: MemberView[] = this.members.map((m) => ({
+      name: m.spec.name,
+      ratio: m.spec.ratio,
+      priorityGroup: m.spec.priorityGroup,
+      connectionLimit: m.spec.connectionLimit,
+      curConns: m.stats.curConns,
+      usable: m.health.usable,
+    }));
+    const { chosen, state } = selectMember({ mode: this.spec.loadBalancingMode, minActiveMembers: this.spec.minActiveMembers, members: views, state: this.selection });
+    this.selection = state;
+    if (chosen === undefined) return undefined;
+    return this.lease(this.members[chosen]);
+  }
+
+  private lease(member: MemberRuntime): BackendLease {
+    const { stats } = member;
+    stats.curConns++;
+    stats.totConns++;
+    stats.maxConns = Math.max(stats.maxConns, stats.curConns);
+    let released = false;
+    const pool = this.spec.name;
+    const logger = this.logger;
+    return {
+      pool,
+      member: member.spec.name,
+      address: member.spec.address,
+      port: member.spec.port,
+      stats,
+      failed(reason: string): void {
+        member.connectFailures++;
+        logger.warn({ pool, member: member.spec.name, reason }, `Pool ${pool} member ${member.spec.name} connection failed: ${reason}`);
+      },
+      release(): void {
+        // Exactly once, whatever the session's error paths do.
+        if (released) return;
+        released = true;
+        stats.curConns--;
+      },
+    };
+  }
+}

@@ -1,0 +1,133 @@
+import type { Logger } from 'pino';
+import type { Availability, MemberStatus } from '@openltm/model';
+import type { BackendLease, BackendSelector } from '../contracts';
+import type { PoolSpec } from '../desired-state';
+import type { CheckState, CheckTarget } from '../monitor/monitor-scheduler';
+import { effectiveRule, memberHealth, poolAvailability } from '../monitor/member-health';
+import { PoolRuntime } from './pool-runtime';
+import { SUPPORTED_MODES } from './select-member';
+
+/** A pool's status; the model's StatusReport has no pool list yet, so the data plane adds one. */
+export interface PoolStatus {
+  name: string;
+  availability: Availability;
+  reason: string;
+  loadBalancingMode: string;
+  /** The mode actually used (`round-robin` for modes not implemented). */
+  effectiveMode: string;
+  activeMembers: number;
+  availableMembers: number;
+  totalMembers: number;
+}
+
+/** Looks up a monitor's check on a member address:port. */
+export type HealthLookup = (monitor: string, address: string, port: number) => CheckState | undefined;
+
+/**
+ * Every configured pool: the BackendSelector listeners ask for members, and the place member
+ * health becomes status and BIG-IP style log lines (`Pool /Common/p member ... monitor status down.`).
+ */
+export class PoolSet implements BackendSelector {
+  private readonly pools = new Map<string, PoolRuntime>();
+  private readonly poolAvail = new Map<string, Availability>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly lookup: HealthLookup,
+  ) {}
+
+  /** Takes the desired pools; pools and members that stay keep their counters. */
+  configure(specs: readonly PoolSpec[]): void {
+    const wanted = new Set(specs.map((p) => p.name));
+    for (const name of this.pools.keys()) {
+      if (!wanted.has(name)) {
+        this.pools.delete(name);
+        this.poolAvail.delete(name);
+      }
+    }
+    for (const spec of specs) {
+      let pool = this.pools.get(spec.name);
+      const modeChanged = pool?.spec.loadBalancingMode !== spec.loadBalancingMode;
+      if (!pool) {
+        pool = new PoolRuntime(spec, this.logger);
+        this.pools.set(spec.name, pool);
+      }
+      pool.configure(spec, (m) => memberHealth(m, spec.monitor, (mon) => this.lookup(mon, m.address, m.port)));
+      if (modeChanged && !SUPPORTED_MODES.has(spec.loadBalancingMode)) {
+        this.logger.warn({ pool: spec.name, mode: spec.loadBalancingMode }, `Pool ${spec.name} load-balancing-mode ${spec.loadBalancingMode} is not implemented; using round-robin`);
+      }
+    }
+    this.refreshHealth(false);
+  }
+
+  /** What the monitors must check: every (monitor, member) pair any rule names. */
+  checkTargets(): CheckTarget[] {
+    const out: CheckTarget[] = [];
+    for (const pool of this.pools.values()) {
+      for (const m of pool.spec.members) {
+        for (const monitor of effectiveRule(m, pool.spec.monitor).monitors) out.push({ monitor, address: m.address, port: m.port });
+      }
+    }
+    return out;
+  }
+
+  /** Re-reads member health from the monitors; logs changes as BIG-IP does. */
+  refreshHealth(log = true): void {
+    for (const pool of this.pools.values()) {
+      for (const m of pool.members) {
+        const before = m.health;
+        m.health = memberHealth(m.spec, pool.spec.monitor, (mon) => this.lookup(mon, m.spec.address, m.spec.port));
+        if (log && before.monitorStatus !== m.health.monitorStatus && (m.health.monitorStatus === 'up' || m.health.monitorStatus === 'down')) {
+          const code = m.health.monitorStatus === 'down' ? '01070638' : '01070727';
+          this.logger.info(
+            { pool: pool.spec.name, member: m.spec.name, monitorStatus: m.health.monitorStatus },
+            `${code}:5: Pool ${pool.spec.name} member ${m.spec.name} monitor status ${m.health.monitorStatus}. [ ${m.health.detail} ]`,
+          );
+        }
+      }
+      const avail = poolAvailability(pool.members.map((m) => m.health)).availability;
+      const prev = this.poolAvail.get(pool.spec.name);
+      this.poolAvail.set(pool.spec.name, avail);
+      if (prev === undefined || prev === avail) continue;
+      if (avail === 'offline') this.logger.error({ pool: pool.spec.name }, `01010028:3: No members available for pool ${pool.spec.name}`);
+      else if (prev === 'offline') this.logger.info({ pool: pool.spec.name }, `01010221:3: Pool ${pool.spec.name} now has available members`);
+    }
+  }
+
+  acquire(pool: string): BackendLease | undefined {
+    return this.pools.get(pool)?.acquire();
+  }
+
+  memberStatuses(): MemberStatus[] {
+    const out: MemberStatus[] = [];
+    for (const pool of this.pools.values()) {
+      for (const m of pool.members) {
+        out.push({ pool: pool.spec.name, member: m.spec.name, availability: m.health.availability, monitorStatus: m.health.monitorStatus, reason: m.health.reason, stats: { ...m.stats } });
+      }
+    }
+    return out;
+  }
+
+  poolStatuses(): PoolStatus[] {
+    return [...this.pools.values()].map((pool) => {
+      const { availability, reason } = poolAvailability(pool.members.map((m) => m.health));
+      const supported = SUPPORTED_MODES.has(pool.spec.loadBalancingMode);
+      return {
+        name: pool.spec.name,
+        availability,
+        reason: supported ? reason : `${reason}; load-balancing-mode ${pool.spec.loadBalancingMode} is not implemented, using round-robin`,
+        loadBalancingMode: pool.spec.loadBalancingMode,
+        effectiveMode: supported ? pool.spec.loadBalancingMode : 'round-robin',
+        activeMembers: pool.members.filter((m) => m.health.usable).length,
+        availableMembers: pool.members.filter((m) => m.health.availability === 'available').length,
+        totalMembers: pool.members.length,
+      };
+    });
+  }
+
+  /** The pool's availability, for the virtuals that use it. */
+  availability(pool: string): { availability: Availability; reason: string } | undefined {
+    const p = this.pools.get(pool);
+    return p ? poolAvailability(p.members.map((m) => m.health)) : undefined;
+  }
+}
