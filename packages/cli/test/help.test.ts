@@ -1,0 +1,26 @@
+import { renderHelp } from '../src/help';
+
+describe('help from the schema', () => {
+  it('lists the verbs and modules', () => {
+    const text = renderHelp([]);
+    expect(text).toMatch(/^ {4}create +Create an object$/m);
+    expect(text).toMatch(/^ {4}ltm +monitor, node, pool, profile, virtual$/m);
+  });
+
+  it('describes an object type with every property, its values and default', () => {
+    const text = renderHelp(['ltm', 'pool']);
+    expect(text).toContain('ltm pool - A load-balanced set of SMTP servers');
+    expect(text).toMatch(/^ {4}create ltm pool \[name\]/m);
+    expect(text).toMatch(/^ {4}load-balancing-mode \[dynamic-ratio-member \| .*round-robin.*\]\n {8}How a member is chosen for each new session \(default round-robin\)$/m);
+    expect(text).toMatch(/^ {4}members \[add \| delete \| modify \| replace-all-with\]/m);
+  });
+
+  it('lists the components of a module and the types under a component', () => {
+    expect(renderHelp(['ltm', 'profile'])).toMatch(/^ {4}smtps +STARTTLS on the client side/m);
+    expect(renderHelp(['ltm', 'profile', 'smtps'])).toMatch(/activation-mode \[none \| allow \| require\]/);
+  });
+
+  it('says so when nothing matches', () => {
+    expect(renderHelp(['ltm', 'bogus'])).toBe('No help found for "ltm bogus". Type "help" for the list of commands.\n');
+  });
+});
