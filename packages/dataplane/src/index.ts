@@ -20,3 +20,7 @@ export { tcpProbe } from './monitor/tcp-probe';
 export { smtpProbe } from './monitor/smtp-probe';
 export type { ProbeResult } from './monitor/probe-socket';
 export { probeDestination } from './monitor/destination';
+export { diff, sameSpec } from './reconcile/diff';
+export type { ReconcileAction, ActualVirtual, VirtualFailure } from './reconcile/diff';
+export { retryDelay, isRetryable, failureReason, defaultBackoff } from './reconcile/backoff';
+export type { BackoffPolicy } from './reconcile/backoff';
