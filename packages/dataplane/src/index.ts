@@ -24,3 +24,7 @@ export { diff, sameSpec } from './reconcile/diff';
 export type { ReconcileAction, ActualVirtual, VirtualFailure } from './reconcile/diff';
 export { retryDelay, isRetryable, failureReason, defaultBackoff } from './reconcile/backoff';
 export type { BackoffPolicy } from './reconcile/backoff';
+export { VirtualListener, ListenError, emptyVirtualStats } from './listener/virtual-listener';
+export type { ListenerOptions } from './listener/virtual-listener';
+export { buildSecureContext, protocolRange } from './listener/secure-context';
+export type { TlsProtocolRange } from './listener/secure-context';

@@ -1,0 +1,201 @@
+/**
+ * One virtual server: a TCP listener on its destination and the SMTP sessions it accepted.
+ * The profiles decide the protocol: smtps + client-ssl = STARTTLS on the plain port, client-ssl
+ * alone = TLS from the first byte, neither = plain SMTP relay. A failure (port in use, key that
+ * does not load) rejects listen()/update() and touches no other virtual.
+ */
+import * as net from 'node:net';
+import * as os from 'node:os';
+import type { Logger } from 'pino';
+import type { ListenerDeps, VirtualListenerApi } from '../contracts';
+import type { VirtualSpec, VirtualStats } from '../desired-state';
+import { hostReplies } from '../session/replies';
+import { SESSION_DEFAULTS, type SessionConfig, type TlsMode } from '../session/session-config';
+import { SmtpSession } from '../session/smtp-session';
+import { serverHandshake } from '../session/starttls';
+import { buildSecureContext } from './secure-context';
+
+/** Knobs beyond the shared contract, for tests and for operators who need them. */
+export interface ListenerOptions extends ListenerDeps {
+  /** Name in the proxy's own 421 replies; defaults to the machine's host name. */
+  hostname?: string;
+  session?: Partial<Pick<SessionConfig, 'maxLine' | 'maxAuthLine' | 'maxErrors' | 'smugglingGuard'>>;
+}
+
+/** A bind or accept failure, with Node's code (EADDRINUSE, EACCES...) kept. */
+export class ListenError extends Error {
+  constructor(message: string, readonly code: string | undefined) {
+    super(message);
+    this.name = 'ListenError';
+  }
+}
+
+export function emptyVirtualStats(): VirtualStats {
+  return {
+    clientCurConns: 0, clientMaxConns: 0, clientTotConns: 0, clientBytesIn: 0, clientBytesOut: 0,
+    starttlsOffered: 0, starttlsUpgraded: 0, refusedBeforeTls: 0, tlsHandshakeFailures: 0,
+    pipelinedDiscarded: 0, smugglingBlocked: 0, connectionLimitRejected: 0, messages: 0,
+  };
+}
+
+export class VirtualListener implements VirtualListenerApi {
+  readonly stats: VirtualStats = emptyVirtualStats();
+  private current: VirtualSpec;
+  private config: SessionConfig | undefined;
+  private server: net.Server | undefined;
+  private readonly sessions = new Set<SmtpSession>();
+  private readonly idle: Array<() => void> = [];
+  private readonly log: Logger;
+  private readonly hostname: string;
+  private nextId = 0;
+  private draining = false;
+
+  constructor(spec: VirtualSpec, private readonly deps: ListenerOptions) {
+    this.current = spec;
+    this.hostname = deps.hostname ?? os.hostname();
+    this.log = deps.logger.child({ virtual: spec.name });
+  }
+
+  get name(): string {
+    return this.current.name;
+  }
+
+  get spec(): VirtualSpec {
+    return this.current;
+  }
+
+  get activeSessions(): number {
+    return this.sessions.size;
+  }
+
+  /** Where the listener is bound (its port when the spec asked for port 0). */
+  address(): net.AddressInfo {
+    const a = this.server?.address();
+    if (!a || typeof a === 'string') throw new Error(`Virtual server (${this.name}) is not listening.`);
+    return a;
+  }
+
+  listen(): Promise<void> {
+    let config: SessionConfig;
+    try {
+      config = this.prepare(this.current);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const spec = this.current;
+    return new Promise((resolve, reject) => {
+      const server = net.createServer({ allowHalfOpen: true }, (sock) => this.accept(sock));
+      const onError = (err: NodeJS.ErrnoException) => {
+        server.close();
+        const where = net.isIPv6(spec.address) ? `[${spec.address}]:${spec.port}` : `${spec.address}:${spec.port}`;
+        const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
+        reject(new ListenError(`Virtual server (${spec.name}) cannot listen on ${where}: ${why}.`, err.code));
+      };
+      server.once('error', onError);
+      server.listen({ host: spec.address, port: spec.port }, () => {
+        server.removeListener('error', onError);
+        server.on('error', (err) => this.log.error({ err: err.message }, 'listener error'));
+        this.server = server;
+        this.config = config;
+        this.log.info({ address: spec.address, port: this.address().port, mode: config.tlsMode }, 'virtual server listening');
+        resolve();
+      });
+    });
+  }
+
+  update(spec: VirtualSpec): void {
+    if (spec.address !== this.current.address || spec.port !== this.current.port) {
+      throw new Error(`Virtual server (${spec.name}): a new destination needs a new listener.`);
+    }
+    const config = this.prepare(spec);
+    this.current = spec;
+    this.config = config;
+    this.log.info({ mode: config.tlsMode }, 'virtual server updated; new sessions use the new configuration');
+  }
+
+  async drain(timeoutMs: number): Promise<void> {
+    this.draining = true;
+    const server = this.server;
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    if (this.sessions.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.whenIdle(),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, timeoutMs)))),
+      ]);
+      clearTimeout(timer);
+      for (const s of this.sessions) s.shutdown();
+    }
+    await this.whenIdle();
+    await closed;
+    this.log.info('virtual server stopped');
+  }
+
+  /** Build what sessions need from a spec; throws a clear error for TLS that does not load. */
+  private prepare(spec: VirtualSpec): SessionConfig {
+    const secureContext = spec.clientSsl ? buildSecureContext(spec.clientSsl) : undefined;
+    const tlsMode: TlsMode = spec.smtps ? spec.smtps.activationMode : spec.clientSsl ? 'implicit' : 'none';
+    const t = this.deps.timeouts ?? {};
+    const s = this.deps.session ?? {};
+    return {
+      hostname: this.hostname,
+      tlsMode,
+      secureContext,
+      pool: spec.pool,
+      idleTimeoutMs: spec.idleTimeout * 1000,
+      handshakeTimeoutMs: (spec.clientSsl?.handshakeTimeout ?? 0) * 1000,
+      backendConnectTimeoutMs: t.backendConnect ?? SESSION_DEFAULTS.backendConnectTimeoutMs,
+      backendGreetingTimeoutMs: t.backendGreeting ?? SESSION_DEFAULTS.backendGreetingTimeoutMs,
+      maxLine: s.maxLine ?? SESSION_DEFAULTS.maxLine,
+      maxAuthLine: s.maxAuthLine ?? SESSION_DEFAULTS.maxAuthLine,
+      maxErrors: s.maxErrors ?? SESSION_DEFAULTS.maxErrors,
+      smugglingGuard: s.smugglingGuard ?? SESSION_DEFAULTS.smugglingGuard,
+    };
+  }
+
+  private accept(sock: net.Socket): void {
+    const config = this.config;
+    sock.on('error', () => undefined);
+    if (!config || this.draining) {
+      sock.destroy();
+      return;
+    }
+    const limit = this.current.connectionLimit;
+    if (limit > 0 && this.sessions.size >= limit) return this.refuse(sock, config);
+    const st = this.stats;
+    st.clientCurConns++;
+    st.clientTotConns++;
+    if (st.clientCurConns > st.clientMaxConns) st.clientMaxConns = st.clientCurConns;
+    const session = new SmtpSession(sock, config, {
+      selector: this.deps.selector,
+      logger: this.log,
+      stats: st,
+      onClosed: (s) => {
+        this.sessions.delete(s);
+        if (this.sessions.size === 0) this.idle.splice(0).forEach((f) => f());
+      },
+    }, String(++this.nextId));
+    this.sessions.add(session);
+    session.start();
+  }
+
+  /** Over the connection limit: say so with 421 rather than drop silently (over TLS on 465). */
+  private refuse(sock: net.Socket, config: SessionConfig): void {
+    this.stats.connectionLimitRejected++;
+    const reply = hostReplies(config.hostname).tooManyConnections;
+    setTimeout(() => sock.destroy(), 2000).unref();
+    if (config.tlsMode === 'implicit' && config.secureContext) {
+      serverHandshake(sock, config.secureContext, config.handshakeTimeoutMs || 2000, {
+        secure: (tlsSock) => tlsSock.end(reply),
+        failed: () => undefined,
+      });
+      return;
+    }
+    sock.end(reply);
+  }
+
+  private whenIdle(): Promise<void> {
+    if (this.sessions.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+}

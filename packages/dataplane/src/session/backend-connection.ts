@@ -1,0 +1,182 @@
+/**
+ * The plaintext connection from the proxy to one pool member: choose a member, connect with a
+ * timeout, wait for the greeting, then relay. A member that refuses, times out or never greets is
+ * reported to the selector and the next one is tried; once a greeting has arrived, the session
+ * is bound to that member (SMTP state cannot be replayed elsewhere).
+ */
+import * as net from 'node:net';
+import type { Logger } from 'pino';
+import type { BackendLease, BackendSelector } from '../contracts';
+import { ReplyParser, type Reply } from './reply-parser';
+
+export interface BackendOpenOptions {
+  selector: BackendSelector;
+  pool: string | undefined;
+  connectTimeoutMs: number;
+  greetingTimeoutMs: number;
+  logger: Logger;
+  /** Members tried at most per session. */
+  maxAttempts?: number;
+}
+
+export type BackendOpenResult =
+  | { ok: true; conn: BackendConnection; greeting: Reply }
+  /** no-member: none available or none connectable; no-answer: connected but never greeted. */
+  | { ok: false; reason: 'no-member' | 'no-answer' };
+
+const QUIT = Buffer.from('QUIT\r\n');
+
+export class BackendConnection {
+  onReply: (reply: Reply) => void = () => undefined;
+  /** The backend went away without being asked to. */
+  onLost: () => void = () => undefined;
+  onDrain: () => void = () => undefined;
+  private closing = false;
+  private released = false;
+  private readonly replies: Reply[] = [];
+
+  private constructor(readonly socket: net.Socket, readonly lease: BackendLease, private readonly parser: ReplyParser) {}
+
+  get member(): string {
+    return this.lease.member;
+  }
+
+  static async open(opts: BackendOpenOptions): Promise<BackendOpenResult> {
+    const tried = new Set<string>();
+    let reason: 'no-member' | 'no-answer' = 'no-member';
+    const max = opts.maxAttempts ?? 4;
+    for (let i = 0; i < max && opts.pool; i++) {
+      const lease = opts.selector.acquire(opts.pool);
+      if (!lease) break;
+      if (tried.has(lease.member)) {
+        lease.release();
+        break;
+      }
+      tried.add(lease.member);
+      const r = await attempt(lease, opts);
+      if (r.ok) return r;
+      reason = r.reason;
+    }
+    return { ok: false, reason };
+  }
+
+  /** Wire up relaying once the greeting has been read. */
+  private attach(rest: Reply[]): void {
+    const s = this.socket;
+    s.on('data', (chunk: Buffer) => {
+      this.lease.stats.bytesIn += chunk.length;
+      try {
+        this.parser.push(chunk, this.replies);
+      } catch {
+        this.destroy();
+        this.onLost();
+        return;
+      }
+      this.deliver();
+    });
+    s.on('drain', () => this.onDrain());
+    s.on('close', () => {
+      this.releaseOnce();
+      if (!this.closing) this.onLost();
+    });
+    this.replies.push(...rest);
+  }
+
+  /** Deliver replies that arrived with or after the greeting (called once the session listens). */
+  deliver(): void {
+    while (this.replies.length > 0 && !this.closing) this.onReply(this.replies.shift()!);
+  }
+
+  /** Returns false when the socket buffer is full (wait for onDrain). */
+  write(data: Buffer | string): boolean {
+    if (this.closing) return true;
+    this.lease.stats.bytesOut += data.length;
+    return this.socket.write(data);
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  /** Polite end: QUIT, then close shortly whatever the member says. */
+  quit(): void {
+    if (this.closing) return;
+    this.write(QUIT);
+    this.closing = true;
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+  }
+
+  /** Abrupt end: used mid-DATA, where a QUIT would be read as content. */
+  destroy(): void {
+    this.closing = true;
+    this.socket.destroy();
+  }
+
+  private releaseOnce(): void {
+    if (this.released) return;
+    this.released = true;
+    this.lease.release();
+  }
+
+  /** Used by attempt(): build the object around a greeted socket. */
+  static adopt(socket: net.Socket, lease: BackendLease, parser: ReplyParser, rest: Reply[]): BackendConnection {
+    const conn = new BackendConnection(socket, lease, parser);
+    conn.attach(rest);
+    return conn;
+  }
+}
+
+function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<BackendOpenResult> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: lease.address, port: lease.port });
+    socket.setNoDelay(true);
+    const parser = new ReplyParser();
+    const replies: Reply[] = [];
+    let phase: 'connect' | 'greeting' = 'connect';
+    let done = false;
+    const fail = (why: string) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      opts.logger.warn({ member: lease.member, reason: why }, 'backend connection failed');
+      lease.failed(why);
+      lease.release();
+      resolve({ ok: false, reason: phase === 'greeting' && why === 'greeting timeout' ? 'no-answer' : 'no-member' });
+    };
+    let timer = setTimeout(() => fail('connect timeout'), opts.connectTimeoutMs);
+    socket.once('connect', () => {
+      phase = 'greeting';
+      clearTimeout(timer);
+      timer = setTimeout(() => fail('greeting timeout'), opts.greetingTimeoutMs);
+    });
+    const onData = (chunk: Buffer) => {
+      lease.stats.bytesIn += chunk.length;
+      try {
+        parser.push(chunk, replies);
+      } catch {
+        fail('oversized greeting');
+        return;
+      }
+      if (replies.length === 0 || done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.removeListener('data', onData);
+      socket.removeListener('error', onError);
+      socket.removeListener('close', onClose);
+      socket.on('error', () => undefined);
+      const greeting = replies.shift()!;
+      resolve({ ok: true, conn: BackendConnection.adopt(socket, lease, parser, replies), greeting });
+    };
+    const onError = (err: Error) => fail(err.message);
+    const onClose = () => fail(phase === 'connect' ? 'connection closed' : 'closed before greeting');
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+  });
+}

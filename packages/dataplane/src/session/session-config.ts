@@ -1,0 +1,40 @@
+/**
+ * Everything one SMTP session needs, fixed when the session starts: a later update() of the
+ * virtual changes what new sessions get, never a running one.
+ */
+import type { SecureContext } from 'node:tls';
+
+/**
+ * How the client hop treats TLS: `none` never offers STARTTLS, `allow` offers it, `require` offers
+ * it and refuses mail before it, `implicit` speaks TLS from the first byte (port 465 style).
+ */
+export type TlsMode = 'none' | 'allow' | 'require' | 'implicit';
+
+export interface SessionConfig {
+  /** Name the proxy uses for itself in 421 replies. */
+  hostname: string;
+  tlsMode: TlsMode;
+  /** The client-ssl profile's context; undefined = TLS unavailable (STARTTLS gets 454). */
+  secureContext?: SecureContext;
+  pool: string | undefined;
+  /** 0 = no limit. */
+  idleTimeoutMs: number;
+  /** 0 = no limit. */
+  handshakeTimeoutMs: number;
+  backendConnectTimeoutMs: number;
+  backendGreetingTimeoutMs: number;
+  maxLine: number;
+  maxAuthLine: number;
+  /** Protocol errors tolerated before `421 4.7.0 too many errors`. */
+  maxErrors: number;
+  smugglingGuard: boolean;
+}
+
+export const SESSION_DEFAULTS = {
+  backendConnectTimeoutMs: 5000,
+  backendGreetingTimeoutMs: 30000,
+  maxLine: 2048,
+  maxAuthLine: 12288,
+  maxErrors: 10,
+  smugglingGuard: true,
+} as const;

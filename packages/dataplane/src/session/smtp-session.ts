@@ -1,0 +1,486 @@
+/**
+ * One client connection: a state machine that relays SMTP to a pool member while enforcing the
+ * SMTPS profile's rules. Replies leave in command order through one FIFO of slots, in which the
+ * proxy's own replies take their place next to the backend's (smtp-starttls.md §1.5.10).
+ *
+ * Backend lifecycle at STARTTLS (decision 1): the member connection is kept when only
+ * EHLO/HELO/NOOP/RSET reached it before TLS; otherwise it gets QUIT and a fresh connection is
+ * opened after the handshake, its greeting swallowed (RFC 3207: no second greeting).
+ */
+import type * as net from 'node:net';
+import type * as tls from 'node:tls';
+import type { Logger } from 'pino';
+import type { BackendSelector } from '../contracts';
+import type { VirtualStats } from '../desired-state';
+import { BackendConnection } from './backend-connection';
+import { rewriteEhlo } from './capabilities';
+import { decide, type Decision, type ForwardKind } from './commands';
+import { DataScanner } from './data-relay';
+import { LineReader, type LineEvent } from './line-reader';
+import { Replies, hostReplies, type HostReplies } from './replies';
+import type { Reply } from './reply-parser';
+import type { SessionConfig } from './session-config';
+import { serverHandshake } from './starttls';
+import { type Phase, type Slot, isPositive } from './states';
+
+/** Unparsed client bytes held while waiting for a reply before the socket is paused. */
+const MAX_HELD_INPUT = 64 * 1024;
+
+export interface SessionDeps {
+  selector: BackendSelector;
+  logger: Logger;
+  stats: VirtualStats;
+  onClosed(session: SmtpSession): void;
+}
+
+export class SmtpSession {
+  private phase: Phase = 'connecting';
+  /** Line processing waits (greeting, a reply that decides what the next bytes are). */
+  private held = true;
+  private tls = false;
+  private needHelo = false;
+  private tainted = false;
+  private awaitingAuthContinuation = false;
+  private clientEnded = false;
+  private errors = 0;
+  private readonly slots: Slot[] = [];
+  private readonly reader: LineReader;
+  private scanner: DataScanner | undefined;
+  private backend: BackendConnection | undefined;
+  private client: net.Socket | tls.TLSSocket;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private running = false;
+  private rerun = false;
+  private finished = false;
+  private readonly r: HostReplies;
+  private readonly log: Logger;
+
+  constructor(private readonly raw: net.Socket, readonly config: SessionConfig, private readonly deps: SessionDeps, id: string) {
+    this.client = raw;
+    this.reader = new LineReader({ maxLine: config.maxLine, maxAuthLine: config.maxAuthLine });
+    this.r = hostReplies(config.hostname);
+    this.log = deps.logger.child({ cid: id });
+  }
+
+  get closed(): boolean {
+    return this.phase === 'closed';
+  }
+
+  start(): void {
+    const raw = this.raw;
+    raw.setNoDelay(true);
+    raw.on('error', (err) => this.log.debug({ err: err.message }, 'client socket error'));
+    raw.once('close', () => this.onClientClose());
+    this.touch();
+    this.log.debug({ remote: `${raw.remoteAddress}:${raw.remotePort}`, mode: this.config.tlsMode }, 'session start');
+    if (this.config.tlsMode === 'implicit') {
+      this.phase = 'handshake';
+      this.handshake(false);
+      return;
+    }
+    this.listenClient(raw);
+    this.connectBackend(false);
+  }
+
+  /** Drain deadline reached or listener gone: 421 and close (silently during a handshake). */
+  shutdown(): void {
+    if (this.phase === 'handshake') return this.abort();
+    this.close(this.r.shuttingDown);
+  }
+
+  // ---- client side ------------------------------------------------------------------------
+
+  private listenClient(sock: net.Socket | tls.TLSSocket): void {
+    this.client = sock;
+    sock.on('data', this.onClientData);
+    sock.on('end', this.onClientEnd);
+    sock.on('error', () => this.abort());
+    sock.on('drain', () => this.backend?.resume());
+  }
+
+  private readonly onClientData = (chunk: Buffer): void => {
+    this.deps.stats.clientBytesIn += chunk.length;
+    this.touch();
+    switch (this.phase) {
+      case 'starttls':
+        this.discard(chunk.length);
+        return;
+      case 'data':
+        this.feedData(chunk);
+        return;
+      case 'closed':
+      case 'handshake':
+        return;
+      default:
+        this.reader.feed(chunk);
+        if (this.held && this.reader.buffered > MAX_HELD_INPUT) this.client.pause();
+        this.run();
+    }
+  };
+
+  private readonly onClientEnd = (): void => {
+    this.clientEnded = true;
+    if (this.phase === 'data' || this.phase === 'starttls') return this.abort();
+    this.run();
+  };
+
+  private onClientClose(): void {
+    if (this.phase !== 'closed') this.abort();
+    if (this.finished) return;
+    this.finished = true;
+    this.deps.stats.clientCurConns--;
+    this.deps.onClosed(this);
+  }
+
+  private send(data: string | Buffer): void {
+    if (this.phase === 'closed' && !this.client.writable) return;
+    this.deps.stats.clientBytesOut += data.length;
+    this.client.write(data);
+  }
+
+  // ---- the command loop -------------------------------------------------------------------
+
+  /** Flush ready replies and handle buffered lines until something must wait. Re-entrant safe. */
+  private run(): void {
+    if (this.running) {
+      this.rerun = true;
+      return;
+    }
+    this.running = true;
+    try {
+      do {
+        this.rerun = false;
+        this.flush();
+        while (!this.held && this.phase === 'command') {
+          const ev = this.reader.next();
+          if (!ev) break;
+          this.onLine(ev);
+          this.flush();
+        }
+      } while (this.rerun && this.phase !== 'closed');
+    } finally {
+      this.running = false;
+    }
+    if (this.phase === 'command' && !this.held && this.client.isPaused()) this.client.resume();
+    if (this.clientEnded && this.phase === 'command' && this.slots.length === 0) this.close();
+  }
+
+  private onLine(ev: LineEvent): void {
+    if (ev.type === 'too-long') return this.localError(Replies.lineTooLong);
+    if (this.awaitingAuthContinuation) {
+      this.awaitingAuthContinuation = false;
+      return this.forward('auth', ev.line);
+    }
+    const d: Decision = decide(ev.line, {
+      mode: this.config.tlsMode,
+      tls: this.tls,
+      tlsAvailable: this.config.secureContext !== undefined,
+      needHelo: this.needHelo,
+    });
+    switch (d.do) {
+      case 'forward':
+        if (d.taints) this.tainted = true;
+        return this.forward(d.kind, d.bytes);
+      case 'reply':
+        if (d.beforeTls) this.deps.stats.refusedBeforeTls++;
+        if (d.skip) this.reader.skip(d.skip);
+        if (d.error) return this.localError(d.reply);
+        return this.local(d.reply);
+      case 'close':
+        this.slots.push({ local: true, kind: 'other', reply: d.reply, then: 'close' });
+        this.held = true;
+        return;
+      case 'starttls':
+        return this.beginStarttls();
+    }
+  }
+
+  private forward(kind: ForwardKind, bytes: Buffer): void {
+    const backend = this.backend;
+    if (!backend) return this.close(this.r.backendLost);
+    this.slots.push({ local: false, kind, reply: undefined });
+    // DATA and AUTH replies decide whether the next bytes are commands; QUIT ends the session.
+    if (kind === 'data' || kind === 'auth' || kind === 'quit') this.held = true;
+    if (!backend.write(bytes)) this.client.pause();
+  }
+
+  private local(reply: string): void {
+    this.slots.push({ local: true, kind: 'other', reply });
+  }
+
+  private localError(reply: string): void {
+    if (++this.errors > this.config.maxErrors) {
+      this.slots.push({ local: true, kind: 'other', reply: this.r.tooManyErrors, then: 'close' });
+      this.held = true;
+      return;
+    }
+    this.local(reply);
+  }
+
+  /** Write every reply at the head of the FIFO that is ready, acting on what it means. */
+  private flush(): void {
+    while (this.slots.length > 0 && this.slots[0].reply !== undefined && this.phase !== 'closed') {
+      const slot = this.slots.shift()!;
+      if (slot.local) {
+        this.send(slot.reply as string);
+        if (slot.then === 'close') return this.close();
+        if (slot.then === 'starttls') return this.upgrade();
+        continue;
+      }
+      this.onBackendSlot(slot.kind, slot.reply as Reply);
+    }
+  }
+
+  private onBackendSlot(kind: Slot['kind'], reply: Reply): void {
+    const ok = isPositive(reply.code);
+    switch (kind) {
+      case 'greeting':
+        this.send(reply.bytes);
+        this.phase = 'command';
+        this.held = false;
+        break;
+      case 'swallow-greeting':
+        if (!ok) return this.close(this.r.noBackend);
+        this.held = false;
+        break;
+      case 'ehlo': {
+        if (!ok) {
+          this.send(reply.bytes);
+          break;
+        }
+        const offer = !this.tls && this.config.secureContext !== undefined && (this.config.tlsMode === 'allow' || this.config.tlsMode === 'require');
+        if (offer) this.deps.stats.starttlsOffered++;
+        this.send(rewriteEhlo(reply.bytes, { addStarttls: offer, removeAuth: !this.tls && this.config.tlsMode === 'require' }));
+        this.needHelo = false;
+        break;
+      }
+      case 'helo':
+        this.send(reply.bytes);
+        if (ok) this.needHelo = false;
+        break;
+      case 'data':
+        this.send(reply.bytes);
+        this.held = false;
+        if (reply.code === 354) this.enterData();
+        break;
+      case 'data-end':
+        this.send(reply.bytes);
+        if (ok) this.deps.stats.messages++;
+        break;
+      case 'auth':
+        this.send(reply.bytes);
+        this.held = false;
+        this.awaitingAuthContinuation = reply.code === 334;
+        this.reader.authContinuation = reply.code === 334;
+        break;
+      case 'quit':
+        this.send(reply.bytes);
+        return this.close();
+      default:
+        this.send(reply.bytes);
+    }
+    if (reply.code === 421) this.close();
+  }
+
+  // ---- DATA -------------------------------------------------------------------------------
+
+  private enterData(): void {
+    this.phase = 'data';
+    this.scanner = new DataScanner(this.config.smugglingGuard);
+    const rest = this.reader.takeRest();
+    if (rest) this.feedData(rest);
+  }
+
+  private feedData(chunk: Buffer): void {
+    const backend = this.backend;
+    const scanner = this.scanner;
+    if (!backend || !scanner) return;
+    const res = scanner.push(chunk);
+    if (res.forward && !backend.write(res.forward)) this.client.pause();
+    if (res.kind === 'more') return;
+    this.scanner = undefined;
+    if (res.kind === 'smuggling') {
+      this.deps.stats.smugglingBlocked++;
+      this.log.warn('bare LF/CR end-of-data look-alike in DATA: message rejected');
+      backend.destroy();
+      this.backend = undefined;
+      return this.close(this.r.smuggling);
+    }
+    this.phase = 'command';
+    this.slots.push({ local: false, kind: 'data-end', reply: undefined });
+    if (res.rest) this.reader.feed(res.rest);
+    this.run();
+  }
+
+  // ---- STARTTLS ---------------------------------------------------------------------------
+
+  /** The STARTTLS line was accepted: from now on plaintext input is dropped (CVE-2011-0411). */
+  private beginStarttls(): void {
+    this.phase = 'starttls';
+    this.held = true;
+    this.discard(this.reader.clear());
+    this.slots.push({ local: true, kind: 'other', reply: Replies.readyTls, then: 'starttls' });
+  }
+
+  private discard(n: number): void {
+    if (n === 0) return;
+    this.deps.stats.pipelinedDiscarded += n;
+    this.log.debug({ bytes: n }, 'discarded plaintext pipelined after STARTTLS');
+  }
+
+  /** Every earlier reply and the 220 are out: hand the socket to TLS in this same tick. */
+  private upgrade(): void {
+    if (this.tainted && this.backend) {
+      this.backend.quit();
+      this.backend = undefined;
+    }
+    this.raw.removeListener('data', this.onClientData);
+    this.raw.removeListener('end', this.onClientEnd);
+    this.phase = 'handshake';
+    this.handshake(true);
+  }
+
+  private handshake(starttls: boolean): void {
+    const ctx = this.config.secureContext;
+    if (!ctx) return this.abort();
+    serverHandshake(this.raw, ctx, this.config.handshakeTimeoutMs, {
+      secure: (sock) => {
+        if (this.phase === 'closed') return;
+        this.tls = true;
+        this.needHelo = starttls;
+        this.tainted = false;
+        if (starttls) this.deps.stats.starttlsUpgraded++;
+        this.log.debug({ protocol: sock.getProtocol(), cipher: sock.getCipher()?.name }, 'TLS established');
+        this.touch();
+        this.listenClient(sock);
+        if (this.backend) {
+          this.phase = 'command';
+          this.held = false;
+          this.run();
+        } else {
+          this.connectBackend(starttls);
+        }
+      },
+      failed: (reason) => {
+        if (this.phase === 'closed') return;
+        this.deps.stats.tlsHandshakeFailures++;
+        this.log.info({ reason }, 'TLS handshake failed');
+        this.abort();
+      },
+    });
+  }
+
+  // ---- backend ----------------------------------------------------------------------------
+
+  /** Connect a member; `swallow` after STARTTLS, where the client gets no second greeting. */
+  private connectBackend(swallow: boolean): void {
+    this.held = true;
+    if (swallow) this.phase = 'command';
+    BackendConnection.open({
+      selector: this.deps.selector,
+      pool: this.config.pool,
+      connectTimeoutMs: this.config.backendConnectTimeoutMs,
+      greetingTimeoutMs: this.config.backendGreetingTimeoutMs,
+      logger: this.log,
+    }).then(
+      (res) => {
+        if (!res.ok) {
+          if (this.phase === 'closed') return;
+          this.log.warn({ pool: this.config.pool, reason: res.reason }, 'no pool member for session');
+          return this.close(res.reason === 'no-answer' ? this.r.backendNoAnswer : this.r.noBackend);
+        }
+        if (this.phase === 'closed') return res.conn.quit();
+        this.bindBackend(res.conn);
+        this.slots.unshift({ local: false, kind: swallow ? 'swallow-greeting' : 'greeting', reply: res.greeting });
+        this.run();
+        res.conn.deliver();
+      },
+      (err: Error) => {
+        this.log.error({ err: err.message }, 'backend open failed');
+        this.close(this.r.noBackend);
+      },
+    );
+  }
+
+  private bindBackend(conn: BackendConnection): void {
+    this.backend = conn;
+    conn.onReply = (reply) => this.onBackendReply(conn, reply);
+    conn.onLost = () => this.onBackendLost(conn);
+    conn.onDrain = () => this.client.resume();
+    this.log.debug({ member: conn.member }, 'backend bound');
+  }
+
+  private onBackendReply(conn: BackendConnection, reply: Reply): void {
+    if (conn !== this.backend) return;
+    this.touch();
+    const slot = this.slots.find((s) => !s.local && s.reply === undefined);
+    if (slot) {
+      slot.reply = reply;
+      return this.run();
+    }
+    // Unsolicited: only a 421 shutdown notice means anything to the client.
+    if (reply.code === 421) {
+      this.send(reply.bytes);
+      return this.close();
+    }
+    this.log.debug({ code: reply.code }, 'unsolicited backend reply dropped');
+  }
+
+  private onBackendLost(conn: BackendConnection): void {
+    if (conn !== this.backend || this.phase === 'closed') return;
+    this.backend = undefined;
+    this.log.warn({ member: conn.member }, 'backend connection lost');
+    this.flush();
+    this.close(this.r.backendLost);
+  }
+
+  // ---- timers and teardown ----------------------------------------------------------------
+
+  /** Activity on either side restarts the idle clock (as BIG-IP's tcp idle timeout does). */
+  private touch(): void {
+    if (this.config.idleTimeoutMs <= 0 || this.phase === 'closed') return;
+    if (this.idleTimer) this.idleTimer.refresh();
+    else this.idleTimer = setTimeout(() => this.onIdle(), this.config.idleTimeoutMs);
+  }
+
+  private onIdle(): void {
+    if (this.phase === 'handshake') return this.abort();
+    this.log.info('idle timeout');
+    this.close(this.r.idle);
+  }
+
+  /** Orderly close: optional last reply, QUIT to the backend (never mid-DATA), then FIN. */
+  private close(lastReply?: string): void {
+    if (this.phase === 'closed') return;
+    const inData = this.phase === 'data';
+    if (lastReply) this.send(lastReply);
+    this.phase = 'closed';
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.backend) {
+      if (inData) this.backend.destroy();
+      else this.backend.quit();
+      this.backend = undefined;
+    }
+    this.client.end();
+    // A peer that never reads must not keep the socket forever.
+    setTimeout(() => this.raw.destroy(), 2000).unref();
+  }
+
+  /** Abrupt close: nothing more is written to the client. */
+  private abort(): void {
+    if (this.phase === 'closed') {
+      this.raw.destroy();
+      return;
+    }
+    const inData = this.phase === 'data';
+    this.phase = 'closed';
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.backend) {
+      if (inData) this.backend.destroy();
+      else this.backend.quit();
+      this.backend = undefined;
+    }
+    this.client.destroy();
+    this.raw.destroy();
+  }
+}
