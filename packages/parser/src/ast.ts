@@ -188,4 +188,6 @@ export interface ParseResult {
   statements: Statement[];
   /** Syntax errors (ConfigError with code SYNTAX and a position); empty when the input is valid. */
   errors: import('@openltm/model').ConfigError[];
+  /** The version in a `#TMSH-VERSION: 14.1.2` header, when the text starts with one. */
+  tmshVersion?: string;
 }

@@ -1,1 +1,7 @@
-export {};
+/**
+ * @openltm/parser: reads tmsh command lines, tmsh scripts and bigip.conf files into the typed
+ * AST of ast.ts, shaped by the schema of @openltm/model; also completion and quoting helpers.
+ */
+export * from './ast';
+export { parseCommand, parseScript, type CommandOptions, type ScriptOptions } from './parse';
+export { formatError } from './errors';

@@ -1,0 +1,79 @@
+/** The entry points: one command line, or a whole script / bigip.conf file. */
+import { ConfigError, VERBS } from '@openltm/model';
+import type { CommandStatement, ParseResult, Statement, SyntaxNode } from './ast';
+import { readSyntax } from './syntax-reader';
+import type { SyntaxStatement } from './grammar';
+import { shapeCommand, type CommandShapeOptions } from './shape-command';
+import { shapeObject } from './shape-object';
+import { syntaxError } from './errors';
+
+/** Options of parseCommand. */
+export interface CommandOptions {
+  /** Module the shell is in (`ltm`): `create pool p1` then means `create ltm pool p1`. */
+  module?: string;
+}
+
+/** Options of parseScript. */
+export interface ScriptOptions extends CommandOptions {
+  /** File name or other label carried in every position and error. */
+  source?: string;
+  /**
+   * Commands on object types openltm does not know (`create ltm snatpool ...`): `raw` (default)
+   * keeps them as CommandStatements without `typeKey`; `error` reports a Syntax Error.
+   */
+  unknownTypes?: 'raw' | 'error';
+}
+
+function shapeStatement(stmt: SyntaxStatement, text: string, opts: CommandShapeOptions, allowObjects: boolean): Statement {
+  let items: readonly SyntaxNode[] = stmt.items;
+  const pos = items[0].pos;
+  // Scripts captured from a shell carry the `tmsh` prefix on every line.
+  if (items.length > 1 && items[0].kind === 'word' && items[0].text === 'tmsh') items = items.slice(1);
+  const src = text.slice(stmt.first.startOffset, (stmt.last.endOffset ?? stmt.last.startOffset) + 1);
+  const first = items[0];
+  if (first.kind === 'word' && Object.prototype.hasOwnProperty.call(VERBS, first.text)) {
+    const last = items[items.length - 1];
+    const end = { ...last.pos, column: last.pos.column + (last.kind === 'block' ? 1 : last.text.length), offset: stmt.last.endOffset ?? last.pos.offset };
+    return shapeCommand(items, pos, src, end, opts);
+  }
+  if (!allowObjects) throw syntaxError(`"${first.kind === 'block' ? '{' : first.text}" unknown command`, first.pos);
+  return shapeObject(items, pos, src);
+}
+
+/**
+ * Parses one interactive command line into a CommandStatement.
+ * Throws a ConfigError (code SYNTAX, with position) on the first error.
+ */
+export function parseCommand(line: string, options: CommandOptions = {}): CommandStatement {
+  const syn = readSyntax(line);
+  if (syn.errors.length > 0) throw syn.errors[0];
+  if (syn.statements.length === 0) throw syntaxError('a command is required', { line: 1, column: 1, offset: 0 });
+  if (syn.statements.length > 1) {
+    throw syntaxError('one command expected; use a script for several', syn.statements[1].items[0].pos);
+  }
+  return shapeStatement(syn.statements[0], line, { unknownTypes: 'error', module: options.module }, false) as CommandStatement;
+}
+
+/**
+ * Parses a tmsh script or a bigip.conf file. Never throws: every statement that parsed is in
+ * `statements`, and every error (ConfigError, code SYNTAX) is in `errors`, in source order.
+ */
+export function parseScript(text: string, options: ScriptOptions = {}): ParseResult {
+  const syn = readSyntax(text, options.source);
+  const statements: Statement[] = [];
+  const errors = syn.errors;
+  const opts: CommandShapeOptions = { unknownTypes: options.unknownTypes ?? 'raw', module: options.module };
+  for (const stmt of syn.statements) {
+    try {
+      statements.push(shapeStatement(stmt, text, opts, true));
+    } catch (e) {
+      if (!ConfigError.is(e)) throw e;
+      errors.push(e);
+    }
+  }
+  errors.sort((a, b) => (a.position?.offset ?? 0) - (b.position?.offset ?? 0));
+  const result: ParseResult = { statements, errors };
+  const header = syn.comments.length > 0 ? /^#TMSH-VERSION:\s*(\S+)/.exec(syn.comments[0].image) : null;
+  if (header) result.tmshVersion = header[1];
+  return result;
+}

@@ -1,0 +1,49 @@
+/**
+ * Shapes a top-level statement without a verb, as found in bigip.conf files and `list` output:
+ * `ltm pool /Common/p { ... }` (known type: ObjectStatement), `sys ntp { ... }` or
+ * `ltm rule /Common/r { Tcl }` (RawObjectStatement), `ltm node 10.0.0.1` (list output, no block).
+ */
+import { getType, nextPathWords } from '@openltm/model';
+import type { BlockNode, ObjectStatement, Position, RawObjectStatement, SyntaxNode } from './ast';
+import { describe } from './item-cursor';
+import { shapeProperties } from './shape-value';
+import { syntaxError } from './errors';
+
+/** tmsh modules: a statement starting with one of these is configuration even without a block. */
+export const MODULES: ReadonlySet<string> = new Set([
+  'afm', 'analytics', 'apm', 'asm', 'auth', 'cli', 'cm', 'fw', 'gtm', 'ilx', 'ltm', 'net', 'pem', 'security', 'sys', 'util', 'vcmp', 'wom',
+]);
+
+/** The longest known type path at the start of `words` (walked word by word through the schema). */
+function knownPrefix(words: readonly string[]): number {
+  let n = 0;
+  while (n < words.length && nextPathWords(words.slice(0, n)).includes(words[n])) n++;
+  return n;
+}
+
+/** Shapes a verb-less top-level statement; throws a ConfigError when it is not configuration. */
+export function shapeObject(items: readonly SyntaxNode[], pos: Position, text: string): ObjectStatement | RawObjectStatement {
+  const last = items[items.length - 1];
+  const body: BlockNode | undefined = last.kind === 'block' ? last : undefined;
+  const head = body ? items.slice(0, -1) : items;
+  for (const h of head) {
+    if (h.kind !== 'word') throw syntaxError(`unexpected "${describe(h)}" before the object's { }`, h.pos);
+  }
+  const words = head.map((h) => (h as { text: string }).text);
+  if (words.length === 0) throw syntaxError('unexpected "{": a statement must start with a word', items[0].pos);
+  if (!body && !MODULES.has(words[0])) throw syntaxError(`"${words[0]}" unknown command`, items[0].pos);
+  const n = knownPrefix(words);
+  const key = words.slice(0, n).join(' ');
+  const def = getType(key);
+  if (def && words.length === n + 1) {
+    const properties = body ? shapeProperties(def.properties, body.items, 'file') : [];
+    return { kind: 'object', typeKey: key, name: words[n], properties, pos, text };
+  }
+  if (def && words.length > n + 1) {
+    throw syntaxError(`"${words[n + 1]}" unexpected: one object name expected after "${key}"`, head[n + 1].pos);
+  }
+  const last1 = words[words.length - 1];
+  const named = words.length >= 3 || last1.startsWith('/');
+  const typeWords = named && words.length > 1 ? words.slice(0, -1) : words;
+  return { kind: 'raw-object', path: words, typeWords, ...(body ? { body } : {}), pos, text };
+}

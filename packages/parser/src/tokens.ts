@@ -1,0 +1,90 @@
+/**
+ * Token types of the tmsh language. tmsh has no reserved words: `create`, `pool`, `members`
+ * are all plain words and may also be object names, so there is one generic `Word` token and
+ * meaning is decided by the schema-driven shaper. Braces are always separate tokens
+ * (`{10.0.0.1:25}` is three tokens), as tmsh accepts them unspaced in scripts.
+ */
+import { createToken, Lexer, type IToken, type CustomPatternMatcherReturn } from 'chevrotain';
+
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\f\v]+/, group: Lexer.SKIPPED });
+
+/** A backslash at the end of a line joins it with the next, as in shell scripts. */
+export const LineContinuation = createToken({ name: 'LineContinuation', pattern: /\\\r?\n/, group: Lexer.SKIPPED, line_breaks: true });
+
+/** `# ...` to the end of the line, only at the start of a word (`a#b` is a word). */
+export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: 'comments' });
+
+export const Newline = createToken({ name: 'Newline', pattern: /\n/, line_breaks: true });
+export const Semicolon = createToken({ name: 'Semicolon', pattern: /;/ });
+
+/** Object types whose body is Tcl, kept verbatim: braces are counted the Tcl way, quotes are not. */
+const TCL_BODY_TYPES = new Set(['ltm rule', 'gtm rule', 'cli script', 'pem irule']);
+const VERB_WORDS = new Set(['create', 'modify', 'tmsh']);
+
+/**
+ * True when the tokens before this `{` are `[tmsh] [create|modify] ltm rule NAME` at the start
+ * of a statement: the body that follows is Tcl.
+ */
+function opensTclBody(tokens: IToken[]): boolean {
+  const n = tokens.length;
+  if (n < 3) return false;
+  const name = tokens[n - 1];
+  const comp = tokens[n - 2];
+  const mod = tokens[n - 3];
+  if (name.tokenType !== Word || comp.tokenType !== Word || mod.tokenType !== Word) return false;
+  if (!TCL_BODY_TYPES.has(`${mod.image} ${comp.image}`)) return false;
+  let i = n - 4;
+  while (i >= 0 && tokens[i].tokenType === Word && VERB_WORDS.has(tokens[i].image)) i--;
+  return i < 0 || tokens[i].tokenType === Newline || tokens[i].tokenType === Semicolon;
+}
+
+/** Matches a whole Tcl body `{ ... }` (Tcl brace counting, backslash escapes) after `ltm rule NAME`. */
+function matchTclBody(text: string, offset: number, tokens: IToken[]): CustomPatternMatcherReturn | null {
+  if (text.charCodeAt(offset) !== 123 || !opensTclBody(tokens)) return null;
+  let depth = 0;
+  for (let i = offset; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 92) i++; // backslash: the next character never counts
+    else if (c === 123) depth++;
+    else if (c === 125 && --depth === 0) return [text.slice(offset, i + 1)] as unknown as CustomPatternMatcherReturn;
+  }
+  return null; // unbalanced: let `{` lex normally so the error points at the missing `}`
+}
+
+export const TclBody = createToken({
+  name: 'TclBody',
+  pattern: { exec: matchTclBody },
+  start_chars_hint: ['{'],
+  line_breaks: true,
+});
+
+export const LCurly = createToken({ name: 'LCurly', pattern: /{/ });
+export const RCurly = createToken({ name: 'RCurly', pattern: /}/ });
+
+/** A double-quoted string; escapes (`\"`, `\\`, `\r`, `\n`, `\?`) stay as written; may span lines. */
+export const QuotedString = createToken({
+  name: 'QuotedString',
+  pattern: /"[^"\\]*(?:\\[\s\S][^"\\]*)*"/,
+  line_breaks: true,
+});
+
+/** A quote that is never closed: swallows the rest of the input so the error is reported once. */
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"[\s\S]*/, line_breaks: true });
+
+/** Any other run of characters: names, paths, addresses, numbers, keywords. */
+export const Word = createToken({ name: 'Word', pattern: /[^\s{}";#][^\s{}";]*/ });
+
+/** In lexing order: skipped and specific tokens first, the generic Word last. */
+export const allTokens = [
+  WhiteSpace,
+  LineContinuation,
+  Comment,
+  Newline,
+  Semicolon,
+  TclBody,
+  LCurly,
+  RCurly,
+  QuotedString,
+  UnterminatedString,
+  Word,
+];
