@@ -24,8 +24,8 @@ export interface CommandContext {
 
 /** Decision 2: what require mode accepts before TLS. */
 const PRE_TLS_ALLOWED = new Set(['EHLO', 'HELO', 'STARTTLS', 'NOOP', 'RSET', 'QUIT']);
-/** RFC 3207: after TLS the client starts over with EHLO; these need no greeting. */
-const NO_HELO_NEEDED = new Set(['EHLO', 'HELO', 'STARTTLS', 'NOOP', 'RSET', 'QUIT']);
+/** RFC 3207: after TLS the client starts over with EHLO; mail and AUTH wait for it (Postfix's rule). */
+const NEED_HELO = new Set(['MAIL', 'RCPT', 'DATA', 'BDAT', 'BURL', 'AUTH', 'ETRN']);
 /** Commands that leave no state beyond the HELO name on the backend. */
 const CLEAN = new Set(['EHLO', 'HELO', 'NOOP', 'RSET', 'QUIT']);
 const KINDS: Record<string, ForwardKind> = { EHLO: 'ehlo', HELO: 'helo', DATA: 'data', AUTH: 'auth', QUIT: 'quit' };
@@ -54,7 +54,7 @@ export function decide(line: Buffer, ctx: CommandContext): Decision {
   }
   if (verb === 'XCLIENT' || verb === 'XFORWARD') return { do: 'reply', reply: Replies.insufficientAuthorization, error: true };
   if (verb === 'PROXY') return { do: 'reply', reply: Replies.notRecognized, error: true };
-  if (ctx.needHelo && !NO_HELO_NEEDED.has(verb)) return { do: 'reply', reply: Replies.sendHelo, error: true };
+  if (ctx.needHelo && NEED_HELO.has(verb)) return { do: 'reply', reply: Replies.sendHelo, error: true };
   return {
     do: 'forward',
     kind: KINDS[verb] ?? 'other',
