@@ -24,6 +24,20 @@ export interface PoolStatus {
 export type HealthLookup = (monitor: string, address: string, port: number) => CheckState | undefined;
 
 /**
+ * What the monitors must check: every (monitor, member) pair any rule names. Configure the
+ * monitors with this before the pools, so a new member starts as `checking`, not as down.
+ */
+export function checkTargetsOf(pools: readonly PoolSpec[]): CheckTarget[] {
+  const out: CheckTarget[] = [];
+  for (const pool of pools) {
+    for (const m of pool.members) {
+      for (const monitor of effectiveRule(m, pool.monitor).monitors) out.push({ monitor, address: m.address, port: m.port });
+    }
+  }
+  return out;
+}
+
+/**
  * Every configured pool: the BackendSelector listeners ask for members, and the place member
  * health becomes status and BIG-IP style log lines (`Pool /Common/p member ... monitor status down.`).
  */
@@ -60,15 +74,9 @@ export class PoolSet implements BackendSelector {
     this.refreshHealth(false);
   }
 
-  /** What the monitors must check: every (monitor, member) pair any rule names. */
+  /** What the monitors must check for the configured pools. */
   checkTargets(): CheckTarget[] {
-    const out: CheckTarget[] = [];
-    for (const pool of this.pools.values()) {
-      for (const m of pool.spec.members) {
-        for (const monitor of effectiveRule(m, pool.spec.monitor).monitors) out.push({ monitor, address: m.address, port: m.port });
-      }
-    }
-    return out;
+    return checkTargetsOf([...this.pools.values()].map((p) => p.spec));
   }
 
   /** Re-reads member health from the monitors; logs changes as BIG-IP does. */

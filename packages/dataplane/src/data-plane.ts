@@ -1,0 +1,138 @@
+/**
+ * The data plane as one object: a reconciler that follows the store's generation, the pools
+ * and their health monitors, the listeners, and a status report written about once a second.
+ *
+ * Process model, and how it opens to every core. Today one process runs everything. The parts
+ * are split so that a multi-core version needs no redesign:
+ * - Per daemon (the primary): the Reconciler's reads of the desired state, the MonitorScheduler
+ *   (monitors must run once per daemon, not per worker), status aggregation and the StatusSink.
+ * - Per worker (one per core, `node:cluster`): a ListenerSet and a PoolSet. Listeners are plain
+ *   `net.Server`s, so cluster workers share each listening socket (the primary accepts and hands
+ *   connections round-robin on Linux), and the reconcile `diff`/`apply` run unchanged in each
+ *   worker from the same snapshot the primary broadcasts (DesiredState is plain data).
+ * - Health crosses the boundary as data: the primary sends CheckState changes over IPC and each
+ *   worker's PoolSet reads them through its HealthLookup, exactly as it reads the local scheduler
+ *   today. Workers send their cumulative counters back; the primary sums them into one report.
+ * - What becomes approximate: member connection-limit and least-connections see only the
+ *   worker's own sessions (split limits per worker, or lease through the primary, if exactness
+ *   matters), as BIG-IP's TMM instances also keep per-instance connection tables.
+ */
+import type { Logger } from 'pino';
+import type { ListenerDeps } from './contracts';
+import type { DesiredState, DesiredStateSource, StatusSink } from './desired-state';
+import { VirtualListener } from './listener/virtual-listener';
+import { MonitorScheduler } from './monitor/monitor-scheduler';
+import { PoolSet, checkTargetsOf } from './pool/pool-set';
+import { diff } from './reconcile/diff';
+import { ListenerSet } from './reconcile/apply';
+import type { ListenerFactory } from './reconcile/apply';
+import type { BackoffPolicy } from './reconcile/backoff';
+import { Reconciler } from './reconcile/reconciler';
+import { buildStatus } from './status-reporter';
+import type { DataPlaneStatus } from './status-reporter';
+
+export interface DataPlaneOptions {
+  source: DesiredStateSource;
+  sink: StatusSink;
+  logger: Logger;
+  /** How often the configuration generation is polled (default 50 ms: changes noticed within 100 ms). */
+  pollIntervalMs?: number;
+  /** How often status and statistics go to the sink (default 1000 ms). */
+  statusIntervalMs?: number;
+  /** How long a disabled or deleted virtual (or `stop()`) lets sessions finish before 421 (default 30 s). */
+  drainTimeoutMs?: number;
+  /** Backend connect/greeting timeouts handed to the listeners. */
+  timeouts?: Omit<NonNullable<ListenerDeps['timeouts']>, 'drain'>;
+  /** Makes listeners; the real VirtualListener unless a test passes a fake. */
+  createListener?: ListenerFactory;
+  /** Retry timing for virtuals whose port is in use. */
+  backoff?: BackoffPolicy;
+}
+
+const defaultFactory: ListenerFactory = (spec, deps) => new VirtualListener(spec, deps);
+
+export class DataPlane {
+  private readonly logger: Logger;
+  private readonly pools: PoolSet;
+  private readonly monitors: MonitorScheduler;
+  private readonly listeners: ListenerSet;
+  private readonly reconciler: Reconciler;
+  private statusTimer?: NodeJS.Timeout;
+  private started = false;
+  private stopping?: Promise<void>;
+
+  constructor(private readonly options: DataPlaneOptions) {
+    this.logger = options.logger.child({ component: 'dataplane' });
+    this.monitors = new MonitorScheduler({
+      logger: this.logger.child({ subsystem: 'monitor' }),
+      onChange: () => this.pools.refreshHealth(),
+    });
+    this.pools = new PoolSet(this.logger.child({ subsystem: 'pool' }), (monitor, address, port) => this.monitors.get(monitor, address, port));
+    const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
+    this.listeners = new ListenerSet({
+      createListener: options.createListener ?? defaultFactory,
+      deps: { selector: this.pools, logger: this.logger, timeouts: { ...options.timeouts, drain: drainTimeoutMs } },
+      logger: this.logger,
+      drainTimeoutMs,
+      backoff: options.backoff,
+    });
+    this.reconciler = new Reconciler({
+      source: options.source,
+      logger: this.logger.child({ subsystem: 'reconciler' }),
+      pollIntervalMs: options.pollIntervalMs ?? 50,
+      reconcile: (desired) => this.reconcile(desired),
+      retryDueAt: () => this.listeners.nextRetryAt(),
+    });
+  }
+
+  /** Applies the current configuration, then follows its changes and reports status. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.monitors.start();
+    await this.reconciler.start();
+    this.statusTimer = setInterval(() => this.writeStatus(), this.options.statusIntervalMs ?? 1000);
+    this.statusTimer.unref();
+    this.writeStatus();
+  }
+
+  /** For SIGTERM: stop following the configuration, stop accepting, drain, write a last report. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  /** The current status and cumulative statistics. */
+  status(): DataPlaneStatus {
+    const desired = this.reconciler.desired;
+    return buildStatus(desired?.generation ?? -1, desired?.virtuals ?? [], this.listeners, this.pools, Date.now());
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.statusTimer = undefined;
+    await this.reconciler.stop();
+    this.logger.info('data plane stopping: draining listeners');
+    await Promise.all([this.listeners.drainAll('daemon stopping'), this.monitors.stop()]);
+    this.writeStatus();
+    this.logger.info('data plane stopped');
+  }
+
+  /** One reconcile run: monitors, then pools, then listeners, so new virtuals find their pool ready. */
+  private async reconcile(desired: DesiredState): Promise<void> {
+    this.monitors.configure(desired.monitors, checkTargetsOf(desired.pools));
+    this.pools.configure(desired.pools);
+    const actions = diff(desired, this.listeners.actual(), Date.now());
+    if (actions.length > 0) this.logger.debug({ generation: desired.generation, actions: actions.map((a) => `${a.kind} ${'spec' in a ? a.spec.name : a.name}`) }, 'reconcile');
+    await this.listeners.apply(actions);
+    this.listeners.forgetStats(new Set(desired.virtuals.map((v) => v.name)));
+  }
+
+  private writeStatus(): void {
+    try {
+      this.options.sink.write(this.status());
+    } catch (err) {
+      this.logger.error({ err }, 'cannot write status');
+    }
+  }
+}
