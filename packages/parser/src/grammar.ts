@@ -91,13 +91,7 @@ class TmshGrammar extends EmbeddedActionsParser {
   private block = this.RULE('block', (): BlockNode => {
     const open = this.CONSUME(LCurly);
     const items: SyntaxNode[] = [];
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => { this.CONSUME(Newline); } },
-        { ALT: () => { this.CONSUME(Semicolon); } },
-        { ALT: () => { items.push(this.SUBRULE(this.item)); } },
-      ]);
-    });
+    this.MANY(() => { items.push(this.SUBRULE(this.item)); });
     const close = this.CONSUME(RCurly);
     return this.ACTION(
       (): BlockNode => ({

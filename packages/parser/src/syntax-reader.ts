@@ -26,7 +26,7 @@ export interface SyntaxResult {
 /** True when token i begins a line in column 1 with a word: where a top-level statement may start. */
 function startsTopLevelLine(tokens: IToken[], i: number): boolean {
   const t = tokens[i];
-  return t.tokenType === Word && t.startColumn === 1 && (i === 0 || tokens[i - 1].tokenType === Newline);
+  return t.tokenType === Word && t.startColumn === 1 && (i === 0 || (tokens[i - 1].endLine ?? 0) < (t.startLine ?? 0));
 }
 
 /**
@@ -96,8 +96,8 @@ function parseRange(tokens: IToken[], from: number, to: number, out: SyntaxState
 /** Reads all statements of `text` in syntax form, recovering after each error. */
 export function readSyntax(text: string, source?: string): SyntaxResult {
   const lexed = lex(text, source);
-  const tokens = lexed.tokens;
-  const errors = lexed.errors;
+  let tokens = lexed.tokens;
+  let errors = lexed.errors;
   const statements: SyntaxStatement[] = [];
   grammar.text = text;
   grammar.source = source;
@@ -122,6 +122,14 @@ export function readSyntax(text: string, source?: string): SyntaxResult {
     if (cut.deep) errors.push(syntaxError(`braces nested deeper than ${MAX_DEPTH} levels`, tokenPos(tokens[cut.at], source)));
     else errors.push(syntaxError('"{" has no matching "}"', tokenPos(open ?? tokens[start], source)));
     from = resume > start ? resume : tokens.length;
+    if (from < tokens.length) {
+      // The lexer read the rest inside braces; read it again from this top-level line.
+      const at = tokens[from];
+      const again = lex(text, source, at.startOffset, at.startLine);
+      errors = errors.filter((e) => (e.position?.offset ?? 0) < at.startOffset).concat(again.errors);
+      tokens = again.tokens;
+      from = 0;
+    }
   }
   if (errors.length >= MAX_ERRORS && from < tokens.length) {
     errors.push(syntaxError(`too many errors; the rest of the input was not checked`, tokenPos(tokens[from], source)));

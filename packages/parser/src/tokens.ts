@@ -58,8 +58,13 @@ export const TclBody = createToken({
   line_breaks: true,
 });
 
-export const LCurly = createToken({ name: 'LCurly', pattern: /{/ });
-export const RCurly = createToken({ name: 'RCurly', pattern: /}/ });
+export const LCurly = createToken({ name: 'LCurly', pattern: /{/, push_mode: 'block' });
+export const RCurly = createToken({ name: 'RCurly', pattern: /}/, pop_mode: true });
+/** A `}` with no `{` open: never consumed by the grammar, so it is reported where it stands. */
+export const StrayRCurly = createToken({ name: 'StrayRCurly', pattern: /}/ });
+
+/** Inside braces newlines and `;` do not end anything: they are skipped with the spaces. */
+export const BlockWhiteSpace = createToken({ name: 'BlockWhiteSpace', pattern: /[ \t\r\n\f\v;]+/, group: Lexer.SKIPPED, line_breaks: true });
 
 /** A double-quoted string; escapes (`\"`, `\\`, `\r`, `\n`, `\?`) stay as written; may span lines. */
 export const QuotedString = createToken({
@@ -71,20 +76,34 @@ export const QuotedString = createToken({
 /** A quote that is never closed: swallows the rest of the input so the error is reported once. */
 export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"[\s\S]*/, line_breaks: true });
 
-/** Any other run of characters: names, paths, addresses, numbers, keywords. */
-export const Word = createToken({ name: 'Word', pattern: /[^\s{}";#][^\s{}";]*/ });
+/** Every character a word may start with (all but space, braces, quote, `;`, `#`), for the lexer's first-char index. */
+function wordStartChars(): string[] {
+  const out: string[] = [];
+  for (let c = 0x21; c < 0x100; c++) {
+    const ch = String.fromCharCode(c);
+    if (!/[\s{}";#]/.test(ch)) out.push(ch);
+  }
+  // chevrotain buckets char codes above 255 by 255s: one representative per bucket covers them all.
+  for (let c = 0x100; c <= 0xffff; c += 255) out.push(String.fromCharCode(c));
+  return out;
+}
 
-/** In lexing order: skipped and specific tokens first, the generic Word last. */
+/** Any other run of characters: names, paths, addresses, numbers, keywords. */
+export const Word = createToken({ name: 'Word', pattern: /[^\s{}";#][^\s{}";]*/, start_chars_hint: wordStartChars() });
+
+/**
+ * Lexer modes: at top level newlines and `;` end statements; inside braces (`block` mode, pushed
+ * by `{`, popped by `}`) they are skipped, so the grammar sees one item stream per block.
+ */
+export const lexerDefinition = {
+  modes: {
+    top: [WhiteSpace, LineContinuation, Comment, Newline, Semicolon, TclBody, LCurly, StrayRCurly, QuotedString, UnterminatedString, Word],
+    block: [BlockWhiteSpace, LineContinuation, Comment, LCurly, RCurly, QuotedString, UnterminatedString, Word],
+  },
+  defaultMode: 'top',
+};
+
+/** Every token type, for the parser. */
 export const allTokens = [
-  WhiteSpace,
-  LineContinuation,
-  Comment,
-  Newline,
-  Semicolon,
-  TclBody,
-  LCurly,
-  RCurly,
-  QuotedString,
-  UnterminatedString,
-  Word,
+  WhiteSpace, BlockWhiteSpace, LineContinuation, Comment, Newline, Semicolon, TclBody, LCurly, RCurly, StrayRCurly, QuotedString, UnterminatedString, Word,
 ];

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * Parser throughput: generates a ~100,000-line bigip.conf (monitors, nodes, pools with members,
+ * profiles, virtuals) and reports lines/s and MB/s of parseScript (median of several runs).
+ * Run after `npx tsc -b`: node bench/parse.js [lines] [runs]
+ */
+'use strict';
+const { parseScript } = require('../packages/parser/dist');
+
+const targetLines = Number(process.argv[2] || 100000);
+const runs = Number(process.argv[3] || 7);
+
+function generate(lines) {
+  const out = ['#TMSH-VERSION: 14.1.2', ''];
+  for (let i = 0; out.length < lines; i++) {
+    const a = `10.${(i >> 8) & 255}.${i & 255}`;
+    out.push(
+      `ltm monitor smtp /Common/smtp_mon_${i} {`, '    defaults-from /Common/smtp', '    destination *:*', `    domain mail${i}.example.com`, '    interval 5', '    timeout 16', '}',
+      `ltm node /Common/${a}.1 {`, `    address ${a}.1`, '}',
+      `ltm pool /Common/pool_${i} {`, '    load-balancing-mode round-robin', '    members {',
+      `        /Common/${a}.1:25 {`, `            address ${a}.1`, '            session monitor-enabled', '            state up', '        }',
+      `        /Common/${a}.2:25 {`, `            address ${a}.2`, '            ratio 2', '        }',
+      '    }', `    monitor /Common/smtp_mon_${i} and /Common/tcp`, '}',
+      `ltm profile client-ssl /Common/cssl_${i} {`, '    app-service none', '    cert-key-chain {', '        default {', '            cert /Common/default.crt',
+      '            key /Common/default.key', '        }', '    }', '    defaults-from /Common/clientssl', '    inherit-certkeychain true', '}',
+      `ltm profile smtps /Common/smtps_${i} {`, '    activation-mode require', '    app-service none', '    defaults-from /Common/smtps', '}',
+      `ltm virtual /Common/vs_${i} {`, `    description "SMTP virtual number ${i}"`, `    destination /Common/192.0.${(i >> 8) & 255}.${i & 255}:25`, '    ip-protocol tcp',
+      '    mask 255.255.255.255', `    pool /Common/pool_${i}`, '    profiles {', `        /Common/cssl_${i} {`, '            context clientside', '        }',
+      `        /Common/smtps_${i} { }`, '        /Common/tcp { }', '    }', '    source 0.0.0.0/0', '    source-address-translation {', '        type automap',
+      '    }', '    translate-address enabled', '    translate-port enabled', '}',
+    );
+  }
+  return out.join('\n') + '\n';
+}
+
+const text = generate(targetLines);
+const lines = text.split('\n').length - 1;
+const mb = Buffer.byteLength(text) / 1e6;
+const times = [];
+let statements = 0;
+for (let r = 0; r < runs; r++) {
+  const t0 = process.hrtime.bigint();
+  const res = parseScript(text, { source: 'bench.conf' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (res.errors.length) throw res.errors[0];
+  statements = res.statements.length;
+  times.push(ms);
+}
+times.sort((a, b) => a - b);
+const median = times[Math.floor(times.length / 2)];
+console.log(`input: ${lines} lines, ${mb.toFixed(2)} MB, ${statements} statements`);
+console.log(`runs (ms): ${times.map((t) => t.toFixed(0)).join(' ')}`);
+console.log(`median: ${median.toFixed(0)} ms -> ${Math.round(lines / (median / 1000)).toLocaleString('en-US')} lines/s, ${(mb / (median / 1000)).toFixed(1)} MB/s`);
+console.log(`target 200,000 lines/s: ${lines / (median / 1000) >= 200000 ? 'met' : 'NOT met'} (ratio ${(lines / (median / 1000) / 200000).toFixed(2)})`);
