@@ -111,6 +111,14 @@ export class BackendConnection {
     setTimeout(() => this.socket.destroy(), 2000).unref();
   }
 
+  /** End without QUIT: the member already said goodbye (221 or 421). */
+  end(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+  }
+
   /** Abrupt end: used mid-DATA, where a QUIT would be read as content. */
   destroy(): void {
     this.closing = true;

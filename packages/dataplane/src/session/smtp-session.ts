@@ -275,11 +275,11 @@ export class SmtpSession {
         break;
       case 'quit':
         this.send(reply.bytes);
-        return this.close();
+        return this.closeAfterBackendGoodbye();
       default:
         this.send(reply.bytes);
     }
-    if (reply.code === 421) this.close();
+    if (reply.code === 421) this.closeAfterBackendGoodbye();
   }
 
   // ---- DATA -------------------------------------------------------------------------------
@@ -421,7 +421,7 @@ export class SmtpSession {
     // Unsolicited: only a 421 shutdown notice means anything to the client.
     if (reply.code === 421) {
       this.send(reply.bytes);
-      return this.close();
+      return this.closeAfterBackendGoodbye();
     }
     this.log.debug({ code: reply.code }, 'unsolicited backend reply dropped');
   }
@@ -464,6 +464,13 @@ export class SmtpSession {
     this.client.end();
     // A peer that never reads must not keep the socket forever.
     setTimeout(() => this.raw.destroy(), 2000).unref();
+  }
+
+  /** The member ended the SMTP session itself (221, 421): no QUIT of ours follows. */
+  private closeAfterBackendGoodbye(): void {
+    this.backend?.end();
+    this.backend = undefined;
+    this.close();
   }
 
   /** Abrupt close: nothing more is written to the client. */
