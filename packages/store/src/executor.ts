@@ -1,0 +1,168 @@
+/**
+ * One executor for the shell, one-shot commands and batch files: a parsed statement in, the
+ * text tmsh would print out. Runs inside the transaction the Store opened for it.
+ */
+import { ConfigError, errors, typeOf, type SourcePosition } from '@openltm/model';
+import type { CommandStatement, ObjectStatement, Statement } from '@openltm/parser';
+import { listObjects, selectTargets } from './list-command';
+import { COMMON, PARTITIONS } from './names';
+import type { ObjectOperations } from './object-operations';
+import type { ObjectRecord } from './object-repository';
+import { formatLoadSummary, loadConfig, saveConfig } from './save-load';
+import type { ExecuteResult, Session } from './session';
+import type { StatusTable } from './status';
+import { showCommand, resetStats } from './show-command';
+
+export interface ExecContext {
+  ops: ObjectOperations;
+  session: Session;
+  /** Where `save sys config` without `file` writes. */
+  defaultConfigFile: string;
+  status: StatusTable;
+}
+
+/** Statements that only read (run in a read transaction, allowed while the store is busy writing). */
+export function isReadOnly(s: Statement): boolean {
+  return s.kind === 'command' && ['list', 'show', 'cd', 'help'].includes(s.verb) && !(s.verb === 'list' && s.typeKey === 'cli transaction');
+}
+
+/** Create/modify/delete of objects: what a cli transaction queues. */
+export function isQueueable(s: Statement): s is CommandStatement {
+  return s.kind === 'command' && s.isObjectType && ['create', 'modify', 'delete'].includes(s.verb);
+}
+
+function unsupported(s: CommandStatement): ConfigError {
+  const what = [s.verb, ...s.path].join(' ');
+  return errors.syntax(`"${what}" is not supported here`, s.pos);
+}
+
+function oneName(s: CommandStatement): string {
+  const t = s.targets[0];
+  if (!t) throw errors.syntax('one or more configuration identifiers must be provided', s.pos);
+  if (t.kind !== 'name' || s.targets.length > 1) throw errors.syntax(`"${s.verb}" takes one object name`, t.pos);
+  return t.name;
+}
+
+function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
+  const typeKey = s.typeKey!;
+  const folder = ctx.session.folder;
+  const opCtx = { folder, position: s.pos, mode: s.verb === 'create' ? ('create' as const) : ('modify' as const) };
+  switch (s.verb) {
+    case 'create':
+      ctx.ops.create(typeKey, oneName(s), s.properties, opCtx);
+      return { output: '', changed: true };
+    case 'modify': {
+      if (!s.targets.length) throw errors.syntax('one or more configuration identifiers must be provided', s.pos);
+      if (!s.properties.length) throw errors.syntax('"modify" requires at least one property', s.pos);
+      for (const rec of selectTargets(ctx.ops, typeKey, s.targets, folder, s.pos)) ctx.ops.modify(rec, s.properties, opCtx);
+      return { output: '', changed: true };
+    }
+    case 'delete': {
+      if (!s.targets.length) throw errors.syntax('one or more configuration identifiers must be provided', s.pos);
+      // Named built-ins are refused by delete; globs and `all` pass over them, as on BIG-IP.
+      const recs = new Map<number, ObjectRecord>();
+      for (const t of s.targets) {
+        for (const r of selectTargets(ctx.ops, typeKey, [t], folder, s.pos)) if (t.kind === 'name' || !r.builtin) recs.set(r.id, r);
+      }
+      ctx.ops.delete([...recs.values()], s.pos);
+      return { output: '', changed: recs.size > 0 };
+    }
+    case 'list': {
+      const recs = selectTargets(ctx.ops, typeKey, s.targets, folder, s.pos);
+      const output = listObjects(ctx.ops, typeKey, recs, {
+        folder,
+        allProperties: s.options['all-properties'] === true,
+        nonDefault: s.options['non-default-properties'] === true,
+        oneLine: s.options['one-line'] === true,
+        select: s.select,
+        memberStatus: (pool, member) => ctx.status.memberState(pool, member),
+      });
+      return { output, data: recs.map((r) => ({ type: typeKey, name: r.path, properties: ctx.ops.effective(r) })) };
+    }
+    case 'show':
+      return showCommand(s, ctx);
+    case 'reset-stats':
+      return resetStats(s, ctx);
+    default:
+      throw unsupported(s);
+  }
+}
+
+function sysConfig(s: CommandStatement, ctx: ExecContext): ExecuteResult {
+  const file = typeof s.options.file === 'string' ? s.options.file : undefined;
+  if (s.verb === 'save') {
+    const target = file ?? ctx.defaultConfigFile;
+    const r = saveConfig(ctx.ops, target);
+    return { output: `Saving running configuration...\n  ${target}\n`, data: { file: target, objects: r.objects } };
+  }
+  if (s.verb === 'load') {
+    if (!file) throw errors.syntax('"load sys config" needs "file PATH" (openltm keeps no separate running configuration)', s.pos);
+    const summary = loadConfig(ctx.ops, file, { merge: s.options.merge === true, skipUnknown: s.options['skip-unknown'] === true });
+    return { output: formatLoadSummary(summary), data: summary, changed: true };
+  }
+  throw unsupported(s);
+}
+
+function cd(s: CommandStatement, session: Session): ExecuteResult {
+  const arg = s.args[0] ?? s.targets.map((t) => (t.kind === 'name' ? t.name : ''))[0] ?? COMMON;
+  let next: string;
+  if (arg === '/') next = '/';
+  else if (arg === '..') next = '/';
+  else if (arg === '~') next = COMMON;
+  else next = arg.startsWith('/') ? arg.replace(/\/+$/, '') : session.folder === '/' ? `/${arg}` : `${session.folder}/${arg}`;
+  if (next !== '/' && !PARTITIONS.includes(next.split('/')[1] ?? '') ) throw errors.notFound('folder', next, s.pos);
+  if (next !== '/' && next.split('/').length > 2) throw errors.notFound('folder', next, s.pos);
+  session.folder = next;
+  return { output: '' };
+}
+
+function cliTransaction(s: CommandStatement, session: Session): ExecuteResult {
+  switch (s.verb) {
+    case 'create':
+      if (session.transaction) throw errors.configError('a cli transaction is already open: submit or delete it first.', s.pos);
+      session.transaction = [];
+      return { output: '' };
+    case 'delete':
+      if (!session.transaction) throw errors.configError('there is no cli transaction to delete.', s.pos);
+      session.transaction = undefined;
+      return { output: '' };
+    case 'list': {
+      const q = session.transaction;
+      if (!q) throw errors.configError('there is no cli transaction: create cli transaction first.', s.pos);
+      return { output: q.map((c, i) => `${i + 1}: ${c.text.trim()}\n`).join(''), data: q.map((c) => c.text.trim()) };
+    }
+    default:
+      throw unsupported(s);
+  }
+}
+
+/** A bigip.conf block typed or pasted into a script: created, or replaced when it exists. */
+function objectStatement(s: ObjectStatement, ctx: ExecContext): ExecuteResult {
+  const ctxOp = { folder: ctx.session.folder, position: s.pos, mode: 'load' as const };
+  const existing = ctx.ops.repo.get(s.typeKey, s.name.startsWith('/') ? s.name : `${ctx.session.folder}/${s.name}`);
+  if (existing) ctx.ops.replace(existing, s.properties, ctxOp);
+  else ctx.ops.create(s.typeKey, s.name, s.properties, ctxOp);
+  return { output: '', changed: true };
+}
+
+/** Runs one statement (the Store has opened the transaction and runs the checks after it). */
+export function runStatement(s: Statement, ctx: ExecContext): ExecuteResult {
+  if (s.kind === 'object') return objectStatement(s, ctx);
+  if (s.kind === 'raw-object') throw errors.syntax(`"${s.path.join(' ')}" is not an object type openltm implements`, s.pos);
+  if (s.verb === 'cd') return cd(s, ctx.session);
+  if (s.typeKey === 'sys config') return sysConfig(s, ctx);
+  if (s.typeKey === 'cli transaction') return cliTransaction(s, ctx.session);
+  if (s.isObjectType && s.typeKey) {
+    typeOf(s.typeKey);
+    return objectCommand(s, ctx);
+  }
+  throw unsupported(s);
+}
+
+/** The same error with the statement's position when it had none. */
+export function withPosition(err: unknown, position: SourcePosition | undefined): unknown {
+  if (!ConfigError.is(err) || err.position || !position) return err;
+  const e = new ConfigError(err.code, err.message, { position, severity: err.severity, related: err.related });
+  return e;
+}
+

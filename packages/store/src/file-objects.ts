@@ -1,0 +1,33 @@
+/**
+ * `sys file ssl-cert` / `ssl-key`: importing the PEM a source-path names into the store, checked
+ * on the spot, with the facts `list` shows (subject, expiry, fingerprint; key type and size).
+ */
+import { ConfigError, ErrorCodes } from '@openltm/model';
+import { checkCertificate, keyInfo, loadKey, readSource } from './certificates';
+import type { ObjectRecord, ObjectRepository } from './object-repository';
+import type { OpContext } from './object-operations';
+
+export function importFile(repo: ObjectRepository, rec: ObjectRecord, passphrase: string | undefined, ctx: OpContext): void {
+  const source = rec.props['source-path'];
+  const existing = repo.getFile(rec.id);
+  let pem: string;
+  if (ctx.pemPath) pem = readSource(ctx.pemPath, ctx.position);
+  else if (typeof source === 'string') pem = readSource(source, ctx.position);
+  else if (existing) pem = existing.pem;
+  else throw new ConfigError(ErrorCodes.CONFIG_ERROR, `Configuration error: "source-path" is required for ${rec.path}.`, { position: ctx.position });
+  const props = { ...rec.props };
+  if (rec.type === 'sys file ssl-cert') {
+    const info = checkCertificate(rec.path, pem, ctx.position);
+    props.subject = info.subject;
+    props['expiration-string'] = info.expiration;
+    props.fingerprint = info.fingerprint;
+    repo.putFile(rec.id, pem);
+  } else {
+    const pass = passphrase ?? existing?.passphrase ?? undefined;
+    const info = keyInfo(loadKey(rec.path, pem, pass, ctx.position));
+    props['key-type'] = info.type;
+    props['key-size'] = info.size;
+    repo.putFile(rec.id, pem, pass);
+  }
+  repo.update(rec, props);
+}

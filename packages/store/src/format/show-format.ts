@@ -1,0 +1,42 @@
+/**
+ * `show` layouts (tmsh.md section 5): a dashed title, a Status block of `Label : value` lines,
+ * and counter tables whose cells auto-scale (`1.8K`, `3.2M`) unless `raw`.
+ */
+
+/** `960`, `1.8K`, `45.1K`, `3.2M`; exact with `raw`. */
+export function scaled(n: number, raw = false): string {
+  if (raw || n < 1000) return String(Math.round(n));
+  const units = ['K', 'M', 'G', 'T', 'P', 'E'];
+  let v = n;
+  let i = -1;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v.toFixed(1)}${units[i]}`;
+}
+
+export function title(kind: string, name: string, width: number): string[] {
+  const line = '-'.repeat(width);
+  return [line, `${kind}: ${name}`, line];
+}
+
+/** `  Label   : value` lines with the colons aligned. */
+export function statusBlock(heading: string, rows: [string, string][], prefix = ''): string[] {
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return [`${prefix}${heading}`, ...rows.map(([k, v]) => `${prefix}  ${k.padEnd(w)} : ${v}`)];
+}
+
+/** A counter table: heading with column names, then right-aligned cells. */
+export function counterTable(heading: string, columns: string[], rows: [string, ...(string | number)[]][], opts: { raw?: boolean; labelWidth?: number; prefix?: string } = {}): string[] {
+  const lw = opts.labelWidth ?? 36;
+  const prefix = opts.prefix ?? '';
+  const widths = columns.map((c, i) => (i === 0 ? c.length : c.length + 2));
+  const head = `${prefix}${heading.padEnd(lw)}${columns.map((c, i) => (i === 0 ? c : `  ${c}`)).join('')}`;
+  const lines = [head.trimEnd()];
+  for (const [label, ...cells] of rows) {
+    const text = cells.map((c, i) => (typeof c === 'number' ? scaled(c, opts.raw) : c).padStart(widths[i])).join('');
+    lines.push(`${prefix}  ${label.padEnd(lw - 2)}${text}`);
+  }
+  return lines;
+}

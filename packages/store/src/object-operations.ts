@@ -1,0 +1,208 @@
+/**
+ * create / modify / delete of objects inside the caller's transaction, with the staged checks:
+ * schema (while applying values) -> references -> cross-object rules. Statements of one batch
+ * (a file load) can defer the later stages to the end, so references resolve after reading
+ * everything.
+ */
+import {
+  ConfigError, ErrorCodes, errors, typeOf, type ObjectTypeDef, type SourcePosition,
+} from '@openltm/model';
+import type { Property } from '@openltm/parser';
+import { applyTable, type ApplyMode } from './apply-properties';
+import { importFile } from './file-objects';
+import { effectiveProps } from './inheritance';
+import { checkNewName, fullPath } from './names';
+import type { ObjectRecord, ObjectRepository } from './object-repository';
+import type { StoredProps } from './stored-value';
+import { linkReferences } from './validate/references';
+import { PRELINK_RULES, RULES, uniqueKey, type RuleContext } from './validate/rules';
+
+export interface OpContext {
+  folder: string;
+  position?: SourcePosition;
+  mode: ApplyMode;
+  /** For sys file objects loaded from a saved file: the PEM copy to import instead of source-path. */
+  pemPath?: string;
+}
+
+/** `2024-05-01:10:00:00`, the form BIG-IP writes creation-time and last-modified-time in. */
+export function timestamp(d = new Date()): string {
+  return d.toISOString().slice(0, 19).replace('T', ':');
+}
+
+export class ObjectOperations {
+  /** Objects created or modified since the last check, with where their statement was. */
+  readonly touched = new Map<ObjectRecord, SourcePosition | undefined>();
+
+  constructor(readonly repo: ObjectRepository) {}
+
+  effective(rec: ObjectRecord): StoredProps {
+    return effectiveProps(this.repo, rec);
+  }
+
+  /** Writes own props (and the type's uniqueness key). */
+  write(rec: ObjectRecord, props: StoredProps): void {
+    this.repo.update(rec, props, uniqueKey(rec.type, props));
+  }
+
+  find(typeKey: string, name: string, folder: string, position?: SourcePosition): ObjectRecord {
+    const path = fullPath(name, folder);
+    const rec = this.repo.get(typeKey, path);
+    if (!rec) throw errors.notFound(typeOf(typeKey).kindName, path, position);
+    return rec;
+  }
+
+  create(typeKey: string, name: string, properties: readonly Property[], ctx: OpContext): ObjectRecord {
+    const def = typeOf(typeKey);
+    const path = fullPath(name, ctx.folder);
+    if (this.repo.get(typeKey, path)) throw errors.alreadyExists(def.kindName, path, 'Common', ctx.position);
+    checkNewName(def.kindName, path, ctx.position);
+    const props = applyTable(def.properties, {}, properties, { ...ctx, owner: { kind: def.kindName, path } });
+    this.fillOnCreate(def, props, ctx);
+    const passphrase = takePassphrase(def, props);
+    const rec = this.repo.insert(typeKey, path, props, false, uniqueKey(typeKey, props));
+    if (def.key.startsWith('sys file ')) importFile(this.repo, rec, passphrase, ctx);
+    this.touched.set(rec, ctx.position);
+    return rec;
+  }
+
+  modify(rec: ObjectRecord, properties: readonly Property[], ctx: OpContext): void {
+    const def = typeOf(rec.type);
+    let eff: StoredProps | undefined;
+    const props = applyTable(def.properties, this.repo.propsCopy(rec), properties, {
+      ...ctx,
+      owner: { kind: def.kindName, path: rec.path },
+      current: (p) => (eff ??= this.effective(rec))[p],
+    });
+    if (def.key === 'ltm virtual' && ctx.mode !== 'load') props['last-modified-time'] = timestamp();
+    const passphrase = takePassphrase(def, props);
+    const reimport = def.key.startsWith('sys file ') && properties.some((p) => p.name === 'source-path' || p.name === 'passphrase');
+    this.write(rec, props);
+    if (reimport) importFile(this.repo, rec, passphrase, ctx);
+    this.touched.set(rec, ctx.position);
+  }
+
+  /** Replaces an object's own values wholesale (a merge load of an existing object). */
+  replace(rec: ObjectRecord, properties: readonly Property[], ctx: OpContext): void {
+    const def = typeOf(rec.type);
+    const props = applyTable(def.properties, {}, properties, { ...ctx, owner: { kind: def.kindName, path: rec.path } });
+    if (!rec.builtin) this.fillOnCreate(def, props, ctx);
+    const passphrase = takePassphrase(def, props);
+    this.write(rec, props);
+    if (def.key.startsWith('sys file ') && !rec.builtin) importFile(this.repo, rec, passphrase, ctx);
+    this.touched.set(rec, ctx.position);
+  }
+
+  private fillOnCreate(def: ObjectTypeDef, props: StoredProps, ctx: OpContext): void {
+    for (const [name, p] of Object.entries(def.properties)) {
+      if (p.required && props[name] === undefined) {
+        throw errors.configError(`"${name}" is required to create a ${def.kindName}.`, ctx.position);
+      }
+    }
+    if (def.inheritable && props['defaults-from'] === undefined && def.builtins?.[0]) props['defaults-from'] = def.builtins[0].name;
+    if (def.key === 'ltm virtual') {
+      const now = timestamp();
+      props['creation-time'] ??= now;
+      props['last-modified-time'] ??= now;
+    }
+  }
+
+  /** Deletes `recs`; objects in use by others outside the set, and built-ins, are refused. */
+  delete(recs: readonly ObjectRecord[], position?: SourcePosition): void {
+    const doomed = new Set(recs.map((r) => r.id));
+    for (const rec of recs) {
+      if (rec.builtin) {
+        throw errors.configError(`The ${typeOf(rec.type).kindName} (${rec.path}) is a built-in object: it can be modified but not deleted.`, position);
+      }
+    }
+    let pending = [...recs];
+    while (pending.length) {
+      const blocked: ObjectRecord[] = [];
+      for (const rec of pending) {
+        const users = this.repo.referrers(rec.id).filter((r) => r.fromId !== rec.id);
+        if (users.length === 0) {
+          this.repo.delete(rec);
+          doomed.delete(rec.id);
+          this.touched.delete(rec);
+        } else blocked.push(rec);
+      }
+      if (blocked.length === pending.length) {
+        const rec = blocked.find((r) => this.repo.referrers(r.id).some((u) => !doomed.has(u.fromId))) ?? blocked[0];
+        const user = this.repo.referrers(rec.id).map((u) => this.repo.getById(u.fromId)!).find((u) => u.id !== rec.id)!;
+        throw inUseError(rec, user, position);
+      }
+      pending = blocked;
+    }
+  }
+
+  /**
+   * The reference and cross-object stages for every touched object, then the rules of objects
+   * that depend on them (a virtual whose profile changed). Clears the touched set.
+   */
+  check(): void {
+    const touched = [...this.touched].filter(([rec]) => this.repo.getById(rec.id));
+    this.touched.clear();
+    for (const [rec, position] of touched) {
+      const ctx = this.ruleContext(position);
+      for (const rule of PRELINK_RULES[rec.type] ?? []) rule(rec, ctx);
+      linkReferences(this.repo, rec, position);
+    }
+    const done = new Set<number>();
+    for (const [rec, position] of touched) {
+      const ctx = this.ruleContext(position);
+      for (const rule of RULES[rec.type] ?? []) rule(rec, ctx);
+      done.add(rec.id);
+    }
+    for (const [rec, position] of touched) this.checkDependents(rec, done, position);
+  }
+
+  private checkDependents(rec: ObjectRecord, done: Set<number>, position?: SourcePosition): void {
+    const queue = [rec];
+    const seen = new Set<number>([rec.id]);
+    while (queue.length) {
+      const cur = queue.shift()!;
+      for (const r of this.repo.referrers(cur.id)) {
+        if (seen.has(r.fromId)) continue;
+        seen.add(r.fromId);
+        const user = this.repo.getById(r.fromId);
+        if (!user) continue;
+        if (!done.has(user.id)) {
+          const ctx = this.ruleContext(position);
+          for (const rule of RULES[user.type] ?? []) rule(user, ctx);
+          done.add(user.id);
+        }
+        queue.push(user);
+      }
+    }
+  }
+
+  ruleContext(position?: SourcePosition): RuleContext {
+    return {
+      repo: this.repo,
+      effective: (r) => this.effective(r),
+      write: (r, p) => this.write(r, p),
+      position,
+    };
+  }
+}
+
+function takePassphrase(def: ObjectTypeDef, props: StoredProps): string | undefined {
+  if (def.key !== 'sys file ssl-key') return undefined;
+  const p = props.passphrase;
+  delete props.passphrase;
+  return typeof p === 'string' ? p : undefined;
+}
+
+/** The BIG-IP message for deleting an object still in use, naming the user. */
+export function inUseError(rec: ObjectRecord, user: ObjectRecord, position?: SourcePosition): ConfigError {
+  const kind = typeOf(rec.type).kindName;
+  const userKind = typeOf(user.type).kindName;
+  if (rec.type === 'ltm node') {
+    return new ConfigError(ErrorCodes.NODE_IN_USE, `Node address '${rec.path}' is referenced by a member of pool '${user.path}'.`, { position });
+  }
+  if (rec.type.startsWith('ltm monitor ')) {
+    return new ConfigError(ErrorCodes.MONITOR_IN_USE, `Monitor ${rec.path} is in use by ${userKind} (${user.path}).`, { position });
+  }
+  return errors.inUse(kind, rec.path, userKind, user.path, position);
+}
+

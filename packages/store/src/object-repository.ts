@@ -1,0 +1,170 @@
+/**
+ * Rows of the objects table (type, full path, JSON of the object's own properties, builtin flag),
+ * their references, their PEM material, and the configuration generation.
+ *
+ * Records of a type are read once and kept in memory while the generation is unchanged; every
+ * write goes to SQLite and to that cache. A rolled-back transaction drops the cache, and a
+ * generation bumped by another process does too.
+ */
+import type { Db } from './database';
+import { cloneProps, type StoredProps } from './stored-value';
+
+export interface ObjectRecord {
+  id: number;
+  type: string;
+  path: string;
+  props: StoredProps;
+  builtin: boolean;
+}
+
+export interface RefRow {
+  fromId: number;
+  toId: number;
+  via: string;
+}
+
+export class ObjectRepository {
+  private readonly byType = new Map<string, Map<string, ObjectRecord>>();
+  private readonly byId = new Map<number, ObjectRecord>();
+  private cachedGeneration = -1;
+  /** Set by a write; the transaction bumps the generation once when it commits. */
+  dirty = false;
+  private readonly st;
+
+  constructor(private readonly db: Db) {
+    this.st = {
+      generation: db.prepare("SELECT value FROM meta WHERE key = 'generation'").pluck(),
+      bump: db.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"),
+      ofType: db.prepare('SELECT id, path, props, builtin FROM objects WHERE type = ?'),
+      byId: db.prepare('SELECT id, type, path, props, builtin FROM objects WHERE id = ?'),
+      insert: db.prepare('INSERT INTO objects (type, path, props, builtin, ukey) VALUES (?, ?, ?, ?, ?)'),
+      update: db.prepare('UPDATE objects SET props = ?, ukey = ? WHERE id = ?'),
+      delete: db.prepare('DELETE FROM objects WHERE id = ?'),
+      byUkey: db.prepare('SELECT path FROM objects WHERE type = ? AND ukey = ? AND id <> ?').pluck(),
+      refsFrom: db.prepare('DELETE FROM refs WHERE from_id = ?'),
+      addRef: db.prepare('INSERT INTO refs (from_id, to_id, via) VALUES (?, ?, ?)'),
+      refsTo: db.prepare('SELECT from_id AS fromId, to_id AS toId, via FROM refs WHERE to_id = ?'),
+      getFile: db.prepare('SELECT pem, passphrase FROM files WHERE object_id = ?'),
+      putFile: db.prepare('INSERT OR REPLACE INTO files (object_id, pem, passphrase) VALUES (?, ?, ?)'),
+    };
+  }
+
+  /** The committed configuration generation (one indexed read). */
+  generation(): number {
+    return Number(this.st.generation.get());
+  }
+
+  /** Drops cached records if another process (or a rollback) changed the store. */
+  refresh(): void {
+    const g = this.generation();
+    if (g !== this.cachedGeneration) this.invalidate();
+    this.cachedGeneration = g;
+  }
+
+  invalidate(): void {
+    this.byType.clear();
+    this.byId.clear();
+    this.cachedGeneration = -1;
+    this.dirty = false;
+  }
+
+  /** Called inside the transaction just before it commits. */
+  bumpGeneration(): void {
+    if (!this.dirty) return;
+    this.st.bump.run();
+    this.dirty = false;
+  }
+
+  /** Called after a commit: the cache reflects the new generation. */
+  committed(): void {
+    this.cachedGeneration = this.generation();
+  }
+
+  private typeMap(type: string): Map<string, ObjectRecord> {
+    let m = this.byType.get(type);
+    if (!m) {
+      m = new Map();
+      for (const row of this.st.ofType.all(type) as { id: number; path: string; props: string; builtin: number }[]) {
+        const rec: ObjectRecord = { id: row.id, type, path: row.path, props: JSON.parse(row.props), builtin: row.builtin === 1 };
+        m.set(row.path, rec);
+        this.byId.set(rec.id, rec);
+      }
+      this.byType.set(type, m);
+    }
+    return m;
+  }
+
+  get(type: string, path: string): ObjectRecord | undefined {
+    return this.typeMap(type).get(path);
+  }
+
+  /** Every record of a type, sorted by path. */
+  all(type: string): ObjectRecord[] {
+    return [...this.typeMap(type).values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  count(type: string): number {
+    return this.typeMap(type).size;
+  }
+
+  getById(id: number): ObjectRecord | undefined {
+    const hit = this.byId.get(id);
+    if (hit) return hit;
+    const row = this.st.byId.get(id) as { type: string } | undefined;
+    if (!row) return undefined;
+    this.typeMap(row.type);
+    return this.byId.get(id);
+  }
+
+  insert(type: string, path: string, props: StoredProps, builtin = false, ukey: string | null = null): ObjectRecord {
+    const info = this.st.insert.run(type, path, JSON.stringify(props), builtin ? 1 : 0, ukey);
+    const rec: ObjectRecord = { id: Number(info.lastInsertRowid), type, path, props, builtin };
+    this.typeMap(type).set(path, rec);
+    this.byId.set(rec.id, rec);
+    this.dirty = true;
+    return rec;
+  }
+
+  update(rec: ObjectRecord, props: StoredProps, ukey: string | null = null): void {
+    this.st.update.run(JSON.stringify(props), ukey, rec.id);
+    rec.props = props;
+    this.dirty = true;
+  }
+
+  delete(rec: ObjectRecord): void {
+    this.st.refsFrom.run(rec.id);
+    this.st.delete.run(rec.id);
+    this.typeMap(rec.type).delete(rec.path);
+    this.byId.delete(rec.id);
+    this.dirty = true;
+  }
+
+  /** Other objects of `type` holding the same uniqueness key. */
+  sameKey(type: string, ukey: string, exceptId: number): string[] {
+    return this.st.byUkey.all(type, ukey, exceptId) as string[];
+  }
+
+  setRefs(fromId: number, refs: readonly { toId: number; via: string }[]): void {
+    this.st.refsFrom.run(fromId);
+    for (const r of refs) this.st.addRef.run(fromId, r.toId, r.via);
+  }
+
+  /** Who refers to this object. */
+  referrers(toId: number): RefRow[] {
+    return this.st.refsTo.all(toId) as RefRow[];
+  }
+
+  getFile(id: number): { pem: string; passphrase: string | null } | undefined {
+    return this.st.getFile.get(id) as { pem: string; passphrase: string | null } | undefined;
+  }
+
+  putFile(id: number, pem: string, passphrase?: string): void {
+    this.st.putFile.run(id, pem, passphrase ?? null);
+    this.dirty = true;
+  }
+
+  /** A detached copy of a record's props, safe to edit. */
+  propsCopy(rec: ObjectRecord): StoredProps {
+    return cloneProps(rec.props);
+  }
+}

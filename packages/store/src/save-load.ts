@@ -1,0 +1,268 @@
+/**
+ * `save sys config [file PATH]` writes bigip.conf (full paths, numeric ports, `#TMSH-VERSION:`),
+ * with certificate and key PEMs beside it in `PATH.files/` (0700; files 0600), as BIG-IP keeps
+ * them in its filestore. `load sys config [merge] file PATH [skip-unknown]` parses the whole file
+ * first, then resolves references once everything is read.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError, ErrorCodes, OBJECT_TYPES } from '@openltm/model';
+import { parseScript, type ObjectStatement, type Property } from '@openltm/parser';
+import { builtinProps, resetBuiltins } from './builtins';
+import type { ObjectRecord } from './object-repository';
+import type { ObjectOperations } from './object-operations';
+import { listedProps } from './list-command';
+import { isProps, sameValue, type StoredProps } from './stored-value';
+import { formatBlock, itemsOf, type Item } from './format/list-format';
+import { quote } from './format/values';
+
+export const TMSH_VERSION = '14.1.0';
+
+function filesDir(file: string): string {
+  return `${file}.files`;
+}
+
+function fileName(p: string): string {
+  return p.replace(/^\//, '').replace(/\//g, '_');
+}
+
+/** Secrets (passphrases) go beside the PEMs, never into the conf text. */
+interface Secrets {
+  keys: Record<string, string>;
+  chains: Record<string, Record<string, string>>;
+}
+
+function writeFile0600(file: string, text: string): void {
+  fs.writeFileSync(file, text, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+}
+
+/** True when a built-in still has the values a new store gives it (then it is not saved). */
+function isPristineBuiltin(rec: ObjectRecord): boolean {
+  const props = builtinProps(rec.type, rec.path);
+  return props === undefined || sameValue(props, rec.props);
+}
+
+/** The bigip.conf text of the whole configuration; PEMs and secrets are written to `dir`. */
+export function saveConfig(ops: ObjectOperations, file: string): { objects: number } {
+  const dir = filesDir(file);
+  const secrets: Secrets = { keys: {}, chains: {} };
+  const blocks: string[] = [`#TMSH-VERSION: ${TMSH_VERSION}`, ''];
+  let objects = 0;
+  let dirReady = false;
+  const ensureDir = () => {
+    if (!dirReady) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    dirReady = true;
+  };
+  for (const def of OBJECT_TYPES) {
+    for (const rec of ops.repo.all(def.key)) {
+      if (rec.builtin && isPristineBuiltin(rec)) continue;
+      const style = { mode: 'save' as const, folder: '/Common' };
+      const props = listedProps(ops, def, rec, { save: true });
+      const items: Item[] = itemsOf(def.properties, props, style);
+      if (def.key.startsWith('sys file ') && !rec.builtin) {
+        const pem = ops.repo.getFile(rec.id);
+        if (pem) {
+          ensureDir();
+          const copy = path.join(dir, fileName(rec.path));
+          writeFile0600(copy, pem.pem);
+          if (pem.passphrase) secrets.keys[rec.path] = pem.passphrase;
+          items.push({ key: 'cache-path', value: quote(copy) });
+          items.sort((a, b) => (a.key < b.key ? -1 : 1));
+        }
+      }
+      const chain = rec.props['cert-key-chain'];
+      if (isProps(chain)) {
+        for (const [name, e] of Object.entries(chain)) {
+          if (isProps(e) && typeof e.passphrase === 'string' && e.passphrase !== 'none') {
+            (secrets.chains[rec.path] ??= {})[name] = e.passphrase;
+          }
+        }
+      }
+      blocks.push(formatBlock(def, rec.path, items, style));
+      objects++;
+    }
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFile0600(tmp, blocks.join('\n') + '\n');
+  fs.renameSync(tmp, file);
+  if (Object.keys(secrets.keys).length || Object.keys(secrets.chains).length) {
+    ensureDir();
+    writeFile0600(path.join(dir, 'secrets.json'), JSON.stringify(secrets));
+  }
+  return { objects };
+}
+
+export interface LoadOptions {
+  merge: boolean;
+  skipUnknown: boolean;
+}
+
+export interface LoadSummary {
+  file: string;
+  /** Objects created or replaced, by type. */
+  loaded: Record<string, number>;
+  /** Statements of types openltm does not implement, by type words. */
+  skippedTypes: Record<string, number>;
+  /** Unknown properties of known types, dropped (`ltm virtual rules`). */
+  droppedProperties: Record<string, number>;
+  /** Objects that could not be loaded (missing references, bad values), with the reason. */
+  skippedObjects: { type: string; name: string; reason: string }[];
+}
+
+const count = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1);
+
+function readSecrets(file: string): Secrets {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(filesDir(file), 'secrets.json'), 'utf8')) as Secrets;
+  } catch {
+    return { keys: {}, chains: {} };
+  }
+}
+
+/** Adds saved secrets back as properties, since the conf text never holds them. */
+function withSecrets(stmt: ObjectStatement, secrets: Secrets): Property[] {
+  const props = [...stmt.properties];
+  const pos = stmt.pos;
+  const keyPass = secrets.keys[stmt.name];
+  if (stmt.typeKey === 'sys file ssl-key' && keyPass && !props.some((p) => p.name === 'passphrase')) {
+    props.push({ kind: 'property', name: 'passphrase', value: { kind: 'scalar', text: keyPass, quoted: true, pos }, pos });
+  }
+  const chains = secrets.chains[stmt.name];
+  if (chains) {
+    for (const p of props) {
+      if (p.kind === 'property' && p.name === 'cert-key-chain' && p.value.kind === 'collection') {
+        for (const e of p.value.entries) {
+          const pass = chains[e.name];
+          if (pass) e.properties = [...e.properties, { kind: 'property', name: 'passphrase', value: { kind: 'scalar', text: pass, quoted: true, pos }, pos }];
+        }
+      }
+    }
+  }
+  return props;
+}
+
+export function loadConfig(ops: ObjectOperations, file: string, opts: LoadOptions): LoadSummary {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(ErrorCodes.FILE, `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`);
+  }
+  const parsed = parseScript(text, { source: file });
+  if (parsed.errors.length) {
+    const [first, ...rest] = parsed.errors;
+    throw new ConfigError(first.code, `${file}: ${first.message}${rest.length ? ` (and ${rest.length} more errors)` : ''}`, { position: first.position, related: rest });
+  }
+  const summary: LoadSummary = { file, loaded: {}, skippedTypes: {}, droppedProperties: {}, skippedObjects: [] };
+  const objects: ObjectStatement[] = [];
+  for (const s of parsed.statements) {
+    if (s.kind === 'object') objects.push(s);
+    else if (s.kind === 'raw-object') count(summary.skippedTypes, s.typeWords.join(' ') || s.path.join(' '));
+    else count(summary.skippedTypes, `${s.verb} command`);
+  }
+  for (const o of objects) {
+    for (const p of o.properties) {
+      if (p.kind === 'raw-property' && !(p.name === 'cache-path' && o.typeKey.startsWith('sys file '))) count(summary.droppedProperties, `${o.typeKey} ${p.name}`);
+    }
+  }
+  const unknown = Object.keys(summary.skippedTypes).length + Object.keys(summary.droppedProperties).length;
+  if (unknown && !opts.skipUnknown) {
+    const list = (m: Record<string, number>) => Object.entries(m).sort().map(([k, n]) => `${k} (${n})`).join(', ');
+    const parts = [];
+    if (Object.keys(summary.skippedTypes).length) parts.push(`object types openltm does not implement: ${list(summary.skippedTypes)}`);
+    if (Object.keys(summary.droppedProperties).length) parts.push(`unknown properties: ${list(summary.droppedProperties)}`);
+    throw new ConfigError(ErrorCodes.CONFIG_ERROR, `Configuration error: ${file} has ${parts.join('; ')}. Nothing was loaded; add skip-unknown to load the rest.`);
+  }
+  if (!opts.merge) clearUserConfig(ops);
+  const secrets = readSecrets(file);
+  applyObjects(ops, objects, secrets, opts, summary);
+  return summary;
+}
+
+/** A full load replaces the user configuration: built-ins back to new, everything else gone. */
+function clearUserConfig(ops: ObjectOperations): void {
+  resetBuiltins(ops.repo);
+  const user: ObjectRecord[] = [];
+  for (const def of OBJECT_TYPES) for (const r of ops.repo.all(def.key)) if (!r.builtin) user.push(r);
+  for (const r of user) ops.repo.setRefs(r.id, []);
+  for (const def of OBJECT_TYPES) for (const r of ops.repo.all(def.key)) if (r.builtin) ops.repo.setRefs(r.id, []);
+  for (const r of user) ops.repo.delete(r);
+}
+
+function applyObjects(ops: ObjectOperations, objects: ObjectStatement[], secrets: Secrets, opts: LoadOptions, summary: LoadSummary): void {
+  const loaded: ObjectRecord[] = [];
+  const skip = (type: string, name: string, err: unknown) => {
+    if (!opts.skipUnknown || !ConfigError.is(err)) throw err;
+    summary.skippedObjects.push({ type, name, reason: err.toString() });
+  };
+  for (const o of objects) {
+    const props = withSecrets(o, secrets).filter((p) => p.kind === 'property');
+    const cache = o.properties.find((p) => p.kind === 'raw-property' && p.name === 'cache-path');
+    const pemPath = cache && cache.kind === 'raw-property' ? cache.values.map((v) => (v.kind === 'block' ? '' : v.text)).join('') : undefined;
+    const ctx = { folder: '/Common', position: o.pos, mode: 'load' as const, pemPath: pemPath && fs.existsSync(pemPath) ? pemPath : undefined };
+    try {
+      const existing = ops.repo.get(o.typeKey, o.name);
+      const rec = existing ?? ops.create(o.typeKey, o.name, props, ctx);
+      if (existing) ops.replace(existing, props, ctx);
+      loaded.push(rec);
+    } catch (err) {
+      skip(o.typeKey, o.name, err);
+    }
+  }
+  if (!opts.skipUnknown) ops.check();
+  else checkSkipping(ops, summary);
+  for (const r of loaded) if (ops.repo.getById(r.id)) count(summary.loaded, r.type);
+}
+
+/** With skip-unknown: an object that fails its checks is dropped, and so is whatever refers to it. */
+function checkSkipping(ops: ObjectOperations, summary: LoadSummary): void {
+  const pending = new Map(ops.touched);
+  ops.touched.clear();
+  for (;;) {
+    let failed: { rec: ObjectRecord; err: ConfigError } | undefined;
+    for (const [rec, pos] of pending) {
+      ops.touched.set(rec, pos);
+      try {
+        ops.check();
+      } catch (err) {
+        if (!ConfigError.is(err)) throw err;
+        failed = { rec, err };
+        ops.touched.clear();
+        break;
+      }
+    }
+    if (!failed) return;
+    dropWithUsers(ops, failed.rec, failed.err.toString(), pending, summary);
+  }
+}
+
+function dropWithUsers(ops: ObjectOperations, rec: ObjectRecord, reason: string, pending: Map<ObjectRecord, unknown>, summary: LoadSummary): void {
+  for (const r of ops.repo.referrers(rec.id)) {
+    const user = ops.repo.getById(r.fromId);
+    if (user && user.id !== rec.id) dropWithUsers(ops, user, `refers to ${rec.path}, which was not loaded`, pending, summary);
+  }
+  if (!ops.repo.getById(rec.id)) return;
+  if (rec.builtin) throw new ConfigError(ErrorCodes.CONFIG_ERROR, `Configuration error: built-in ${rec.path} cannot be loaded: ${reason}`);
+  ops.repo.setRefs(rec.id, []);
+  ops.repo.delete(rec);
+  pending.delete(rec);
+  summary.skippedObjects.push({ type: rec.type, name: rec.path, reason });
+}
+
+/** The text `load sys config` prints. */
+export function formatLoadSummary(s: LoadSummary): string {
+  const list = (m: Record<string, number>) => Object.entries(m).sort().map(([k, n]) => `${k} (${n})`).join(', ');
+  const total = Object.values(s.loaded).reduce((a, b) => a + b, 0);
+  const lines = ['Loading configuration...', `  ${s.file}`, `Loaded ${total} objects${total ? `: ${list(s.loaded)}` : ''}.`];
+  const skippedTypes = Object.values(s.skippedTypes).reduce((a, b) => a + b, 0);
+  if (skippedTypes) lines.push(`Skipped ${skippedTypes} objects of types openltm does not implement: ${list(s.skippedTypes)}.`);
+  if (Object.keys(s.droppedProperties).length) lines.push(`Dropped unknown properties: ${list(s.droppedProperties)}.`);
+  if (s.skippedObjects.length) {
+    lines.push(`Skipped ${s.skippedObjects.length} objects that could not be loaded:`);
+    for (const o of s.skippedObjects) lines.push(`  ${o.type} ${o.name}: ${o.reason}`);
+  }
+  return lines.join('\n') + '\n';
+}
+

@@ -1,0 +1,28 @@
+/**
+ * What one shell (or one batch run) carries between statements: the current folder and a pending
+ * cli transaction.
+ */
+import type { CommandStatement } from '@openltm/parser';
+
+export class Session {
+  /** The current folder (`/Common`); `/` after `cd /`. */
+  folder = '/Common';
+  /** Statements queued by `create cli transaction`, applied by `submit cli transaction`. */
+  transaction?: CommandStatement[];
+
+  constructor(init: { folder?: string } = {}) {
+    if (init.folder) this.folder = init.folder;
+  }
+}
+
+/** What a statement printed, plus structured data for `--json`. */
+export interface ExecuteResult {
+  /** Text for stdout in tmsh's format; empty when the statement prints nothing. */
+  output: string;
+  /** Structured form of the output (list: the objects; load: the summary), when there is one. */
+  data?: unknown;
+  /** True when the statement changed the configuration (the generation moved). */
+  changed?: boolean;
+  /** True when the statement was queued in a cli transaction rather than applied. */
+  queued?: boolean;
+}

@@ -1,0 +1,294 @@
+/**
+ * The store: one SQLite file, one transaction per command (and per batch or file load), the
+ * generation counter the data plane polls, and the read side the daemon uses.
+ */
+import * as path from 'node:path';
+import { ConfigError, ErrorCodes, errors, getType, type StatusReport } from '@openltm/model';
+import { parseCommand, parseScript, type Statement } from '@openltm/parser';
+import { seedBuiltins } from './builtins';
+import { openDatabase, type Db } from './database';
+import { isQueueable, isReadOnly, runStatement, withPosition, type ExecContext } from './executor';
+import { fullPath, relativeName } from './names';
+import { ObjectRepository } from './object-repository';
+import { ObjectOperations } from './object-operations';
+import { Session, type ExecuteResult } from './session';
+import { StatusTable } from './status';
+import type { StoredProps } from './stored-value';
+
+export interface StoreOptions {
+  /** How long a write waits for another process's lock before failing with BUSY (default 5000). */
+  busyTimeoutMs?: number;
+  /** Where `save sys config` without `file` writes (default: bigip.conf beside the store file). */
+  configFile?: string;
+  /** Certificate/key pair for the built-in default.crt/default.key of a new store (tests reuse one to save time). */
+  defaultCertificate?: { cert: string; key: string };
+}
+
+/** An object with its effective values (defaults filled, `defaults-from` resolved). */
+export interface EffectiveObject {
+  type: string;
+  /** Full path (`/Common/vs_smtp`). */
+  name: string;
+  builtin: boolean;
+  properties: StoredProps;
+}
+
+export interface ScriptOptions {
+  /** Run everything, then roll back: nothing changes, errors are reported as usual. */
+  dryRun?: boolean;
+  /** File name for positions and messages. */
+  source?: string;
+}
+
+export interface ScriptResult {
+  /** What the statements printed, in order, concatenated. */
+  output: string;
+  results: ExecuteResult[];
+  statements: number;
+  changed: boolean;
+}
+
+class DryRun extends Error {}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
+}
+
+export class Store {
+  private readonly repo: ObjectRepository;
+  private readonly statusTable: StatusTable;
+  private closed = false;
+
+  private constructor(
+    private readonly db: Db,
+    readonly path: string,
+    private readonly options: StoreOptions,
+  ) {
+    this.repo = new ObjectRepository(db);
+    this.statusTable = new StatusTable(db);
+  }
+
+  /** Opens the store at `path`, creating it (mode 0600, with the built-ins) when missing. */
+  static open(file: string, options: StoreOptions = {}): Store {
+    const { db } = openDatabase(file, options);
+    const store = new Store(db, file, options);
+    try {
+      store.write(() => {
+        if (store.repo.count('ltm profile smtps') === 0) seedBuiltins(store.repo, options.defaultCertificate);
+      });
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return store;
+  }
+
+  /** Cheap: the committed configuration generation, bumped by every committed change. */
+  generation(): number {
+    return this.repo.generation();
+  }
+
+  private context(ops: ObjectOperations, session: Session): ExecContext {
+    return {
+      ops,
+      session,
+      status: this.statusTable,
+      defaultConfigFile: this.options.configFile ?? path.join(path.dirname(path.resolve(this.path)), 'bigip.conf'),
+    };
+  }
+
+  private busyError(): ConfigError {
+    return new ConfigError(
+      ErrorCodes.BUSY,
+      `The configuration store ${this.path} is busy: another process held it for longer than ${this.options.busyTimeoutMs ?? 5000} ms. Nothing was changed; try again.`,
+    );
+  }
+
+  /** Runs `fn` in one write transaction: everything commits, or nothing does. */
+  private write<T>(fn: (ops: ObjectOperations) => T): T {
+    this.assertOpen();
+    const tx = this.db.transaction(() => {
+      this.repo.refresh();
+      const ops = new ObjectOperations(this.repo);
+      const result = fn(ops);
+      ops.check();
+      this.repo.bumpGeneration();
+      return result;
+    });
+    try {
+      const result = tx.immediate();
+      this.repo.committed();
+      return result;
+    } catch (err) {
+      this.repo.invalidate();
+      if (isBusy(err)) throw this.busyError();
+      throw err;
+    }
+  }
+
+  /** Runs `fn` on a consistent snapshot. */
+  private read<T>(fn: (ops: ObjectOperations) => T): T {
+    this.assertOpen();
+    try {
+      return this.db.transaction(() => {
+        this.repo.refresh();
+        return fn(new ObjectOperations(this.repo));
+      }).deferred();
+    } catch (err) {
+      if (isBusy(err)) throw this.busyError();
+      throw err;
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the store is closed');
+  }
+
+  /**
+   * Executes one statement (text is parsed with @openltm/parser). Throws ConfigError on bad input;
+   * nothing changes then. In a cli transaction, create/modify/delete are queued instead.
+   */
+  execute(statement: string | Statement, session: Session = new Session()): ExecuteResult {
+    const s = typeof statement === 'string' ? parseCommand(statement) : statement;
+    if (s.kind === 'command' && s.typeKey === 'cli transaction' && s.verb === 'submit') return this.submit(s.pos, session);
+    if (session.transaction && isQueueable(s)) {
+      session.transaction.push(s);
+      return { output: '', queued: true };
+    }
+    if (isReadOnly(s)) return this.read((ops) => runStatement(s, this.context(ops, session)));
+    const before = session.folder;
+    try {
+      return this.write((ops) => runStatement(s, this.context(ops, session)));
+    } catch (err) {
+      session.folder = before;
+      throw withPosition(err, s.pos);
+    }
+  }
+
+  private submit(pos: Statement['pos'], session: Session): ExecuteResult {
+    const queued = session.transaction;
+    if (!queued) throw errors.configError('there is no cli transaction to submit: create cli transaction first.', pos);
+    session.transaction = undefined;
+    try {
+      this.write((ops) => {
+        for (const s of queued) {
+          try {
+            runStatement(s, this.context(ops, session));
+            ops.check();
+          } catch (err) {
+            throw withPosition(err, s.pos);
+          }
+        }
+      });
+    } catch (err) {
+      if (!ConfigError.is(err)) throw err;
+      throw new ConfigError(err.code, `${err.message} (transaction failed and was discarded; nothing was applied)`, { position: err.position, related: err.related });
+    }
+    return { output: '', changed: queued.length > 0 };
+  }
+
+  /**
+   * Runs a whole tmsh script atomically: a parse error anywhere, or any failing statement, rolls
+   * back everything; the error carries line:column.
+   */
+  executeScript(text: string, session: Session = new Session(), options: ScriptOptions = {}): ScriptResult {
+    const parsed = parseScript(text, { source: options.source });
+    if (parsed.errors.length) {
+      const [first, ...rest] = parsed.errors;
+      throw new ConfigError(first.code, first.message, { position: first.position, related: rest });
+    }
+    const results: ExecuteResult[] = [];
+    const folder = session.folder;
+    try {
+      this.write((ops) => {
+        for (const s of parsed.statements) {
+          try {
+            if (s.kind === 'command' && s.typeKey === 'cli transaction' && s.verb === 'submit') {
+              throw errors.configError('cli transactions are not used inside a script: the whole script is already one transaction.', s.pos);
+            }
+            results.push(runStatement(s, this.context(ops, session)));
+            ops.check();
+          } catch (err) {
+            throw withPosition(err, s.pos);
+          }
+        }
+        if (options.dryRun) throw new DryRun();
+      });
+    } catch (err) {
+      session.folder = folder;
+      if (!(err instanceof DryRun)) throw err;
+    }
+    return {
+      output: results.map((r) => r.output).join(''),
+      results,
+      statements: parsed.statements.length,
+      changed: !options.dryRun && results.some((r) => r.changed),
+    };
+  }
+
+  /** Names of a type for tab completion, relative to `folder`. */
+  names(typeKey: string, folder = '/Common'): string[] {
+    if (!getType(typeKey)) return [];
+    return this.read((ops) => ops.repo.all(typeKey).map((r) => relativeName(r.path, folder)));
+  }
+
+  /** Every object of a type with effective values: what the daemon builds the desired state from. */
+  effective(typeKey: string): EffectiveObject[] {
+    if (!getType(typeKey)) throw new Error(`unknown object type ${typeKey}`);
+    return this.read((ops) => ops.repo.all(typeKey).map((r) => ({ type: typeKey, name: r.path, builtin: r.builtin, properties: ops.effective(r) })));
+  }
+
+  /** One object with effective values, or undefined. `name` may be relative to /Common. */
+  getEffective(typeKey: string, name: string): EffectiveObject | undefined {
+    if (!getType(typeKey)) throw new Error(`unknown object type ${typeKey}`);
+    return this.read((ops) => {
+      const r = ops.repo.get(typeKey, fullPath(name));
+      return r && { type: typeKey, name: r.path, builtin: r.builtin, properties: ops.effective(r) };
+    });
+  }
+
+  /** Every object of every type, effective values, at one generation (one snapshot). */
+  snapshot(typeKeys: readonly string[]): { generation: number; objects: Record<string, EffectiveObject[]> } {
+    return this.read((ops) => ({
+      generation: this.repo.generation(),
+      objects: Object.fromEntries(typeKeys.map((t) => [t, ops.repo.all(t).map((r) => ({ type: t, name: r.path, builtin: r.builtin, properties: ops.effective(r) }))])),
+    }));
+  }
+
+  /** The PEM (and passphrase) of a `sys file ssl-cert` / `ssl-key`, for the data plane only. Never log it. */
+  pem(typeKey: 'sys file ssl-cert' | 'sys file ssl-key', name: string): { pem: string; passphrase?: string } | undefined {
+    return this.read((ops) => {
+      const r = ops.repo.get(typeKey, fullPath(name));
+      const f = r && ops.repo.getFile(r.id);
+      return f ? { pem: f.pem, ...(f.passphrase ? { passphrase: f.passphrase } : {}) } : undefined;
+    });
+  }
+
+  /** Stores the data plane's status report (does not bump the generation). */
+  writeStatus(report: StatusReport): void {
+    this.assertOpen();
+    try {
+      this.statusTable.write(report);
+    } catch (err) {
+      if (isBusy(err)) throw this.busyError();
+      throw err;
+    }
+  }
+
+  /** The last status report's generation and time, if any. */
+  statusInfo(): { generation: number; at: number } | undefined {
+    return this.read(() => this.statusTable.reportInfo());
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+/** Opens (or creates) a store. */
+export function openStore(file: string, options: StoreOptions = {}): Store {
+  return Store.open(file, options);
+}

@@ -1,0 +1,200 @@
+/**
+ * Cross-object rules, per type, run after references resolve: a virtual's profiles fit their
+ * sides and its protocol, an SMTPS profile in allow/require mode has a client-ssl profile beside
+ * it, enabled virtuals do not share a destination, a certificate's key matches it, and pool
+ * members have their nodes (created when missing).
+ */
+import {
+  ConfigError, ErrorCodes, PROFILE_TYPES, errors, getType, typeOf, type SourcePosition,
+} from '@openltm/model';
+import { loadKey, checkPair } from '../certificates';
+import type { ObjectRecord, ObjectRepository } from '../object-repository';
+import { isProps, type StoredProps } from '../stored-value';
+import { memberNode, resolve } from './references';
+import { canonicalAddress } from './scalar';
+import { checkNewName } from '../names';
+import { formatDestinationForShow } from '../format/values';
+
+export interface RuleContext {
+  repo: ObjectRepository;
+  effective(rec: ObjectRecord): StoredProps;
+  /** Writes changed own props of a record (normalisations made by a rule). */
+  write(rec: ObjectRecord, props: StoredProps): void;
+  position?: SourcePosition;
+}
+
+type Rule = (rec: ObjectRecord, ctx: RuleContext) => void;
+
+const configError = (detail: string, position?: SourcePosition) => errors.configError(detail, position);
+
+/** Before references resolve: pool members create their ltm node when it does not exist. */
+function poolMembersHaveNodes(rec: ObjectRecord, ctx: RuleContext): void {
+  const members = rec.props.members;
+  if (!isProps(members)) return;
+  let changed = false;
+  const next: StoredProps = {};
+  for (const [key, value] of Object.entries(members)) {
+    const entry = { ...(value as StoredProps) };
+    const { node } = memberNode(key);
+    const given = typeof entry.address === 'string' ? entry.address : undefined;
+    let nodeRec = ctx.repo.get('ltm node', node);
+    if (!nodeRec) {
+      const fromName = canonicalAddress(node.slice(node.lastIndexOf('/') + 1));
+      const address = given ?? fromName;
+      if (!address) throw errors.notFound('Node', node, ctx.position);
+      if (fromName && given && fromName !== given) {
+        throw configError(`The address ${given} of pool member ${key} does not match its node name ${node}.`, ctx.position);
+      }
+      checkNewName('Node', node, ctx.position);
+      nodeRec = ctx.repo.insert('ltm node', node, { address });
+    } else if (given && given !== nodeRec.props.address) {
+      throw configError(`The address ${given} of pool member ${key} does not match node ${node} (${String(nodeRec.props.address)}).`, ctx.position);
+    }
+    if (entry.address !== nodeRec.props.address) {
+      entry.address = nodeRec.props.address;
+      changed = true;
+    }
+    next[key] = entry;
+  }
+  if (changed) ctx.write(rec, { ...rec.props, members: next });
+}
+
+/** A defaults-from chain must end at a root. */
+function noInheritanceCycle(rec: ObjectRecord, ctx: RuleContext): void {
+  const seen = new Set<string>([rec.path]);
+  let cur: ObjectRecord | undefined = rec;
+  while (cur) {
+    const parent: unknown = cur.props['defaults-from'];
+    if (typeof parent !== 'string' || parent === 'none') return;
+    if (seen.has(parent)) throw configError(`defaults-from of ${rec.path} forms a loop through ${parent}.`, ctx.position);
+    seen.add(parent);
+    cur = ctx.repo.get(rec.type, parent);
+  }
+}
+
+interface AttachedProfile {
+  path: string;
+  type: string;
+  context: string;
+  rec: ObjectRecord;
+}
+
+function virtualProfiles(rec: ObjectRecord, ctx: RuleContext): AttachedProfile[] {
+  const profiles = rec.props.profiles;
+  const out: AttachedProfile[] = [];
+  if (!isProps(profiles)) {
+    const tcp = ctx.repo.get('ltm profile tcp', '/Common/tcp');
+    return tcp ? [{ path: tcp.path, type: tcp.type, context: 'all', rec: tcp }] : [];
+  }
+  let changed = false;
+  const next: StoredProps = {};
+  for (const [path, value] of Object.entries(profiles)) {
+    const entry = { ...(value as StoredProps) };
+    const target = resolve(ctx.repo, { to: PROFILE_TYPES, path, via: 'profiles' });
+    if (!target) throw errors.notFound('profile', path, ctx.position);
+    const side = getType(target.type)!.profile?.context ?? 'all';
+    const given = typeof entry.context === 'string' ? entry.context : 'all';
+    if (side !== 'all' && given === 'all') {
+      entry.context = side;
+      changed = true;
+    } else if (side !== 'all' && given !== side) {
+      throw configError(`Profile ${path} is a ${typeOf(target.type).kindName} and can only be used ${side}, not ${given}, on Virtual Server (${rec.path}).`, ctx.position);
+    }
+    next[path] = entry;
+    out.push({ path, type: target.type, context: String(entry.context ?? 'all'), rec: target });
+  }
+  if (changed) ctx.write(rec, { ...rec.props, profiles: next });
+  return out;
+}
+
+function virtualRules(rec: ObjectRecord, ctx: RuleContext): void {
+  const profiles = virtualProfiles(rec, ctx);
+  const eff = ctx.effective(rec);
+  const of = (t: string) => profiles.filter((p) => p.type === t);
+  const tcp = of('ltm profile tcp');
+  const smtps = of('ltm profile smtps');
+  const cssl = of('ltm profile client-ssl');
+  const incompatible = (detail: string) =>
+    new ConfigError(ErrorCodes.PROFILE_PROTOCOL_MISMATCH, `Virtual server ${rec.path} lists profiles incompatible with its protocol: ${detail}.`, { position: ctx.position });
+  if ((smtps.length || cssl.length) && tcp.length === 0) throw incompatible('an smtps or client-ssl profile needs a tcp profile');
+  if (tcp.length && eff['ip-protocol'] !== 'tcp') throw incompatible(`a tcp profile needs ip-protocol tcp, not ${String(eff['ip-protocol'])}`);
+  if (smtps.length > 1) throw configError(`Virtual Server (${rec.path}) has more than one SMTPS profile.`, ctx.position);
+  if (smtps.length === 1) {
+    const mode = ctx.effective(smtps[0].rec)['activation-mode'];
+    if ((mode === 'allow' || mode === 'require') && cssl.length === 0) {
+      throw configError(
+        `Virtual Server (${rec.path}) uses SMTPS Profile (${smtps[0].path}) with activation-mode ${String(mode)}, which needs a client-ssl profile on the virtual server.`,
+        ctx.position,
+      );
+    }
+  }
+  if (cssl.length > 1) {
+    const defaults = cssl.filter((p) => ctx.effective(p.rec)['sni-default'] === 'true').length;
+    if (defaults !== 1) {
+      const what = defaults > 1 ? 'more than one' : 'no';
+      throw new ConfigError(ErrorCodes.SNI_DEFAULT, `Virtual Server ${rec.path} has ${what} clientssl/serverssl profile that is default for SNI.`, { position: ctx.position });
+    }
+  }
+  const ukey = virtualKey(rec.props);
+  if (ukey) {
+    const others = ctx.repo.sameKey('ltm virtual', ukey, rec.id);
+    if (others.length) {
+      throw new ConfigError(
+        ErrorCodes.DESTINATION_IN_USE,
+        `The destination (${formatDestinationForShow(ukey)}) of Virtual Server (${rec.path}) is already used by enabled Virtual Server (${others[0]}).`,
+        { position: ctx.position },
+      );
+    }
+  }
+}
+
+/** The uniqueness key of a virtual: its destination while it is enabled. */
+export function virtualKey(props: StoredProps): string | null {
+  if (props.enabled === 'disabled' || typeof props.destination !== 'string') return null;
+  return props.destination;
+}
+
+function checkChainEntry(owner: string, entry: StoredProps, ctx: RuleContext): void {
+  const cert = ctx.repo.get('sys file ssl-cert', String(entry.cert));
+  const key = ctx.repo.get('sys file ssl-key', String(entry.key));
+  if (!cert || !key) return; // missing references are reported by the reference stage
+  const certFile = ctx.repo.getFile(cert.id);
+  const keyFile = ctx.repo.getFile(key.id);
+  if (!certFile || !keyFile) throw configError(`${owner}: ${cert.path} or ${key.path} has no PEM content.`, ctx.position);
+  const pass = typeof entry.passphrase === 'string' && entry.passphrase !== 'none' ? entry.passphrase : keyFile.passphrase ?? undefined;
+  const k = loadKey(key.path, keyFile.pem, pass, ctx.position);
+  checkPair(cert.path, certFile.pem, key.path, k, ctx.position);
+}
+
+function clientSslRules(rec: ObjectRecord, ctx: RuleContext): void {
+  const chain = rec.props['cert-key-chain'];
+  if (!isProps(chain)) return;
+  for (const entry of Object.values(chain)) if (isProps(entry)) checkChainEntry(rec.path, entry, ctx);
+}
+
+function serverSslRules(rec: ObjectRecord, ctx: RuleContext): void {
+  const eff = ctx.effective(rec);
+  if (eff.cert !== 'none' && eff.key !== 'none' && (rec.props.cert !== undefined || rec.props.key !== undefined)) {
+    checkChainEntry(rec.path, { cert: eff.cert, key: eff.key }, ctx);
+  }
+}
+
+/** Rules run before references are linked (they may create what the references need). */
+export const PRELINK_RULES: Readonly<Record<string, Rule[]>> = {
+  'ltm pool': [poolMembersHaveNodes],
+};
+
+/** Rules run after references are linked. */
+export const RULES: Readonly<Record<string, Rule[]>> = {
+  'ltm virtual': [virtualRules],
+  'ltm profile client-ssl': [noInheritanceCycle, clientSslRules],
+  'ltm profile server-ssl': [noInheritanceCycle, serverSslRules],
+  'ltm profile smtps': [noInheritanceCycle],
+  'ltm profile tcp': [noInheritanceCycle],
+  'ltm monitor smtp': [noInheritanceCycle],
+  'ltm monitor tcp': [noInheritanceCycle],
+};
+
+export function uniqueKey(type: string, props: StoredProps): string | null {
+  return type === 'ltm virtual' ? virtualKey(props) : null;
+}
