@@ -1,0 +1,126 @@
+import { connect, createServer } from 'node:net';
+import pino from 'pino';
+import { DataPlane } from '@openltm/dataplane';
+import type { MemberSpec, PoolSpec } from '@openltm/dataplane';
+import { CaptureSink, FakeSource, virtual } from './helpers/fake-plane';
+import { TestBackend, waitFor } from './helpers/smtp-backend';
+
+/** A port that was free a moment ago (the virtual's spec needs a fixed one). */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** Connects and returns the first line the server sends, or the connect error code. */
+function firstLine(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    let buf = '';
+    const done = (v: string): void => {
+      s.destroy();
+      resolve(v);
+    };
+    s.on('data', (d) => {
+      buf += d.toString('latin1');
+      const i = buf.indexOf('\r\n');
+      if (i >= 0) done(buf.slice(0, i));
+    });
+    s.on('error', (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
+    s.on('close', () => done(buf || 'closed'));
+    s.setTimeout(3000, () => done('timeout'));
+  });
+}
+
+const member = (port: number, over: Partial<MemberSpec> = {}): MemberSpec => ({
+  name: `/Common/127.0.0.1:${port}`, address: '127.0.0.1', port, ratio: 1, priorityGroup: 0, connectionLimit: 0, state: 'user-up', session: 'user-enabled', ...over,
+});
+
+describe('DataPlane with real listeners', () => {
+  let plane: DataPlane | undefined;
+  let backend: TestBackend;
+  let source: FakeSource;
+  let sink: CaptureSink;
+  beforeEach(async () => {
+    backend = new TestBackend();
+    await backend.start();
+    source = new FakeSource();
+    sink = new CaptureSink();
+  });
+  afterEach(async () => {
+    await plane?.stop();
+    plane = undefined;
+    await backend.stop();
+  });
+
+  function pool(over: Partial<PoolSpec> = {}): PoolSpec {
+    return { name: '/Common/p', loadBalancingMode: 'round-robin', minActiveMembers: 0, monitor: { monitors: [], minimum: 'all' }, members: [member(backend.port)], ...over };
+  }
+
+  async function startPlane(): Promise<void> {
+    plane = new DataPlane({ source, sink, logger: pino({ level: 'silent' }), drainTimeoutMs: 500, statusIntervalMs: 100 });
+    await plane.start();
+  }
+
+  test('a new virtual accepts within 1 s of the generation change; disabling it refuses new connections', async () => {
+    const port = await freePort();
+    source.edit((s) => s.pools.push(pool()));
+    await startPlane();
+    expect(await firstLine(port)).toBe('ECONNREFUSED');
+
+    const changedAt = Date.now();
+    source.edit((s) => s.virtuals.push(virtual('vs', port)));
+    let line = '';
+    for (;;) {
+      line = await firstLine(port);
+      if (line.startsWith('220') || Date.now() - changedAt > 1000) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(line).toMatch(/^220 /);
+    expect(Date.now() - changedAt).toBeLessThan(1000);
+    expect(backend.connections).toBeGreaterThanOrEqual(1);
+
+    source.edit((s) => (s.virtuals[0].enabled = false));
+    await waitFor(() => plane!.status().virtuals[0]?.state === 'disabled', 1000);
+    const refusedBy = Date.now() + 1000;
+    while ((line = await firstLine(port)).startsWith('220') && Date.now() < refusedBy) await new Promise((r) => setTimeout(r, 20));
+    expect(line).toBe('ECONNREFUSED');
+  });
+
+  test('no member may take the session: the client gets 421 4.3.2 and the member status says why', async () => {
+    const port = await freePort();
+    source.edit((s) => {
+      s.pools.push(pool({ members: [member(backend.port, { state: 'user-down' })] }));
+      s.virtuals.push(virtual('vs', port));
+    });
+    await startPlane();
+    expect(await firstLine(port)).toMatch(/^421 4\.3\.2 /);
+    const m = plane!.status().members[0];
+    expect(m.availability).toBe('offline');
+    expect(m.reason).toBe('Pool member has been forced offline by the user');
+  });
+
+  test('a monitor marks a stopped backend down (421 to new clients) and up again when it returns', async () => {
+    const port = await freePort();
+    source.edit((s) => {
+      s.monitors.push({ name: '/Common/smtp_mon', type: 'smtp', interval: 0.1, timeout: 0.4, domain: 'openltm.test', destination: '*:*' });
+      s.pools.push(pool({ monitor: { monitors: ['/Common/smtp_mon'], minimum: 'all' } }));
+      s.virtuals.push(virtual('vs', port));
+    });
+    await startPlane();
+    await waitFor(() => plane!.status().members[0].monitorStatus === 'up', 1000, 'member up');
+    expect(plane!.status().virtuals[0].availability).toBe('available');
+    const backendPort = backend.port;
+    await backend.stop();
+    await waitFor(() => plane!.status().members[0].monitorStatus === 'down', 1000, 'member down');
+    expect(plane!.status().virtuals[0]).toMatchObject({ availability: 'offline', reason: 'The children pool member(s) are down' });
+    expect(await firstLine(port)).toMatch(/^421 4\.3\.2 /);
+    await backend.start(backendPort);
+    await waitFor(() => plane!.status().members[0].monitorStatus === 'up', 1000, 'member up again');
+    expect(await firstLine(port)).toMatch(/^220 /);
+    // One session reached the member (the one refused with 421 never leased it).
+    await waitFor(() => sink.last?.members[0]?.stats.totConns === 1, 1000, 'member counters in the report');
+  });
+});
