@@ -64,28 +64,34 @@ class TmshGrammar extends EmbeddedActionsParser {
     });
   });
 
+  /** The alternatives of `item`, built once (they only close over `this`): no allocation per item. */
+  private itemAlts: { ALT: () => SyntaxNode }[] | undefined;
+
   private item = this.RULE('item', (): SyntaxNode =>
-    this.OR([
-      {
-        ALT: () => {
-          const t = this.CONSUME(Word);
-          return this.ACTION((): SyntaxNode => ({ kind: 'word', text: t.image, pos: tokenPos(t, this.source) }));
-        },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(QuotedString);
-          return this.ACTION((): SyntaxNode => ({ kind: 'string', text: t.image.slice(1, -1), pos: tokenPos(t, this.source) }));
-        },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(TclBody);
-          return this.ACTION((): SyntaxNode => ({ kind: 'block', items: [], lines: [], pos: tokenPos(t, this.source), raw: t.image.slice(1, -1) }));
-        },
-      },
-      { ALT: () => this.SUBRULE(this.block) },
-    ]),
+    this.OR(
+      this.itemAlts ??
+        (this.itemAlts = [
+          {
+            ALT: () => {
+              const t = this.CONSUME(Word);
+              return { kind: 'word', text: t.image, pos: tokenPos(t, this.source) };
+            },
+          },
+          {
+            ALT: () => {
+              const t = this.CONSUME(QuotedString);
+              return { kind: 'string', text: t.image.slice(1, -1), pos: tokenPos(t, this.source) };
+            },
+          },
+          {
+            ALT: () => {
+              const t = this.CONSUME(TclBody);
+              return { kind: 'block', items: [], lines: [], pos: tokenPos(t, this.source), raw: t.image.slice(1, -1) };
+            },
+          },
+          { ALT: () => this.SUBRULE(this.block) },
+        ]),
+    ),
   );
 
   private block = this.RULE('block', (): BlockNode => {

@@ -11,6 +11,7 @@ import { matchProperty } from './property-index';
 import { shapeProperties } from './shape-value';
 import { rawCommandProperties } from './shape-raw';
 import { syntaxError, unknownProperty } from './errors';
+import { isNextPathWord } from './path-trie';
 
 /** Options of a command's shaping. */
 export interface CommandShapeOptions {
@@ -43,19 +44,19 @@ function targetOf(item: SyntaxNode): Target[] {
 function readPath(cur: ItemCursor, opts: CommandShapeOptions): { path: string[]; unknown?: WordNode } {
   const path: string[] = [];
   const first = cur.peekWord();
-  if (first && opts.module && !nextPathWords([]).includes(first.text) && nextPathWords([opts.module]).includes(first.text)) {
+  if (first && opts.module && !isNextPathWord([], first.text) && isNextPathWord([opts.module], first.text)) {
     path.push(opts.module);
   }
   for (;;) {
     const w = cur.peekWord();
-    if (!w || !nextPathWords(path).includes(w.text)) break;
+    if (!w || !isNextPathWord(path, w.text)) break;
     path.push(w.text);
     cur.next();
   }
   const key = path.join(' ');
   if (getType(key) || COMMAND_PATHS[key]) return { path };
   const w = cur.peekWord();
-  if (w && (path.length > 0 || nextPathWords([]).length > 0)) return { path, unknown: w };
+  if (w && !LIST_OPTION_SET.has(w.text) && !SHOW_OPTION_SET.has(w.text)) return { path, unknown: w };
   return { path };
 }
 

@@ -3,7 +3,8 @@
  * `ltm pool /Common/p { ... }` (known type: ObjectStatement), `sys ntp { ... }` or
  * `ltm rule /Common/r { Tcl }` (RawObjectStatement), `ltm node 10.0.0.1` (list output, no block).
  */
-import { getType, nextPathWords } from '@openltm/model';
+import { getType } from '@openltm/model';
+import { walkPath } from './path-trie';
 import type { BlockNode, ObjectStatement, Position, RawObjectStatement, SyntaxNode } from './ast';
 import { describe } from './item-cursor';
 import { shapeProperties } from './shape-value';
@@ -13,13 +14,6 @@ import { syntaxError } from './errors';
 export const MODULES: ReadonlySet<string> = new Set([
   'afm', 'analytics', 'apm', 'asm', 'auth', 'cli', 'cm', 'fw', 'gtm', 'ilx', 'ltm', 'net', 'pem', 'security', 'sys', 'util', 'vcmp', 'wom',
 ]);
-
-/** The longest known type path at the start of `words` (walked word by word through the schema). */
-function knownPrefix(words: readonly string[]): number {
-  let n = 0;
-  while (n < words.length && nextPathWords(words.slice(0, n)).includes(words[n])) n++;
-  return n;
-}
 
 /** Shapes a verb-less top-level statement; throws a ConfigError when it is not configuration. */
 export function shapeObject(items: readonly SyntaxNode[], pos: Position, text: string): ObjectStatement | RawObjectStatement {
@@ -32,7 +26,7 @@ export function shapeObject(items: readonly SyntaxNode[], pos: Position, text: s
   const words = head.map((h) => (h as { text: string }).text);
   if (words.length === 0) throw syntaxError('unexpected "{": a statement must start with a word', items[0].pos);
   if (!body && !MODULES.has(words[0])) throw syntaxError(`"${words[0]}" unknown command`, items[0].pos);
-  const n = knownPrefix(words);
+  const n = walkPath(words);
   const key = words.slice(0, n).join(' ');
   const def = getType(key);
   if (def && words.length === n + 1) {

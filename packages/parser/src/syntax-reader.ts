@@ -134,5 +134,10 @@ export function readSyntax(text: string, source?: string): SyntaxResult {
   if (errors.length >= MAX_ERRORS && from < tokens.length) {
     errors.push(syntaxError(`too many errors; the rest of the input was not checked`, tokenPos(tokens[from], source)));
   }
+  // The grammar is shared: drop its hold on this input so a parsed file can be collected.
+  grammar.input = [];
+  grammar.collected = [];
+  grammar.statementStart = undefined;
+  grammar.text = '';
   return { statements, errors, comments: lexed.comments };
 }
