@@ -170,7 +170,9 @@ export function applyTable(table: PropertyTable, props: StoredProps, properties:
     if (def.immutable && ctx.mode === 'modify' && JSON.stringify(v) !== JSON.stringify(before)) {
       throw new ConfigError(ErrorCodes.CONFIG_ERROR, `Configuration error: "${p.name}" of ${ctx.owner.kind} (${ctx.owner.path}) cannot be modified.`, { position: p.pos });
     }
-    if (v === undefined) delete props[p.name];
+    // An emptied collection or list without a default is the same as never set.
+    const empty = (Array.isArray(v) && v.length === 0) || (isProps(v) && Object.keys(v).length === 0 && def.type.kind === 'collection');
+    if (v === undefined || (empty && def.default === undefined)) delete props[p.name];
     else props[p.name] = v;
   }
   normalizeStatusWords(table, props);
