@@ -1,9 +1,37 @@
 /**
  * @openltm/dataplane: turns a desired-state snapshot into running SMTP listeners, load-balanced
  * and health-monitored pools, and a status report. It never imports the store or the parser.
+ *
+ * The daemon needs only `DataPlane`:
+ *   const dp = new DataPlane({ source, sink, logger });
+ *   await dp.start();            // applies the current generation, then follows it
+ *   process.once('SIGTERM', () => dp.stop());   // stop accepting, drain, resolve
+ *   dp.status();                 // the StatusReport (plus pools) written to `sink` each second
+ * The rest is exported for tests, tools and a future multi-worker process model.
  */
+
+// Contracts: what the data plane is told, what it reports, the listener seam.
 export * from './desired-state';
 export * from './contracts';
+
+// The top-level object.
+export { DataPlane } from './data-plane';
+export type { DataPlaneOptions } from './data-plane';
+export { buildStatus, virtualStatus } from './status-reporter';
+export type { DataPlaneStatus } from './status-reporter';
+
+// Reconciliation: pure diff, its side-effect half, the polling loop.
+export { diff, sameSpec } from './reconcile/diff';
+export type { ReconcileAction, ActualVirtual, VirtualFailure } from './reconcile/diff';
+export { ListenerSet } from './reconcile/apply';
+export type { ListenerFactory, ListenerSetOptions } from './reconcile/apply';
+export { Reconciler } from './reconcile/reconciler';
+export type { ReconcilerOptions } from './reconcile/reconciler';
+export { retryDelay, isRetryable, failureReason, defaultBackoff } from './reconcile/backoff';
+export type { BackoffPolicy } from './reconcile/backoff';
+export { zeroVirtualStats, addStats } from './reconcile/virtual-stats';
+
+// Pools: pure member choice, the runtime selector.
 export type { MemberView, SelectionState } from './pool/member-view';
 export { initialSelectionState, underLimit } from './pool/member-view';
 export { selectMember, SUPPORTED_MODES } from './pool/select-member';
@@ -12,6 +40,8 @@ export { PoolRuntime, zeroMemberStats } from './pool/pool-runtime';
 export type { MemberRuntime } from './pool/pool-runtime';
 export { PoolSet, checkTargetsOf } from './pool/pool-set';
 export type { PoolStatus, HealthLookup } from './pool/pool-set';
+
+// Health monitors.
 export { MonitorScheduler } from './monitor/monitor-scheduler';
 export type { CheckState, CheckTarget, ProbeFn, MonitorSchedulerOptions } from './monitor/monitor-scheduler';
 export { evaluateRule, effectiveRule, memberHealth, poolAvailability } from './monitor/member-health';
@@ -20,20 +50,7 @@ export { tcpProbe } from './monitor/tcp-probe';
 export { smtpProbe } from './monitor/smtp-probe';
 export type { ProbeResult } from './monitor/probe-socket';
 export { probeDestination } from './monitor/destination';
-export { diff, sameSpec } from './reconcile/diff';
-export type { ReconcileAction, ActualVirtual, VirtualFailure } from './reconcile/diff';
-export { retryDelay, isRetryable, failureReason, defaultBackoff } from './reconcile/backoff';
-export type { BackoffPolicy } from './reconcile/backoff';
-export { VirtualListener, ListenError, emptyVirtualStats } from './listener/virtual-listener';
+
+// The per-virtual listener (SMTP sessions, TLS).
+export { VirtualListener, ListenError } from './listener/virtual-listener';
 export type { ListenerOptions } from './listener/virtual-listener';
-export { buildSecureContext, protocolRange } from './listener/secure-context';
-export type { TlsProtocolRange } from './listener/secure-context';
-export { ListenerSet } from './reconcile/apply';
-export type { ListenerFactory, ListenerSetOptions } from './reconcile/apply';
-export { Reconciler } from './reconcile/reconciler';
-export type { ReconcilerOptions } from './reconcile/reconciler';
-export { zeroVirtualStats, addStats } from './reconcile/virtual-stats';
-export { buildStatus, virtualStatus } from './status-reporter';
-export type { DataPlaneStatus } from './status-reporter';
-export { DataPlane } from './data-plane';
-export type { DataPlaneOptions } from './data-plane';
