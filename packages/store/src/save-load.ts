@@ -165,6 +165,7 @@ export function loadConfig(ops: ObjectOperations, file: string, opts: LoadOption
   for (const o of objects) {
     for (const p of o.properties) {
       if (p.kind === 'raw-property' && !(p.name === 'cache-path' && o.typeKey.startsWith('sys file '))) count(summary.droppedProperties, `${o.typeKey} ${p.name}`);
+      if (p.kind === 'property') stripNestedRaw(p, `${o.typeKey} ${p.name}`, summary.droppedProperties);
     }
   }
   const unknown = Object.keys(summary.skippedTypes).length + Object.keys(summary.droppedProperties).length;
@@ -179,6 +180,22 @@ export function loadConfig(ops: ObjectOperations, file: string, opts: LoadOption
   const secrets = readSecrets(file);
   applyObjects(ops, objects, secrets, opts, summary);
   return summary;
+}
+
+/** Unknown properties inside entries (`members { a:25 { fqdn { ... } } }`) are counted and removed. */
+function stripNestedRaw(p: Property, label: string, counts: Record<string, number>): void {
+  if (p.kind !== 'property') return;
+  const strip = (props: Property[]): Property[] =>
+    props.filter((q) => {
+      if (q.kind === 'raw-property') {
+        count(counts, `${label} ${q.name}`);
+        return false;
+      }
+      stripNestedRaw(q, `${label} ${q.name}`, counts);
+      return true;
+    });
+  if (p.value.kind === 'collection') for (const e of p.value.entries) e.properties = strip(e.properties);
+  if (p.value.kind === 'object') p.value.properties = strip(p.value.properties);
 }
 
 /** A full load replaces the user configuration: built-ins back to new, everything else gone. */
