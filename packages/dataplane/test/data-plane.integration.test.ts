@@ -34,6 +34,28 @@ function firstLine(port: number): Promise<string> {
   });
 }
 
+/** An open client session: send a line, read the next reply line. */
+async function openSession(port: number): Promise<{ send: (line: string) => Promise<string>; close: () => void; greeting: string }> {
+  const s = connect({ host: '127.0.0.1', port });
+  s.on('error', () => undefined);
+  let buf = '';
+  const waiters: Array<(l: string) => void> = [];
+  s.on('data', (d) => {
+    buf += d.toString('latin1');
+    let i: number;
+    while ((i = buf.indexOf('\r\n')) >= 0 && waiters.length > 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      if (/^\d{3}-/.test(line)) continue;
+      waiters.shift()!(line);
+    }
+  });
+  s.on('close', () => waiters.splice(0).forEach((w) => w('closed')));
+  const next = (): Promise<string> => new Promise((r) => waiters.push(r));
+  const greeting = await next();
+  return { greeting, send: (line) => (s.write(`${line}\r\n`), next()), close: () => s.destroy() };
+}
+
 const member = (port: number, over: Partial<MemberSpec> = {}): MemberSpec => ({
   name: `/Common/127.0.0.1:${port}`, address: '127.0.0.1', port, ratio: 1, priorityGroup: 0, connectionLimit: 0, state: 'user-up', session: 'user-enabled', ...over,
 });
@@ -122,5 +144,57 @@ describe('DataPlane with real listeners', () => {
     expect(await firstLine(port)).toMatch(/^220 /);
     // One session reached the member (the one refused with 421 never leased it).
     await waitFor(() => sink.last?.members[0]?.stats.totConns === 1, 1000, 'member counters in the report');
+  });
+
+  test('a destination change opens the new port, refuses the old one, and lets running sessions finish', async () => {
+    const oldPort = await freePort();
+    const newPort = await freePort();
+    source.edit((s) => {
+      s.pools.push(pool());
+      s.virtuals.push(virtual('vs', oldPort));
+    });
+    await startPlane();
+    const running = await openSession(oldPort);
+    expect(running.greeting).toMatch(/^220 /);
+    expect(await running.send('EHLO client.test')).toMatch(/^250 /);
+
+    source.edit((s) => (s.virtuals[0].port = newPort));
+    let line = '';
+    const by = Date.now() + 1000;
+    while (!(line = await firstLine(newPort)).startsWith('220') && Date.now() < by) await new Promise((r) => setTimeout(r, 20));
+    expect(line).toMatch(/^220 /);
+    expect(await firstLine(oldPort)).toBe('ECONNREFUSED');
+    // The session that started on the old listener carries on.
+    expect(await running.send('NOOP')).toMatch(/^250 /);
+    running.close();
+  });
+
+  test('deleting one virtual and creating another on its port in one generation hands the port over', async () => {
+    const port = await freePort();
+    source.edit((s) => {
+      s.pools.push(pool());
+      s.virtuals.push(virtual('old', port));
+    });
+    await startPlane();
+    source.edit((s) => (s.virtuals = [virtual('new', port)]));
+    await waitFor(() => plane!.status().generation === source.state.generation, 1000);
+    expect(plane!.status().virtuals).toEqual([expect.objectContaining({ name: '/Common/new', availability: 'unknown' })]);
+    expect(await firstLine(port)).toMatch(/^220 /);
+  });
+
+  test('a port held by another process: the virtual is offline with the reason, and serves once the port is free', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    source.edit((s) => {
+      s.pools.push(pool());
+      s.virtuals.push(virtual('vs', port));
+    });
+    plane = new DataPlane({ source, sink, logger: pino({ level: 'silent' }), backoff: { baseMs: 50, maxMs: 100 } });
+    await plane.start();
+    expect(plane.status().virtuals[0]).toMatchObject({ availability: 'offline', reason: expect.stringContaining('address already in use') });
+    await new Promise((r) => blocker.close(r));
+    await waitFor(() => plane!.status().virtuals[0].availability !== 'offline', 1000, 'virtual listening after retry');
+    expect(await firstLine(port)).toMatch(/^220 /);
   });
 });
