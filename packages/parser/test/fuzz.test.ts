@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { ConfigError } from '@openltm/model';
-import { parseCommand, parseScript } from '@openltm/parser';
+import { complete, parseCommand, parseScript } from '@openltm/parser';
 
 const dir = join(__dirname, 'fixtures', 'corpus');
 const corpus = readdirSync(dir)
@@ -80,6 +80,19 @@ describe('fuzzing: nothing but ConfigError escapes, nothing hangs', () => {
     fc.assert(
       fc.property(fc.constantFrom(...commands), fc.array(mutation, { minLength: 1, maxLength: 3 }), (text, muts) => checkCommand(mutate(text, muts))),
       { numRuns: 500, seed: 3 },
+    );
+  });
+
+  it('completion never throws, at any cursor, on random and mutated commands', () => {
+    const names = (): string[] => ['a', '/Common/b'];
+    const text = fc.oneof(tmshish, fc.tuple(fc.constantFrom(...commands), fc.array(mutation, { maxLength: 3 })).map(([c, m]) => mutate(c, m)));
+    fc.assert(
+      fc.property(text, fc.nat(), fc.constantFrom(undefined, 'ltm'), (t, at, module) => {
+        const r = complete(t, at % (t.length + 1), { names, module });
+        expect(r.replaceFrom).toBeLessThanOrEqual(t.length);
+        for (const c of r.candidates) expect(typeof c.text).toBe('string');
+      }),
+      { numRuns: 500, seed: 11 },
     );
   });
 
