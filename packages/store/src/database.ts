@@ -72,7 +72,16 @@ export function openDatabase(path: string, options: OpenOptions = {}): { db: Db;
   return { db, created };
 }
 
+function currentVersion(db: Db): number | undefined {
+  const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get();
+  if (!table) return undefined;
+  return (db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined)?.version;
+}
+
 function migrate(db: Db): void {
+  // Only take the write lock when there is something to do, so opening a store that another
+  // process is writing does not wait for it.
+  if (currentVersion(db) === MIGRATIONS.length) return;
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
   const run = db.transaction(() => {
     const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;

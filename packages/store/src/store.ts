@@ -55,6 +55,13 @@ function isBusy(err: unknown): boolean {
   return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
 }
 
+function busyError(file: string, options: StoreOptions): ConfigError {
+  return new ConfigError(
+    ErrorCodes.BUSY,
+    `The configuration store ${file} is busy: another process held it for longer than ${options.busyTimeoutMs ?? 5000} ms. Nothing was changed; try again.`,
+  );
+}
+
 export class Store {
   private readonly repo: ObjectRepository;
   private readonly statusTable: StatusTable;
@@ -71,12 +78,21 @@ export class Store {
 
   /** Opens the store at `path`, creating it (mode 0600, with the built-ins) when missing. */
   static open(file: string, options: StoreOptions = {}): Store {
-    const { db } = openDatabase(file, options);
+    let db: Db;
+    try {
+      db = openDatabase(file, options).db;
+    } catch (err) {
+      if (isBusy(err)) throw busyError(file, options);
+      throw err;
+    }
     const store = new Store(db, file, options);
     try {
-      store.write(() => {
-        if (store.repo.count('ltm profile smtps') === 0) seedBuiltins(store.repo, options.defaultCertificate);
-      });
+      const empty = () => store.repo.count('ltm profile smtps') === 0;
+      if (store.read(empty)) {
+        store.write(() => {
+          if (empty()) seedBuiltins(store.repo, options.defaultCertificate);
+        });
+      }
     } catch (err) {
       db.close();
       throw err;
@@ -99,10 +115,7 @@ export class Store {
   }
 
   private busyError(): ConfigError {
-    return new ConfigError(
-      ErrorCodes.BUSY,
-      `The configuration store ${this.path} is busy: another process held it for longer than ${this.options.busyTimeoutMs ?? 5000} ms. Nothing was changed; try again.`,
-    );
+    return busyError(this.path, this.options);
   }
 
   /** Runs `fn` in one write transaction: everything commits, or nothing does. */
