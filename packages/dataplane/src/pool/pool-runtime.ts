@@ -14,7 +14,13 @@ export interface MemberRuntime {
   health: MemberHealth;
   /** Backend connections that failed (connect error, no greeting) since start. */
   connectFailures: number;
+  /** Log rate limit for connection failures: when the last line was written, and how many since. */
+  failureLoggedAt?: number;
+  failuresUnlogged?: number;
 }
+
+/** A dead member can fail thousands of connections a second before its monitor notices; log one line a second. */
+const FAILURE_LOG_INTERVAL_MS = 1000;
 
 export const zeroMemberStats = (): MemberStats => ({ curConns: 0, maxConns: 0, totConns: 0, bytesIn: 0, bytesOut: 0 });
 
@@ -37,7 +43,7 @@ export class PoolRuntime {
     this.spec = spec;
     this.members = spec.members.map((s) => {
       const prev = old.get(s.name);
-      return { spec: s, stats: prev?.stats ?? zeroMemberStats(), health: health(s), connectFailures: prev?.connectFailures ?? 0 };
+      return { ...prev, spec: s, stats: prev?.stats ?? zeroMemberStats(), health: health(s), connectFailures: prev?.connectFailures ?? 0 };
     });
   }
 
@@ -72,7 +78,15 @@ export class PoolRuntime {
       stats,
       failed(reason: string): void {
         member.connectFailures++;
-        logger.warn({ pool, member: member.spec.name, reason }, `Pool ${pool} member ${member.spec.name} connection failed: ${reason}`);
+        const now = Date.now();
+        if (member.failureLoggedAt !== undefined && now - member.failureLoggedAt < FAILURE_LOG_INTERVAL_MS) {
+          member.failuresUnlogged = (member.failuresUnlogged ?? 0) + 1;
+          return;
+        }
+        const more = member.failuresUnlogged ? ` (${member.failuresUnlogged} more since the last report)` : '';
+        member.failureLoggedAt = now;
+        member.failuresUnlogged = 0;
+        logger.warn({ pool, member: member.spec.name, reason, failures: member.connectFailures }, `Pool ${pool} member ${member.spec.name} connection failed: ${reason}${more}`);
       },
       release(): void {
         // Exactly once, whatever the session's error paths do.

@@ -60,3 +60,17 @@ describe('PoolSet', () => {
     expect([1, 2, 3, 4].map(() => pools.acquire('/Common/p')!.address)).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.1', '10.0.0.2']);
   });
 });
+
+test('backend connection failures are logged at most once a second per member', () => {
+  const { logger, lines } = captureLogger();
+  const pools = new PoolSet(logger, () => undefined);
+  pools.configure([pool({ members: [member(1)] })]);
+  for (let i = 0; i < 100; i++) {
+    const lease = pools.acquire('/Common/p')!;
+    lease.failed('ECONNREFUSED');
+    lease.release();
+  }
+  const failures = lines.filter((l) => String(l.msg).includes('connection failed'));
+  expect(failures).toHaveLength(1);
+  expect(failures[0].msg).toBe('Pool /Common/p member /Common/10.0.0.1:25 connection failed: ECONNREFUSED');
+});
