@@ -110,15 +110,20 @@ describe('DataPlane with fake listeners', () => {
     expect(source.reads - before).toBeLessThanOrEqual(2);
   });
 
-  test('a source that fails to read keeps what runs', async () => {
+  test('a source that fails to read keeps what runs, logs once, and catches up when it reads again', async () => {
     source.edit((s) => s.virtuals.push(virtual('a', 2525)));
-    await startPlane();
+    const { logger, lines } = captureLogger();
+    await startPlane(logger);
+    const read = source.read.bind(source);
     source.read = () => {
       throw new Error('database is locked');
     };
     source.edit((s) => (s.virtuals = []));
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 300));
     expect(world.listening('/Common/a')).toHaveLength(1);
+    expect(lines.filter((l) => String(l.msg).startsWith('cannot read the desired configuration'))).toHaveLength(1);
+    source.read = read;
+    await waitFor(() => world.listening('/Common/a').length === 0, 2000, 'caught up');
   });
 
   test('stop() drains every listener and writes a last report', async () => {

@@ -24,6 +24,9 @@ export class Reconciler {
   private current?: Promise<void>;
   private appliedGeneration?: number;
   private lastDesired?: DesiredState;
+  /** After a failed run, polls wait this long before trying again (and log once per streak). */
+  private retryAfterFailure = 0;
+  private failing = false;
   private readonly now: () => number;
 
   constructor(private readonly options: ReconcilerOptions) {
@@ -51,16 +54,23 @@ export class Reconciler {
 
   /** Reconciles now unless a run is already in progress (which then stands for this one too). */
   poll(): void {
-    if (this.current) return;
+    if (this.current || this.now() < this.retryAfterFailure) return;
     let generation: number;
     try {
       generation = this.options.source.generation();
     } catch (err) {
-      this.options.logger.warn({ err }, 'cannot read the configuration generation; will retry');
+      this.failed(err, 'cannot read the configuration generation; will retry');
       return;
     }
     const retryAt = this.options.retryDueAt();
     if (generation !== this.appliedGeneration || (retryAt !== undefined && this.now() >= retryAt)) void this.runOnce();
+  }
+
+  /** A store that is locked or gone: log the first failure of a streak, then retry each second. */
+  private failed(err: unknown, message: string): void {
+    this.retryAfterFailure = this.now() + 1000;
+    if (!this.failing) this.options.logger.error({ err }, message);
+    this.failing = true;
   }
 
   private runOnce(): Promise<void> {
@@ -76,8 +86,8 @@ export class Reconciler {
     try {
       desired = this.options.source.read();
     } catch (err) {
-      // Nothing changes: what runs keeps running, and the next poll tries again.
-      this.options.logger.error({ err }, 'cannot read the desired configuration; keeping the running one');
+      // Nothing changes: what runs keeps running, and a later poll tries again.
+      this.failed(err, 'cannot read the desired configuration; keeping the running one');
       return;
     }
     try {
@@ -87,8 +97,9 @@ export class Reconciler {
       }
       this.appliedGeneration = desired.generation;
       this.lastDesired = desired;
+      this.failing = false;
     } catch (err) {
-      this.options.logger.error({ err, generation: desired.generation }, 'reconcile failed; will retry');
+      this.failed(err, `reconcile of generation ${desired.generation} failed; will retry`);
     }
   }
 }
