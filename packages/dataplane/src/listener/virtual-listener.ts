@@ -170,8 +170,8 @@ export class VirtualListener implements VirtualListenerApi {
       selector: this.deps.selector,
       logger: this.log,
       stats: st,
-      onClosed: (s) => {
-        this.sessions.delete(s);
+      onClosed: () => {
+        this.sessions.delete(session);
         if (this.sessions.size === 0) this.idle.splice(0).forEach((f) => f());
       },
     }, String(++this.nextId));

@@ -17,8 +17,16 @@ export const Replies = {
   bdatSyntax: '521 5.5.4 Syntax: BDAT count [LAST]\r\n',
 } as const;
 
-/** Replies that name the proxy host, as RFC 5321's 421 template does. */
-export const hostReplies = (host: string) => ({
+const byHost = new Map<string, HostReplies>();
+
+/** Replies that name the proxy host, as RFC 5321's 421 template does (built once per name). */
+export function hostReplies(host: string): HostReplies {
+  let r = byHost.get(host);
+  if (!r) byHost.set(host, (r = buildHostReplies(host)));
+  return r;
+}
+
+const buildHostReplies = (host: string) => ({
   noBackend: `421 4.3.2 ${host} Service not available, closing transmission channel\r\n`,
   backendNoAnswer: `421 4.4.1 ${host} Error: no answer from backend\r\n`,
   backendLost: `421 4.4.2 ${host} Error: backend connection lost\r\n`,
@@ -29,4 +37,4 @@ export const hostReplies = (host: string) => ({
   smuggling: `554 5.7.0 ${host} Error: bare <LF> or <CR> in end-of-data sequence, message rejected\r\n`,
 });
 
-export type HostReplies = ReturnType<typeof hostReplies>;
+export type HostReplies = Readonly<ReturnType<typeof buildHostReplies>>;

@@ -9,61 +9,40 @@
  */
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
-import type { Logger } from 'pino';
-import type { BackendSelector } from '../contracts';
-import type { VirtualStats } from '../desired-state';
-import { BackendConnection } from './backend-connection';
+import type { BackendConnection } from './backend-connection';
 import { rewriteEhlo } from './capabilities';
 import { decide, type Decision, type ForwardKind } from './commands';
 import { DataScanner } from './data-relay';
 import { LineReader, type LineEvent } from './line-reader';
-import { Replies, hostReplies, type HostReplies } from './replies';
+import { Replies } from './replies';
 import type { Reply } from './reply-parser';
+import { SessionBase, type SessionDeps } from './session-base';
 import type { SessionConfig } from './session-config';
 import { serverHandshake } from './starttls';
-import { type Phase, type Slot, isPositive } from './states';
+import { type Slot, isPositive } from './states';
+
+export type { SessionDeps };
 
 /** Unparsed client bytes held while waiting for a reply before the socket is paused. */
 const MAX_HELD_INPUT = 64 * 1024;
 
-export interface SessionDeps {
-  selector: BackendSelector;
-  logger: Logger;
-  stats: VirtualStats;
-  onClosed(session: SmtpSession): void;
-}
-
-export class SmtpSession {
-  private phase: Phase = 'connecting';
+export class SmtpSession extends SessionBase {
   /** Line processing waits (greeting, a reply that decides what the next bytes are). */
   private held = true;
   private tls = false;
   private needHelo = false;
   private tainted = false;
   private awaitingAuthContinuation = false;
-  private clientEnded = false;
   private errors = 0;
   private readonly slots: Slot[] = [];
   private readonly reader: LineReader;
   private scanner: DataScanner | undefined;
-  private backend: BackendConnection | undefined;
-  private client: net.Socket | tls.TLSSocket;
-  private idleTimer: NodeJS.Timeout | undefined;
   private running = false;
   private rerun = false;
-  private finished = false;
-  private readonly r: HostReplies;
-  private readonly log: Logger;
 
-  constructor(private readonly raw: net.Socket, readonly config: SessionConfig, private readonly deps: SessionDeps, id: string) {
-    this.client = raw;
+  constructor(raw: net.Socket, config: SessionConfig, deps: SessionDeps, id: string) {
+    super(raw, config, deps, id);
     this.reader = new LineReader({ maxLine: config.maxLine, maxAuthLine: config.maxAuthLine });
-    this.r = hostReplies(config.hostname);
-    this.log = deps.logger.child({ cid: id });
-  }
-
-  get closed(): boolean {
-    return this.phase === 'closed';
   }
 
   start(): void {
@@ -124,20 +103,6 @@ export class SmtpSession {
     this.run();
   };
 
-  private onClientClose(): void {
-    if (this.phase !== 'closed') this.abort();
-    if (this.finished) return;
-    this.finished = true;
-    this.deps.stats.clientCurConns--;
-    this.deps.onClosed(this);
-  }
-
-  private send(data: string | Buffer): void {
-    if (this.phase === 'closed' && !this.client.writable) return;
-    this.deps.stats.clientBytesOut += data.length;
-    this.client.write(data);
-  }
-
   // ---- the command loop -------------------------------------------------------------------
 
   /** Flush ready replies and handle buffered lines until something must wait. Re-entrant safe. */
@@ -147,6 +112,11 @@ export class SmtpSession {
       return;
     }
     this.running = true;
+    // Replies and forwarded commands of one pipelined burst leave in one write each way.
+    const client = this.client;
+    const backend = this.backend?.socket;
+    client.cork();
+    backend?.cork();
     try {
       do {
         this.rerun = false;
@@ -160,6 +130,8 @@ export class SmtpSession {
       } while (this.rerun && this.phase !== 'closed');
     } finally {
       this.running = false;
+      client.uncork();
+      backend?.uncork();
     }
     if (this.phase === 'command' && !this.held && this.client.isPaused()) this.client.resume();
     if (this.clientEnded && this.phase === 'command' && this.slots.length === 0) this.close();
@@ -218,6 +190,10 @@ export class SmtpSession {
   }
 
   /** Write every reply at the head of the FIFO that is ready, acting on what it means. */
+  protected flushReplies(): void {
+    this.flush();
+  }
+
   private flush(): void {
     while (this.slots.length > 0 && this.slots[0].reply !== undefined && this.phase !== 'closed') {
       const slot = this.slots.shift()!;
@@ -319,6 +295,8 @@ export class SmtpSession {
     this.phase = 'starttls';
     this.held = true;
     this.discard(this.reader.clear());
+    // Input may have been paused while a reply was awaited; it must flow (to the discard) again.
+    if (this.raw.isPaused()) this.raw.resume();
     this.slots.push({ local: true, kind: 'other', reply: Replies.readyTls, then: 'starttls' });
   }
 
@@ -334,6 +312,8 @@ export class SmtpSession {
       this.backend.quit();
       this.backend = undefined;
     }
+    // The 220 must be on the wire, in plaintext, before TLS owns the socket.
+    while (this.raw.writableCorked > 0) this.raw.uncork();
     this.raw.removeListener('data', this.onClientData);
     this.raw.removeListener('end', this.onClientEnd);
     this.phase = 'handshake';
@@ -357,9 +337,12 @@ export class SmtpSession {
           this.phase = 'command';
           this.held = false;
           this.run();
-        } else {
-          this.connectBackend(starttls);
+          return;
         }
+        // Client bytes are read (and held) while the member connects and greets.
+        this.phase = starttls ? 'command' : 'connecting';
+        this.held = true;
+        this.connectBackend(starttls);
       },
       failed: (reason) => {
         if (this.phase === 'closed') return;
@@ -372,45 +355,12 @@ export class SmtpSession {
 
   // ---- backend ----------------------------------------------------------------------------
 
-  /** Connect a member; `swallow` after STARTTLS, where the client gets no second greeting. */
-  private connectBackend(swallow: boolean): void {
-    this.held = true;
-    if (swallow) this.phase = 'command';
-    BackendConnection.open({
-      selector: this.deps.selector,
-      pool: this.config.pool,
-      connectTimeoutMs: this.config.backendConnectTimeoutMs,
-      greetingTimeoutMs: this.config.backendGreetingTimeoutMs,
-      logger: this.log,
-    }).then(
-      (res) => {
-        if (!res.ok) {
-          if (this.phase === 'closed') return;
-          this.log.warn({ pool: this.config.pool, reason: res.reason }, 'no pool member for session');
-          return this.close(res.reason === 'no-answer' ? this.r.backendNoAnswer : this.r.noBackend);
-        }
-        if (this.phase === 'closed') return res.conn.quit();
-        this.bindBackend(res.conn);
-        this.slots.unshift({ local: false, kind: swallow ? 'swallow-greeting' : 'greeting', reply: res.greeting });
-        this.run();
-        res.conn.deliver();
-      },
-      (err: Error) => {
-        this.log.error({ err: err.message }, 'backend open failed');
-        this.close(this.r.noBackend);
-      },
-    );
+  protected onBackendOpen(greeting: Reply, swallow: boolean): void {
+    this.slots.unshift({ local: false, kind: swallow ? 'swallow-greeting' : 'greeting', reply: greeting });
+    this.run();
   }
 
-  private bindBackend(conn: BackendConnection): void {
-    this.backend = conn;
-    conn.onReply = (reply) => this.onBackendReply(conn, reply);
-    conn.onLost = () => this.onBackendLost(conn);
-    conn.onDrain = () => this.client.resume();
-    this.log.debug({ member: conn.member }, 'backend bound');
-  }
-
-  private onBackendReply(conn: BackendConnection, reply: Reply): void {
+  protected onBackendReply(conn: BackendConnection, reply: Reply): void {
     if (conn !== this.backend) return;
     this.touch();
     const slot = this.slots.find((s) => !s.local && s.reply === undefined);
@@ -424,70 +374,5 @@ export class SmtpSession {
       return this.closeAfterBackendGoodbye();
     }
     this.log.debug({ code: reply.code }, 'unsolicited backend reply dropped');
-  }
-
-  private onBackendLost(conn: BackendConnection): void {
-    if (conn !== this.backend || this.phase === 'closed') return;
-    this.backend = undefined;
-    this.log.warn({ member: conn.member }, 'backend connection lost');
-    this.flush();
-    this.close(this.r.backendLost);
-  }
-
-  // ---- timers and teardown ----------------------------------------------------------------
-
-  /** Activity on either side restarts the idle clock (as BIG-IP's tcp idle timeout does). */
-  private touch(): void {
-    if (this.config.idleTimeoutMs <= 0 || this.phase === 'closed') return;
-    if (this.idleTimer) this.idleTimer.refresh();
-    else this.idleTimer = setTimeout(() => this.onIdle(), this.config.idleTimeoutMs);
-  }
-
-  private onIdle(): void {
-    if (this.phase === 'handshake') return this.abort();
-    this.log.info('idle timeout');
-    this.close(this.r.idle);
-  }
-
-  /** Orderly close: optional last reply, QUIT to the backend (never mid-DATA), then FIN. */
-  private close(lastReply?: string): void {
-    if (this.phase === 'closed') return;
-    const inData = this.phase === 'data';
-    if (lastReply) this.send(lastReply);
-    this.phase = 'closed';
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    if (this.backend) {
-      if (inData) this.backend.destroy();
-      else this.backend.quit();
-      this.backend = undefined;
-    }
-    this.client.end();
-    // A peer that never reads must not keep the socket forever.
-    setTimeout(() => this.raw.destroy(), 2000).unref();
-  }
-
-  /** The member ended the SMTP session itself (221, 421): no QUIT of ours follows. */
-  private closeAfterBackendGoodbye(): void {
-    this.backend?.end();
-    this.backend = undefined;
-    this.close();
-  }
-
-  /** Abrupt close: nothing more is written to the client. */
-  private abort(): void {
-    if (this.phase === 'closed') {
-      this.raw.destroy();
-      return;
-    }
-    const inData = this.phase === 'data';
-    this.phase = 'closed';
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    if (this.backend) {
-      if (inData) this.backend.destroy();
-      else this.backend.quit();
-      this.backend = undefined;
-    }
-    this.client.destroy();
-    this.raw.destroy();
   }
 }

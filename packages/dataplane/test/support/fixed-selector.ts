@@ -1,5 +1,6 @@
 /** A BackendSelector over fixed test backends: round robin, every lease recorded. */
-import type { BackendLease, BackendSelector, MemberStats } from '../../src/contracts';
+import type { BackendLease, BackendSelector } from '../../src/contracts';
+import type { MemberStats } from '../../src/desired-state';
 
 export interface FixedMember {
   address: string;

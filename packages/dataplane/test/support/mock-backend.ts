@@ -102,10 +102,9 @@ export class MockBackend {
         const line = pending.subarray(0, lf + 1).toString('latin1');
         pending = pending.subarray(lf + 1);
         const verb = line.trim().split(' ')[0].toUpperCase();
-        let reply = o.replies?.[verb] ?? (verb === 'EHLO' ? o.ehlo ?? B0_EHLO : DEFAULT_REPLIES[verb]) ?? '502 5.5.2 Error: command not recognized\r\n';
+        const reply = o.replies?.[verb] ?? (verb === 'EHLO' ? o.ehlo ?? B0_EHLO : DEFAULT_REPLIES[verb]) ?? '502 5.5.2 Error: command not recognized\r\n';
         if (verb === 'DATA' && reply.startsWith('354')) inData = true;
         answer(verb, reply);
-        void reply;
       }
     });
   }

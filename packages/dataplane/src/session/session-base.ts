@@ -1,0 +1,160 @@
+/**
+ * The plumbing under an SMTP session: its two sockets, the idle clock, the member connection's
+ * lifecycle and teardown. The protocol rules live in SmtpSession, which extends this.
+ */
+import type * as net from 'node:net';
+import type * as tls from 'node:tls';
+import type { Logger } from 'pino';
+import type { BackendSelector } from '../contracts';
+import type { VirtualStats } from '../desired-state';
+import { BackendConnection } from './backend-connection';
+import { hostReplies, type HostReplies } from './replies';
+import type { Reply } from './reply-parser';
+import type { SessionConfig } from './session-config';
+import type { Phase } from './states';
+
+export interface SessionDeps {
+  selector: BackendSelector;
+  logger: Logger;
+  stats: VirtualStats;
+  onClosed(session: SessionBase): void;
+}
+
+export abstract class SessionBase {
+  protected phase: Phase = 'connecting';
+  /** The socket SMTP is spoken on: the accepted one, or the TLS socket over it. */
+  protected client: net.Socket | tls.TLSSocket;
+  protected backend: BackendConnection | undefined;
+  protected clientEnded = false;
+  protected readonly r: HostReplies;
+  protected readonly log: Logger;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private finished = false;
+
+  constructor(protected readonly raw: net.Socket, readonly config: SessionConfig, protected readonly deps: SessionDeps, id: string) {
+    this.client = raw;
+    this.r = hostReplies(config.hostname);
+    this.log = deps.logger.child({ cid: id });
+  }
+
+  get closed(): boolean {
+    return this.phase === 'closed';
+  }
+
+  /** A member's greeting arrived on a fresh connection (`swallow`: after STARTTLS). */
+  protected abstract onBackendOpen(greeting: Reply, swallow: boolean): void;
+  protected abstract onBackendReply(conn: BackendConnection, reply: Reply): void;
+  /** Write whatever replies are ready before the session goes away. */
+  protected abstract flushReplies(): void;
+
+  protected send(data: string | Buffer): void {
+    if (this.phase === 'closed' && !this.client.writable) return;
+    this.deps.stats.clientBytesOut += data.length;
+    // A client that does not read its replies stops the member's side until it does.
+    if (!this.client.write(data)) this.backend?.pause();
+  }
+
+  protected onClientClose(): void {
+    if (this.phase !== 'closed') this.abort();
+    if (this.finished) return;
+    this.finished = true;
+    this.deps.stats.clientCurConns--;
+    this.deps.onClosed(this);
+  }
+
+  // ---- the member connection --------------------------------------------------------------
+
+  /** Connect a member; `swallow` after STARTTLS, where the client gets no second greeting. */
+  protected connectBackend(swallow: boolean): void {
+    BackendConnection.open({
+      selector: this.deps.selector,
+      pool: this.config.pool,
+      connectTimeoutMs: this.config.backendConnectTimeoutMs,
+      greetingTimeoutMs: this.config.backendGreetingTimeoutMs,
+      logger: this.log,
+    }).then(
+      (res) => {
+        if (!res.ok) {
+          if (this.phase === 'closed') return;
+          this.log.warn({ pool: this.config.pool, reason: res.reason }, 'no pool member for session');
+          return this.close(res.reason === 'no-answer' ? this.r.backendNoAnswer : this.r.noBackend);
+        }
+        if (this.phase === 'closed') return res.conn.quit();
+        this.bindBackend(res.conn);
+        this.onBackendOpen(res.greeting, swallow);
+        res.conn.deliver();
+      },
+      (err: Error) => {
+        this.log.error({ err: err.message }, 'backend open failed');
+        this.close(this.r.noBackend);
+      },
+    );
+  }
+
+  private bindBackend(conn: BackendConnection): void {
+    this.backend = conn;
+    conn.onReply = (reply) => this.onBackendReply(conn, reply);
+    conn.onLost = () => this.onBackendLost(conn);
+    conn.onDrain = () => this.client.resume();
+    this.log.debug({ member: conn.member }, 'backend bound');
+  }
+
+  private onBackendLost(conn: BackendConnection): void {
+    if (conn !== this.backend || this.phase === 'closed') return;
+    this.backend = undefined;
+    this.log.warn({ member: conn.member }, 'backend connection lost');
+    this.flushReplies();
+    this.close(this.r.backendLost);
+  }
+
+  // ---- timers and teardown ----------------------------------------------------------------
+
+  /** Activity on either side restarts the idle clock (as BIG-IP's tcp idle timeout does). */
+  protected touch(): void {
+    if (this.config.idleTimeoutMs <= 0 || this.phase === 'closed') return;
+    if (this.idleTimer) this.idleTimer.refresh();
+    else this.idleTimer = setTimeout(() => this.onIdle(), this.config.idleTimeoutMs);
+  }
+
+  private onIdle(): void {
+    if (this.phase === 'handshake') return this.abort();
+    this.log.info('idle timeout');
+    this.close(this.r.idle);
+  }
+
+  /** Orderly close: optional last reply, QUIT to the member (never mid-DATA), then FIN. */
+  protected close(lastReply?: string): void {
+    if (this.phase === 'closed') return;
+    if (lastReply) this.send(lastReply);
+    this.end();
+    this.client.end();
+    // A peer that never reads must not keep the socket forever.
+    setTimeout(() => this.raw.destroy(), 2000).unref();
+  }
+
+  /** The member ended the SMTP session itself (221, 421): no QUIT of ours follows. */
+  protected closeAfterBackendGoodbye(): void {
+    this.backend?.end();
+    this.backend = undefined;
+    this.close();
+  }
+
+  /** Abrupt close: nothing more is written to the client. */
+  protected abort(): void {
+    if (this.phase !== 'closed') this.end();
+    this.client.destroy();
+    this.raw.destroy();
+  }
+
+  private end(): void {
+    const inData = this.phase === 'data';
+    this.phase = 'closed';
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.backend) {
+      // Mid-DATA a QUIT would be read as content: drop the connection so the message is lost.
+      if (inData) this.backend.destroy();
+      else this.backend.quit();
+      this.backend = undefined;
+    }
+  }
+}
