@@ -99,10 +99,12 @@ function runProxy() {
     const dp = new DataPlane({ source: { generation: () => 1, read: () => state }, sink: { write() {} }, logger: pino({ level: 'silent' }) });
     await dp.start();
     process.send({ plainPort, tlsPort });
-    process.once('message', async () => {
+    process.on('message', async (msg) => {
+      if (msg.cpu) return process.send({ cpu: process.cpuUsage() });
       const st = dp.status();
       await dp.stop();
-      process.send({ status: st });
+      // Leave on our own (not killed) so `--cpu-prof` can write its profile.
+      process.send({ status: st }, () => process.disconnect());
     });
   });
 }
@@ -209,7 +211,17 @@ async function session(port, starttls) {
   }
 }
 
-async function scenario(name, port, starttls) {
+/** CPU time (ms) a child process has used, asked over IPC. */
+async function childCpu(child) {
+  if (!child) return 0;
+  child.send({ cpu: true });
+  const { cpu } = await once(child);
+  return (cpu.user + cpu.system) / 1000;
+}
+
+async function scenario(name, port, starttls, proxy) {
+  const cpu0 = await childCpu(proxy);
+  const own0 = process.cpuUsage();
   const deadline = Date.now() + SECONDS * 1000;
   let sessions = 0;
   let errors = 0;
@@ -226,8 +238,12 @@ async function scenario(name, port, starttls) {
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const secs = Number(process.hrtime.bigint() - start) / 1e9;
+  const own = process.cpuUsage(own0);
+  const ownPct = ((own.user + own.system) / 1000 / (secs * 1000)) * 100;
+  const proxyMs = proxy ? (await childCpu(proxy)) - cpu0 : 0;
   const r = { name, sessionsPerSec: sessions / secs, messagesPerSec: (sessions * MESSAGES) / secs, errors };
-  console.log(`${name.padEnd(34)} ${r.sessionsPerSec.toFixed(0).padStart(7)} sessions/s ${r.messagesPerSec.toFixed(0).padStart(8)} messages/s  errors ${errors}`);
+  const proxyNote = proxy ? `  proxy cpu ${((proxyMs / (secs * 1000)) * 100).toFixed(0)}% (${((proxyMs / Math.max(1, sessions)) * 1000).toFixed(0)} us/session)` : '';
+  console.log(`${name.padEnd(30)} ${r.sessionsPerSec.toFixed(0).padStart(6)} sessions/s ${r.messagesPerSec.toFixed(0).padStart(7)} messages/s  errors ${errors}  client cpu ${ownPct.toFixed(0)}%${proxyNote}`);
   return r;
 }
 
@@ -248,22 +264,25 @@ const once = (child) => new Promise((resolve) => child.once('message', resolve))
 
 async function main() {
   const sink = fork(__filename, ['sink']);
-  const proxy = fork(__filename, ['proxy']);
+  // BENCH_PROF=dir writes a CPU profile of the proxy process there.
+  const proxy = fork(__filename, ['proxy'], { execArgv: process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [] });
   try {
     const { port: sinkPort } = await once(sink);
     const { cert, key } = makeCert();
     proxy.send({ sinkPort, cert, key });
     const { plainPort, tlsPort } = await once(proxy);
     console.log(`node ${process.version}, ${os.cpus().length} cpus, concurrency ${CONCURRENCY}, ${MESSAGES} messages of ${body.length} bytes per session, ${SECONDS} s per scenario`);
-    await scenario('warm-up', plainPort, false).catch(() => undefined);
+    await scenario('warm-up', plainPort, false, proxy).catch(() => undefined);
     const direct = await scenario('direct to backend (no TLS)', sinkPort, false);
-    const plain = await scenario('through proxy, plain relay', plainPort, false);
-    const starttls = await scenario('through proxy, STARTTLS', tlsPort, true);
+    const plain = await scenario('through proxy, plain relay', plainPort, false, proxy);
+    const starttls = await scenario('through proxy, STARTTLS', tlsPort, true, proxy);
     const ratio = (a, b) => (a / b).toFixed(2);
     console.log(`ratio proxy plain / direct:   sessions ${ratio(plain.sessionsPerSec, direct.sessionsPerSec)}, messages ${ratio(plain.messagesPerSec, direct.messagesPerSec)}`);
     console.log(`ratio proxy STARTTLS / direct: sessions ${ratio(starttls.sessionsPerSec, direct.sessionsPerSec)}, messages ${ratio(starttls.messagesPerSec, direct.messagesPerSec)}`);
     proxy.send({ stop: true });
+    const exited = new Promise((resolve) => proxy.once('exit', resolve));
     const { status } = await once(proxy);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     const v = Object.fromEntries(status.virtuals.map((x) => [x.name, x.stats]));
     console.log(`proxy counters: vs_plain ${v['/Common/vs_plain'].clientTotConns} conns / ${v['/Common/vs_plain'].messages} messages; ` +
       `vs_starttls ${v['/Common/vs_starttls'].clientTotConns} conns, ${v['/Common/vs_starttls'].starttlsUpgraded} upgraded / ${v['/Common/vs_starttls'].messages} messages`);
