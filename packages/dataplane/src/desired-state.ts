@@ -92,6 +92,10 @@ export interface MonitorSpec {
   recv?: string;
   /** `*:*` or a fixed `addr:port` to probe instead of the member. */
   destination: string;
+  /** Seconds between probes while the member is up (`up-interval`; 0 or absent = `interval`). */
+  upInterval?: number;
+  /** Seconds of uninterrupted success before a down member is marked up (`time-until-up`; 0 or absent = at once). */
+  timeUntilUp?: number;
 }
 
 export interface DesiredState {

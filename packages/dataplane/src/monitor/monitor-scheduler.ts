@@ -32,6 +32,8 @@ interface Check extends CheckState {
   spec: MonitorSpec;
   nextProbeAt: number;
   inFlight: boolean;
+  /** Start of the current run of successful probes (for `time-until-up`). */
+  streakSince?: number;
 }
 
 export interface MonitorSchedulerOptions {
@@ -47,8 +49,9 @@ const keyOf = (monitor: string, address: string, port: number): string => `${mon
 /**
  * Runs every (monitor, destination) check once, however many pools and members share it, on
  * one timer re-armed for the earliest due event. A check goes up at its first successful
- * probe and down when no probe has succeeded for `timeout` seconds (a check that has never
- * succeeded goes down at its first failure). Probes are asynchronous sockets with their own
+ * probe (or, with `time-until-up`, once probes have succeeded without a failure for that long)
+ * and down when no probe has succeeded for `timeout` seconds (a check that has never
+ * succeeded goes down at its first failure). While up, probes run every `up-interval` if set. Probes are asynchronous sockets with their own
  * deadline: they never block the loop and hold no socket past the timeout. Never more than
  * one probe per check at a time.
  */
@@ -137,7 +140,7 @@ export class MonitorScheduler {
   /** When the check goes down if no probe succeeds before then. */
   private deadline(c: Check): number | undefined {
     if (c.status === 'down') return undefined;
-    return (c.status === 'up' ? (c.lastSuccessAt ?? c.since) : c.since) + c.spec.timeout * 1000;
+    return (c.lastSuccessAt ?? c.since) + c.spec.timeout * 1000;
   }
 
   private tick(): void {
@@ -156,7 +159,8 @@ export class MonitorScheduler {
 
   private launch(c: Check, now: number): void {
     c.inFlight = true;
-    c.nextProbeAt = now + c.spec.interval * 1000;
+    const interval = c.status === 'up' && c.spec.upInterval ? c.spec.upInterval : c.spec.interval;
+    c.nextProbeAt = now + interval * 1000;
     const probe = this.probes[c.spec.type];
     const done = probe(c.address, c.port, c.spec, c.spec.timeout * 1000, this.abort.signal)
       .catch((err: Error): ProbeResult => ({ ok: false, error: err.message }))
@@ -169,10 +173,14 @@ export class MonitorScheduler {
     c.inFlight = false;
     // A check removed by a reconfiguration or a stopped scheduler takes no result.
     if (!this.running || this.checks.get(keyOf(c.monitor, c.address, c.port)) !== c) return;
+    const now = this.now();
     if (result.ok) {
-      c.lastSuccessAt = this.now();
-      this.setStatus(c, 'up');
+      c.lastSuccessAt = now;
+      c.streakSince ??= now;
+      const waitMs = c.status === 'up' ? 0 : (c.spec.timeUntilUp ?? 0) * 1000;
+      if (now - c.streakSince >= waitMs) this.setStatus(c, 'up');
     } else {
+      c.streakSince = undefined;
       c.lastError = result.error ?? 'probe failed';
       if (c.status === 'checking') this.setStatus(c, 'down', c.lastError);
     }
