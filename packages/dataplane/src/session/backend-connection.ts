@@ -152,7 +152,8 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
       done = true;
       clearTimeout(timer);
       socket.destroy();
-      opts.logger.warn({ member: lease.member, reason: why }, 'backend connection failed');
+      // The selector's failed() logs for the member (rate-limited there); this is per session.
+      opts.logger.debug({ member: lease.member, reason: why }, 'backend connection failed');
       lease.failed(why);
       lease.release();
       resolve({ ok: false, reason: phase === 'greeting' && why === 'greeting timeout' ? 'no-answer' : 'no-member' });

@@ -51,7 +51,8 @@ export class SmtpSession extends SessionBase {
     raw.on('error', (err) => this.log.debug({ err: err.message }, 'client socket error'));
     raw.once('close', () => this.onClientClose());
     this.touch();
-    this.log.debug({ remote: `${raw.remoteAddress}:${raw.remotePort}`, mode: this.config.tlsMode }, 'session start');
+    // remoteAddress costs a getpeername call: only when someone reads debug logs.
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ remote: `${raw.remoteAddress}:${raw.remotePort}`, mode: this.config.tlsMode }, 'session start');
     if (this.config.tlsMode === 'implicit') {
       this.phase = 'handshake';
       this.handshake(false);
