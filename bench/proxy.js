@@ -63,6 +63,7 @@ function runSink() {
     });
   });
   server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+  process.on('message', (msg) => msg.cpu && process.send({ cpu: process.cpuUsage() }));
 }
 
 // ---------------------------------------------------------------- proxy (child process)
@@ -219,8 +220,9 @@ async function childCpu(child) {
   return (cpu.user + cpu.system) / 1000;
 }
 
-async function scenario(name, port, starttls, proxy) {
+async function scenario(name, port, starttls, proxy, sink) {
   const cpu0 = await childCpu(proxy);
+  const sink0 = await childCpu(sink);
   const own0 = process.cpuUsage();
   const deadline = Date.now() + SECONDS * 1000;
   let sessions = 0;
@@ -241,9 +243,11 @@ async function scenario(name, port, starttls, proxy) {
   const own = process.cpuUsage(own0);
   const ownPct = ((own.user + own.system) / 1000 / (secs * 1000)) * 100;
   const proxyMs = proxy ? (await childCpu(proxy)) - cpu0 : 0;
+  const sinkMs = (await childCpu(sink)) - sink0;
   const r = { name, sessionsPerSec: sessions / secs, messagesPerSec: (sessions * MESSAGES) / secs, errors };
   const proxyNote = proxy ? `  proxy cpu ${((proxyMs / (secs * 1000)) * 100).toFixed(0)}% (${((proxyMs / Math.max(1, sessions)) * 1000).toFixed(0)} us/session)` : '';
-  console.log(`${name.padEnd(30)} ${r.sessionsPerSec.toFixed(0).padStart(6)} sessions/s ${r.messagesPerSec.toFixed(0).padStart(7)} messages/s  errors ${errors}  client cpu ${ownPct.toFixed(0)}%${proxyNote}`);
+  const sinkNote = `  sink ${((sinkMs / Math.max(1, sessions)) * 1000).toFixed(0)} us/session`;
+  console.log(`${name.padEnd(30)} ${r.sessionsPerSec.toFixed(0).padStart(6)} sessions/s ${r.messagesPerSec.toFixed(0).padStart(7)} messages/s  errors ${errors}  client cpu ${ownPct.toFixed(0)}%${sinkNote}${proxyNote}`);
   return r;
 }
 
@@ -272,10 +276,10 @@ async function main() {
     proxy.send({ sinkPort, cert, key });
     const { plainPort, tlsPort } = await once(proxy);
     console.log(`node ${process.version}, ${os.cpus().length} cpus, concurrency ${CONCURRENCY}, ${MESSAGES} messages of ${body.length} bytes per session, ${SECONDS} s per scenario`);
-    await scenario('warm-up', plainPort, false, proxy).catch(() => undefined);
-    const direct = await scenario('direct to backend (no TLS)', sinkPort, false);
-    const plain = await scenario('through proxy, plain relay', plainPort, false, proxy);
-    const starttls = await scenario('through proxy, STARTTLS', tlsPort, true, proxy);
+    await scenario('warm-up', plainPort, false, proxy, sink).catch(() => undefined);
+    const direct = await scenario('direct to backend (no TLS)', sinkPort, false, undefined, sink);
+    const plain = await scenario('through proxy, plain relay', plainPort, false, proxy, sink);
+    const starttls = await scenario('through proxy, STARTTLS', tlsPort, true, proxy, sink);
     const ratio = (a, b) => (a / b).toFixed(2);
     console.log(`ratio proxy plain / direct:   sessions ${ratio(plain.sessionsPerSec, direct.sessionsPerSec)}, messages ${ratio(plain.messagesPerSec, direct.messagesPerSec)}`);
     console.log(`ratio proxy STARTTLS / direct: sessions ${ratio(starttls.sessionsPerSec, direct.sessionsPerSec)}, messages ${ratio(starttls.messagesPerSec, direct.messagesPerSec)}`);
