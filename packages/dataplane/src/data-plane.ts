@@ -58,6 +58,8 @@ export class DataPlane {
   private readonly listeners: ListenerSet;
   private readonly reconciler: Reconciler;
   private statusTimer?: NodeJS.Timeout;
+  /** Last availability logged per virtual, for BIG-IP's became-available/unavailable lines. */
+  private readonly virtualAvailability = new Map<string, string>();
   private started = false;
   private stopping?: Promise<void>;
 
@@ -129,10 +131,28 @@ export class DataPlane {
   }
 
   private writeStatus(): void {
+    const report = this.status();
+    this.logAvailability(report);
     try {
-      this.options.sink.write(this.status());
+      this.options.sink.write(report);
     } catch (err) {
       this.logger.error({ err }, 'cannot write status');
     }
+  }
+
+  /** `Virtual /Common/vs has become unavailable` when a virtual goes offline, and back. */
+  private logAvailability(report: DataPlaneStatus): void {
+    const seen = new Set<string>();
+    for (const v of report.virtuals) {
+      seen.add(v.name);
+      const prev = this.virtualAvailability.get(v.name);
+      this.virtualAvailability.set(v.name, v.availability);
+      if (v.availability === 'offline' && prev !== 'offline') {
+        this.logger.warn({ virtual: v.name, reason: v.reason }, `01071682:5: SNMP_TRAP: Virtual ${v.name} has become unavailable`);
+      } else if (prev === 'offline' && v.availability !== 'offline') {
+        this.logger.info({ virtual: v.name }, `01071681:5: SNMP_TRAP: Virtual ${v.name} has become available`);
+      }
+    }
+    for (const name of this.virtualAvailability.keys()) if (!seen.has(name)) this.virtualAvailability.delete(name);
   }
 }

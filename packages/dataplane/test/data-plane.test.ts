@@ -55,8 +55,10 @@ describe('DataPlane with fake listeners', () => {
     const tries = world.events.filter((e) => e === 'listen /Common/a 2525').length;
     expect(tries).toBeGreaterThanOrEqual(2);
     expect(tries).toBeLessThanOrEqual(4);
+    expect(lines.map((l) => l.msg)).toContain('01071682:5: SNMP_TRAP: Virtual /Common/a has become unavailable');
     world.busy.delete(2525);
     await waitFor(() => world.listening('/Common/a').length === 1, 1500, 'a listening after the port is freed');
+    await waitFor(() => lines.some((l) => l.msg === '01071681:5: SNMP_TRAP: Virtual /Common/a has become available'), 1000, 'available log');
   });
 
   test('a cipher string OpenSSL rejects is not retried until the configuration changes', async () => {
