@@ -41,8 +41,8 @@ export class Reconciler {
   /** Runs the first reconcile, then keeps polling. */
   async start(): Promise<void> {
     await this.runOnce();
+    // Not unref'd: a daemon with nothing to listen on yet must still wait for configuration.
     this.timer = setInterval(() => this.poll(), this.options.pollIntervalMs);
-    this.timer.unref();
   }
 
   /** Stops polling and waits for a run in progress. */
