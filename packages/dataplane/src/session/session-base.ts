@@ -30,6 +30,9 @@ export abstract class SessionBase {
   protected readonly log: Logger;
   private idleTimer: NodeJS.Timeout | undefined;
   private finished = false;
+  /** Flow control: the member's socket buffer is full / the client is not reading its replies. */
+  private backendFull = false;
+  private clientOutFull = false;
 
   constructor(protected readonly raw: net.Socket, readonly config: SessionConfig, protected readonly deps: SessionDeps, id: string) {
     this.client = raw;
@@ -46,12 +49,43 @@ export abstract class SessionBase {
   protected abstract onBackendReply(conn: BackendConnection, reply: Reply): void;
   /** Write whatever replies are ready before the session goes away. */
   protected abstract flushReplies(): void;
+  /** The session holds so much unparsed input that reading more must wait. */
+  protected abstract inputBacklogged(): boolean;
+
+  /**
+   * Read from the client only while the member takes what we forward, the client reads what we
+   * answer, and held input stays small: every buffer in the session stays bounded.
+   */
+  protected updateFlow(): void {
+    if (this.phase === 'closed' || this.phase === 'handshake') return;
+    const stop = this.backendFull || this.clientOutFull || this.inputBacklogged();
+    if (stop && !this.client.isPaused()) this.client.pause();
+    else if (!stop && this.client.isPaused()) this.client.resume();
+  }
+
+  /** Forward to the member, noting when its buffer fills. */
+  protected toBackend(data: Buffer): void {
+    if (this.backend && !this.backend.write(data)) {
+      this.backendFull = true;
+      this.updateFlow();
+    }
+  }
+
+  protected onClientDrain(): void {
+    this.clientOutFull = false;
+    this.backend?.resume();
+    this.updateFlow();
+  }
 
   protected send(data: string | Buffer): void {
     if (this.phase === 'closed' && !this.client.writable) return;
     this.deps.stats.clientBytesOut += data.length;
-    // A client that does not read its replies stops the member's side until it does.
-    if (!this.client.write(data)) this.backend?.pause();
+    // A client that does not read its replies stops both directions until it does.
+    if (!this.client.write(data)) {
+      this.clientOutFull = true;
+      this.backend?.pause();
+      this.updateFlow();
+    }
   }
 
   protected onClientClose(): void {
@@ -95,7 +129,10 @@ export abstract class SessionBase {
     this.backend = conn;
     conn.onReply = (reply) => this.onBackendReply(conn, reply);
     conn.onLost = () => this.onBackendLost(conn);
-    conn.onDrain = () => this.client.resume();
+    conn.onDrain = () => {
+      this.backendFull = false;
+      this.updateFlow();
+    };
     this.log.debug({ member: conn.member }, 'backend bound');
   }
 

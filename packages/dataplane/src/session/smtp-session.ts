@@ -75,7 +75,7 @@ export class SmtpSession extends SessionBase {
     sock.on('data', this.onClientData);
     sock.on('end', this.onClientEnd);
     sock.on('error', () => this.abort());
-    sock.on('drain', () => this.backend?.resume());
+    sock.on('drain', () => this.onClientDrain());
   }
 
   private readonly onClientData = (chunk: Buffer): void => {
@@ -93,7 +93,6 @@ export class SmtpSession extends SessionBase {
         return;
       default:
         this.reader.feed(chunk);
-        if (this.held && this.reader.buffered > MAX_HELD_INPUT) this.client.pause();
         this.run();
     }
   };
@@ -134,7 +133,7 @@ export class SmtpSession extends SessionBase {
       client.uncork();
       backend?.uncork();
     }
-    if (this.phase === 'command' && !this.held && this.client.isPaused()) this.client.resume();
+    this.updateFlow();
     if (this.clientEnded && this.phase === 'command' && this.slots.length === 0) this.close();
   }
 
@@ -174,7 +173,7 @@ export class SmtpSession extends SessionBase {
     this.slots.push({ local: false, kind, reply: undefined });
     // DATA and AUTH replies decide whether the next bytes are commands; QUIT ends the session.
     if (kind === 'data' || kind === 'auth' || kind === 'quit') this.held = true;
-    if (!backend.write(bytes)) this.client.pause();
+    this.toBackend(bytes);
   }
 
   private local(reply: string): void {
@@ -191,6 +190,10 @@ export class SmtpSession extends SessionBase {
   }
 
   /** Write every reply at the head of the FIFO that is ready, acting on what it means. */
+  protected inputBacklogged(): boolean {
+    return this.held && this.reader.buffered > MAX_HELD_INPUT;
+  }
+
   protected flushReplies(): void {
     this.flush();
   }
@@ -273,8 +276,9 @@ export class SmtpSession extends SessionBase {
     const scanner = this.scanner;
     if (!backend || !scanner) return;
     const res = scanner.push(chunk);
-    if (res.forward && !backend.write(res.forward)) this.client.pause();
-    if (res.kind === 'more') return;
+    if (res.forward) this.toBackend(res.forward);
+    // A client that half-closed mid-message will never finish it.
+    if (res.kind === 'more') return this.clientEnded ? this.abort() : undefined;
     this.scanner = undefined;
     if (res.kind === 'smuggling') {
       this.deps.stats.smugglingBlocked++;

@@ -215,3 +215,28 @@ describe('BDAT (CHUNKING not offered, decision 6)', () => {
     expect(await c.waitClosed(1000)).toBe(true);
   });
 });
+
+describe('half-closed clients', () => {
+  it('a fully pipelined session followed by FIN is completed, not cut short', async () => {
+    const f = await h.start('allow', cert);
+    const c = await f.connect();
+    await c.reply();
+    c.send('EHLO c\r\nMAIL FROM:<a@a.test>\r\nRCPT TO:<b@b.test>\r\nDATA\r\nhi\r\n.\r\nQUIT\r\n');
+    c.raw.end();
+    const replies = [];
+    for (let i = 0; i < 6; i++) replies.push((await c.reply()).slice(0, 3));
+    expect(replies).toEqual(['250', '250', '250', '354', '250', '221']);
+    expect(f.listener.stats.messages).toBe(1);
+  });
+
+  it('FIN in the middle of a message aborts it: the member never gets the end of data', async () => {
+    const f = await h.start('allow', cert);
+    const c = await f.connect();
+    await inTransaction(c);
+    c.send('half a message\r\n');
+    c.raw.end();
+    expect(await until(() => f.backend.connections[0].destroyed)).toBe(true);
+    expect(f.backend.log()).toBe(PREFIX + 'half a message\r\n');
+    expect(f.listener.stats.messages).toBe(0);
+  });
+});
