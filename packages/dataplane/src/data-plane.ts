@@ -93,6 +93,7 @@ export class DataPlane {
     this.started = true;
     this.monitors.start();
     await this.reconciler.start();
+    if (this.stopping) return;
     this.statusTimer = setInterval(() => this.writeStatus(), this.options.statusIntervalMs ?? 1000);
     this.statusTimer.unref();
     this.writeStatus();

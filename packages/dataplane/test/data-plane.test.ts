@@ -145,3 +145,19 @@ describe('DataPlane with fake listeners', () => {
     expect(sink.reports.length).toBeLessThanOrEqual(8);
   });
 });
+
+test('stop() during start() leaves nothing running', async () => {
+  const world = new FakeWorld();
+  const source = new FakeSource();
+  source.edit((s) => s.virtuals.push(virtual('a', 2525)));
+  const plane = new DataPlane({ source, sink: new CaptureSink(), logger: pino({ level: 'silent' }), createListener: world.factory, pollIntervalMs: 10 });
+  const starting = plane.start();
+  const stopping = plane.stop();
+  await Promise.all([starting, stopping]);
+  const reads = source.reads;
+  source.edit((s) => s.virtuals.push(virtual('b', 2526)));
+  await new Promise((r) => setTimeout(r, 100));
+  // No poll after stop: the new generation is never read, and every listener is closed.
+  expect(source.reads).toBe(reads);
+  expect(world.listeners.every((l) => l.state === 'closed')).toBe(true);
+});

@@ -27,6 +27,7 @@ export class Reconciler {
   /** After a failed run, polls wait this long before trying again (and log once per streak). */
   private retryAfterFailure = 0;
   private failing = false;
+  private stopped = false;
   private readonly now: () => number;
 
   constructor(private readonly options: ReconcilerOptions) {
@@ -41,12 +42,14 @@ export class Reconciler {
   /** Runs the first reconcile, then keeps polling. */
   async start(): Promise<void> {
     await this.runOnce();
+    if (this.stopped) return;
     // Not unref'd: a daemon with nothing to listen on yet must still wait for configuration.
     this.timer = setInterval(() => this.poll(), this.options.pollIntervalMs);
   }
 
   /** Stops polling and waits for a run in progress. */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.current;
