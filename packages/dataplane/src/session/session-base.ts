@@ -139,6 +139,8 @@ export abstract class SessionBase {
   private onBackendLost(conn: BackendConnection): void {
     if (conn !== this.backend || this.phase === 'closed') return;
     this.backend = undefined;
+    // Mid-handshake no plaintext may be written; a fresh member is connected once TLS is up.
+    if (this.phase === 'handshake') return;
     this.log.warn({ member: conn.member }, 'backend connection lost');
     this.flushReplies();
     this.close(this.r.backendLost);

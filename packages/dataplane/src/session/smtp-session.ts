@@ -367,6 +367,13 @@ export class SmtpSession extends SessionBase {
 
   protected onBackendReply(conn: BackendConnection, reply: Reply): void {
     if (conn !== this.backend) return;
+    if (this.phase === 'handshake') {
+      // Nothing is owed during the handshake and no plaintext may be written: a member that
+      // speaks now (a 421) is let go, and a fresh one is connected once TLS is up.
+      conn.end();
+      this.backend = undefined;
+      return;
+    }
     this.touch();
     const slot = this.slots.find((s) => !s.local && s.reply === undefined);
     if (slot) {

@@ -141,3 +141,20 @@ describe('STARTTLS', () => {
     expect(await c.cmd('NOOP')).toBe('250 2.0.0 Ok\r\n');
   });
 });
+
+describe('member lost during the handshake', () => {
+  it('no plaintext is written; a fresh member serves the TLS session', async () => {
+    const f = await h.start('require', cert);
+    const c = await f.connect();
+    await c.reply();
+    await c.cmd('EHLO c');
+    expect(await c.cmd('STARTTLS')).toBe(R220);
+    f.backend.connections[0].end('421 4.3.2 going away\r\n');
+    await until(() => f.backend.connections[0].destroyed || f.backend.connections[0].writableEnded);
+    await new Promise((r) => setTimeout(r, 50));
+    await c.startTls(cert.cert);
+    expect(await c.cmd('EHLO c')).toMatch(/^250-mx\.backend\.test/);
+    expect(f.backend.received).toHaveLength(2);
+    expect(c.all.toString('latin1')).not.toContain('421');
+  });
+});
