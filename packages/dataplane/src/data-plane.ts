@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
 import type { ListenerDeps } from './contracts';
 import type { DesiredState, DesiredStateSource, StatusSink } from './desired-state';
 import { VirtualListener } from './listener/virtual-listener';
+import type { ListenerOptions } from './listener/virtual-listener';
 import { MonitorScheduler } from './monitor/monitor-scheduler';
 import { PoolSet, checkTargetsOf } from './pool/pool-set';
 import { diff } from './reconcile/diff';
@@ -43,13 +44,18 @@ export interface DataPlaneOptions {
   drainTimeoutMs?: number;
   /** Backend connect/greeting timeouts handed to the listeners. */
   timeouts?: Omit<NonNullable<ListenerDeps['timeouts']>, 'drain'>;
+  /** Name the proxy gives itself in its own replies (`421 4.3.2 <hostname> ...`); default: the host name. */
+  hostname?: string;
+  /** Session limits beyond the contract (line lengths, error budget, smuggling guard). */
+  session?: ListenerOptions['session'];
   /** Makes listeners; the real VirtualListener unless a test passes a fake. */
   createListener?: ListenerFactory;
   /** Retry timing for virtuals whose port is in use. */
   backoff?: BackoffPolicy;
 }
 
-const defaultFactory: ListenerFactory = (spec, deps) => new VirtualListener(spec, deps);
+// The deps handed to every listener are ListenerOptions (hostname, session knobs included).
+const defaultFactory: ListenerFactory = (spec, deps) => new VirtualListener(spec, deps as ListenerOptions);
 
 export class DataPlane {
   private readonly logger: Logger;
@@ -73,7 +79,13 @@ export class DataPlane {
     const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
     this.listeners = new ListenerSet({
       createListener: options.createListener ?? defaultFactory,
-      deps: { selector: this.pools, logger: this.logger, timeouts: { ...options.timeouts, drain: drainTimeoutMs } },
+      deps: {
+        selector: this.pools,
+        logger: this.logger,
+        timeouts: { ...options.timeouts, drain: drainTimeoutMs },
+        ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
+        ...(options.session !== undefined ? { session: options.session } : {}),
+      } satisfies ListenerOptions,
       logger: this.logger,
       drainTimeoutMs,
       backoff: options.backoff,

@@ -117,8 +117,9 @@ describe('DataPlane with real listeners', () => {
       s.pools.push(pool({ members: [member(backend.port, { state: 'user-down' })] }));
       s.virtuals.push(virtual('vs', port));
     });
-    await startPlane();
-    expect(await firstLine(port)).toMatch(/^421 4\.3\.2 /);
+    plane = new DataPlane({ source, sink, logger: pino({ level: 'silent' }), hostname: 'mx.openltm.test' });
+    await plane.start();
+    expect(await firstLine(port)).toBe('421 4.3.2 mx.openltm.test Service not available, closing transmission channel');
     const m = plane!.status().members[0];
     expect(m.availability).toBe('offline');
     expect(m.reason).toBe('Pool member has been forced offline by the user');
