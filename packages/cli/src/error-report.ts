@@ -1,25 +1,22 @@
 import { ConfigError } from '@openltm/model';
+import { formatError } from '@openltm/parser';
 
 /**
- * The text a user sees for a failed command: BIG-IP's `01020036:3: ...` line. When the input was a
- * file or several lines, it is prefixed with where (`pools.tmsh:3:7:`) and followed by the line
- * and a caret, so the one bad line in a long script is found at once.
+ * The text a user sees for a failed command: BIG-IP's `01020036:3: ...` line, exactly, for a
+ * one-line command. For a file or a multi-line entry the parser's report adds where (`(pools.tmsh,
+ * line 3, column 7)`), the line and a caret, so the one bad line in a long script is found at once.
  */
 export function describeError(err: unknown, text?: string, source?: string): string {
   if (!ConfigError.is(err)) return `openltm: internal error: ${err instanceof Error ? err.message : String(err)}\n`;
-  const all = [err, ...err.related];
-  return all.map((e) => describeOne(e, text, source)).join('');
+  return [err, ...err.related].map((e) => `${describeOne(e, text, source)}\n`).join('');
 }
 
 function describeOne(err: ConfigError, text?: string, source?: string): string {
   const pos = err.position;
-  const file = source ?? pos?.source;
   const multiLine = text !== undefined && text.trim().includes('\n');
-  if (!pos || (!file && !multiLine)) return `${err.toString()}\n`;
-  const where = file ? `${file}:${pos.line}:${pos.column}: ` : `line ${pos.line}, column ${pos.column}: `;
-  const srcLine = text?.split('\n')[pos.line - 1];
-  const excerpt = srcLine === undefined ? '' : `    ${srcLine}\n    ${' '.repeat(Math.max(0, pos.column - 1))}^\n`;
-  return `${where}${err.toString()}\n${excerpt}`;
+  if (!pos || (!source && !pos.source && !multiLine)) return err.toString();
+  const located = source && !pos.source ? new ConfigError(err.code, err.message, { severity: err.severity, position: { ...pos, source } }) : err;
+  return formatError(located, text);
 }
 
 /** Exit status for a failure: 1 for bad configuration input, 70 (EX_SOFTWARE) for a bug. */

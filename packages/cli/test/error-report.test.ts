@@ -12,7 +12,7 @@ describe('describeError', () => {
     const text = 'create ltm pool p1\ncreate ltm pool p2 bogus 1\n';
     const err = errors.syntax('"bogus" unknown property', { line: 2, column: 20, offset: 38 });
     expect(describeError(err, text, 'pools.tmsh')).toBe(
-      'pools.tmsh:2:20: Syntax Error: "bogus" unknown property\n    create ltm pool p2 bogus 1\n                       ^\n',
+      'Syntax Error: "bogus" unknown property (pools.tmsh, line 2, column 20)\ncreate ltm pool p2 bogus 1\n                   ^\n',
     );
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { errors } from '@openltm/model';
-import type { Completion, Executor } from '../src/executor';
+import type { Completion, Executor, ScriptReport } from '../src/executor';
 import { BufferedOutput } from '../src/output';
 import { Shell } from '../src/shell/shell';
 
@@ -19,6 +19,9 @@ class FakeExecutor implements Executor {
     else if (text.includes('missing')) throw errors.notFound('Pool', '/Common/missing');
     else if (text === 'boom') throw new Error('bug');
     else write(`ran: ${text}`);
+  }
+  async loadScript(): Promise<ScriptReport> {
+    throw new Error('the shell never loads scripts');
   }
   complete(text: string, cursor: number): Completion {
     const answer = this.completions[text.slice(0, cursor)];

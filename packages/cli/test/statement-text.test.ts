@@ -34,12 +34,14 @@ describe('splitStatements', () => {
 });
 
 describe('joinArgs', () => {
-  it('rebuilds the tmsh line from shell arguments, quoting what the shell unquoted', () => {
-    expect(joinArgs(['create', 'ltm', 'pool', 'p1', 'members', 'add', '{', '127.0.0.1:2526', '}'])).toBe(
-      'create ltm pool p1 members add { 127.0.0.1:2526 }',
+  it('rebuilds the tmsh line from shell arguments, quoting values the shell unquoted', () => {
+    expect(joinArgs(['create', 'ltm', 'pool', 'p1', 'members', 'add', '{', '127.0.0.1:2526', '}', 'description', 'SMTP pool', ''])).toBe(
+      'create ltm pool p1 members add { 127.0.0.1:2526 } description "SMTP pool" ""',
     );
-    expect(joinArgs(['modify', 'ltm', 'pool', 'p1', 'description', 'SMTP "main" pool', ''])).toBe(
-      'modify ltm pool p1 description "SMTP \\"main\\" pool" ""',
-    );
+  });
+
+  it('keeps arguments that already hold tmsh syntax, and a lone argument, as written', () => {
+    expect(joinArgs(['modify', 'ltm', 'pool', 'p1', 'description', '"SMTP pool"'])).toBe('modify ltm pool p1 description "SMTP pool"');
+    expect(joinArgs(['list ltm pool p1'])).toBe('list ltm pool p1');
   });
 });

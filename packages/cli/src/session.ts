@@ -1,0 +1,76 @@
+import { ConfigError } from '@openltm/model';
+import { complete, parseScript, type Statement } from '@openltm/parser';
+import { Session, Store, type ScriptOptions as StoreScriptOptions } from '@openltm/store';
+import type { Logger } from 'pino';
+import type { Completion, Executor, ScriptOptions, ScriptReport } from './executor';
+import { renderHelp } from './help';
+
+/** What the log may say about a statement: never its text, which can carry a key passphrase. */
+function logFields(stmt: Statement): Record<string, unknown> {
+  if (stmt.kind === 'command') return { verb: stmt.verb, type: stmt.typeKey ?? stmt.path.join(' '), line: stmt.pos.line };
+  return { kind: stmt.kind, line: stmt.pos.line };
+}
+
+/**
+ * The real Executor: parses with @openltm/parser and runs every statement through the store's one
+ * executor, in one store Session (current folder, pending cli transaction) for the whole run.
+ * `help` is answered here from the schema; everything else is the store's.
+ */
+export class TmshSession implements Executor {
+  private readonly session = new Session();
+
+  private constructor(
+    private readonly store: Store,
+    private readonly logger: () => Logger,
+  ) {}
+
+  /** Opens the store at `path`, creating it (0600, with the built-ins) on first use. */
+  static open(path: string, logger: () => Logger): TmshSession {
+    return new TmshSession(Store.open(path), logger);
+  }
+
+  get folder(): string {
+    return this.session.folder;
+  }
+
+  /**
+   * Parses the whole entry before running any of it, so a syntax error anywhere runs nothing; then
+   * runs the statements in order and stops at the first failure, as tmsh -c does on BIG-IP. Each
+   * statement is atomic in the store.
+   */
+  async execute(text: string, write: (output: string, data?: unknown) => void): Promise<void> {
+    const parsed = parseScript(text);
+    const [first, ...rest] = parsed.errors;
+    if (first) throw new ConfigError(first.code, first.message, { position: first.position, related: rest });
+    for (const stmt of parsed.statements) {
+      if (stmt.kind === 'command' && stmt.verb === 'help') {
+        write(renderHelp([...stmt.path, ...stmt.args]));
+        continue;
+      }
+      this.logger().debug(logFields(stmt), 'execute');
+      const result = this.store.execute(stmt, this.session);
+      write(result.output, result.data);
+    }
+  }
+
+  async loadScript(text: string, options: ScriptOptions): Promise<ScriptReport> {
+    this.logger().info({ source: options.source, dryRun: options.dryRun }, 'load script');
+    // onProgress is passed on for a store that reports progress (see the cli's report: not yet).
+    const storeOptions: StoreScriptOptions & { onProgress?: ScriptOptions['onProgress'] } = {
+      source: options.source,
+      dryRun: options.dryRun,
+      onProgress: options.onProgress,
+    };
+    const result = this.store.executeScript(text, this.session, storeOptions);
+    this.logger().info({ source: options.source, statements: result.statements, changed: result.changed }, 'script applied');
+    return { statements: result.statements, output: result.output };
+  }
+
+  complete(text: string, cursor: number): Completion {
+    return complete(text, cursor, { names: (typeKey) => this.store.names(typeKey, this.session.folder) });
+  }
+
+  close(): void {
+    this.store.close();
+  }
+}
