@@ -6,3 +6,4 @@ export * from './ast';
 export { parseCommand, parseScript, type CommandOptions, type ScriptOptions } from './parse';
 export { formatError } from './errors';
 export { complete, helpFor, type Candidate, type CompletionContext, type CompletionResult } from './complete';
+export { quote, formatScalar, needsQuotes, escapeTmsh, unescapeTmsh } from './quote';

@@ -4,7 +4,13 @@ import type { ConfigError, SourcePosition } from '@openltm/model';
 import { lexerDefinition, UnterminatedString } from './tokens';
 import { syntaxError } from './errors';
 
-const lexer = new Lexer(lexerDefinition, { positionTracking: 'full', ensureOptimizations: true });
+const lexer = new Lexer(lexerDefinition, {
+  positionTracking: 'full',
+  ensureOptimizations: true,
+  // Only LF ends a line (CRLF files still count right; a lone CR is a blank, as in formatError).
+  lineTerminatorsPattern: /\n/g,
+  lineTerminatorCharacters: ['\n'],
+});
 
 /** Tokens of a text, its comments, and the lexing errors as ConfigErrors. */
 export interface LexResult {
@@ -41,7 +47,7 @@ export function lex(text: string, source?: string, from = 0, line = 1): LexResul
     }
   }
   const errors: ConfigError[] = res.errors.map((e) =>
-    syntaxError(e.message, { line: e.line ?? 1, column: e.column ?? 1, offset: e.offset, ...(source !== undefined ? { source } : {}) }),
+    syntaxError(`unexpected character ${JSON.stringify(text.charAt(e.offset))}`, { line: e.line ?? 1, column: e.column ?? 1, offset: e.offset, ...(source !== undefined ? { source } : {}) }),
   );
   let tokens = res.tokens;
   const last = tokens[tokens.length - 1];

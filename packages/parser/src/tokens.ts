@@ -6,7 +6,11 @@
  */
 import { createToken, Lexer, type IToken, type CustomPatternMatcherReturn } from 'chevrotain';
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\f\v]+/, group: Lexer.SKIPPED });
+/** Every character `\s` matches except newline (unicode spaces too), for the lexer's first-char index. */
+const BLANKS = [' ', '\t', '\r', '\f', '\v', '\u00a0', '\u1680', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff'];
+for (let c = 0x2000; c <= 0x200a; c++) BLANKS.push(String.fromCharCode(c));
+
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[^\S\n]+/, group: Lexer.SKIPPED, start_chars_hint: BLANKS });
 
 /** A backslash at the end of a line joins it with the next, as in shell scripts. */
 export const LineContinuation = createToken({ name: 'LineContinuation', pattern: /\\\r?\n/, group: Lexer.SKIPPED, line_breaks: true });
@@ -64,7 +68,7 @@ export const RCurly = createToken({ name: 'RCurly', pattern: /}/, pop_mode: true
 export const StrayRCurly = createToken({ name: 'StrayRCurly', pattern: /}/ });
 
 /** Inside braces newlines and `;` do not end anything: they are skipped with the spaces. */
-export const BlockWhiteSpace = createToken({ name: 'BlockWhiteSpace', pattern: /[ \t\r\n\f\v;]+/, group: Lexer.SKIPPED, line_breaks: true });
+export const BlockWhiteSpace = createToken({ name: 'BlockWhiteSpace', pattern: /[\s;]+/, group: Lexer.SKIPPED, line_breaks: true, start_chars_hint: [...BLANKS, '\n', ';'] });
 
 /** A double-quoted string; escapes (`\"`, `\\`, `\r`, `\n`, `\?`) stay as written; may span lines. */
 export const QuotedString = createToken({
@@ -79,7 +83,7 @@ export const UnterminatedString = createToken({ name: 'UnterminatedString', patt
 /** Every character a word may start with (all but space, braces, quote, `;`, `#`), for the lexer's first-char index. */
 function wordStartChars(): string[] {
   const out: string[] = [];
-  for (let c = 0x21; c < 0x100; c++) {
+  for (let c = 0; c < 0x100; c++) {
     const ch = String.fromCharCode(c);
     if (!/[\s{}";#]/.test(ch)) out.push(ch);
   }

@@ -37,6 +37,17 @@ describe('values', () => {
     expect(parseCommand('create ltm pool p1 \\\n monitor tcp').properties).toMatchObject([{ name: 'monitor' }]);
   });
 
+  it('reads CRLF files with the right line numbers, and unicode blanks as blanks', () => {
+    const res = parseScript('ltm pool /Common/a {\r\n    monitor tcp\r\n}\r\nltm pool /Common/b {\r\n    bogus\u00a0x\r\n    members { a:25 { oops 1 } }\r\n}\r\n');
+    expect(res.errors).toEqual([]);
+    expect(res.statements.map((s) => s.pos.line)).toEqual([1, 4]);
+    const b = res.statements[1] as ObjectStatement;
+    expect(b.properties[0]).toMatchObject({ kind: 'raw-property', name: 'bogus', values: [{ text: 'x' }] });
+    expect(b.properties[1]).toMatchObject({ value: { entries: [{ properties: [{ kind: 'raw-property', name: 'oops', pos: { line: 6 } }] }] } });
+    const e = parseScript('create ltm pool p {\r\n  monitor tcp\r\n  monitr x\r\n}\r\n').errors[0];
+    expect(e.position).toMatchObject({ line: 3, column: 3 });
+  });
+
   it('reads a one-line list output object', () => {
     const res = parseScript('ltm pool p1 { members { 10.0.0.1:25 { address 10.0.0.1 } } monitor tcp }\n');
     expect(res.errors).toEqual([]);
