@@ -1,6 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import type { Logger } from 'pino';
-import { createLogger } from './logger';
+import { RootLogger } from './logger';
 
 /** Flags every command shares: which store, and where logs go. */
 export const commonFlags = {
@@ -26,11 +25,11 @@ export const commonFlags = {
 export abstract class OpenltmCommand extends Command {
   static override baseFlags = commonFlags;
 
-  private rootLogger?: Logger;
+  private rootLogger?: RootLogger;
 
-  /** The root logger (to stderr or --log-file, never stdout); created on first use to keep start-up fast. */
-  protected logger(flags: { 'log-level'?: string; 'log-file'?: string }): Logger {
-    this.rootLogger ??= createLogger({ level: flags['log-level'], file: flags['log-file'] });
+  /** The root logger (to stderr or --log-file, never stdout); pino loads only if a line is written. */
+  protected logger(flags: { 'log-level'?: string; 'log-file'?: string }): RootLogger {
+    this.rootLogger ??= new RootLogger({ level: flags['log-level'], file: flags['log-file'] });
     return this.rootLogger;
   }
 

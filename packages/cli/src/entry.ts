@@ -36,7 +36,8 @@ export function runOpenltm(argv: string[] = process.argv.slice(2)): Promise<void
 export function runTmsh(argv: string[] = process.argv.slice(2)): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const invocation = require('./tmsh-invocation') as typeof import('./tmsh-invocation');
-  const fast = invocation.fastTmshArgs(argv);
+  // OPENLTM_TMSH_FAST_PATH=0 sends everything through oclif (bench/cli.js measures the difference).
+  const fast = process.env.OPENLTM_TMSH_FAST_PATH === '0' ? undefined : invocation.fastTmshArgs(argv);
   if (fast) {
     return invocation.runTmshInvocation(fast).then(
       (code) => void (process.exitCode = code),

@@ -6,7 +6,7 @@ export type { Executor, Completion, CompletionCandidate } from './executor';
 export type { Output } from './output';
 export { processOutput, BufferedOutput } from './output';
 export { Shell, type ShellOptions } from './shell/shell';
-export { createLogger, REDACT_PATHS, type LoggerSettings } from './logger';
+export { createLogger, RootLogger, REDACT_PATHS, type LoggerSettings } from './logger';
 export { resolveStorePath, historyPath, stateDir } from './store-path';
 export { renderHelp } from './help';
 export { describeError, exitCodeFor } from './error-report';

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { RootLogger } from './logger';
 import type { Executor } from './executor';
 import { processOutput } from './output';
 import { Shell } from './shell/shell';
@@ -9,7 +9,7 @@ import { historyPath } from './store-path';
  * Runs the shell on the process's terminal: interactive (prompt, Tab, `?`, history) when stdin is a
  * TTY, otherwise a plain read loop over piped input. Resolves with the exit status.
  */
-export function runShell(executor: Executor, logger: () => Logger): Promise<number> {
+export function runShell(executor: Executor, log: RootLogger): Promise<number> {
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const shell = new Shell({
     executor,
@@ -19,7 +19,7 @@ export function runShell(executor: Executor, logger: () => Logger): Promise<numb
     identity: localIdentity(),
     interactive,
     historyFile: historyPath(),
-    onInternalError: (err) => logger().error({ err }, 'command failed unexpectedly'),
+    onInternalError: (err) => log.error({ err }, 'command failed unexpectedly'),
   });
   return shell.run();
 }

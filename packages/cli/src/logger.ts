@@ -46,3 +46,45 @@ export function createLogger(settings: LoggerSettings = {}, env: NodeJS.ProcessE
   }
   return pino(options, pino.destination({ dest: 2, sync: true }));
 }
+
+const LEVELS: Readonly<Record<string, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+
+/**
+ * The CLI's root logger, made on first use: pino (and pino-pretty) are loaded only when a line is
+ * actually written at the configured level, so a quiet `tmsh -c` never pays for them.
+ */
+export class RootLogger {
+  private readonly threshold: number;
+  private made?: Logger;
+
+  constructor(
+    private readonly settings: LoggerSettings = {},
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
+    const level = settings.level ?? env.OPENLTM_LOG_LEVEL ?? 'warn';
+    this.threshold = LEVELS[level] ?? LEVELS.warn;
+  }
+
+  /** True when a line at `level` would be written. */
+  enabled(level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'): boolean {
+    return LEVELS[level] >= this.threshold;
+  }
+
+  /** The pino logger itself, for children handed to other layers. */
+  get pino(): Logger {
+    this.made ??= createLogger(this.settings, this.env);
+    return this.made;
+  }
+
+  debug(fields: object, msg: string): void {
+    if (this.enabled('debug')) this.pino.debug(fields, msg);
+  }
+
+  info(fields: object, msg: string): void {
+    if (this.enabled('info')) this.pino.info(fields, msg);
+  }
+
+  error(fields: object, msg: string): void {
+    if (this.enabled('error')) this.pino.error(fields, msg);
+  }
+}

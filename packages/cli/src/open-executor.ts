@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { RootLogger } from './logger';
 import type { Executor } from './executor';
 import { resolveStorePath } from './store-path';
 
@@ -6,7 +6,7 @@ import { resolveStorePath } from './store-path';
 export interface OpenOptions {
   /** --store; falls back to OPENLTM_STORE, then ~/.openltm/config.db. */
   store?: string;
-  logger: () => Logger;
+  log: RootLogger;
 }
 
 /**
@@ -17,5 +17,5 @@ export function openExecutor(opts: OpenOptions): Executor {
   const path = resolveStorePath(opts.store);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { TmshSession } = require('./session') as typeof import('./session');
-  return TmshSession.open(path, opts.logger);
+  return TmshSession.open(path, opts.log);
 }

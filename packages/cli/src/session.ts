@@ -1,9 +1,9 @@
 import { ConfigError } from '@openltm/model';
 import { complete, parseScript, type Statement } from '@openltm/parser';
 import { Session, Store, type ScriptOptions as StoreScriptOptions } from '@openltm/store';
-import type { Logger } from 'pino';
 import type { Completion, Executor, ScriptOptions, ScriptReport } from './executor';
 import { renderHelp } from './help';
+import type { RootLogger } from './logger';
 
 /** What the log may say about a statement: never its text, which can carry a key passphrase. */
 function logFields(stmt: Statement): Record<string, unknown> {
@@ -21,12 +21,12 @@ export class TmshSession implements Executor {
 
   private constructor(
     private readonly store: Store,
-    private readonly logger: () => Logger,
+    private readonly log: RootLogger,
   ) {}
 
   /** Opens the store at `path`, creating it (0600, with the built-ins) on first use. */
-  static open(path: string, logger: () => Logger): TmshSession {
-    return new TmshSession(Store.open(path), logger);
+  static open(path: string, log: RootLogger): TmshSession {
+    return new TmshSession(Store.open(path), log);
   }
 
   get folder(): string {
@@ -47,14 +47,14 @@ export class TmshSession implements Executor {
         write(renderHelp([...stmt.path, ...stmt.args]));
         continue;
       }
-      this.logger().debug(logFields(stmt), 'execute');
+      this.log.debug(logFields(stmt), 'execute');
       const result = this.store.execute(stmt, this.session);
       write(result.output, result.data);
     }
   }
 
   async loadScript(text: string, options: ScriptOptions): Promise<ScriptReport> {
-    this.logger().info({ source: options.source, dryRun: options.dryRun }, 'load script');
+    this.log.info({ source: options.source, dryRun: options.dryRun }, 'load script');
     // onProgress is passed on for a store that reports progress (see the cli's report: not yet).
     const storeOptions: StoreScriptOptions & { onProgress?: ScriptOptions['onProgress'] } = {
       source: options.source,
@@ -62,7 +62,7 @@ export class TmshSession implements Executor {
       onProgress: options.onProgress,
     };
     const result = this.store.executeScript(text, this.session, storeOptions);
-    this.logger().info({ source: options.source, statements: result.statements, changed: result.changed }, 'script applied');
+    this.log.info({ source: options.source, statements: result.statements, changed: result.changed }, 'script applied');
     return { statements: result.statements, output: result.output };
   }
 

@@ -1,5 +1,4 @@
-import type { Logger } from 'pino';
-import { createLogger } from './logger';
+import { RootLogger } from './logger';
 
 /** What a `tmsh` command line asks for, after its flags are read (by oclif or by the fast path). */
 export interface TmshInvocation {
@@ -18,15 +17,14 @@ export interface TmshInvocation {
  * the oclif command and the fast path, so both behave identically.
  */
 export async function runTmshInvocation(inv: TmshInvocation): Promise<number> {
-  let logger: Logger | undefined;
-  const getLogger = (): Logger => (logger ??= createLogger({ level: inv.logLevel, file: inv.logFile }));
+  const log = new RootLogger({ level: inv.logLevel, file: inv.logFile });
   const { joinArgs } = await import('./command-line');
   const text = inv.command ?? (inv.words.length > 0 ? joinArgs(inv.words) : undefined);
   const { openExecutor } = await import('./open-executor');
-  const executor = openExecutor({ store: inv.store, logger: getLogger });
+  const executor = openExecutor({ store: inv.store, log });
   if (text === undefined) {
     const { runShell } = await import('./interactive');
-    return runShell(executor, getLogger);
+    return runShell(executor, log);
   }
   const { runOneShot } = await import('./one-shot');
   const { processOutput } = await import('./output');

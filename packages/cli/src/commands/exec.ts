@@ -23,7 +23,7 @@ export default class Exec extends OpenltmCommand {
     const { joinArgs } = await import('../command-line');
     const { openExecutor } = await import('../open-executor');
     const text = joinArgs(argv as string[]);
-    const executor = openExecutor({ store: flags.store, logger: () => this.logger(flags) });
+    const executor = openExecutor({ store: flags.store, log: this.logger(flags) });
     try {
       if (this.jsonEnabled()) {
         const { execForJson } = await import('../exec-result');

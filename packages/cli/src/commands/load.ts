@@ -23,7 +23,7 @@ export default class Load extends OpenltmCommand {
     const { openExecutor } = await import('../open-executor');
     const { loadScriptFile } = await import('../batch');
     const { processOutput } = await import('../output');
-    const executor = openExecutor({ store: flags.store, logger: () => this.logger(flags) });
+    const executor = openExecutor({ store: flags.store, log: this.logger(flags) });
     try {
       const code = await loadScriptFile(executor, flags.file, {
         dryRun: flags['dry-run'],

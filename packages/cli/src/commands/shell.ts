@@ -16,7 +16,7 @@ export default class Shell extends OpenltmCommand {
     const { flags } = await this.parse(Shell);
     const { openExecutor } = await import('../open-executor');
     const { runShell } = await import('../interactive');
-    const executor = openExecutor({ store: flags.store, logger: () => this.logger(flags) });
-    this.finishWith(await runShell(executor, () => this.logger(flags)));
+    const executor = openExecutor({ store: flags.store, log: this.logger(flags) });
+    this.finishWith(await runShell(executor, this.logger(flags)));
   }
 }
