@@ -135,6 +135,7 @@ export function shapeCommand(items: readonly SyntaxNode[], pos: Position, text: 
   const key = path.join(' ');
   const def = getType(key);
   const cmdPath = COMMAND_PATHS[key];
+  if (def && !info.objects) throw syntaxError(`"${verb}" is not available for "${key}"`, verbWord.pos);
   if (def) {
     cmd.typeKey = key;
     cmd.isObjectType = true;

@@ -123,6 +123,13 @@ describe('parseCommand: list, show and other verbs', () => {
     expect(parseCommand('submit cli transaction')).toMatchObject({ verb: 'submit', typeKey: 'cli transaction' });
   });
 
+  it('accepts partial paths for list and show (a whole module or component)', () => {
+    expect(parseCommand('list ltm profile')).toMatchObject({ path: ['ltm', 'profile'], isObjectType: false, targets: [] });
+    expect(parseCommand('list ltm profile').typeKey).toBeUndefined();
+    expect(parseCommand('list ltm one-line')).toMatchObject({ path: ['ltm'], options: { 'one-line': true } });
+    expect(parseCommand('list')).toMatchObject({ verb: 'list', path: [] });
+  });
+
   it('keeps free arguments of cd and help', () => {
     expect(parseCommand('cd /Common').args).toEqual(['/Common']);
     expect(parseCommand('help ltm pool').args).toEqual(['ltm', 'pool']);
@@ -150,5 +157,14 @@ describe('parseCommand: errors', () => {
     expect(syntaxErrorOf('creat ltm pool p1').message).toBe('"creat" unknown command');
     expect(syntaxErrorOf('modify ltm pool p members add { }').code).toBe('SYNTAX');
     expect(syntaxErrorOf('create ltm pool p description "open').message).toMatch(/closing quote/);
+    expect(syntaxErrorOf('save ltm pool p').message).toBe('"save" is not available for "ltm pool"');
+    expect(syntaxErrorOf('create sys config').message).toBe('"create" is not available for "sys config"');
+    expect(syntaxErrorOf('load sys config merge bogus').message).toBe('"bogus" unknown property');
+    expect(syntaxErrorOf('create ltm pool { a b }').message).toBe('one or more configuration identifiers must be provided');
+    expect(syntaxErrorOf('modify ltm pool').message).toBe('one or more configuration identifiers must be provided');
+    expect(syntaxErrorOf('create ltm profile').message).toBe('incomplete command: expected one of client-ssl, server-ssl, smtps, tcp');
+    expect(syntaxErrorOf('quit now').message).toBe('"now" unexpected argument');
+    expect(syntaxErrorOf('').message).toBe('a command is required');
+    expect(syntaxErrorOf('list ltm pool; list ltm node').message).toMatch(/one command expected/);
   });
 });
