@@ -8,6 +8,8 @@ export interface CompletionCandidate {
 export interface Completion {
   candidates: CompletionCandidate[];
   replaceFrom: number;
+  /** When what comes next is free-form (a new name, a number, an address): what it is, for `?`. */
+  expecting?: string;
 }
 
 /** How a script is applied: `source` names it in error reports (`pools.tmsh:3:7:`). */
@@ -34,6 +36,8 @@ export interface ScriptReport {
 export interface Executor {
   /** The folder relative names resolve against (`/Common`); shown in the prompt. */
   readonly folder: string;
+  /** The module the user entered by typing its name (`ltm`): `create pool p1` then means `create ltm pool p1`. */
+  readonly module?: string;
   /**
    * Runs an entry: one or more statements separated by `;` or newlines. Each statement's output
    * (and its structured form, for --json) is passed to `write` as soon as it is produced. Throws a

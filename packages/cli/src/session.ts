@@ -1,4 +1,5 @@
 import { ConfigError } from '@openltm/model';
+import { nextPathWords } from '@openltm/model';
 import { complete, parseScript, type Statement } from '@openltm/parser';
 import { Session, Store, type ScriptOptions as StoreScriptOptions } from '@openltm/store';
 import type { Completion, Executor, ScriptOptions, ScriptReport } from './executor';
@@ -18,6 +19,7 @@ function logFields(stmt: Statement): Record<string, unknown> {
  */
 export class TmshSession implements Executor {
   private readonly session = new Session();
+  private currentModule?: string;
 
   private constructor(
     private readonly store: Store,
@@ -33,13 +35,30 @@ export class TmshSession implements Executor {
     return this.session.folder;
   }
 
+  get module(): string | undefined {
+    return this.currentModule;
+  }
+
+  /** A lone module word (`ltm`) enters the module; `exit` in a module leaves it. True when handled. */
+  private moduleCommand(text: string): boolean {
+    const word = text.trim();
+    if (word === 'exit' && this.currentModule) {
+      this.currentModule = undefined;
+      return true;
+    }
+    if (!/^[a-z-]+$/.test(word) || !nextPathWords([]).includes(word)) return false;
+    this.currentModule = word;
+    return true;
+  }
+
   /**
    * Parses the whole entry before running any of it, so a syntax error anywhere runs nothing; then
    * runs the statements in order and stops at the first failure, as tmsh -c does on BIG-IP. Each
    * statement is atomic in the store.
    */
   async execute(text: string, write: (output: string, data?: unknown) => void): Promise<void> {
-    const parsed = parseScript(text);
+    if (this.moduleCommand(text)) return;
+    const parsed = parseScript(text, { module: this.currentModule });
     const [first, ...rest] = parsed.errors;
     if (first) throw new ConfigError(first.code, first.message, { position: first.position, related: rest });
     for (const stmt of parsed.statements) {
@@ -67,7 +86,10 @@ export class TmshSession implements Executor {
   }
 
   complete(text: string, cursor: number): Completion {
-    return complete(text, cursor, { names: (typeKey) => this.store.names(typeKey, this.session.folder) });
+    return complete(text, cursor, {
+      names: (typeKey) => this.store.names(typeKey, this.session.folder),
+      module: this.currentModule,
+    });
   }
 
   close(): void {

@@ -88,6 +88,16 @@ describe('tmsh interactive shell in a terminal', () => {
     ).toBe('');
     expect(await enter('save sys config')).not.toMatch(/error/i);
 
+    // Tab completes object names from the store and enum values from the schema.
+    term.type('modify ltm profile smtps my_sm');
+    term.keys('Tab');
+    await term.waitFor(/modify ltm profile smtps my_smtps ?$/);
+    term.type('activation-mode al');
+    term.keys('Tab');
+    await term.waitFor(/activation-mode allow ?$/);
+    term.keys('C-c');
+    await term.waitFor(PROMPT);
+
     const listed = await enter('list ltm virtual vs_smtp');
     expect(listed).toMatch(/^ltm virtual vs_smtp \{$/m);
     expect(listed).toMatch(/^ {4}destination 127\.0\.0\.10:2525$/m);
@@ -109,6 +119,17 @@ describe('tmsh interactive shell in a terminal', () => {
       '01020066:3: The requested Pool (/Common/smtp_pool) already exists in partition Common.',
     );
     expect(await enter('cd /Common')).toBe('');
+
+    // Typing a module name enters it, as in tmsh: the prompt says so and the module word may be left out.
+    term.type('ltm');
+    term.keys('Enter');
+    await term.waitFor(/\(tmos\.ltm\)# ?$/);
+    term.type('list pool smtp_pool members');
+    term.keys('Enter');
+    await term.waitFor(/list pool smtp_pool members\n(?:.*\n)*ltm pool smtp_pool \{\n(?:.*\n)*.*\(tmos\.ltm\)# ?$/);
+    term.type('exit');
+    term.keys('Enter');
+    await term.waitFor(PROMPT);
     expect(await enter('help ltm pool')).toMatch(/ltm pool - A load-balanced set of SMTP servers/);
   });
 

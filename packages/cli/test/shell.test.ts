@@ -10,12 +10,15 @@ import { Shell } from '../src/shell/shell';
 /** A stand-in for the parser and store: records what the shell sends, answers completion from a table. */
 class FakeExecutor implements Executor {
   folder = '/Common';
+  module?: string;
   executed: string[] = [];
   closed = 0;
   constructor(private readonly completions: Record<string, Completion> = {}) {}
   async execute(text: string, write: (out: string) => void): Promise<void> {
     this.executed.push(text);
-    if (text.startsWith('cd ')) this.folder = text.slice(3).trim();
+    if (text === 'ltm') this.module = 'ltm';
+    else if (text === 'exit') this.module = undefined;
+    else if (text.startsWith('cd ')) this.folder = text.slice(3).trim();
     else if (text.includes('missing')) throw errors.notFound('Pool', '/Common/missing');
     else if (text === 'boom') throw new Error('bug');
     else write(`ran: ${text}`);
@@ -88,6 +91,18 @@ describe('interactive shell', () => {
     expect(h.exec.closed).toBe(1);
   });
 
+  it('shows the module in the prompt; exit leaves the module, then the shell', async () => {
+    const h = start(new FakeExecutor());
+    await type(h, 'ltm\r');
+    expect(h.screen()).toMatch(/root@\(testhost\)\(\/Common\)\(tmos\.ltm\)# $/);
+    await type(h, 'exit\r');
+    expect(h.screen()).toMatch(/root@\(testhost\)\(\/Common\)\(tmos\)# $/);
+    expect(h.exec.closed).toBe(0);
+    await type(h, 'exit\r');
+    await expect(h.done).resolves.toBe(0);
+    expect(h.exec.executed).toEqual(['ltm', 'exit']);
+  });
+
   it('runs a line, prints its output, and keeps going after an error', async () => {
     const h = start(new FakeExecutor());
     await type(h, 'list ltm pool missing\r');
@@ -137,6 +152,15 @@ describe('interactive shell', () => {
     await type(h, 'description "why?"\r');
     expect(exec.executed).toEqual(['create ltm pool p1 description "why?"']);
     await type(h, 'quit\r');
+    await h.done;
+  });
+
+  it('announces a free-form value on ?', async () => {
+    const exec = new FakeExecutor({ 'create ltm pool ': { candidates: [], replaceFrom: 16, expecting: 'name of the new pool' } });
+    const h = start(exec);
+    await type(h, 'create ltm pool ?');
+    expect(h.screen()).toMatch(/\n {2}<name of the new pool>\n/);
+    await type(h, '\x03quit\r');
     await h.done;
   });
 

@@ -13,11 +13,15 @@ export function toReadline(completion: Completion, entry: string, lineStart: num
   return [hits, word];
 }
 
-/** The `?` listing: one candidate a line, with its help, aligned as tmsh prints it. */
-export function formatChoices(candidates: readonly CompletionCandidate[]): string {
-  if (candidates.length === 0) return '<no completions>\n';
+/**
+ * The `?` listing: one candidate a line, with its help, aligned as tmsh prints it; a free-form
+ * value is announced as `<what it is>`, as tmsh does for names and numbers.
+ */
+export function formatChoices(candidates: readonly CompletionCandidate[], expecting?: string): string {
+  const hint = expecting ? `  <${expecting}>\n` : '';
+  if (candidates.length === 0) return hint || '  <no completions: press Enter to run the command>\n';
   const seen = new Set<string>();
   const unique = candidates.filter((c) => !seen.has(c.text) && seen.add(c.text));
   const width = Math.min(32, Math.max(...unique.map((c) => c.text.length)));
-  return unique.map((c) => `  ${c.text.padEnd(width)}  ${c.help ?? ''}`.trimEnd()).join('\n') + '\n';
+  return hint + unique.map((c) => `  ${c.text.padEnd(width)}  ${c.help ?? ''}`.trimEnd()).join('\n') + '\n';
 }

@@ -17,9 +17,9 @@ export function localIdentity(): PromptIdentity {
   return { user, host: hostname().split('.')[0] || 'openltm' };
 }
 
-/** The BIG-IP-style prompt; the 2nd group is the current folder, as in tmsh. */
-export function makePrompt(id: PromptIdentity, folder: string): string {
-  return `${id.user}@(${id.host})(${folder})(tmos)# `;
+/** The BIG-IP-style prompt; the 2nd group is the current folder, the last the module (`tmos.ltm`), as in tmsh. */
+export function makePrompt(id: PromptIdentity, folder: string, module?: string): string {
+  return `${id.user}@(${id.host})(${folder})(tmos${module ? `.${module}` : ''})# `;
 }
 
 /** Shown while braces or quotes are still open. */

@@ -78,7 +78,7 @@ export class Shell {
 
   private showPrompt(): void {
     if (this.inputEnded || !this.opts.interactive) return;
-    this.rl.setPrompt(this.pending.length ? CONTINUATION_PROMPT : makePrompt(this.opts.identity, this.opts.executor.folder));
+    this.rl.setPrompt(this.pending.length ? CONTINUATION_PROMPT : makePrompt(this.opts.identity, this.opts.executor.folder, this.opts.executor.module));
     this.rl.prompt();
   }
 
@@ -96,7 +96,8 @@ export class Shell {
 
   private async runEntry(entry: string): Promise<void> {
     const verb = firstWord(entry);
-    if (verb === 'quit' || verb === 'exit') {
+    // `exit` inside a module (`ltm`) goes back to the top level, as in tmsh; `quit` always leaves.
+    if (verb === 'quit' || (verb === 'exit' && !this.opts.executor.module)) {
       this.rl.close();
       return;
     }
@@ -159,7 +160,8 @@ export class Shell {
   private listChoices(before: string): void {
     let text: string;
     try {
-      text = formatChoices(this.opts.executor.complete(before, before.length).candidates);
+      const answer = this.opts.executor.complete(before, before.length);
+      text = formatChoices(answer.candidates, answer.expecting);
     } catch (err) {
       text = describeError(err, before);
     }
