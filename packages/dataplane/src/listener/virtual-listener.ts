@@ -126,7 +126,12 @@ export class VirtualListener implements VirtualListenerApi {
       clearTimeout(timer);
       for (const s of this.sessions) s.shutdown();
     }
-    await this.whenIdle();
+    // Sessions close within seconds of their 421; whatever is still there then is dropped.
+    if (!(await this.idleWithin(3000))) {
+      for (const s of this.sessions) s.destroy();
+      await this.idleWithin(1000);
+      this.sessions.clear();
+    }
     await closed;
     this.log.info('virtual server stopped');
   }
@@ -192,6 +197,16 @@ export class VirtualListener implements VirtualListenerApi {
       return;
     }
     sock.end(reply);
+  }
+
+  private async idleWithin(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const idle = await Promise.race([
+      this.whenIdle().then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+    ]);
+    clearTimeout(timer);
+    return idle;
   }
 
   private whenIdle(): Promise<void> {

@@ -77,6 +77,21 @@ export abstract class SessionBase {
     this.updateFlow();
   }
 
+  /**
+   * Run an event handler so that a fault in one session ends that session, logged, instead of
+   * the process and every other virtual with it.
+   */
+  protected guard<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+    return (...args: A) => {
+      try {
+        fn(...args);
+      } catch (err) {
+        this.log.error({ err: err instanceof Error ? err.message : String(err), phase: this.phase }, 'session fault; closing it');
+        this.destroy();
+      }
+    };
+  }
+
   protected send(data: string | Buffer): void {
     if (this.phase === 'closed' && !this.client.writable) return;
     this.deps.stats.clientBytesOut += data.length;
@@ -114,9 +129,11 @@ export abstract class SessionBase {
           return this.close(res.reason === 'no-answer' ? this.r.backendNoAnswer : this.r.noBackend);
         }
         if (this.phase === 'closed') return res.conn.quit();
-        this.bindBackend(res.conn);
-        this.onBackendOpen(res.greeting, swallow);
-        res.conn.deliver();
+        this.guard(() => {
+          this.bindBackend(res.conn);
+          this.onBackendOpen(res.greeting, swallow);
+          res.conn.deliver();
+        })();
       },
       (err: Error) => {
         this.log.error({ err: err.message }, 'backend open failed');
@@ -127,12 +144,12 @@ export abstract class SessionBase {
 
   private bindBackend(conn: BackendConnection): void {
     this.backend = conn;
-    conn.onReply = (reply) => this.onBackendReply(conn, reply);
-    conn.onLost = () => this.onBackendLost(conn);
-    conn.onDrain = () => {
+    conn.onReply = this.guard((reply: Reply) => this.onBackendReply(conn, reply));
+    conn.onLost = this.guard(() => this.onBackendLost(conn));
+    conn.onDrain = this.guard(() => {
       this.backendFull = false;
       this.updateFlow();
-    };
+    });
     this.log.debug({ member: conn.member }, 'backend bound');
   }
 
@@ -176,6 +193,17 @@ export abstract class SessionBase {
     this.backend?.end();
     this.backend = undefined;
     this.close();
+  }
+
+  /** Last resort (a fault, a drain that outlived its deadline): drop both sides, never throw. */
+  destroy(): void {
+    const backend = this.backend;
+    this.backend = undefined;
+    this.phase = 'closed';
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    backend?.destroy();
+    this.client.destroy();
+    this.raw.destroy();
   }
 
   /** Abrupt close: nothing more is written to the client. */

@@ -78,7 +78,7 @@ export class SmtpSession extends SessionBase {
     sock.on('drain', () => this.onClientDrain());
   }
 
-  private readonly onClientData = (chunk: Buffer): void => {
+  private readonly onClientData = this.guard((chunk: Buffer): void => {
     this.deps.stats.clientBytesIn += chunk.length;
     this.touch();
     switch (this.phase) {
@@ -95,13 +95,13 @@ export class SmtpSession extends SessionBase {
         this.reader.feed(chunk);
         this.run();
     }
-  };
+  });
 
-  private readonly onClientEnd = (): void => {
+  private readonly onClientEnd = this.guard((): void => {
     this.clientEnded = true;
     if (this.phase === 'data' || this.phase === 'starttls') return this.abort();
     this.run();
-  };
+  });
 
   // ---- the command loop -------------------------------------------------------------------
 
@@ -189,7 +189,6 @@ export class SmtpSession extends SessionBase {
     this.local(reply);
   }
 
-  /** Write every reply at the head of the FIFO that is ready, acting on what it means. */
   protected inputBacklogged(): boolean {
     return this.held && this.reader.buffered > MAX_HELD_INPUT;
   }
@@ -198,6 +197,7 @@ export class SmtpSession extends SessionBase {
     this.flush();
   }
 
+  /** Write every reply at the head of the FIFO that is ready, acting on what it means. */
   private flush(): void {
     while (this.slots.length > 0 && this.slots[0].reply !== undefined && this.phase !== 'closed') {
       const slot = this.slots.shift()!;
@@ -329,7 +329,7 @@ export class SmtpSession extends SessionBase {
     const ctx = this.config.secureContext;
     if (!ctx) return this.abort();
     serverHandshake(this.raw, ctx, this.config.handshakeTimeoutMs, {
-      secure: (sock) => {
+      secure: this.guard((sock: tls.TLSSocket) => {
         if (this.phase === 'closed') return;
         this.tls = true;
         this.needHelo = starttls;
@@ -348,7 +348,7 @@ export class SmtpSession extends SessionBase {
         this.phase = starttls ? 'command' : 'connecting';
         this.held = true;
         this.connectBackend(starttls);
-      },
+      }),
       failed: (reason) => {
         if (this.phase === 'closed') return;
         this.deps.stats.tlsHandshakeFailures++;

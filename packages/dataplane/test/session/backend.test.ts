@@ -130,3 +130,22 @@ describe('load balancing and member statistics', () => {
     expect(await until(() => selector.released === 4)).toBe(true);
   });
 });
+
+describe('faults stay inside their session', () => {
+  it('an exception while handling one session closes that session only', async () => {
+    const b1 = await h.backend();
+    const b2 = await h.backend();
+    const { port, selector, listener } = await h.proxy(virtualSpec('allow', cert), [{ address: '127.0.0.1', port: b1.port }, { address: '127.0.0.1', port: b2.port }]);
+    const healthy = await h.client(port);
+    await healthy.reply();
+    const faulty = await h.client(port);
+    await faulty.reply();
+    // Sabotage the second member's counters: the next byte forwarded to it throws.
+    const stats = selector.stats.get(`/Common/127.0.0.1:${b2.port}`)!;
+    Object.defineProperty(stats, 'bytesOut', { get: () => 0, set: () => { throw new Error('injected fault'); } });
+    faulty.send('NOOP\r\n');
+    expect(await faulty.waitClosed(1000)).toBe(true);
+    expect(await healthy.cmd('NOOP')).toBe('250 2.0.0 Ok\r\n');
+    expect(await until(() => listener.activeSessions === 1)).toBe(true);
+  });
+});
