@@ -52,5 +52,7 @@ export type { ProbeResult } from './monitor/probe-socket';
 export { probeDestination } from './monitor/destination';
 
 // The per-virtual listener (SMTP sessions, TLS).
-export { VirtualListener, ListenError } from './listener/virtual-listener';
+export { VirtualListener, ListenError, emptyVirtualStats } from './listener/virtual-listener';
 export type { ListenerOptions } from './listener/virtual-listener';
+export { buildSecureContext, protocolRange } from './listener/secure-context';
+export type { TlsProtocolRange } from './listener/secure-context';
