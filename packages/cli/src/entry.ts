@@ -4,6 +4,17 @@ import type TmshCommand from './tmsh-command';
 /** The cli package root: oclif reads its package.json (the `oclif` block) from here. */
 const PACKAGE_ROOT = resolve(__dirname, '..');
 
+/**
+ * `tmsh -c "list ltm pool" | head -1`: a reader that goes away is not an error worth a stack trace.
+ * Every write to the store has committed before its output is printed.
+ */
+function quietOnBrokenPipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 /** Loads oclif (only when needed: the tmsh fast path never does). */
 function oclif(): typeof import('@oclif/core') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -24,6 +35,7 @@ async function finish(core: typeof import('@oclif/core'), run: Promise<unknown>)
 
 /** `openltm <command> ...`: oclif dispatches to src/commands. */
 export function runOpenltm(argv: string[] = process.argv.slice(2)): Promise<void> {
+  quietOnBrokenPipe();
   const core = oclif();
   return finish(core, core.run(argv, PACKAGE_ROOT));
 }
@@ -34,6 +46,7 @@ export function runOpenltm(argv: string[] = process.argv.slice(2)): Promise<void
  * oclif (a third of the cold start); the shell, help and any other flag go through oclif.
  */
 export function runTmsh(argv: string[] = process.argv.slice(2)): Promise<void> {
+  quietOnBrokenPipe();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const invocation = require('./tmsh-invocation') as typeof import('./tmsh-invocation');
   // OPENLTM_TMSH_FAST_PATH=0 sends everything through oclif (bench/cli.js measures the difference).

@@ -1,3 +1,4 @@
+import { ConfigError } from '@openltm/model';
 import type { Executor } from './executor';
 import type { Output } from './output';
 import { asLines } from './output';
@@ -7,12 +8,13 @@ import { describeError, exitCodeFor } from './error-report';
  * Runs one entry (`tmsh -c "cmd; cmd"`, `openltm exec`) and returns the exit status: 0 on success,
  * non-zero with the BIG-IP-style message on stderr on failure. Output goes to stdout as produced.
  */
-export async function runOneShot(executor: Executor, text: string, output: Output): Promise<number> {
+export async function runOneShot(executor: Executor, text: string, output: Output, onInternalError?: (err: unknown) => void): Promise<number> {
   try {
     await executor.execute(text, (out) => output.stdout(asLines(out)));
     return 0;
   } catch (err) {
     output.stderr(describeError(err, text));
+    if (!ConfigError.is(err)) onInternalError?.(err);
     return exitCodeFor(err);
   }
 }

@@ -29,7 +29,7 @@ export async function runTmshInvocation(inv: TmshInvocation): Promise<number> {
   const { runOneShot } = await import('./one-shot');
   const { processOutput } = await import('./output');
   try {
-    return await runOneShot(executor, text, processOutput);
+    return await runOneShot(executor, text, processOutput, (err) => log.error({ err }, 'command failed unexpectedly'));
   } finally {
     executor.close();
   }

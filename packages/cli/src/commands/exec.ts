@@ -33,7 +33,8 @@ export default class Exec extends OpenltmCommand {
       }
       const { runOneShot } = await import('../one-shot');
       const { processOutput } = await import('../output');
-      this.finishWith(await runOneShot(executor, text, processOutput));
+      const log = this.logger(flags);
+      this.finishWith(await runOneShot(executor, text, processOutput, (err) => log.error({ err }, 'command failed unexpectedly')));
     } finally {
       executor.close();
     }

@@ -26,5 +26,11 @@ export function ensureBuilt(): void {
     const dist = newest(join(REPO, 'packages', p, 'dist'), '.js');
     return dist === 0 || newest(join(REPO, 'packages', p, 'src'), '.ts') > dist;
   });
-  if (stale) execFileSync('npx', ['tsc', '-b'], { cwd: REPO, stdio: 'pipe' });
+  if (!stale) return;
+  try {
+    execFileSync('npx', ['tsc', '-b'], { cwd: REPO, stdio: 'pipe', encoding: 'utf8' });
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string };
+    throw new Error(`the CLI tests run the built bin scripts, and \`npx tsc -b\` failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
 }
