@@ -34,7 +34,10 @@ const CRLF = Buffer.from('\r\n');
 
 export function decide(line: Buffer, ctx: CommandContext): Decision {
   const hasCrlf = line.length >= 2 && line[line.length - 2] === 0x0d;
-  const text = line.toString('latin1', 0, line.length - (hasCrlf ? 2 : 1));
+  // Extra CRs right before the line end are part of the terminator, not the command.
+  let end = line.length - 1;
+  while (end > 0 && line[end - 1] === 0x0d) end--;
+  const text = line.toString('latin1', 0, end);
   const sp = text.indexOf(' ');
   const verb = (sp < 0 ? text : text.slice(0, sp)).toUpperCase();
   const args = sp < 0 ? '' : text.slice(sp + 1).trim();
@@ -59,7 +62,7 @@ export function decide(line: Buffer, ctx: CommandContext): Decision {
     do: 'forward',
     kind: KINDS[verb] ?? 'other',
     // The backend only ever sees CRLF line ends.
-    bytes: hasCrlf ? line : Buffer.concat([line.subarray(0, line.length - 1), CRLF]),
+    bytes: hasCrlf && end === line.length - 2 ? line : Buffer.concat([line.subarray(0, end), CRLF]),
     taints: !CLEAN.has(verb),
   };
 }

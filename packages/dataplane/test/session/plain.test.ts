@@ -117,3 +117,14 @@ describe('session end', () => {
     expect(await c.waitClosed(1000)).toBe(true);
   });
 });
+
+describe('line ends', () => {
+  it('extra CRs before the LF are taken as part of the line end (openssl s_client -crlf style)', async () => {
+    const f = await h.start('allow', cert);
+    const c = await f.connect();
+    await c.reply();
+    c.send('NOOP\r\r\n');
+    expect(await c.reply()).toBe('250 2.0.0 Ok\r\n');
+    expect(f.backend.log()).toBe('NOOP\r\n');
+  });
+});
