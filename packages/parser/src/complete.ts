@@ -8,7 +8,8 @@ import {
   COMMAND_PATHS, LIST_OPTIONS, SHOW_OPTIONS, VERBS, allPaths, getType, type PropertyDef, type PropertyTable, type ValueType,
 } from '@openltm/model';
 import { lex } from './lexer';
-import { LCurly, Newline, Semicolon, UnterminatedString, Word } from './tokens';
+import { LCurly, RCurly, Semicolon, UnterminatedString, Word } from './tokens';
+import { lineBreakBetween, tokenEnd } from './statement-bounds';
 import { TokenWalk, walkProperties, type WalkEnd } from './complete-walk';
 import { matchProperty, propertyWords } from './property-index';
 
@@ -180,11 +181,20 @@ function configOptions(options: readonly string[], w: TokenWalk): Candidate[] {
   return options.filter((o) => !used.has(o)).map((o) => ({ text: o, help: o === 'file' ? 'file PATH: the file to save to or load from' : `${o}` }));
 }
 
-/** The tokens of the statement the cursor is in (after the last top-level newline or `;`). */
-function lastStatement(tokens: IToken[]): IToken[] {
+/** The tokens of the statement the cursor is in: after the last `;` or line break outside braces. */
+function lastStatement(text: string, tokens: IToken[]): IToken[] {
   let start = 0;
-  for (let i = 0; i < tokens.length; i++) if (tokens[i].tokenType === Newline || tokens[i].tokenType === Semicolon) start = i + 1;
-  const out = tokens.slice(start);
+  let depth = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const tt = tokens[i].tokenType;
+    if (depth === 0 && i > 0 && (tokens[i - 1].tokenType === Semicolon || lineBreakBetween(text, tokens[i - 1], tokens[i]))) start = i;
+    if (tt === LCurly) depth++;
+    else if (tt === RCurly && depth > 0) depth--;
+  }
+  const last = tokens[tokens.length - 1];
+  // A `;` or line break after the last token starts a new statement at the cursor.
+  if (last && depth === 0 && (last.tokenType === Semicolon || /\n/.test(text.slice(tokenEnd(last))))) return [];
+  const out = tokens.slice(start).filter((t) => t.tokenType !== Semicolon);
   return out.length > 0 && out[0].image === 'tmsh' && out[0].tokenType === Word ? out.slice(1) : out;
 }
 
@@ -200,7 +210,7 @@ export function complete(text: string, cursor: number = text.length, context: Co
   const lexed = lex(before.slice(0, from));
   const lastTok = lexed.tokens[lexed.tokens.length - 1];
   if (prefix.startsWith('#') || lexed.errors.length > 0 || (lastTok && lastTok.tokenType === UnterminatedString)) return { candidates: [], replaceFrom: from };
-  const tokens = lastStatement(lexed.tokens);
+  const tokens = lastStatement(before.slice(0, from), lexed.tokens);
   let result: { candidates: Candidate[]; expecting?: string };
   const verb = tokens[0]?.image;
   if (tokens.length === 0) result = { candidates: Object.entries(VERBS).map(([v, i]) => ({ text: v, help: i.help })) };

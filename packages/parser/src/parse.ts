@@ -6,6 +6,7 @@ import type { SyntaxStatement } from './grammar';
 import { shapeCommand, type CommandShapeOptions } from './shape-command';
 import { shapeObject } from './shape-object';
 import { syntaxError } from './errors';
+import { tokenEnd } from './statement-bounds';
 
 /** Options of parseCommand. */
 export interface CommandOptions {
@@ -29,11 +30,11 @@ function shapeStatement(stmt: SyntaxStatement, text: string, opts: CommandShapeO
   const pos = items[0].pos;
   // Scripts captured from a shell carry the `tmsh` prefix on every line.
   if (items.length > 1 && items[0].kind === 'word' && items[0].text === 'tmsh') items = items.slice(1);
-  const src = text.slice(stmt.first.startOffset, (stmt.last.endOffset ?? stmt.last.startOffset) + 1);
+  const src = text.slice(stmt.first.startOffset, tokenEnd(stmt.last));
   const first = items[0];
   if (first.kind === 'word' && Object.prototype.hasOwnProperty.call(VERBS, first.text)) {
     const last = items[items.length - 1];
-    const end = { ...last.pos, column: last.pos.column + (last.kind === 'block' ? 1 : last.text.length), offset: stmt.last.endOffset ?? last.pos.offset };
+    const end = { ...last.pos, column: last.pos.column + (last.kind === 'block' ? 1 : last.text.length), offset: tokenEnd(stmt.last) };
     return shapeCommand(items, pos, src, end, opts);
   }
   if (!allowObjects) throw syntaxError(`"${first.kind === 'block' ? '{' : first.text}" unknown command`, first.pos);
@@ -45,13 +46,12 @@ function shapeStatement(stmt: SyntaxStatement, text: string, opts: CommandShapeO
  * Throws a ConfigError (code SYNTAX, with position) on the first error.
  */
 export function parseCommand(line: string, options: CommandOptions = {}): CommandStatement {
-  const syn = readSyntax(line);
+  const read: SyntaxStatement[] = [];
+  const syn = readSyntax(line, (s) => read.push(s));
   if (syn.errors.length > 0) throw syn.errors[0];
-  if (syn.statements.length === 0) throw syntaxError('a command is required', { line: 1, column: 1, offset: 0 });
-  if (syn.statements.length > 1) {
-    throw syntaxError('one command expected; use a script for several', syn.statements[1].items[0].pos);
-  }
-  return shapeStatement(syn.statements[0], line, { unknownTypes: 'error', module: options.module }, false) as CommandStatement;
+  if (read.length === 0) throw syntaxError('a command is required', { line: 1, column: 1, offset: 0 });
+  if (read.length > 1) throw syntaxError('one command expected; use a script for several', read[1].items[0].pos);
+  return shapeStatement(read[0], line, { unknownTypes: 'error', module: options.module }, false) as CommandStatement;
 }
 
 /**
@@ -59,18 +59,19 @@ export function parseCommand(line: string, options: CommandOptions = {}): Comman
  * `statements`, and every error (ConfigError, code SYNTAX) is in `errors`, in source order.
  */
 export function parseScript(text: string, options: ScriptOptions = {}): ParseResult {
-  const syn = readSyntax(text, options.source);
   const statements: Statement[] = [];
-  const errors = syn.errors;
+  const shapeErrors: ConfigError[] = [];
   const opts: CommandShapeOptions = { unknownTypes: options.unknownTypes ?? 'raw', module: options.module };
-  for (const stmt of syn.statements) {
+  // Shaped as soon as read, so the syntax nodes of a big file die young.
+  const syn = readSyntax(text, (stmt) => {
     try {
       statements.push(shapeStatement(stmt, text, opts, true));
     } catch (e) {
       if (!ConfigError.is(e)) throw e;
-      errors.push(e);
+      shapeErrors.push(e);
     }
-  }
+  }, options.source);
+  const errors = syn.errors.concat(shapeErrors);
   errors.sort((a, b) => (a.position?.offset ?? 0) - (b.position?.offset ?? 0));
   const result: ParseResult = { statements, errors };
   const header = syn.comments.length > 0 ? /^#TMSH-VERSION:\s*(\S+)/.exec(syn.comments[0].image) : null;

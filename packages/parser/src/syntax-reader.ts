@@ -5,10 +5,10 @@
  */
 import type { IToken } from 'chevrotain';
 import { VERBS, type ConfigError } from '@openltm/model';
-import { lex } from './lexer';
-import { tokenPos } from './lexer';
+import { lex, tokenPos } from './lexer';
 import { grammar, type SyntaxStatement } from './grammar';
-import { LCurly, Newline, RCurly, Semicolon, Word } from './tokens';
+import { LCurly, RCurly, Semicolon, Word } from './tokens';
+import { lineBreakBetween } from './statement-bounds';
 import { syntaxError } from './errors';
 
 /** Deeper nesting than any real configuration: refused instead of exhausting the stack. */
@@ -16,9 +16,8 @@ const MAX_DEPTH = 100;
 /** After this many errors the rest of the input is not examined. */
 const MAX_ERRORS = 100;
 
-/** Statements of a text in syntax form, the errors found, and the comments. */
+/** The errors found in a text and its comments (statements went to the sink). */
 export interface SyntaxResult {
-  statements: SyntaxStatement[];
   errors: ConfigError[];
   comments: IToken[];
 }
@@ -26,28 +25,22 @@ export interface SyntaxResult {
 /** True when token i begins a line in column 1 with a word: where a top-level statement may start. */
 function startsTopLevelLine(tokens: IToken[], i: number): boolean {
   const t = tokens[i];
-  return t.tokenType === Word && t.startColumn === 1 && (i === 0 || (tokens[i - 1].endLine ?? 0) < (t.startLine ?? 0));
+  return t.tokenType === Word && t.startColumn === 1;
 }
 
 /**
  * Where a top-level statement must be cut short, at or after `from`: a brace nested deeper than
  * MAX_DEPTH, or (in configuration, not in commands) a word in column 1 inside braces, which in
- * bigip.conf layout means the previous object lost a `}`. Returns -1 when there is none.
+ * bigip.conf layout means the previous object lost a `}`. `at` is -1 when there is none.
  */
-function findCut(tokens: IToken[], from: number): { at: number; deep: boolean } {
+function findCut(text: string, tokens: IToken[], from: number): { at: number; deep: boolean } {
   let depth = 0;
   let command = false;
-  let statementStart = true;
   for (let i = from; i < tokens.length; i++) {
     const t = tokens[i];
     const tt = t.tokenType;
-    if (tt === Newline || tt === Semicolon) {
-      if (depth === 0) statementStart = true;
-      continue;
-    }
-    if (statementStart && tt === Word && t.image !== 'tmsh') {
-      command = Object.prototype.hasOwnProperty.call(VERBS, t.image);
-      statementStart = false;
+    if (depth === 0 && tt === Word && (i === from || tokens[i - 1].tokenType === Semicolon || lineBreakBetween(text, tokens[i - 1], t))) {
+      command = Object.prototype.hasOwnProperty.call(VERBS, t.image) || (t.image === 'tmsh' && VERBS[tokens[i + 1]?.image] !== undefined);
     }
     if (tt === LCurly) {
       if (++depth > MAX_DEPTH) return { at: i, deep: true };
@@ -58,11 +51,11 @@ function findCut(tokens: IToken[], from: number): { at: number; deep: boolean } 
   return { at: -1, deep: false };
 }
 
-/** Index just after the next statement end (newline or `;`) after `i`, at any depth. */
-function afterLineEnd(tokens: IToken[], i: number): number {
+/** Index of the first token after token i on a later line (or after a `;`). */
+function afterLineEnd(text: string, tokens: IToken[], i: number): number {
   let j = i + 1;
-  while (j < tokens.length && tokens[j].tokenType !== Newline && tokens[j].tokenType !== Semicolon) j++;
-  return j + 1;
+  while (j < tokens.length && tokens[j - 1].tokenType !== Semicolon && !lineBreakBetween(text, tokens[j - 1], tokens[j])) j++;
+  return j;
 }
 
 /**
@@ -81,9 +74,8 @@ function findUnclosed(tokens: IToken[], start: number): { resume: number; open: 
   return { resume: i, open: stack[stack.length - 1] };
 }
 
-/** Parses `tokens[from, to)`; returns the error token (or undefined when the range parsed cleanly). */
-function parseRange(tokens: IToken[], from: number, to: number, out: SyntaxStatement[]): { error?: IToken; eof?: boolean } {
-  grammar.collected = out;
+/** Parses `tokens[from, to)`; says which token failed (a `}` too many) or whether the input ended inside braces. */
+function parseRange(tokens: IToken[], from: number, to: number): { error?: IToken; eof?: boolean } {
   grammar.statementStart = undefined;
   grammar.input = from === 0 && to === tokens.length ? tokens : tokens.slice(from, to);
   grammar.script();
@@ -93,28 +85,29 @@ function parseRange(tokens: IToken[], from: number, to: number, out: SyntaxState
   return Number.isNaN(tok.startOffset) || tok.tokenType.name === 'EOF' ? { eof: true } : { error: tok };
 }
 
-/** Reads all statements of `text` in syntax form, recovering after each error. */
-export function readSyntax(text: string, source?: string): SyntaxResult {
-  const lexed = lex(text, source);
-  let tokens = lexed.tokens;
-  let errors = lexed.errors;
-  const statements: SyntaxStatement[] = [];
+/**
+ * Reads all statements of `text` in syntax form, recovering after each error; each statement
+ * goes to `sink` as soon as it is read (statements cut short by an error never do).
+ */
+export function readSyntax(text: string, sink: (statement: SyntaxStatement) => void, source?: string): SyntaxResult {
+  const { tokens, errors, comments } = lex(text, source);
+  grammar.sink = sink;
   grammar.text = text;
   grammar.source = source;
   let from = 0;
   while (from < tokens.length && errors.length < MAX_ERRORS) {
-    const cut = findCut(tokens, from);
+    const cut = findCut(text, tokens, from);
     const to = cut.at < 0 ? tokens.length : cut.at;
-    const res = parseRange(tokens, from, to, statements);
+    const res = parseRange(tokens, from, to);
     if (!res.error && !res.eof && cut.at < 0) break;
     if (res.error) {
       // A `}` with nothing open: report it and go on after the end of its line.
       const idx = tokens.indexOf(res.error, from);
       errors.push(syntaxError(`unexpected "${res.error.image}"`, tokenPos(res.error, source)));
-      from = afterLineEnd(tokens, idx);
+      from = afterLineEnd(text, tokens, idx);
       continue;
     }
-    // The input ended (or was cut at a too-deep brace) inside a block: find where to go on.
+    // The input ended (or was cut) inside braces: report the `{` left open, go on at the next top-level line.
     const startTok = grammar.statementStart;
     const found = startTok ? tokens.indexOf(startTok, from) : -1;
     const start = found < 0 ? from : found;
@@ -122,22 +115,14 @@ export function readSyntax(text: string, source?: string): SyntaxResult {
     if (cut.deep) errors.push(syntaxError(`braces nested deeper than ${MAX_DEPTH} levels`, tokenPos(tokens[cut.at], source)));
     else errors.push(syntaxError('"{" has no matching "}"', tokenPos(open ?? tokens[start], source)));
     from = resume > start ? resume : tokens.length;
-    if (from < tokens.length) {
-      // The lexer read the rest inside braces; read it again from this top-level line.
-      const at = tokens[from];
-      const again = lex(text, source, at.startOffset, at.startLine);
-      errors = errors.filter((e) => (e.position?.offset ?? 0) < at.startOffset).concat(again.errors);
-      tokens = again.tokens;
-      from = 0;
-    }
   }
   if (errors.length >= MAX_ERRORS && from < tokens.length) {
-    errors.push(syntaxError(`too many errors; the rest of the input was not checked`, tokenPos(tokens[from], source)));
+    errors.push(syntaxError('too many errors; the rest of the input was not checked', tokenPos(tokens[from], source)));
   }
   // The grammar is shared: drop its hold on this input so a parsed file can be collected.
   grammar.input = [];
-  grammar.collected = [];
+  grammar.sink = () => undefined;
   grammar.statementStart = undefined;
   grammar.text = '';
-  return { statements, errors, comments: lexed.comments };
+  return { errors, comments };
 }

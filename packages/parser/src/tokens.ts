@@ -5,12 +5,21 @@
  * (`{10.0.0.1:25}` is three tokens), as tmsh accepts them unspaced in scripts.
  */
 import { createToken, Lexer, type IToken, type CustomPatternMatcherReturn } from 'chevrotain';
+import { lineBreakBetween } from './statement-bounds';
 
-/** Every character `\s` matches except newline (unicode spaces too), for the lexer's first-char index. */
-const BLANKS = [' ', '\t', '\r', '\f', '\v', '\u00a0', '\u1680', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff'];
+/** Every character `\s` matches (unicode spaces too), for the lexer's first-char index. */
+const BLANKS = [' ', '\t', '\n', '\r', '\f', '\v', '\u00a0', '\u1680', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff'];
 for (let c = 0x2000; c <= 0x200a; c++) BLANKS.push(String.fromCharCode(c));
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[^\S\n]+/, group: Lexer.SKIPPED, start_chars_hint: BLANKS });
+/** Blanks within a line. */
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[^\S\n]+/, group: Lexer.SKIPPED, start_chars_hint: BLANKS.filter((c) => c !== '\n') });
+
+/**
+ * A line break with the blank lines and indentation after it: skipped, like every blank
+ * (statement ends are found from token lines, see statement-bounds.ts); one token per line keeps
+ * the lexer's line counting cheap.
+ */
+export const LineBreak = createToken({ name: 'LineBreak', pattern: /\n\s*/, group: Lexer.SKIPPED, line_breaks: true, start_chars_hint: ['\n'] });
 
 /** A backslash at the end of a line joins it with the next, as in shell scripts. */
 export const LineContinuation = createToken({ name: 'LineContinuation', pattern: /\\\r?\n/, group: Lexer.SKIPPED, line_breaks: true });
@@ -18,7 +27,6 @@ export const LineContinuation = createToken({ name: 'LineContinuation', pattern:
 /** `# ...` to the end of the line, only at the start of a word (`a#b` is a word). */
 export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: 'comments' });
 
-export const Newline = createToken({ name: 'Newline', pattern: /\n/, line_breaks: true });
 export const Semicolon = createToken({ name: 'Semicolon', pattern: /;/ });
 
 /** Object types whose body is Tcl, kept verbatim: braces are counted the Tcl way, quotes are not. */
@@ -29,7 +37,7 @@ const VERB_WORDS = new Set(['create', 'modify', 'tmsh']);
  * True when the tokens before this `{` are `[tmsh] [create|modify] ltm rule NAME` at the start
  * of a statement: the body that follows is Tcl.
  */
-function opensTclBody(tokens: IToken[]): boolean {
+function opensTclBody(text: string, tokens: IToken[]): boolean {
   const n = tokens.length;
   if (n < 3) return false;
   const name = tokens[n - 1];
@@ -37,14 +45,15 @@ function opensTclBody(tokens: IToken[]): boolean {
   const mod = tokens[n - 3];
   if (name.tokenType !== Word || comp.tokenType !== Word || mod.tokenType !== Word) return false;
   if (!TCL_BODY_TYPES.has(`${mod.image} ${comp.image}`)) return false;
-  let i = n - 4;
-  while (i >= 0 && tokens[i].tokenType === Word && VERB_WORDS.has(tokens[i].image)) i--;
-  return i < 0 || tokens[i].tokenType === Newline || tokens[i].tokenType === Semicolon;
+  let i = n - 3;
+  while (i > 0 && tokens[i - 1].tokenType === Word && VERB_WORDS.has(tokens[i - 1].image) && !lineBreakBetween(text, tokens[i - 1], tokens[i])) i--;
+  // The statement starts at token i: first of all, after `;`, or first on its line.
+  return i === 0 || tokens[i - 1].tokenType === Semicolon || lineBreakBetween(text, tokens[i - 1], tokens[i]);
 }
 
 /** Matches a whole Tcl body `{ ... }` (Tcl brace counting, backslash escapes) after `ltm rule NAME`. */
 function matchTclBody(text: string, offset: number, tokens: IToken[]): CustomPatternMatcherReturn | null {
-  if (text.charCodeAt(offset) !== 123 || !opensTclBody(tokens)) return null;
+  if (text.charCodeAt(offset) !== 123 || !opensTclBody(text, tokens)) return null;
   let depth = 0;
   for (let i = offset; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -62,13 +71,8 @@ export const TclBody = createToken({
   line_breaks: true,
 });
 
-export const LCurly = createToken({ name: 'LCurly', pattern: /{/, push_mode: 'block' });
-export const RCurly = createToken({ name: 'RCurly', pattern: /}/, pop_mode: true });
-/** A `}` with no `{` open: never consumed by the grammar, so it is reported where it stands. */
-export const StrayRCurly = createToken({ name: 'StrayRCurly', pattern: /}/ });
-
-/** Inside braces newlines and `;` do not end anything: they are skipped with the spaces. */
-export const BlockWhiteSpace = createToken({ name: 'BlockWhiteSpace', pattern: /[\s;]+/, group: Lexer.SKIPPED, line_breaks: true, start_chars_hint: [...BLANKS, '\n', ';'] });
+export const LCurly = createToken({ name: 'LCurly', pattern: /{/ });
+export const RCurly = createToken({ name: 'RCurly', pattern: /}/ });
 
 /** A double-quoted string; escapes (`\"`, `\\`, `\r`, `\n`, `\?`) stay as written; may span lines. */
 export const QuotedString = createToken({
@@ -95,19 +99,5 @@ function wordStartChars(): string[] {
 /** Any other run of characters: names, paths, addresses, numbers, keywords. */
 export const Word = createToken({ name: 'Word', pattern: /[^\s{}";#][^\s{}";]*/, start_chars_hint: wordStartChars() });
 
-/**
- * Lexer modes: at top level newlines and `;` end statements; inside braces (`block` mode, pushed
- * by `{`, popped by `}`) they are skipped, so the grammar sees one item stream per block.
- */
-export const lexerDefinition = {
-  modes: {
-    top: [WhiteSpace, LineContinuation, Comment, Newline, Semicolon, TclBody, LCurly, StrayRCurly, QuotedString, UnterminatedString, Word],
-    block: [BlockWhiteSpace, LineContinuation, Comment, LCurly, RCurly, QuotedString, UnterminatedString, Word],
-  },
-  defaultMode: 'top',
-};
-
-/** Every token type, for the parser. */
-export const allTokens = [
-  WhiteSpace, BlockWhiteSpace, LineContinuation, Comment, Newline, Semicolon, TclBody, LCurly, RCurly, StrayRCurly, QuotedString, UnterminatedString, Word,
-];
+/** In lexing order: blanks, the specific tokens, then the generic Word. */
+export const allTokens = [WhiteSpace, LineBreak, LineContinuation, Comment, Semicolon, TclBody, LCurly, RCurly, QuotedString, UnterminatedString, Word];
