@@ -87,6 +87,16 @@ describe('complete', () => {
     expect(at('tmsh list ltm vir<|>')).toEqual(['virtual']);
   });
 
+  it('completes type paths after help', () => {
+    expect(at('help ltm po<|>')).toEqual(['pool']);
+    expect(at('help ltm profile <|>')).toEqual(['client-ssl', 'server-ssl', 'smtps', 'tcp']);
+  });
+
+  it('completes a statement spread over lines inside braces', () => {
+    expect(at('create ltm pool p members add {\n  10.0.0.1:25 {\n    ses<|>')).toEqual(['session']);
+    expect(at('create ltm pool p\nmod<|>')).toEqual(['modify']);
+  });
+
   it('completes with the cursor in the middle of a line', () => {
     const text = 'create ltm po p1 monitor tcp';
     expect(complete(text, 13, ctx)).toMatchObject({ replaceFrom: 11, candidates: [{ text: 'pool' }] });

@@ -130,6 +130,11 @@ describe('parseCommand: list, show and other verbs', () => {
     expect(parseCommand('list')).toMatchObject({ verb: 'list', path: [] });
   });
 
+  it('reads sys config partitions and tar-file options', () => {
+    expect(parseCommand('save sys config partitions { Common foo } no-passphrase').options).toEqual({ partitions: 'Common foo', 'no-passphrase': true });
+    expect(parseCommand('load sys config file /var/local/scf/x.scf merge verify').options).toEqual({ file: '/var/local/scf/x.scf', merge: true, verify: true });
+  });
+
   it('keeps free arguments of cd and help', () => {
     expect(parseCommand('cd /Common').args).toEqual(['/Common']);
     expect(parseCommand('help ltm pool').args).toEqual(['ltm', 'pool']);

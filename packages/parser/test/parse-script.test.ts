@@ -64,6 +64,18 @@ describe('parseScript: bigip.conf files', () => {
     const rule = res.statements[3] as RawObjectStatement;
     expect(rule).toMatchObject({ path: ['ltm', 'rule', '/Common/r'], typeWords: ['ltm', 'rule'] });
     expect(rule.body?.raw).toContain('HTTP::respond 200 content "\\}"');
+    expect(rule.body?.items).toEqual([]);
+    // An unbalanced quote in Tcl does not matter: only braces count.
+    const odd = parseScript('ltm rule /Common/q {\nwhen X { log local0. "it\'s \\"odd }\n}\nltm pool /Common/p { }\n');
+    expect(odd.errors).toEqual([]);
+    expect(odd.statements.map((s) => s.kind)).toEqual(['raw-object', 'object']);
+  });
+
+  it('groups block items by source line', () => {
+    const vs = res.statements[4] as ObjectStatement;
+    const persist = vs.properties[2];
+    const block = persist.kind === 'raw-property' ? persist.values[0] : undefined;
+    expect(block?.kind === 'block' && block.lines.map((l) => l.map((n) => (n.kind === 'block' ? '{}' : n.text)))).toEqual([['/Common/cookie', '{}']]);
   });
 
   it('records positions with the source name', () => {
