@@ -162,6 +162,14 @@ describe('openltm load', () => {
     expect(box.tmsh('-c', 'list ltm pool smtp_pool').status).toBe(1);
   });
 
+  it('reads the script from stdin with -f -, and openltm shell reads a pipe like tmsh', () => {
+    const loaded = box.run('openltm', ['load', '-q', '-f', '-'], { input: GOOD });
+    expect(loaded).toMatchObject({ status: 0, stderr: '' });
+    const shell = box.run('openltm', ['shell'], { input: 'list ltm pool smtp_pool\n' });
+    expect(shell.status).toBe(0);
+    expect(shell.stdout).toMatch(/^ltm pool smtp_pool \{/);
+  });
+
   it('loads back what list printed', () => {
     const file = box.path('good.tmsh');
     writeFileSync(file, GOOD);
