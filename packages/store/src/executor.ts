@@ -77,7 +77,14 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
         select: s.select,
         memberStatus: (pool, member) => ctx.status.memberState(pool, member),
       });
-      return { output, data: recs.map((r) => ({ type: typeKey, name: r.path, properties: ctx.ops.effective(r) })) };
+      // Structured data (for --json) is computed only when asked for: list must stay fast.
+      const result: ExecuteResult = { output };
+      let data: unknown;
+      Object.defineProperty(result, 'data', {
+        enumerable: true,
+        get: () => (data ??= recs.map((r) => ({ type: typeKey, name: r.path, properties: ctx.ops.effective(r) }))),
+      });
+      return result;
     }
     case 'show':
       return showCommand(s, ctx);

@@ -19,12 +19,19 @@ export function parentPath(def: ObjectTypeDef, rec: ObjectRecord): string | unde
   return def.builtins?.[0]?.name;
 }
 
-/** Schema defaults of a property table, with collection entries filled too. */
-export function tableDefaults(table: PropertyTable): StoredProps {
-  const out: StoredProps = {};
-  for (const [name, def] of Object.entries(table)) {
-    const v = defaultValue(def);
-    if (v !== undefined) out[name] = v;
+const defaultsCache = new WeakMap<PropertyTable, StoredProps>();
+
+/** Schema defaults of a property table (shared and frozen: copy before changing). */
+export function tableDefaults(table: PropertyTable): Readonly<StoredProps> {
+  let out = defaultsCache.get(table);
+  if (!out) {
+    out = {};
+    for (const [name, def] of Object.entries(table)) {
+      const v = defaultValue(def);
+      if (v !== undefined) out[name] = v;
+    }
+    Object.freeze(out);
+    defaultsCache.set(table, out);
   }
   return out;
 }
@@ -47,7 +54,7 @@ function fillNested(table: PropertyTable, props: StoredProps): StoredProps {
 /** Effective values of a record: defaults filled, parents resolved (cycle-safe). */
 export function effectiveProps(repo: ObjectRepository, rec: ObjectRecord, seen: Set<string> = new Set()): StoredProps {
   const def = typeOf(rec.type);
-  let base: StoredProps = tableDefaults(def.properties);
+  let base: StoredProps = { ...tableDefaults(def.properties) };
   const parent = parentPath(def, rec);
   if (parent && !seen.has(parent)) {
     seen.add(rec.path);

@@ -25,6 +25,8 @@ export interface RefRow {
 
 export class ObjectRepository {
   private readonly byType = new Map<string, Map<string, ObjectRecord>>();
+  /** Records read one at a time for types not read whole (a command touching a few objects of a large store). */
+  private readonly single = new Map<string, ObjectRecord | null>();
   private readonly byId = new Map<number, ObjectRecord>();
   private cachedGeneration = -1;
   /** Set by a write; the transaction bumps the generation once when it commits. */
@@ -37,6 +39,8 @@ export class ObjectRepository {
       bump: db.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"),
       ofType: db.prepare('SELECT id, path, props, builtin FROM objects WHERE type = ?'),
       byId: db.prepare('SELECT id, type, path, props, builtin FROM objects WHERE id = ?'),
+      byPath: db.prepare('SELECT id, path, props, builtin FROM objects WHERE type = ? AND path = ?'),
+      count: db.prepare('SELECT count(*) FROM objects WHERE type = ?').pluck(),
       insert: db.prepare('INSERT INTO objects (type, path, props, builtin, ukey) VALUES (?, ?, ?, ?, ?)'),
       update: db.prepare('UPDATE objects SET props = ?, ukey = ? WHERE id = ?'),
       delete: db.prepare('DELETE FROM objects WHERE id = ?'),
@@ -63,6 +67,7 @@ export class ObjectRepository {
 
   invalidate(): void {
     this.byType.clear();
+    this.single.clear();
     this.byId.clear();
     this.cachedGeneration = -1;
     this.dirty = false;
@@ -85,17 +90,36 @@ export class ObjectRepository {
     if (!m) {
       m = new Map();
       for (const row of this.st.ofType.all(type) as { id: number; path: string; props: string; builtin: number }[]) {
-        const rec: ObjectRecord = { id: row.id, type, path: row.path, props: JSON.parse(row.props), builtin: row.builtin === 1 };
-        m.set(row.path, rec);
-        this.byId.set(rec.id, rec);
+        m.set(row.path, this.remember(type, row));
       }
       this.byType.set(type, m);
     }
     return m;
   }
 
+  /** Reads whole types up front (a file load touches most objects; one query beats thousands). */
+  preload(types: readonly string[]): void {
+    for (const t of types) this.typeMap(t);
+  }
+
   get(type: string, path: string): ObjectRecord | undefined {
-    return this.typeMap(type).get(path);
+    const m = this.byType.get(type);
+    if (m) return m.get(path);
+    const key = `${type}\u0000${path}`;
+    const hit = this.single.get(key);
+    if (hit !== undefined) return hit ?? undefined;
+    const row = this.st.byPath.get(type, path) as { id: number; path: string; props: string; builtin: number } | undefined;
+    const rec = row ? this.remember(type, row) : undefined;
+    this.single.set(key, rec ?? null);
+    return rec;
+  }
+
+  private remember(type: string, row: { id: number; path: string; props: string; builtin: number }): ObjectRecord {
+    const known = this.byId.get(row.id);
+    if (known) return known;
+    const rec: ObjectRecord = { id: row.id, type, path: row.path, props: JSON.parse(row.props), builtin: row.builtin === 1 };
+    this.byId.set(rec.id, rec);
+    return rec;
   }
 
   /** Every record of a type, sorted by path. */
@@ -104,22 +128,22 @@ export class ObjectRepository {
   }
 
   count(type: string): number {
-    return this.typeMap(type).size;
+    return this.byType.get(type)?.size ?? Number(this.st.count.get(type));
   }
 
   getById(id: number): ObjectRecord | undefined {
     const hit = this.byId.get(id);
     if (hit) return hit;
-    const row = this.st.byId.get(id) as { type: string } | undefined;
+    const row = this.st.byId.get(id) as { id: number; type: string; path: string; props: string; builtin: number } | undefined;
     if (!row) return undefined;
-    this.typeMap(row.type);
-    return this.byId.get(id);
+    return this.get(row.type, row.path);
   }
 
   insert(type: string, path: string, props: StoredProps, builtin = false, ukey: string | null = null): ObjectRecord {
     const info = this.st.insert.run(type, path, JSON.stringify(props), builtin ? 1 : 0, ukey);
     const rec: ObjectRecord = { id: Number(info.lastInsertRowid), type, path, props, builtin };
-    this.typeMap(type).set(path, rec);
+    this.byType.get(type)?.set(path, rec);
+    this.single.set(`${type}\u0000${path}`, rec);
     this.byId.set(rec.id, rec);
     this.dirty = true;
     return rec;
@@ -134,7 +158,8 @@ export class ObjectRepository {
   delete(rec: ObjectRecord): void {
     this.st.refsFrom.run(rec.id);
     this.st.delete.run(rec.id);
-    this.typeMap(rec.type).delete(rec.path);
+    this.byType.get(rec.type)?.delete(rec.path);
+    this.single.set(`${rec.type}\u0000${rec.path}`, null);
     this.byId.delete(rec.id);
     this.dirty = true;
   }

@@ -176,6 +176,7 @@ export function loadConfig(ops: ObjectOperations, file: string, opts: LoadOption
     if (Object.keys(summary.droppedProperties).length) parts.push(`unknown properties: ${list(summary.droppedProperties)}`);
     throw new ConfigError(ErrorCodes.CONFIG_ERROR, `Configuration error: ${file} has ${parts.join('; ')}. Nothing was loaded; add skip-unknown to load the rest.`);
   }
+  ops.repo.preload(OBJECT_TYPES.map((d) => d.key));
   if (!opts.merge) clearUserConfig(ops);
   const secrets = readSecrets(file);
   applyObjects(ops, objects, secrets, opts, summary);
