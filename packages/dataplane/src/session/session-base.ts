@@ -125,7 +125,7 @@ export abstract class SessionBase {
       (res) => {
         if (!res.ok) {
           if (this.phase === 'closed') return;
-          this.log.warn({ pool: this.config.pool, reason: res.reason }, 'no pool member for session');
+          this.log.info({ pool: this.config.pool, reason: res.reason }, 'no pool member for session');
           return this.close(res.reason === 'no-answer' ? this.r.backendNoAnswer : this.r.noBackend);
         }
         if (this.phase === 'closed') return res.conn.quit();
