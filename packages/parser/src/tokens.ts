@@ -32,13 +32,16 @@ export const Semicolon = createToken({ name: 'Semicolon', pattern: /;/ });
 /** Object types whose body is Tcl, kept verbatim: braces are counted the Tcl way, quotes are not. */
 const TCL_BODY_TYPES = new Set(['ltm rule', 'gtm rule', 'cli script', 'pem irule']);
 const VERB_WORDS = new Set(['create', 'modify', 'tmsh']);
+/** Properties whose block is Tcl, APL or HTML (`sys application template`, `sys icall script`). */
+const TCL_BLOCK_PROPERTIES = new Set(['definition', 'implementation', 'presentation', 'html-help']);
 
 /**
  * True when the tokens before this `{` are `[tmsh] [create|modify] ltm rule NAME` at the start
- * of a statement: the body that follows is Tcl.
+ * of a statement, or a Tcl-valued property such as `definition`: the body that follows is Tcl.
  */
 function opensTclBody(text: string, tokens: IToken[]): boolean {
   const n = tokens.length;
+  if (n > 0 && tokens[n - 1].tokenType === Word && TCL_BLOCK_PROPERTIES.has(tokens[n - 1].image)) return true;
   if (n < 3) return false;
   const name = tokens[n - 1];
   const comp = tokens[n - 2];

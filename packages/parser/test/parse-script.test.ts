@@ -71,6 +71,35 @@ describe('parseScript: bigip.conf files', () => {
     expect(odd.statements.map((s) => s.kind)).toEqual(['raw-object', 'object']);
   });
 
+  it('keeps Tcl, APL and HTML blocks of templates and iCall scripts verbatim', () => {
+    const text = [
+      'sys application template /Common/t {',
+      '    actions {',
+      '        definition {',
+      '            html-help {',
+      '<p>Say "hi</p>',
+      '            }',
+      '            implementation {',
+      'proc x {} { puts "\\{" }',
+      '            }',
+      '            presentation {',
+      'section s { string name }',
+      '            }',
+      '        }',
+      '    }',
+      '}',
+      'sys icall script /Common/s {',
+      '    definition {',
+      'set a "unbalanced',
+      '    }',
+      '}',
+      'ltm pool /Common/p { }',
+    ].join('\n');
+    const r = parseScript(text);
+    expect(r.errors).toEqual([]);
+    expect(r.statements.map((s) => s.kind)).toEqual(['raw-object', 'raw-object', 'object']);
+  });
+
   it('groups block items by source line', () => {
     const vs = res.statements[4] as ObjectStatement;
     const persist = vs.properties[2];
