@@ -38,6 +38,23 @@ export interface CompletionResult {
 const OP_HELP: Record<string, string> = {
   add: 'Add entries', delete: 'Delete entries ({ all } deletes every one)', modify: 'Change entries', 'replace-all-with': 'Replace every entry', none: 'Remove every entry',
 };
+/** One-line help of the list / show / sys config option words. */
+const OPTION_HELP: Record<string, string> = {
+  'all-properties': 'Include properties at their default values',
+  'non-default-properties': 'Only properties that differ from the defaults',
+  'one-line': 'Each object on one line',
+  recursive: 'Include objects in sub-folders',
+  partition: 'Show the partition of each object',
+  detail: 'Add per-member and per-profile sections',
+  'field-fmt': 'One field per line, machine-friendly',
+  members: 'Include the pool members',
+  raw: 'Exact counters, not scaled to K/M/G',
+  file: 'file PATH: the file to save to or load from',
+  merge: 'Apply the file on top of the running configuration',
+  verify: 'Only validate the file; change nothing',
+  'skip-unknown': 'Skip objects of types openltm does not implement',
+  default: 'Reset to the factory defaults',
+};
 const WORD_CHARS = /[^\s{}";]/;
 
 function namesOf(ctx: CompletionContext, keys: readonly string[]): Candidate[] {
@@ -168,7 +185,7 @@ function afterVerb(verb: string, w: TokenWalk, ctx: CompletionContext): { candid
   }
   if (verb === 'delete') return { candidates: [...names, all] };
   const options = verb === 'list' ? LIST_OPTIONS : verb === 'show' ? SHOW_OPTIONS : [];
-  const optionCandidates = options.filter((o) => !w.tokens.some((t) => t.image === o)).map((o) => ({ text: o, help: `${verb} option` }));
+  const optionCandidates = options.filter((o) => !w.tokens.some((t) => t.image === o)).map((o) => ({ text: o, help: OPTION_HELP[o] ?? `${verb} option` }));
   const hasTarget = w.tokens.slice(w.i).some((t) => t.tokenType === Word && !(options as readonly string[]).includes(t.image) && !matchProperty(def.properties, t.image));
   const select = verb === 'list' && hasTarget ? propertyCandidates(def.properties).map((c) => ({ ...c, help: `Show only ${c.text}` })) : [];
   return { candidates: [...names, all, ...optionCandidates, ...select] };
@@ -178,7 +195,7 @@ function configOptions(options: readonly string[], w: TokenWalk): Candidate[] {
   const last = w.tokens[w.tokens.length - 1];
   if (last && last.image === 'file' && w.tokens.length > w.i) return [];
   const used = new Set(w.tokens.slice(w.i).map((t) => t.image));
-  return options.filter((o) => !used.has(o)).map((o) => ({ text: o, help: o === 'file' ? 'file PATH: the file to save to or load from' : `${o}` }));
+  return options.filter((o) => !used.has(o)).map((o) => ({ text: o, help: OPTION_HELP[o] ?? o }));
 }
 
 /** The tokens of the statement the cursor is in: after the last `;` or line break outside braces. */
