@@ -15,7 +15,9 @@
  *    objects with effective values (defaults filled, defaults-from resolved). Values are stored
  *    forms: references are full paths, destinations `/Common/10.0.0.1:25` (IPv6 `addr.port`),
  *    monitor rules text (`/Common/a and /Common/b`, `min 1 of { ... }`, `none`; parse with
- *    `parseMonitorRule`), lists string arrays, collections records keyed by full name.
+ *    `parseMonitorRule`), lists string arrays, collections records keyed by full name (pool
+ *    members `/Common/10.0.0.11:25`; split with `memberNode`). Strings keep tmsh's escaped form
+ *    (`GET /\r\n`): turn them into bytes with the parser's `unescapeTmsh`.
  *  - `store.pem('sys file ssl-cert' | 'sys file ssl-key', name)`: PEM (+ passphrase). Never log.
  *  - `store.writeStatus(report)`: the data plane's StatusReport for `show`.
  */

@@ -38,6 +38,10 @@ export interface ScriptOptions {
   dryRun?: boolean;
   /** File name for positions and messages. */
   source?: string;
+  /** The shell's module context (`ltm`): `create pool p1` means `create ltm pool p1`. */
+  module?: string;
+  /** Called after each statement is applied (for a progress bar on large files). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface ScriptResult {
@@ -206,7 +210,7 @@ export class Store {
    * back everything; the error carries line:column.
    */
   executeScript(text: string, session: Session = new Session(), options: ScriptOptions = {}): ScriptResult {
-    const parsed = parseScript(text, { source: options.source });
+    const parsed = parseScript(text, { source: options.source, module: options.module });
     if (parsed.errors.length) {
       const [first, ...rest] = parsed.errors;
       throw new ConfigError(first.code, first.message, { position: first.position, related: rest });
@@ -222,6 +226,7 @@ export class Store {
             }
             results.push(runStatement(s, this.context(ops, session)));
             ops.check();
+            options.onProgress?.(results.length, parsed.statements.length);
           } catch (err) {
             throw withPosition(err, s.pos);
           }

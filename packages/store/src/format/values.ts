@@ -34,12 +34,5 @@ export function formatDestinationForShow(stored: string): string {
   return stored.replace(/^\/[^/]+\//, '');
 }
 
-const NEEDS_QUOTES = /[\s{}"';#$[\]?\\]/;
-
-/** Quotes a value when tmsh would need it; quoted input keeps its escapes as written. */
-export function quote(text: string): string {
-  if (text === '') return '""';
-  if (!NEEDS_QUOTES.test(text)) return text;
-  const body = text.replace(/(^|[^\\])"/g, '$1\\"');
-  return `"${body}"`;
-}
+/** The parser's quoting, so what `list` and `save` print parses back to the same value. */
+export { quote } from '@openltm/parser';
