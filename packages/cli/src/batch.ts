@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ConfigError, ErrorCodes } from '@openltm/model';
 import type { Executor } from './executor';
 import type { Output } from './output';
 import { asLines } from './output';
@@ -25,7 +26,7 @@ export async function loadScriptFile(executor: Executor, file: string, opts: Loa
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (err) {
-    opts.output.stderr(`01070711:3: Cannot read ${source}: ${(err as Error).message}\n`);
+    opts.output.stderr(`${new ConfigError(ErrorCodes.FILE, `Cannot read ${source}: ${(err as Error).message}`).toString()}\n`);
     return 1;
   }
   const progress = !opts.quiet && opts.progressStream?.isTTY && countLines(text) >= PROGRESS_THRESHOLD_LINES
