@@ -1,6 +1,7 @@
 /** The entry points: one command line, or a whole script / bigip.conf file. */
 import { ConfigError, VERBS } from '@openltm/model';
-import type { CommandStatement, ParseResult, Statement, SyntaxNode } from './ast';
+import type { IToken } from 'chevrotain';
+import type { CommandStatement, ParseResult, Position, Statement, SyntaxNode } from './ast';
 import { readSyntax } from './syntax-reader';
 import type { SyntaxStatement } from './grammar';
 import { shapeCommand, type CommandShapeOptions } from './shape-command';
@@ -25,17 +26,23 @@ export interface ScriptOptions extends CommandOptions {
   unknownTypes?: 'raw' | 'error';
 }
 
+/** The position just after a token (where "requires a value" errors point). */
+function endPosition(tok: IToken, source?: string): Position {
+  const nl = tok.image.lastIndexOf('\n');
+  const line = (tok.startLine ?? 1) + (nl < 0 ? 0 : tok.image.split('\n').length - 1);
+  const column = nl < 0 ? (tok.startColumn ?? 1) + tok.image.length : tok.image.length - nl;
+  return { line, column, offset: tokenEnd(tok), ...(source !== undefined ? { source } : {}) };
+}
+
 function shapeStatement(stmt: SyntaxStatement, text: string, opts: CommandShapeOptions, allowObjects: boolean): Statement {
   let items: readonly SyntaxNode[] = stmt.items;
-  const pos = items[0].pos;
   // Scripts captured from a shell carry the `tmsh` prefix on every line.
   if (items.length > 1 && items[0].kind === 'word' && items[0].text === 'tmsh') items = items.slice(1);
-  const src = text.slice(stmt.first.startOffset, tokenEnd(stmt.last));
+  const pos = items[0].pos;
+  const src = text.slice(pos.offset, tokenEnd(stmt.last));
   const first = items[0];
   if (first.kind === 'word' && Object.prototype.hasOwnProperty.call(VERBS, first.text)) {
-    const last = items[items.length - 1];
-    const end = { ...last.pos, column: last.pos.column + (last.kind === 'block' ? 1 : last.text.length), offset: tokenEnd(stmt.last) };
-    return shapeCommand(items, pos, src, end, opts);
+    return shapeCommand(items, pos, src, endPosition(stmt.last, pos.source), opts);
   }
   if (!allowObjects) throw syntaxError(`"${first.kind === 'block' ? '{' : first.text}" unknown command`, first.pos);
   return shapeObject(items, pos, src);

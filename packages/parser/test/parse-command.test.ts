@@ -158,6 +158,7 @@ describe('parseCommand: errors', () => {
     expect(syntaxErrorOf('create ltm pool p1 members add { 10.0.0.1:25').message).toMatch(/no matching/);
     expect(syntaxErrorOf('create ltm pool p1 }').message).toBe('unexpected "}"');
     expect(syntaxErrorOf('create ltm pool p1 monitor').message).toBe('"monitor" requires a value');
+    expect(syntaxErrorOf('modify ltm pool p members add').position).toMatchObject({ line: 1, column: 27 });
     expect(syntaxErrorOf('create ltm snatpool s1').message).toMatch(/^"snatpool" unknown property/);
     expect(syntaxErrorOf('creat ltm pool p1').message).toBe('"creat" unknown command');
     expect(syntaxErrorOf('modify ltm pool p members add { }').code).toBe('SYNTAX');
