@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 
 /**
  * A real terminal for the shell: a private tmux server (its own socket), driven with send-keys and
@@ -50,9 +51,12 @@ export class TmuxTerminal {
     }
   }
 
+  /** Stops the server and removes its socket file (tmux leaves it behind). */
   kill(): void {
     try {
+      const socketPath = this.tmux('display-message', '-p', '#{socket_path}').trim();
       this.tmux('kill-server');
+      if (socketPath) rmSync(socketPath, { force: true });
     } catch {
       // Already gone.
     }
