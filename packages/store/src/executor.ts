@@ -8,7 +8,7 @@ import { listObjects, selectTargets } from './list-command';
 import { COMMON, PARTITIONS } from './names';
 import type { ObjectOperations } from './object-operations';
 import type { ObjectRecord } from './object-repository';
-import { formatLoadSummary, loadConfig, saveConfig } from './save-load';
+import { clearUserConfig, formatLoadSummary, loadConfig, saveConfig } from './save-load';
 import type { ExecuteResult, Session } from './session';
 import type { StatusTable } from './status';
 import { showCommand, resetStats } from './show-command';
@@ -103,8 +103,15 @@ function sysConfig(s: CommandStatement, ctx: ExecContext): ExecuteResult {
     return { output: `Saving running configuration...\n  ${target}\n`, data: { file: target, objects: r.objects } };
   }
   if (s.verb === 'load') {
-    if (!file) throw errors.syntax('"load sys config" needs "file PATH" (openltm keeps no separate running configuration)', s.pos);
+    if (s.options.default === true) {
+      clearUserConfig(ctx.ops);
+      return { output: 'Reset to the default configuration (built-in objects only).\n', changed: true };
+    }
+    if (!file) throw errors.syntax('"load sys config" needs "file PATH" or "default" (openltm keeps no separate stored configuration)', s.pos);
     const summary = loadConfig(ctx.ops, file, { merge: s.options.merge === true, skipUnknown: s.options['skip-unknown'] === true });
+    if (s.options.verify === true) {
+      return { output: `${formatLoadSummary(summary)}Verified only: nothing was changed.\n`, data: summary, rollback: true };
+    }
     return { output: formatLoadSummary(summary), data: summary, changed: true };
   }
   throw unsupported(s);

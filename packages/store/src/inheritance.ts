@@ -51,8 +51,11 @@ function fillNested(table: PropertyTable, props: StoredProps): StoredProps {
   return props;
 }
 
-/** Effective values of a record: defaults filled, parents resolved (cycle-safe). */
-export function effectiveProps(repo: ObjectRepository, rec: ObjectRecord, seen: Set<string> = new Set()): StoredProps {
+/**
+ * Effective values of a record: defaults filled, parents resolved (cycle-safe). With
+ * `fill: false`, collection entries keep only what was set (the base of a list operation).
+ */
+export function effectiveProps(repo: ObjectRepository, rec: ObjectRecord, seen: Set<string> = new Set(), fill = true): StoredProps {
   const def = typeOf(rec.type);
   let base: StoredProps = { ...tableDefaults(def.properties) };
   const parent = parentPath(def, rec);
@@ -60,7 +63,7 @@ export function effectiveProps(repo: ObjectRepository, rec: ObjectRecord, seen: 
     seen.add(rec.path);
     const p = repo.get(rec.type, parent);
     if (p) {
-      const inherited = effectiveProps(repo, p, seen);
+      const inherited = effectiveProps(repo, p, seen, fill);
       for (const [name, pdef] of Object.entries(def.properties)) {
         if (!pdef.notInherited && inherited[name] !== undefined) base[name] = inherited[name];
       }
@@ -68,5 +71,5 @@ export function effectiveProps(repo: ObjectRepository, rec: ObjectRecord, seen: 
   }
   base = { ...base, ...rec.props };
   if (def.inheritable) base['defaults-from'] = parent ?? 'none';
-  return fillNested(def.properties, base);
+  return fill ? fillNested(def.properties, base) : base;
 }

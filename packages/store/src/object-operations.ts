@@ -72,7 +72,7 @@ export class ObjectOperations {
     const props = applyTable(def.properties, this.repo.propsCopy(rec), properties, {
       ...ctx,
       owner: { kind: def.kindName, path: rec.path },
-      current: (p) => (eff ??= this.effective(rec))[p],
+      current: (p) => (eff ??= effectiveProps(this.repo, rec, new Set(), false))[p],
     });
     if (def.key === 'ltm virtual' && ctx.mode !== 'load') props['last-modified-time'] = timestamp();
     const passphrase = takePassphrase(def, props);

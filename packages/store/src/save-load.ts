@@ -200,7 +200,8 @@ function stripNestedRaw(p: Property, label: string, counts: Record<string, numbe
 }
 
 /** A full load replaces the user configuration: built-ins back to new, everything else gone. */
-function clearUserConfig(ops: ObjectOperations): void {
+export function clearUserConfig(ops: ObjectOperations): void {
+  ops.repo.preload(OBJECT_TYPES.map((d) => d.key));
   resetBuiltins(ops.repo);
   const user: ObjectRecord[] = [];
   for (const def of OBJECT_TYPES) for (const r of ops.repo.all(def.key)) if (!r.builtin) user.push(r);

@@ -25,4 +25,6 @@ export interface ExecuteResult {
   changed?: boolean;
   /** True when the statement was queued in a cli transaction rather than applied. */
   queued?: boolean;
+  /** Internal: the statement only checks (`load ... verify`); its transaction is rolled back. */
+  rollback?: boolean;
 }

@@ -52,7 +52,12 @@ export interface ScriptResult {
   changed: boolean;
 }
 
-class DryRun extends Error {}
+/** Thrown to roll back a transaction whose work was only a check (dry runs, `verify`). */
+class DryRun extends Error {
+  constructor(readonly result?: ExecuteResult) {
+    super('dry run');
+  }
+}
 
 function isBusy(err: unknown): boolean {
   const code = (err as { code?: string }).code;
@@ -176,9 +181,14 @@ export class Store {
     if (isReadOnly(s)) return this.read((ops) => runStatement(s, this.context(ops, session)));
     const before = session.folder;
     try {
-      return this.write((ops) => runStatement(s, this.context(ops, session)));
+      return this.write((ops) => {
+        const result = runStatement(s, this.context(ops, session));
+        if (result.rollback) throw new DryRun({ ...result, rollback: undefined });
+        return result;
+      });
     } catch (err) {
       session.folder = before;
+      if (err instanceof DryRun && err.result) return err.result;
       throw withPosition(err, s.pos);
     }
   }

@@ -116,8 +116,9 @@ describe('create, modify, delete', () => {
   it('edits profiles of a virtual starting from the default tcp profile', () => {
     t.run('create ltm profile smtps plain activation-mode none');
     t.run('create ltm virtual v destination 10.1.1.1:25');
-    t.run('modify ltm virtual v profiles add { plain }');
+    t.run('modify ltm virtual v profiles add { plain { context all } }');
     expect(Object.keys(t.store.getEffective('ltm virtual', 'v')!.properties.profiles as object).sort()).toEqual(['/Common/plain', '/Common/tcp']);
+    expect(t.run('list ltm virtual v profiles')).toBe('ltm virtual v {\n    profiles {\n        plain { }\n        tcp { }\n    }\n}\n');
     t.run('modify ltm virtual v profiles delete { plain }');
     expect(Object.keys(t.store.getEffective('ltm virtual', 'v')!.properties.profiles as object)).toEqual(['/Common/tcp']);
   });
@@ -135,6 +136,14 @@ describe('create, modify, delete', () => {
     expect(t.run('list ltm pool p members')).toContain('mx1:smtp {\n            address 10.0.0.7');
     expect(t.fail('modify ltm pool p members add { mx1:26 { address 10.0.0.8 } }').code).toBe(ErrorCodes.CONFIG_ERROR);
     expect(t.fail('modify ltm pool p members add { mx2:25 }').code).toBe(ErrorCodes.NOT_FOUND);
+  });
+
+  it('two nodes cannot share an address, also through a pool member', () => {
+    t.run('create ltm node mx1 address 10.0.0.7');
+    expect(t.fail('create ltm node mx1b address 10.0.0.7').message).toContain('Node (/Common/mx1)');
+    const err = t.fail('create ltm pool p members add { 10.0.0.7:25 }');
+    expect(err.code).toBe(ErrorCodes.CONFIG_ERROR);
+    expect(err.message).toContain('name the member mx1:25');
   });
 
   it('refuses changes to immutable and read-only properties', () => {

@@ -100,6 +100,23 @@ describe('load sys config', () => {
     expect(t.store.getEffective('ltm profile smtps', 'smtps')!.properties['activation-mode']).toBe('require');
   });
 
+  it('verify checks a file and changes nothing; default goes back to the built-ins', () => {
+    const file = path.join(t.dir, 'v.conf');
+    fs.writeFileSync(file, 'ltm pool /Common/from_file { }\n');
+    const g = t.store.generation();
+    expect(t.run(`load sys config merge file ${file} verify`)).toContain('Verified only: nothing was changed.');
+    expect(t.store.names('ltm pool')).toEqual([]);
+    expect(t.store.generation()).toBe(g);
+    fs.writeFileSync(file, 'ltm pool /Common/p { monitor /Common/none_such }\n');
+    expect(t.fail(`load sys config merge file ${file} verify`).code).toBe(ErrorCodes.NOT_FOUND);
+    t.run('create ltm pool p1 members add { 10.0.0.1:25 }');
+    t.run('modify ltm profile smtps smtps activation-mode none');
+    t.run('load sys config default');
+    expect(t.store.names('ltm pool')).toEqual([]);
+    expect(t.store.names('ltm node')).toEqual([]);
+    expect(t.store.getEffective('ltm profile smtps', 'smtps')!.properties['activation-mode']).toBe('require');
+  });
+
   it('a file with unknown types fails as a whole with one report counted by type, and changes nothing', () => {
     const file = path.join(t.dir, 'unknown.conf');
     fs.writeFileSync(file, [

@@ -46,7 +46,9 @@ function poolMembersHaveNodes(rec: ObjectRecord, ctx: RuleContext): void {
         throw configError(`The address ${given} of pool member ${key} does not match its node name ${node}.`, ctx.position);
       }
       checkNewName('Node', node, ctx.position);
-      nodeRec = ctx.repo.insert('ltm node', node, { address });
+      const holder = ctx.repo.sameKey('ltm node', address, -1)[0];
+      if (holder) throw configError(`Pool member ${key} would create node ${node}, but node ${holder} already has the address ${address}: name the member ${holder.slice(holder.lastIndexOf('/') + 1)}:${memberNode(key).port}.`, ctx.position);
+      nodeRec = ctx.repo.insert('ltm node', node, { address }, false, address);
     } else if (given && given !== nodeRec.props.address) {
       throw configError(`The address ${given} of pool member ${key} does not match node ${node} (${String(nodeRec.props.address)}).`, ctx.position);
     }
@@ -57,6 +59,14 @@ function poolMembersHaveNodes(rec: ObjectRecord, ctx: RuleContext): void {
     next[key] = entry;
   }
   if (changed) ctx.write(rec, { ...rec.props, members: next });
+}
+
+/** Two nodes cannot have one address. */
+function nodeAddressUnique(rec: ObjectRecord, ctx: RuleContext): void {
+  const address = rec.props.address;
+  if (typeof address !== 'string') return;
+  const other = ctx.repo.sameKey('ltm node', address, rec.id)[0];
+  if (other) throw configError(`The address ${address} of Node (${rec.path}) is already the address of Node (${other}).`, ctx.position);
 }
 
 /** A defaults-from chain must end at a root. */
@@ -96,6 +106,9 @@ function virtualProfiles(rec: ObjectRecord, ctx: RuleContext): AttachedProfile[]
     const given = typeof entry.context === 'string' ? entry.context : 'all';
     if (side !== 'all' && given === 'all') {
       entry.context = side;
+      changed = true;
+    } else if (side === 'all' && entry.context === 'all') {
+      delete entry.context; // `tcp { }`, as BIG-IP lists it
       changed = true;
     } else if (side !== 'all' && given !== side) {
       throw configError(`Profile ${path} is a ${typeOf(target.type).kindName} and can only be used ${side}, not ${given}, on Virtual Server (${rec.path}).`, ctx.position);
@@ -187,6 +200,7 @@ export const PRELINK_RULES: Readonly<Record<string, Rule[]>> = {
 /** Rules run after references are linked. */
 export const RULES: Readonly<Record<string, Rule[]>> = {
   'ltm virtual': [virtualRules],
+  'ltm node': [nodeAddressUnique],
   'ltm profile client-ssl': [noInheritanceCycle, clientSslRules],
   'ltm profile server-ssl': [noInheritanceCycle, serverSslRules],
   'ltm profile smtps': [noInheritanceCycle],
@@ -195,6 +209,9 @@ export const RULES: Readonly<Record<string, Rule[]>> = {
   'ltm monitor tcp': [noInheritanceCycle],
 };
 
+/** The per-type uniqueness key kept in the objects table: an enabled virtual's destination, a node's address. */
 export function uniqueKey(type: string, props: StoredProps): string | null {
-  return type === 'ltm virtual' ? virtualKey(props) : null;
+  if (type === 'ltm virtual') return virtualKey(props);
+  if (type === 'ltm node' && typeof props.address === 'string') return props.address;
+  return null;
 }
