@@ -23,7 +23,10 @@ export default class Tmsh extends OpenltmCommand {
   static override strict = false;
   static override flags = {
     command: Flags.string({ char: 'c', description: 'Run these commands (separated by ;) and exit', helpValue: '"cmd; cmd"' }),
-    quiet: Flags.boolean({ char: 'q', description: 'Quiet: only command output and errors, no notices or questions' }),
+    quiet: Flags.boolean({
+      char: 'q',
+      description: 'Quiet: never ask "Display all N items? (y/n)" (openltm does not page; accepted for BIG-IP scripts)',
+    }),
     help: Flags.boolean({ char: 'h', description: 'Show this help' }),
   };
 

@@ -6,6 +6,7 @@ export interface TmshInvocation {
   command?: string;
   /** Command words (`tmsh list ltm pool p1`), joined into one line as on BIG-IP. */
   words: string[];
+  /** BIG-IP's -q (no pager question). openltm never pages, so it changes nothing; accepted for scripts. */
   quiet: boolean;
   store?: string;
   logLevel?: string;

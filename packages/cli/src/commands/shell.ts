@@ -1,4 +1,3 @@
-import { Flags } from '@oclif/core';
 import { OpenltmCommand } from '../base-command';
 
 /** `openltm shell`: the interactive tmsh shell (what `tmsh` with no arguments opens). */
@@ -8,10 +7,6 @@ export default class Shell extends OpenltmCommand {
     'Tab completes verbs, types, object names, properties and values; ? lists what may come next; ' +
     'help shows the schema; braces may span lines; Ctrl-C abandons the line, Ctrl-D or quit leaves.';
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --store ./lab.db'];
-  static override flags = {
-    quiet: Flags.boolean({ char: 'q', description: 'Quiet: no notices' }),
-  };
-
   async run(): Promise<void> {
     const { flags } = await this.parse(Shell);
     const { openExecutor } = await import('../open-executor');
