@@ -3,14 +3,15 @@
  * generation counter the data plane polls, and the read side the daemon uses.
  */
 import * as path from 'node:path';
-import { ConfigError, ErrorCodes, errors, getType, type StatusReport } from '@openltm/model';
+import { ConfigError, errors, getType, type StatusReport } from '@openltm/model';
 import { parseCommand, parseScript, type Statement } from '@openltm/parser';
 import { seedBuiltins } from './builtins';
 import { openDatabase, type Db } from './database';
 import { isQueueable, isReadOnly, runStatement, withPosition, type ExecContext } from './executor';
 import { fullPath, relativeName } from './names';
 import { ObjectRepository } from './object-repository';
-import { ObjectOperations } from './object-operations';
+import type { ObjectOperations } from './object-operations';
+import { DryRun, Transactions, busyError, isBusy } from './transaction';
 import { Session, type ExecuteResult } from './session';
 import { StatusTable } from './status';
 import type { StoredProps } from './stored-value';
@@ -52,28 +53,10 @@ export interface ScriptResult {
   changed: boolean;
 }
 
-/** Thrown to roll back a transaction whose work was only a check (dry runs, `verify`). */
-class DryRun extends Error {
-  constructor(readonly result?: ExecuteResult) {
-    super('dry run');
-  }
-}
-
-function isBusy(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
-}
-
-function busyError(file: string, options: StoreOptions): ConfigError {
-  return new ConfigError(
-    ErrorCodes.BUSY,
-    `The configuration store ${file} is busy: another process held it for longer than ${options.busyTimeoutMs ?? 5000} ms. Nothing was changed; try again.`,
-  );
-}
-
 export class Store {
   private readonly repo: ObjectRepository;
   private readonly statusTable: StatusTable;
+  private readonly tx: Transactions;
   private closed = false;
 
   private constructor(
@@ -83,6 +66,7 @@ export class Store {
   ) {
     this.repo = new ObjectRepository(db);
     this.statusTable = new StatusTable(db);
+    this.tx = new Transactions(db, this.repo, () => this.busyError());
   }
 
   /** Opens the store at `path`, creating it (mode 0600, with the built-ins) when missing. */
@@ -91,7 +75,7 @@ export class Store {
     try {
       db = openDatabase(file, options).db;
     } catch (err) {
-      if (isBusy(err)) throw busyError(file, options);
+      if (isBusy(err)) throw busyError(file, options.busyTimeoutMs);
       throw err;
     }
     const store = new Store(db, file, options);
@@ -124,43 +108,17 @@ export class Store {
   }
 
   private busyError(): ConfigError {
-    return busyError(this.path, this.options);
+    return busyError(this.path, this.options.busyTimeoutMs);
   }
 
-  /** Runs `fn` in one write transaction: everything commits, or nothing does. */
   private write<T>(fn: (ops: ObjectOperations) => T): T {
     this.assertOpen();
-    const tx = this.db.transaction(() => {
-      this.repo.refresh();
-      const ops = new ObjectOperations(this.repo);
-      const result = fn(ops);
-      ops.check();
-      this.repo.bumpGeneration();
-      return result;
-    });
-    try {
-      const result = tx.immediate();
-      this.repo.committed();
-      return result;
-    } catch (err) {
-      this.repo.invalidate();
-      if (isBusy(err)) throw this.busyError();
-      throw err;
-    }
+    return this.tx.write(fn);
   }
 
-  /** Runs `fn` on a consistent snapshot. */
   private read<T>(fn: (ops: ObjectOperations) => T): T {
     this.assertOpen();
-    try {
-      return this.db.transaction(() => {
-        this.repo.refresh();
-        return fn(new ObjectOperations(this.repo));
-      }).deferred();
-    } catch (err) {
-      if (isBusy(err)) throw this.busyError();
-      throw err;
-    }
+    return this.tx.read(fn);
   }
 
   private assertOpen(): void {
