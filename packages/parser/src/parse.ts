@@ -48,6 +48,15 @@ function shapeStatement(stmt: SyntaxStatement, text: string, opts: CommandShapeO
   return shapeObject(items, pos, src);
 }
 
+/** A bug must not crash a load: it becomes a positioned error that says so (the fuzz tests look for it). */
+function asConfigError(e: unknown, pos: Position): ConfigError {
+  if (ConfigError.is(e)) return e;
+  return syntaxError(`${INTERNAL_ERROR}: ${e instanceof Error ? e.message : String(e)}`, pos);
+}
+
+/** Prefix of the message of an error that is a parser bug, not bad input. */
+export const INTERNAL_ERROR = 'internal parser error (please report)';
+
 /**
  * Parses one interactive command line into a CommandStatement.
  * Throws a ConfigError (code SYNTAX, with position) on the first error.
@@ -58,7 +67,11 @@ export function parseCommand(line: string, options: CommandOptions = {}): Comman
   if (syn.errors.length > 0) throw syn.errors[0];
   if (read.length === 0) throw syntaxError('a command is required', { line: 1, column: 1, offset: 0 });
   if (read.length > 1) throw syntaxError('one command expected; use a script for several', read[1].items[0].pos);
-  return shapeStatement(read[0], line, { unknownTypes: 'error', module: options.module }, false) as CommandStatement;
+  try {
+    return shapeStatement(read[0], line, { unknownTypes: 'error', module: options.module }, false) as CommandStatement;
+  } catch (e) {
+    throw asConfigError(e, read[0].items[0].pos);
+  }
 }
 
 /**
@@ -74,8 +87,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): ParseRes
     try {
       statements.push(shapeStatement(stmt, text, opts, true));
     } catch (e) {
-      if (!ConfigError.is(e)) throw e;
-      shapeErrors.push(e);
+      shapeErrors.push(asConfigError(e, stmt.items[0].pos));
     }
   }, options.source);
   const errors = syn.errors.concat(shapeErrors);
