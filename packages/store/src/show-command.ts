@@ -71,7 +71,7 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext, raw: boolean): string[
       ['CMP', 'enabled'],
       ['CMP Mode', 'all-cpus'],
       ['Destination', formatDestinationForShow(String(eff.destination))],
-    ]),
+    ], '', 16),
     '',
     ...counterTable('Traffic', ['ClientSide', 'Ephemeral', 'General'], [
       ['Bits In', s.clientBytesIn * 8, 0, dash],

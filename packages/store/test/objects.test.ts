@@ -1,4 +1,5 @@
 import { ErrorCodes } from '@openltm/model';
+import { parseScript } from '@openltm/parser';
 import { openTestStore, seedScenario, type TestStore } from './helpers';
 
 let t: TestStore;
@@ -59,6 +60,16 @@ describe('the seed scenario (tmsh.md section 8)', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('list output parses back with the parser, as objects of the same types and values', () => {
+    const text = ['ltm virtual', 'ltm pool', 'ltm profile client-ssl', 'ltm monitor smtp'].map((k) => t.run(`list ${k} all-properties`)).join('');
+    const parsed = parseScript(text);
+    expect(parsed.errors).toEqual([]);
+    const objects = parsed.statements.filter((s) => s.kind === 'object');
+    expect(objects.length).toBe(parsed.statements.length);
+    const vs = objects.find((s) => s.kind === 'object' && s.name === 'vs_smtp');
+    expect(vs && vs.kind === 'object' && vs.typeKey).toBe('ltm virtual');
   });
 
   it('creates the nodes of pool members', () => {

@@ -22,8 +22,8 @@ export function title(kind: string, name: string, width: number): string[] {
 }
 
 /** `  Label   : value` lines with the colons aligned. */
-export function statusBlock(heading: string, rows: [string, string][], prefix = ''): string[] {
-  const w = Math.max(...rows.map(([k]) => k.length));
+export function statusBlock(heading: string, rows: [string, string][], prefix = '', minWidth = 0): string[] {
+  const w = Math.max(minWidth, ...rows.map(([k]) => k.length));
   return [`${prefix}${heading}`, ...rows.map(([k, v]) => `${prefix}  ${k.padEnd(w)} : ${v}`)];
 }
 
