@@ -2,7 +2,7 @@
  * One executor for the shell, one-shot commands and batch files: a parsed statement in, the
  * text tmsh would print out. Runs inside the transaction the Store opened for it.
  */
-import { ConfigError, errors, typeOf, type SourcePosition } from '@openltm/model';
+import { ConfigError, OBJECT_TYPES, errors, typeOf, type SourcePosition } from '@openltm/model';
 import type { CommandStatement, ObjectStatement, Statement } from '@openltm/parser';
 import { listObjects, selectTargets } from './list-command';
 import { COMMON, PARTITIONS } from './names';
@@ -150,6 +150,22 @@ function cliTransaction(s: CommandStatement, session: Session): ExecuteResult {
   }
 }
 
+/** `list ltm` / `list ltm profile`: every object of every type under the path. */
+function listSubtree(s: CommandStatement, ctx: ExecContext): ExecuteResult {
+  const prefix = s.path.length ? `${s.path.join(' ')} ` : '';
+  const types = OBJECT_TYPES.map((d) => d.key).filter((k) => k.startsWith(prefix)).sort();
+  if (!types.length) throw unsupported(s);
+  if (s.targets.length) throw errors.syntax(`name an object type to list objects by name: ${types.map((k) => `list ${k} NAME`).slice(0, 3).join(', ')}`, s.targets[0].pos);
+  const opts = {
+    folder: ctx.session.folder,
+    allProperties: s.options['all-properties'] === true,
+    nonDefault: s.options['non-default-properties'] === true,
+    oneLine: s.options['one-line'] === true,
+    memberStatus: (pool: string, member: string) => ctx.status.memberState(pool, member),
+  };
+  return { output: types.map((k) => listObjects(ctx.ops, k, ctx.ops.repo.all(k), opts)).join('') };
+}
+
 /** A bigip.conf block typed or pasted into a script: created, or replaced when it exists. */
 function objectStatement(s: ObjectStatement, ctx: ExecContext): ExecuteResult {
   const ctxOp = { folder: ctx.session.folder, position: s.pos, mode: 'load' as const };
@@ -170,6 +186,7 @@ export function runStatement(s: Statement, ctx: ExecContext): ExecuteResult {
     typeOf(s.typeKey);
     return objectCommand(s, ctx);
   }
+  if (s.verb === 'list' && !s.typeKey) return listSubtree(s, ctx);
   throw unsupported(s);
 }
 

@@ -72,6 +72,14 @@ describe('the seed scenario (tmsh.md section 8)', () => {
     expect(vs && vs.kind === 'object' && vs.typeKey).toBe('ltm virtual');
   });
 
+  it('list of a module or component lists every type under it', () => {
+    const out = t.run('list ltm profile');
+    expect(out).toContain('ltm profile client-ssl my_cssl {');
+    expect(out).toContain('ltm profile smtps my_smtps {');
+    expect(out.indexOf('ltm profile client-ssl')).toBeLessThan(out.indexOf('ltm profile tcp tcp'));
+    expect(t.run('list ltm')).toContain('ltm virtual vs_smtp {');
+  });
+
   it('creates the nodes of pool members', () => {
     expect(t.run('list ltm node 10.0.0.11')).toBe('ltm node 10.0.0.11 {\n    address 10.0.0.11\n}\n');
   });

@@ -11,6 +11,8 @@ describe('the store file', () => {
 
   it('is created with mode 0600, in WAL mode, at the current schema version', () => {
     expect(fs.statSync(t.file).mode & 0o777).toBe(0o600);
+    t.run('create ltm pool p1');
+    expect(fs.statSync(`${t.file}-wal`).mode & 0o777).toBe(0o600);
     const db = new Database(t.file, { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
