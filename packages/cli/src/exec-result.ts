@@ -21,15 +21,17 @@ export interface ExecResult {
   };
 }
 
-/** Runs the line and captures the result instead of printing it. */
-export async function execForJson(executor: Executor, text: string): Promise<ExecResult> {
+/** Opens the store, runs the line and captures the result instead of printing it; closes the store. */
+export async function execForJson(open: () => Executor, text: string): Promise<ExecResult> {
   let output = '';
   const data: unknown[] = [];
   const collect = (out: string, item?: unknown): void => {
     output += asLines(out);
     if (item !== undefined) data.push(item);
   };
+  let executor: Executor | undefined;
   try {
+    executor = open();
     await executor.execute(text, collect);
     return { ok: true, command: text, output, data };
   } catch (err) {
@@ -48,5 +50,7 @@ export async function execForJson(executor: Executor, text: string): Promise<Exe
         ...(pos ? { line: pos.line, column: pos.column } : {}),
       },
     };
+  } finally {
+    executor?.close();
   }
 }

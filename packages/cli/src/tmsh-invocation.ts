@@ -21,19 +21,16 @@ export async function runTmshInvocation(inv: TmshInvocation): Promise<number> {
   const log = new RootLogger({ level: inv.logLevel, file: inv.logFile });
   const { joinArgs } = await import('./command-line');
   const text = inv.command ?? (inv.words.length > 0 ? joinArgs(inv.words) : undefined);
-  const { openExecutor } = await import('./open-executor');
-  const executor = openExecutor({ store: inv.store, log });
-  if (text === undefined) {
-    const { runShell } = await import('./interactive');
-    return runShell(executor, log);
-  }
-  const { runOneShot } = await import('./one-shot');
+  const { withExecutor } = await import('./open-executor');
   const { processOutput } = await import('./output');
-  try {
-    return await runOneShot(executor, text, processOutput, (err) => log.error({ err }, 'command failed unexpectedly'));
-  } finally {
-    executor.close();
-  }
+  return withExecutor({ store: inv.store, log }, processOutput, async (executor) => {
+    if (text === undefined) {
+      const { runShell } = await import('./interactive');
+      return runShell(executor, log);
+    }
+    const { runOneShot } = await import('./one-shot');
+    return runOneShot(executor, text, processOutput, (err) => log.error({ err }, 'command failed unexpectedly'));
+  });
 }
 
 const VALUE_FLAGS: Readonly<Record<string, keyof TmshInvocation>> = {

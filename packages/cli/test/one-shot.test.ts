@@ -39,6 +39,17 @@ describe('tmsh one-shot', () => {
     expect(existsSync(join(box.dir, '.openltm', 'config.db'))).toBe(true);
   });
 
+  it('says clearly when the store cannot be opened', () => {
+    const notADb = box.path('notes.txt');
+    writeFileSync(notADb, 'these are not the objects you are looking for\n');
+    const r = box.tmsh('--store', notADb, '-c', 'list ltm pool');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`01070711:3: Cannot open the configuration store ${notADb}: file is not a database\n`);
+    const json = box.run('openltm', ['exec', '--json', '--store', notADb, 'list ltm pool']);
+    expect(json.status).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: '01070711' } });
+  });
+
   it('runs several commands separated by ; in order', () => {
     const r = box.tmsh('-c', 'create ltm pool p1 members add { 127.0.0.1:2526 }; list ltm pool p1');
     expect(r.status).toBe(0);

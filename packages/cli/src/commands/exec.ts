@@ -21,22 +21,20 @@ export default class Exec extends OpenltmCommand {
   async run(): Promise<ExecResult | void> {
     const { flags, argv } = await this.parse(Exec);
     const { joinArgs } = await import('../command-line');
-    const { openExecutor } = await import('../open-executor');
+    const { openExecutor, withExecutor } = await import('../open-executor');
     const text = joinArgs(argv as string[]);
-    const executor = openExecutor({ store: flags.store, log: this.logger(flags) });
-    try {
-      if (this.jsonEnabled()) {
-        const { execForJson } = await import('../exec-result');
-        const result = await execForJson(executor, text);
-        if (!result.ok) process.exitCode = 1;
-        return result;
-      }
-      const { runOneShot } = await import('../one-shot');
-      const { processOutput } = await import('../output');
-      const log = this.logger(flags);
-      this.finishWith(await runOneShot(executor, text, processOutput, (err) => log.error({ err }, 'command failed unexpectedly')));
-    } finally {
-      executor.close();
+    const log = this.logger(flags);
+    if (this.jsonEnabled()) {
+      const { execForJson } = await import('../exec-result');
+      const result = await execForJson(() => openExecutor({ store: flags.store, log }), text);
+      if (!result.ok) process.exitCode = 1;
+      return result;
     }
+    const { runOneShot } = await import('../one-shot');
+    const { processOutput } = await import('../output');
+    const code = await withExecutor({ store: flags.store, log }, processOutput, (executor) =>
+      runOneShot(executor, text, processOutput, (err) => log.error({ err }, 'command failed unexpectedly')),
+    );
+    this.finishWith(code);
   }
 }

@@ -20,20 +20,17 @@ export default class Load extends OpenltmCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Load);
-    const { openExecutor } = await import('../open-executor');
+    const { withExecutor } = await import('../open-executor');
     const { loadScriptFile } = await import('../batch');
     const { processOutput } = await import('../output');
-    const executor = openExecutor({ store: flags.store, log: this.logger(flags) });
-    try {
-      const code = await loadScriptFile(executor, flags.file, {
+    const code = await withExecutor({ store: flags.store, log: this.logger(flags) }, processOutput, (executor) =>
+      loadScriptFile(executor, flags.file, {
         dryRun: flags['dry-run'],
         quiet: flags.quiet,
         output: processOutput,
         progressStream: process.stderr,
-      });
-      this.finishWith(code);
-    } finally {
-      executor.close();
-    }
+      }),
+    );
+    this.finishWith(code);
   }
 }

@@ -9,9 +9,10 @@ export default class Shell extends OpenltmCommand {
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --store ./lab.db'];
   async run(): Promise<void> {
     const { flags } = await this.parse(Shell);
-    const { openExecutor } = await import('../open-executor');
+    const { withExecutor } = await import('../open-executor');
     const { runShell } = await import('../interactive');
-    const executor = openExecutor({ store: flags.store, log: this.logger(flags) });
-    this.finishWith(await runShell(executor, this.logger(flags)));
+    const { processOutput } = await import('../output');
+    const log = this.logger(flags);
+    this.finishWith(await withExecutor({ store: flags.store, log }, processOutput, (executor) => runShell(executor, log)));
   }
 }
