@@ -7,11 +7,16 @@ import { checkCertificate, keyInfo, loadKey, readSource } from './certificates';
 import type { ObjectRecord, ObjectRepository } from './object-repository';
 import type { OpContext } from './object-operations';
 
-export function importFile(repo: ObjectRepository, rec: ObjectRecord, passphrase: string | undefined, ctx: OpContext): void {
+/**
+ * Imports (or re-checks) the PEM of a sys file object. `fromSource`: read source-path again (on
+ * create, or when it changed); otherwise the PEM already in the store is checked (a new passphrase).
+ */
+export function importFile(repo: ObjectRepository, rec: ObjectRecord, passphrase: string | undefined, ctx: OpContext, fromSource = true): void {
   const source = rec.props['source-path'];
   const existing = repo.getFile(rec.id);
   let pem: string;
   if (ctx.pemPath) pem = readSource(ctx.pemPath, ctx.position);
+  else if (!fromSource && existing) pem = existing.pem;
   else if (typeof source === 'string') pem = readSource(source, ctx.position);
   else if (existing) pem = existing.pem;
   else throw new ConfigError(ErrorCodes.CONFIG_ERROR, `Configuration error: "source-path" is required for ${rec.path}.`, { position: ctx.position });

@@ -9,6 +9,7 @@ import {
 } from '@openltm/model';
 import type { Property } from '@openltm/parser';
 import { applyTable, type ApplyMode } from './apply-properties';
+import { builtinProps } from './builtins';
 import { importFile } from './file-objects';
 import { effectiveProps } from './inheritance';
 import { checkNewName, fullPath } from './names';
@@ -76,16 +77,21 @@ export class ObjectOperations {
     });
     if (def.key === 'ltm virtual' && ctx.mode !== 'load') props['last-modified-time'] = timestamp();
     const passphrase = takePassphrase(def, props);
-    const reimport = def.key.startsWith('sys file ') && properties.some((p) => p.name === 'source-path' || p.name === 'passphrase');
+    const newSource = properties.some((p) => p.name === 'source-path');
+    const reimport = def.key.startsWith('sys file ') && (newSource || properties.some((p) => p.name === 'passphrase'));
     this.write(rec, props);
-    if (reimport) importFile(this.repo, rec, passphrase, ctx);
+    if (reimport) importFile(this.repo, rec, passphrase, ctx, newSource);
     this.touched.set(rec, ctx.position);
   }
 
-  /** Replaces an object's own values wholesale (a merge load of an existing object). */
+  /**
+   * Replaces an object's own values wholesale (a merge load of an existing object). A built-in
+   * starts again from its built-in values, as BIG-IP loads /defaults before bigip.conf.
+   */
   replace(rec: ObjectRecord, properties: readonly Property[], ctx: OpContext): void {
     const def = typeOf(rec.type);
-    const props = applyTable(def.properties, {}, properties, { ...ctx, owner: { kind: def.kindName, path: rec.path } });
+    const base = rec.builtin ? { ...(builtinProps(rec.type, rec.path) ?? {}) } : {};
+    const props = applyTable(def.properties, base, properties, { ...ctx, owner: { kind: def.kindName, path: rec.path } });
     if (!rec.builtin) this.fillOnCreate(def, props, ctx);
     const passphrase = takePassphrase(def, props);
     this.write(rec, props);

@@ -223,6 +223,11 @@ function applyObjects(ops: ObjectOperations, objects: ObjectStatement[], secrets
     const ctx = { folder: '/Common', position: o.pos, mode: 'load' as const, pemPath: pemPath && fs.existsSync(pemPath) ? pemPath : undefined };
     try {
       const existing = ops.repo.get(o.typeKey, o.name);
+      if (existing?.builtin && o.typeKey.startsWith('sys file ')) {
+        // default.crt / default.key belong to this store; another device's cannot replace them.
+        summary.skippedObjects.push({ type: o.typeKey, name: o.name, reason: 'built-in: this store keeps its own default certificate and key' });
+        continue;
+      }
       const rec = existing ?? ops.create(o.typeKey, o.name, props, ctx);
       if (existing) ops.replace(existing, props, ctx);
       loaded.push(rec);

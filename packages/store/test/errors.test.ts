@@ -152,6 +152,10 @@ describe('01071ac2 certificates and keys are checked when the configuration is m
     expect(t.fail(`create sys file ssl-key enc.key source-path file:${key} passphrase wrong`).message).toContain('wrong passphrase');
     t.run(`create sys file ssl-key enc.key source-path file:${key} passphrase sesame`);
     expect(t.store.pem('sys file ssl-key', 'enc.key')?.passphrase).toBe('sesame');
+    // The imported copy is what counts: the source file may go away.
+    fs.rmSync(key);
+    expect(t.fail('modify sys file ssl-key enc.key passphrase wrong').code).toBe(ErrorCodes.SSL_FILE);
+    t.run('modify sys file ssl-key enc.key passphrase sesame');
   });
 
   it('a key that does not match the certificate of its cert-key-chain', () => {

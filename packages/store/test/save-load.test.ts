@@ -100,6 +100,22 @@ describe('load sys config', () => {
     expect(t.store.getEffective('ltm profile smtps', 'smtps')!.properties['activation-mode']).toBe('require');
   });
 
+  it('a built-in in a file starts from its built-in values; default.crt/key stay this store\'s own', () => {
+    const file = path.join(t.dir, 'b.conf');
+    fs.writeFileSync(file, [
+      'ltm profile client-ssl /Common/clientssl {\n    ciphers DEFAULT\n}',
+      'sys file ssl-cert /Common/default.crt {\n    source-path file:///config/ssl/ssl.crt/default.crt\n}',
+      '',
+    ].join('\n'));
+    const pem = t.store.pem('sys file ssl-cert', 'default.crt')?.pem;
+    const out = t.run(`load sys config merge file ${file}`);
+    expect(out).toContain('sys file ssl-cert /Common/default.crt: built-in');
+    const eff = t.store.getEffective('ltm profile client-ssl', 'clientssl')!.properties;
+    expect(eff.ciphers).toBe('DEFAULT');
+    expect(eff['cert-key-chain']).toMatchObject({ default: { cert: '/Common/default.crt', key: '/Common/default.key' } });
+    expect(t.store.pem('sys file ssl-cert', 'default.crt')?.pem).toBe(pem);
+  });
+
   it('verify checks a file and changes nothing; default goes back to the built-ins', () => {
     const file = path.join(t.dir, 'v.conf');
     fs.writeFileSync(file, 'ltm pool /Common/from_file { }\n');
