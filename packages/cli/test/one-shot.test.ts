@@ -88,6 +88,17 @@ describe('tmsh one-shot', () => {
     for (const line of logLines) expect(JSON.parse(line)).toHaveProperty('level');
   });
 
+  it('has usage help for both entry points', () => {
+    const tmsh = box.tmsh('--help');
+    expect(tmsh.status).toBe(0);
+    expect(tmsh.stdout).toContain('$ tmsh [-q] -c "<command>[; <command>...]"');
+    const openltm = box.run('openltm', ['--help']);
+    expect(openltm.status).toBe(0);
+    expect(openltm.stdout).toMatch(/^ {2}exec +Run tmsh commands once$/m);
+    expect(openltm.stdout).toMatch(/^ {2}load +Apply a tmsh script atomically$/m);
+    expect(openltm.stdout).toMatch(/^ {2}shell +Open the interactive tmsh shell$/m);
+  });
+
   it('prints help from the schema', () => {
     const r = box.tmsh('help', 'ltm', 'pool');
     expect(r.status).toBe(0);

@@ -176,6 +176,19 @@ describe('interactive shell', () => {
     await h.done;
   });
 
+  it('completes with the lines already entered as context while braces are open', async () => {
+    const exec = new FakeExecutor({
+      'create ltm pool p1 members add {\n127.0.0.1:2526 { se': { candidates: [{ text: 'session' }], replaceFrom: 50 },
+    });
+    const h = start(exec);
+    await type(h, 'create ltm pool p1 members add {\r');
+    await type(h, '127.0.0.1:2526 { se\t');
+    await type(h, 'user-disabled }\r}\r');
+    expect(exec.executed).toEqual(['create ltm pool p1 members add {\n127.0.0.1:2526 { session user-disabled }\n}']);
+    await type(h, 'quit\r');
+    await h.done;
+  });
+
   it('abandons the current line on Ctrl-C and leaves on Ctrl-D', async () => {
     const h = start(new FakeExecutor());
     await type(h, 'create ltm pool half {');
