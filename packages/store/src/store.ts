@@ -251,14 +251,24 @@ export class Store {
     });
   }
 
-  /** Stores the data plane's status report (does not bump the generation). */
-  writeStatus(report: StatusReport): void {
+  /**
+   * Stores the data plane's status report (does not bump the generation). better-sqlite3 is
+   * synchronous, so a report never waits long for a writer (a big `load` holds the lock for
+   * seconds): after `busyTimeoutMs` (default 100) it gives up and returns false; the next
+   * report will do.
+   */
+  writeStatus(report: StatusReport, options: { busyTimeoutMs?: number } = {}): boolean {
     this.assertOpen();
+    const previous = this.options.busyTimeoutMs ?? 5000;
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 100))}`);
     try {
       this.statusTable.write(report);
+      return true;
     } catch (err) {
-      if (isBusy(err)) throw this.busyError();
+      if (isBusy(err)) return false;
       throw err;
+    } finally {
+      this.db.pragma(`busy_timeout = ${previous}`);
     }
   }
 

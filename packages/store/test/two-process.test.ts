@@ -76,7 +76,12 @@ it('a writer blocked past its busy timeout gets a clear busy error and changes n
   } finally {
     blocked.close();
   }
+  // A status report does not wait for the writer: it is dropped, and the next one will do.
+  const started = Date.now();
+  expect(t.store.writeStatus({ generation: 0, at: Date.now(), virtuals: [], members: [] }, { busyTimeoutMs: 50 })).toBe(false);
+  expect(Date.now() - started).toBeLessThan(1000);
   await holder.done;
+  expect(t.store.writeStatus({ generation: 0, at: Date.now(), virtuals: [], members: [] })).toBe(true);
   t.run('create ltm pool after');
   expect(t.store.names('ltm pool')).toEqual(['after']);
 }, 30000);
