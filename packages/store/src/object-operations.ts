@@ -10,6 +10,7 @@ import {
 import type { Property } from '@openltm/parser';
 import { applyTable, type ApplyMode } from './apply-properties';
 import { builtinProps } from './builtins';
+import { fromTmsh } from './default-values';
 import { importFile } from './file-objects';
 import { effectiveProps } from './inheritance';
 import { checkNewName, fullPath } from './names';
@@ -107,6 +108,8 @@ export class ObjectOperations {
     }
     if (def.inheritable && props['defaults-from'] === undefined && def.builtins?.[0]) props['defaults-from'] = def.builtins[0].name;
     if (def.key === 'ltm virtual') {
+      // BIG-IP always lists a virtual's profiles; the default set is written down on create.
+      if (props.profiles === undefined && def.properties.profiles.default) props.profiles = fromTmsh(def.properties.profiles.type, def.properties.profiles.default);
       const now = timestamp();
       props['creation-time'] ??= now;
       props['last-modified-time'] ??= now;
