@@ -63,7 +63,10 @@ export class TmshSession implements Executor {
     if (first) throw new ConfigError(first.code, first.message, { position: first.position, related: rest });
     for (const stmt of parsed.statements) {
       if (stmt.kind === 'command' && stmt.verb === 'help') {
-        write(renderHelp([...stmt.path, ...stmt.args]));
+        const words = [...stmt.path, ...stmt.args];
+        // Inside a module, `help pool` means `help ltm pool`.
+        const inModule = this.currentModule && words.length > 0 && !nextPathWords([]).includes(words[0]);
+        write(renderHelp(inModule ? [this.currentModule as string, ...words] : words));
         continue;
       }
       this.log.debug(logFields(stmt), 'execute');

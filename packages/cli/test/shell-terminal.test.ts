@@ -127,6 +127,9 @@ describe('tmsh interactive shell in a terminal', () => {
     term.type('list pool smtp_pool members');
     term.keys('Enter');
     await term.waitFor(/list pool smtp_pool members\n(?:.*\n)*ltm pool smtp_pool \{\n(?:.*\n)*.*\(tmos\.ltm\)# ?$/);
+    term.type('help pool');
+    term.keys('Enter');
+    await term.waitFor(/help pool\n(?:.*\n)*NAME\n {4}ltm pool - A load-balanced set(?:.*\n)*.*\(tmos\.ltm\)# ?$/);
     term.type('exit');
     term.keys('Enter');
     await term.waitFor(PROMPT);

@@ -4,7 +4,6 @@ import type { Executor } from '../executor';
 import type { Output } from '../output';
 import { asLines } from '../output';
 import { describeError } from '../error-report';
-import { renderHelp } from '../help';
 import { firstWord, insideQuotes, needsContinuation } from '../statement-text';
 import { formatChoices, toReadline } from './choices';
 import { foldEntry, HISTORY_SIZE, loadHistory, saveHistory } from './history';
@@ -102,10 +101,6 @@ export class Shell {
       return;
     }
     const { output, executor } = this.opts;
-    if (verb === 'help') {
-      output.stdout(renderHelp(entry.trim().split(/\s+/).slice(1)));
-      return;
-    }
     this.rl.pause();
     try {
       await executor.execute(entry, (text) => output.stdout(asLines(text)));
