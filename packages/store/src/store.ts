@@ -184,25 +184,38 @@ export class Store {
       throw new ConfigError(first.code, first.message, { position: first.position, related: rest });
     }
     const results: ExecuteResult[] = [];
-    const folder = session.folder;
+    const { folder, transaction } = session;
     try {
       this.write((ops) => {
-        for (const s of parsed.statements) {
+        const run = (s: Statement) => {
           try {
-            if (s.kind === 'command' && s.typeKey === 'cli transaction' && s.verb === 'submit') {
-              throw errors.configError('cli transactions are not used inside a script: the whole script is already one transaction.', s.pos);
-            }
-            results.push(runStatement(s, this.context(ops, session)));
+            const r = runStatement(s, this.context(ops, session));
             ops.check();
-            options.onProgress?.(results.length, parsed.statements.length);
+            return r;
           } catch (err) {
             throw withPosition(err, s.pos);
           }
+        };
+        for (const s of parsed.statements) {
+          // cli transactions work in scripts as in the shell (queue, then submit), inside the
+          // script's own transaction.
+          if (s.kind === 'command' && s.typeKey === 'cli transaction' && s.verb === 'submit') {
+            const queued = session.transaction;
+            if (!queued) throw errors.configError('there is no cli transaction to submit: create cli transaction first.', s.pos);
+            session.transaction = undefined;
+            for (const q of queued) run(q);
+            results.push({ output: '', changed: queued.length > 0 });
+          } else if (session.transaction && isQueueable(s)) {
+            session.transaction.push(s);
+            results.push({ output: '', queued: true });
+          } else results.push(run(s));
+          options.onProgress?.(results.length, parsed.statements.length);
         }
         if (options.dryRun) throw new DryRun();
       });
     } catch (err) {
       session.folder = folder;
+      session.transaction = transaction;
       if (!(err instanceof DryRun)) throw err;
     }
     return {

@@ -84,6 +84,12 @@ describe('executeScript', () => {
     expect(t.store.names('ltm pool')).toEqual([]);
   });
 
+  it('cli transactions inside a script queue and submit as in the shell', () => {
+    const r = t.store.executeScript('create cli transaction\ncreate ltm pool p1\nlist cli transaction\nsubmit cli transaction\ncreate cli transaction\ncreate ltm pool dropped\ndelete cli transaction\n');
+    expect(r.output).toBe('1: create ltm pool p1\n');
+    expect(t.store.names('ltm pool')).toEqual(['p1']);
+  });
+
   it('dry-run checks everything and changes nothing', () => {
     const r = t.store.executeScript('create ltm pool p1\nlist ltm pool p1\n', new Session(), { dryRun: true });
     expect(r.output).toBe('ltm pool p1 { }\n');
