@@ -68,7 +68,7 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
       return { output: '', changed: recs.size > 0 };
     }
     case 'list': {
-      const recs = selectTargets(ctx.ops, typeKey, s.targets, folder, s.pos);
+      const recs = selectTargets(ctx.ops, typeKey, s.targets, folder, s.pos, s.options.recursive === true);
       const output = listObjects(ctx.ops, typeKey, recs, {
         folder,
         allProperties: s.options['all-properties'] === true,
@@ -163,7 +163,8 @@ function listSubtree(s: CommandStatement, ctx: ExecContext): ExecuteResult {
     oneLine: s.options['one-line'] === true,
     memberStatus: (pool: string, member: string) => ctx.status.memberState(pool, member),
   };
-  return { output: types.map((k) => listObjects(ctx.ops, k, ctx.ops.repo.all(k), opts)).join('') };
+  const recursive = s.options.recursive === true;
+  return { output: types.map((k) => listObjects(ctx.ops, k, selectTargets(ctx.ops, k, [], ctx.session.folder, s.pos, recursive), opts)).join('') };
 }
 
 /** A bigip.conf block typed or pasted into a script: created, or replaced when it exists. */

@@ -23,10 +23,14 @@ export interface ListOptions {
   memberStatus?: (pool: string, member: string) => string | undefined;
 }
 
-/** Resolves targets to records: names must exist; globs and `all` may match nothing. Built-ins included. */
-export function selectTargets(ops: ObjectOperations, typeKey: string, targets: readonly Target[], folder: string, position?: SourcePosition): ObjectRecord[] {
+/**
+ * Resolves targets to records: names must exist; globs and `all` may match nothing. Built-ins
+ * included. No target means the objects of the current folder (all folders with `recursive`):
+ * at `/` a plain `list ltm pool` shows nothing, as on BIG-IP.
+ */
+export function selectTargets(ops: ObjectOperations, typeKey: string, targets: readonly Target[], folder: string, position?: SourcePosition, recursive = false): ObjectRecord[] {
   const all = () => ops.repo.all(typeKey);
-  if (targets.length === 0) return all();
+  if (targets.length === 0) return recursive ? all() : all().filter((r) => r.path.startsWith(`${folder === '/' ? '' : folder}/`) && r.path.lastIndexOf('/') === (folder === '/' ? 0 : folder.length));
   const out = new Map<number, ObjectRecord>();
   for (const t of targets) {
     if (t.kind === 'all') for (const r of all()) out.set(r.id, r);

@@ -170,7 +170,7 @@ function showNode(rec: ObjectRecord, ctx: ExecContext, raw: boolean): string[] {
 export function showCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   const typeKey = s.typeKey!;
   const raw = s.options.raw === true;
-  const recs = selectTargets(ctx.ops, typeKey, s.targets, ctx.session.folder, s.pos);
+  const recs = selectTargets(ctx.ops, typeKey, s.targets, ctx.session.folder, s.pos, s.options.recursive === true);
   const blocks: string[][] = [];
   for (const rec of recs) {
     if (typeKey === 'ltm virtual') blocks.push(showVirtual(rec, ctx, raw));
