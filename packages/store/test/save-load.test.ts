@@ -62,6 +62,25 @@ describe('load sys config', () => {
     }
   });
 
+  it('secrets (key and cert-key-chain passphrases) survive a round trip without entering the conf text', () => {
+    const p = writePair(t.dir, 'enc', 'sesame');
+    t.run(`create sys file ssl-cert enc.crt source-path file:${p.cert}`);
+    t.run(`create sys file ssl-key enc.key source-path file:${p.key} passphrase sesame`);
+    t.run('create ltm profile client-ssl c cert-key-chain replace-all-with { main { cert enc.crt key enc.key passphrase sesame } }');
+    const file = path.join(t.dir, 's.conf');
+    t.run(`save sys config file ${file}`);
+    expect(fs.readFileSync(file, 'utf8')).not.toContain('sesame');
+    const other = openTestStore();
+    try {
+      other.run(`load sys config file ${file}`);
+      expect(other.store.getEffective('ltm profile client-ssl', 'c')!.properties['cert-key-chain']).toMatchObject({ main: { passphrase: 'sesame' } });
+      expect(other.store.pem('sys file ssl-key', 'enc.key')?.passphrase).toBe('sesame');
+      expect(other.run('list ltm profile client-ssl c all-properties')).not.toContain('sesame');
+    } finally {
+      other.cleanup();
+    }
+  });
+
   it('resolves references after reading the whole file (bigip.conf is not in dependency order)', () => {
     const file = path.join(t.dir, 'order.conf');
     fs.writeFileSync(file, [
