@@ -131,6 +131,14 @@ describe('01070712 invalid values name the property and what it accepts', () => 
     expect(err.message).toContain(accepted);
   });
 
+  it('a command without a name is a syntax error', () => {
+    for (const cmd of ['delete ltm pool', 'modify ltm pool description x', 'create ltm pool']) {
+      const err = t.fail(cmd);
+      expect(err.code).toBe(ErrorCodes.SYNTAX);
+    }
+    expect(t.fail('delete ltm pool').toString()).toBe('Syntax Error: one or more configuration identifiers must be provided');
+  });
+
   it('unknown properties are syntax errors', () => {
     const err = t.fail('create ltm pool p colour blue');
     expect(err.code).toBe(ErrorCodes.SYNTAX);
