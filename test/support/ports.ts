@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago: the OS picks it (port 0), we close the probe
+ * socket and hand the number to a program that cannot be told to use port 0 (Postfix, smtp-sink).
+ * Another process may take it in between; callers that start external servers retry on bind errors.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('no port assigned'))));
+    });
+  });
+}
+
+/** True when a socket on 127.0.0.1:port is in LISTEN state (Linux /proc/net/tcp; no connection made). */
+export function isListening(port: number): boolean {
+  // Probing with connect() would show up in the server under test (smtp-sink counts it as a
+  // session, Postfix logs it), so read the kernel's socket table instead.
+  const wanted = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const table = readFileSync('/proc/net/tcp', 'utf8');
+  return table.split('\n').some((line) => {
+    const cols = line.trim().split(/\s+/);
+    return cols[1] === wanted && cols[3] === '0A';
+  });
+}
+
+/** Resolves once 127.0.0.1:port is listening; rejects after timeoutMs, or early when `alive()` says the server died. */
+export async function waitForListen(port: number, options: { timeoutMs?: number; alive?: () => boolean } = {}): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 5000);
+  while (!isListening(port)) {
+    if (options.alive && !options.alive()) throw new Error(`the server meant for 127.0.0.1:${port} exited before listening`);
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${options.timeoutMs ?? 5000} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
