@@ -29,9 +29,10 @@ export async function nodemailerSend(options: NodemailerOptions): Promise<Nodema
   const mode = options.mode ?? 'plain';
   const lines: string[] = [];
   const log = (...params: unknown[]): void => {
-    // nodemailer calls logger(meta, format, ...args).
-    const [, msg, ...rest] = params;
-    lines.push(format(String(msg), ...rest));
+    // nodemailer calls logger(meta, format, ...args); meta.tnx says who spoke.
+    const [meta, msg, ...rest] = params as [{ tnx?: string } | undefined, unknown, ...unknown[]];
+    const who = meta?.tnx === 'server' ? 'S: ' : meta?.tnx === 'client' ? 'C: ' : '';
+    for (const line of format(String(msg), ...rest).split('\n')) lines.push(who + line);
   };
   const logger = { level: () => undefined, trace: log, debug: log, info: log, warn: log, error: log, fatal: log };
   const timeout = options.timeoutMs ?? 10_000;

@@ -36,7 +36,10 @@ import { runChecked, runProcess } from './run-process';
 const SBIN = '/usr/sbin';
 
 export interface PostfixOptions {
-  /** Offer STARTTLS with this certificate and key (smtpd_tls_security_level = may, or `encrypt`). */
+  /**
+   * Offer STARTTLS with this certificate and key (smtpd_tls_security_level = may, or `encrypt`),
+   * and open a second, implicit-TLS port (`tlsPort`).
+   */
   tls?: { certFile: string; keyFile: string; level?: 'may' | 'encrypt' };
   /** Relay every message to 127.0.0.1:port instead of holding it in the queue. */
   relayTo?: number;
@@ -58,7 +61,10 @@ export interface QueuedMessage {
 
 export interface PrivatePostfix {
   readonly host: '127.0.0.1';
+  /** The plaintext/STARTTLS smtpd port. */
   readonly port: number;
+  /** With `tls`: a second smtpd that speaks TLS from the first byte (port 465 style). */
+  readonly tlsPort?: number;
   readonly dir: string;
   readonly configDir: string;
   readonly queueDir: string;
@@ -91,15 +97,17 @@ export async function startPostfix(options: PostfixOptions = {}): Promise<Privat
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = await freePort();
+      const tlsPort = options.tls ? await freePort() : undefined;
       writeFileSync(join(configDir, 'main.cf'), mainCf(dir, options));
-      writeFileSync(join(configDir, 'master.cf'), masterCf(port));
+      writeFileSync(join(configDir, 'master.cf'), masterCf(port, tlsPort));
       backdate(join(configDir, 'main.cf'), join(configDir, 'master.cf'));
       const start = await runProcess(`${SBIN}/postfix`, ['-c', configDir, 'start'], { timeoutMs: 15_000 });
       const pid = readMasterPid(queueDir);
       try {
         if (start.code !== 0 || pid === undefined) throw new Error(`postfix start failed (exit ${start.code}): ${start.stderr}${readLog(dir)}`);
         await waitForListen(port, { timeoutMs: 5000, alive: () => isRunning(pid) });
-        return instance(dir, configDir, queueDir, port, pid);
+        if (tlsPort) await waitForListen(tlsPort, { timeoutMs: 5000, alive: () => isRunning(pid) });
+        return instance(dir, configDir, queueDir, port, tlsPort, pid);
       } catch (e) {
         lastError = e;
         if (pid !== undefined) await stopMaster(configDir, pid);
@@ -112,7 +120,7 @@ export async function startPostfix(options: PostfixOptions = {}): Promise<Privat
   throw lastError instanceof Error ? lastError : new Error(String(lastError));
 }
 
-function instance(dir: string, configDir: string, queueDir: string, port: number, pid: number): PrivatePostfix {
+function instance(dir: string, configDir: string, queueDir: string, port: number, tlsPort: number | undefined, pid: number): PrivatePostfix {
   let stopped = false;
   const messages = async (): Promise<QueuedMessage[]> => {
     const list = await runChecked(`${SBIN}/postqueue`, ['-c', configDir, '-j']);
@@ -141,6 +149,7 @@ function instance(dir: string, configDir: string, queueDir: string, port: number
   return {
     host: '127.0.0.1',
     port,
+    tlsPort,
     dir,
     configDir,
     queueDir,
@@ -217,10 +226,11 @@ function mainCf(dir: string, options: PostfixOptions): string {
 }
 
 /** Only the services smtpd, cleanup, qmgr and postqueue need; chroot n everywhere. */
-function masterCf(port: number): string {
+function masterCf(port: number, tlsPort?: number): string {
+  const implicit = tlsPort ? `127.0.0.1:${tlsPort} inet n - n - - smtpd -o smtpd_tls_wrappermode=yes -o smtpd_tls_security_level=encrypt\n` : '';
   return `# service type private unpriv chroot wakeup maxproc command
 127.0.0.1:${port} inet n - n - - smtpd
-pickup    unix  n - n 60 1 pickup
+${implicit}pickup    unix  n - n 60 1 pickup
 cleanup   unix  n - n - 0 cleanup
 qmgr      unix  n - n 300 1 qmgr
 tlsmgr    unix  - - n 1000? 1 tlsmgr
