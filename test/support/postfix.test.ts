@@ -6,12 +6,9 @@ import { swaks } from './swaks';
 
 describe('private Postfix', () => {
   let postfix: PrivatePostfix;
-  let startMs: number;
 
   beforeAll(async () => {
-    const t0 = Date.now();
     postfix = await startPostfix();
-    startMs = Date.now() - t0;
   });
 
   afterAll(async () => {
@@ -19,11 +16,11 @@ describe('private Postfix', () => {
     expect(postfixProcessesUnder(postfix.dir)).toEqual([]);
   });
 
-  it('starts quickly on a loopback port of its own', () => {
+  it('listens on a loopback port of its own, in a private directory', () => {
     expect(isListening(postfix.port)).toBe(true);
     expect(isRunning(postfix.pid)).toBe(true);
-    // Not a benchmark: a generous bound that catches a regression to the slow `postfix check`.
-    expect(startMs).toBeLessThan(5000);
+    expect(postfixProcessesUnder(postfix.dir)).toContain(postfix.pid);
+    expect(postfix.maillog()).toContain(`configuration ${postfix.configDir}`);
   });
 
   it('holds a message sent with swaks; messages() returns envelope and body', async () => {
