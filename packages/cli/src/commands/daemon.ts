@@ -1,0 +1,25 @@
+import { Flags } from '@oclif/core';
+import { OpenltmCommand } from '../base-command';
+
+/** `openltm daemon`: run the data plane on the store until SIGTERM. */
+export default class Daemon extends OpenltmCommand {
+  static override summary = 'Run the data plane: live SMTP listeners for every enabled virtual server';
+  static override description =
+    'Reads the store, opens a listener for every enabled virtual server, follows configuration changes within ' +
+    '100 ms, and writes status and statistics back for `show`. SIGTERM stops accepting, drains sessions, exits.';
+  static override flags = {
+    'drain-timeout': Flags.integer({ description: 'Seconds sessions of a disabled or deleted virtual may finish', default: 30 }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Daemon);
+    const { resolveStorePath } = await import('../store-path');
+    const { startDaemon, stopOnSignals } = await import('../daemon/run-daemon');
+    const log = this.logger({ 'log-level': flags['log-level'] ?? 'info', 'log-file': flags['log-file'] });
+    const logger = log.pino.child({ component: 'daemon' });
+    const storePath = resolveStorePath(flags.store);
+    const daemon = await startDaemon({ storePath, logger, drainTimeoutMs: flags['drain-timeout'] * 1000 });
+    logger.info({ store: storePath }, 'openltm daemon running');
+    await stopOnSignals(daemon, logger);
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * `openltm daemon`: the data plane on a store. Reads the desired state through storeSource,
+ * writes status back about once a second, and on SIGTERM/SIGINT stops accepting, drains, exits.
+ */
+import type { Logger } from 'pino';
+import { openStore, type Store } from '@openltm/store';
+import { DataPlane } from '@openltm/dataplane';
+import { storeSource } from './store-desired-state';
+
+export interface DaemonOptions {
+  storePath: string;
+  logger: Logger;
+  /** How long disabled/deleted virtuals (and shutdown) let sessions finish; default 30 s. */
+  drainTimeoutMs?: number;
+}
+
+export interface RunningDaemon {
+  store: Store;
+  dataPlane: DataPlane;
+  /** Drains and stops; idempotent. */
+  stop(): Promise<void>;
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  const store = openStore(options.storePath);
+  const logger = options.logger;
+  const dataPlane = new DataPlane({
+    source: storeSource(store),
+    sink: {
+      write: (report) => {
+        // A busy store (a long `load`) skips one report; the next one carries the same counters.
+        if (!store.writeStatus(report)) logger.debug({}, 'store busy: status report skipped');
+      },
+    },
+    logger,
+    ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
+  });
+  try {
+    await dataPlane.start();
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= dataPlane.stop().finally(() => store.close()));
+  return { store, dataPlane, stop };
+}
+
+/** Stops the daemon on SIGTERM or SIGINT (a second signal exits at once). */
+export function stopOnSignals(daemon: RunningDaemon, logger: Logger, extra: () => Promise<void> = async () => {}): Promise<void> {
+  return new Promise((resolve) => {
+    let signalled = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (signalled) process.exit(130);
+      signalled = true;
+      logger.info({ signal }, 'stopping: no new connections, draining sessions');
+      void Promise.all([daemon.stop(), extra()]).then(() => resolve());
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

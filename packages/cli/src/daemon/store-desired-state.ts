@@ -1,0 +1,169 @@
+/**
+ * Builds the data plane's desired state from the store: effective values (defaults filled,
+ * `defaults-from` resolved), PEMs loaded, names as full paths. The one place that knows both
+ * the store's stored forms and the data plane's specs.
+ */
+import { parseDestination } from '@openltm/model';
+import { unescapeTmsh } from '@openltm/parser';
+import type { Store, EffectiveObject, StoredProps, StoredValue } from '@openltm/store';
+import { parseMonitorRule, memberNode } from '@openltm/store';
+import type {
+  ActivationMode, CertKeyPair, ClientSslSpec, DesiredState, DesiredStateSource, MemberSpec, MonitorRule,
+  MonitorSpec, PoolSpec, VirtualSpec,
+} from '@openltm/dataplane';
+
+const TYPES = [
+  'ltm virtual', 'ltm pool', 'ltm node', 'ltm profile smtps', 'ltm profile client-ssl', 'ltm profile tcp',
+  'ltm monitor smtp', 'ltm monitor tcp',
+] as const;
+
+type Objects = Record<string, EffectiveObject[]>;
+
+function str(v: StoredValue | undefined, fallback = ''): string {
+  return typeof v === 'string' ? v : fallback;
+}
+
+/** `indefinite` and unset mean no limit, which the data plane writes as 0. */
+function seconds(v: StoredValue | undefined, fallback: number): number {
+  const s = str(v);
+  if (s === 'indefinite') return 0;
+  const n = Number(s);
+  return s !== '' && Number.isFinite(n) ? n : fallback;
+}
+
+function optional(v: StoredValue | undefined): string | undefined {
+  const s = str(v);
+  return s === '' || s === 'none' ? undefined : s;
+}
+
+function byName(list: EffectiveObject[] | undefined): Map<string, EffectiveObject> {
+  return new Map((list ?? []).map((o) => [o.name, o]));
+}
+
+function monitorRule(text: string): MonitorRule {
+  const r = parseMonitorRule(text);
+  return { monitors: r.monitors, minimum: r.minimum };
+}
+
+function clientSsl(store: Store, profile: EffectiveObject): ClientSslSpec {
+  const p = profile.properties;
+  const chain = (p['cert-key-chain'] ?? {}) as StoredProps;
+  const pairs: CertKeyPair[] = [];
+  for (const entry of Object.values(chain) as StoredProps[]) {
+    const cert = store.pem('sys file ssl-cert', str(entry.cert));
+    const key = store.pem('sys file ssl-key', str(entry.key));
+    if (!cert || !key) continue; // the store refuses dangling references; a missing file means no pair
+    const extra = optional(entry.chain) ? store.pem('sys file ssl-cert', str(entry.chain)) : undefined;
+    const passphrase = optional(entry.passphrase) ?? key.passphrase;
+    pairs.push({ cert: extra ? `${cert.pem.trim()}\n${extra.pem.trim()}\n` : cert.pem, key: key.pem, ...(passphrase ? { passphrase } : {}) });
+  }
+  const options = p.options;
+  return {
+    name: profile.name,
+    certKeyChain: pairs,
+    ciphers: str(p.ciphers, 'DEFAULT'),
+    options: Array.isArray(options) ? options.filter((o) => o !== 'none') : [],
+    handshakeTimeout: seconds(p['handshake-timeout'], 10),
+  };
+}
+
+function virtualSpec(store: Store, vs: EffectiveObject, objects: Objects): VirtualSpec | undefined {
+  const p = vs.properties;
+  const dest = parseDestination(str(p.destination));
+  if (!dest) return undefined;
+  const smtpsProfiles = byName(objects['ltm profile smtps']);
+  const sslProfiles = byName(objects['ltm profile client-ssl']);
+  const tcpProfiles = byName(objects['ltm profile tcp']);
+  let smtps: VirtualSpec['smtps'];
+  let ssl: ClientSslSpec | undefined;
+  let idleTimeout = 300;
+  for (const name of Object.keys((p.profiles ?? {}) as StoredProps)) {
+    const s = smtpsProfiles.get(name);
+    if (s) smtps = { name, activationMode: str(s.properties['activation-mode'], 'require') as ActivationMode };
+    const c = sslProfiles.get(name);
+    if (c) ssl = clientSsl(store, c);
+    const t = tcpProfiles.get(name);
+    if (t) idleTimeout = seconds(t.properties['idle-timeout'], 300);
+  }
+  return {
+    name: vs.name,
+    enabled: str(p.enabled, 'enabled') !== 'disabled',
+    address: dest.address,
+    port: dest.port,
+    ...(smtps ? { smtps } : {}),
+    ...(ssl ? { clientSsl: ssl } : {}),
+    idleTimeout,
+    ...(optional(p.pool) ? { pool: str(p.pool) } : {}),
+    connectionLimit: seconds(p['connection-limit'], 0),
+  };
+}
+
+function poolSpec(pool: EffectiveObject, nodes: Map<string, EffectiveObject>): PoolSpec {
+  const p = pool.properties;
+  const members: MemberSpec[] = [];
+  for (const [name, raw] of Object.entries((p.members ?? {}) as StoredProps)) {
+    const m = raw as StoredProps;
+    const { node, port } = memberNode(name);
+    const nodeProps = nodes.get(node)?.properties ?? {};
+    // A node forced down takes all its members with it, as on BIG-IP.
+    const down = str(m.state) === 'user-down' || str(nodeProps.state) === 'user-down';
+    const disabled = str(m.session) === 'user-disabled' || str(nodeProps.session) === 'user-disabled';
+    const own = str(m.monitor, 'default');
+    members.push({
+      name,
+      address: str(m.address) || str(nodeProps.address),
+      port,
+      ratio: seconds(m.ratio, 1),
+      priorityGroup: seconds(m['priority-group'], 0),
+      connectionLimit: seconds(m['connection-limit'], 0),
+      state: down ? 'user-down' : 'user-up',
+      session: disabled ? 'user-disabled' : 'user-enabled',
+      ...(own !== 'default' ? { monitor: monitorRule(own) } : {}),
+    });
+  }
+  return {
+    name: pool.name,
+    loadBalancingMode: str(p['load-balancing-mode'], 'round-robin'),
+    minActiveMembers: seconds(p['min-active-members'], 0),
+    monitor: monitorRule(str(p.monitor, 'none')),
+    members,
+  };
+}
+
+function monitorSpec(mon: EffectiveObject, type: 'smtp' | 'tcp'): MonitorSpec {
+  const p = mon.properties;
+  const send = optional(p.send);
+  const recv = optional(p.recv);
+  return {
+    name: mon.name,
+    type,
+    interval: seconds(p.interval, 5),
+    timeout: seconds(p.timeout, 16),
+    ...(optional(p.domain) ? { domain: str(p.domain) } : {}),
+    ...(send ? { send: unescapeTmsh(send) } : {}),
+    ...(recv ? { recv: unescapeTmsh(recv) } : {}),
+    destination: str(p.destination, '*:*'),
+    upInterval: seconds(p['up-interval'], 0),
+    timeUntilUp: seconds(p['time-until-up'], 0),
+  };
+}
+
+/** Reads the whole desired state at one generation. */
+export function readDesiredState(store: Store): DesiredState {
+  const { generation, objects } = store.snapshot(TYPES);
+  const nodes = byName(objects['ltm node']);
+  return {
+    generation,
+    virtuals: (objects['ltm virtual'] ?? []).map((v) => virtualSpec(store, v, objects)).filter((v): v is VirtualSpec => !!v),
+    pools: (objects['ltm pool'] ?? []).map((p) => poolSpec(p, nodes)),
+    monitors: [
+      ...(objects['ltm monitor smtp'] ?? []).map((m) => monitorSpec(m, 'smtp')),
+      ...(objects['ltm monitor tcp'] ?? []).map((m) => monitorSpec(m, 'tcp')),
+    ],
+  };
+}
+
+/** The DesiredStateSource the data plane polls. */
+export function storeSource(store: Store): DesiredStateSource {
+  return { generation: () => store.generation(), read: () => readDesiredState(store) };
+}
