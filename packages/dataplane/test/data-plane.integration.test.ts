@@ -147,6 +147,41 @@ describe('DataPlane with real listeners', () => {
     await waitFor(() => sink.last?.members[0]?.stats.totConns === 1, 1000, 'member counters in the report');
   });
 
+  test('two backends: one stops, every new session goes to the other without an error; it returns and takes traffic again', async () => {
+    const second = new TestBackend();
+    await second.start();
+    try {
+      const port = await freePort();
+      source.edit((s) => {
+        s.monitors.push({ name: '/Common/smtp_mon', type: 'smtp', interval: 0.1, timeout: 0.4, domain: 'openltm.test', destination: '*:*' });
+        s.pools.push(pool({ monitor: { monitors: ['/Common/smtp_mon'], minimum: 'all' }, members: [member(backend.port), member(second.port)] }));
+        s.virtuals.push(virtual('vs', port));
+      });
+      await startPlane();
+      await waitFor(() => plane!.status().members.every((m) => m.monitorStatus === 'up'), 1000, 'both members up');
+      const totals = (): number[] => plane!.status().members.map((m) => m.stats.totConns);
+
+      const firstPort = backend.port;
+      await backend.stop();
+      await waitFor(() => plane!.status().members[0].monitorStatus === 'down', 1000, 'first member down');
+      const before = totals();
+      for (let i = 0; i < 6; i++) expect(await firstLine(port)).toMatch(/^220 /);
+      const after = totals();
+      expect([after[0] - before[0], after[1] - before[1]]).toEqual([0, 6]);
+
+      await backend.start(firstPort);
+      await waitFor(() => plane!.status().members[0].monitorStatus === 'up', 1000, 'first member up again');
+      const back = totals();
+      for (let i = 0; i < 4; i++) expect(await firstLine(port)).toMatch(/^220 /);
+      const end = totals();
+      expect([end[0] - back[0], end[1] - back[1]]).toEqual([2, 2]); // round robin over both again
+    } finally {
+      await plane?.stop();
+      plane = undefined;
+      await second.stop();
+    }
+  });
+
   test('a destination change opens the new port, refuses the old one, and lets running sessions finish', async () => {
     const oldPort = await freePort();
     const newPort = await freePort();
