@@ -152,6 +152,9 @@ export class SmtpSession extends SessionBase {
     switch (d.do) {
       case 'forward':
         if (d.taints) this.tainted = true;
+        // The client has greeted again after TLS: commands it pipelines behind this EHLO are its
+        // to send (the backend enforces its own order; we must not contradict the 250 we relay).
+        if (d.kind === 'ehlo' || d.kind === 'helo') this.needHelo = false;
         return this.forward(d.kind, d.bytes);
       case 'reply':
         if (d.beforeTls) this.deps.stats.refusedBeforeTls++;

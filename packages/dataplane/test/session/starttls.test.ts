@@ -116,6 +116,18 @@ describe('STARTTLS', () => {
     expect(await c.cmd('hi\r\n.')).toBe('250 2.0.0 Ok: queued as MOCK1\r\n');
   });
 
+  it('after TLS, MAIL pipelined in the same write as the new EHLO is relayed, not refused with 503', async () => {
+    const f = await h.start('require', cert, { replies: { RCPT: '250 2.1.5 Ok\r\n' } });
+    const c = await f.connect();
+    await c.reply();
+    await c.cmd('EHLO c');
+    expect(await c.cmd('STARTTLS')).toBe(R220);
+    await c.startTls(cert.cert);
+    c.send('EHLO c\r\nMAIL FROM:<a@a.test>\r\n');
+    expect(await c.reply()).toMatch(/^250[ -]/);
+    expect(await c.reply()).toBe('250 2.1.0 Ok\r\n');
+  });
+
   it('an AUTH before TLS in allow mode forces a fresh backend connection [decision 1, 5]', async () => {
     const f = await h.start('allow', cert, { replies: { AUTH: '235 2.7.0 Authentication successful\r\n' } });
     const c = await f.connect();
