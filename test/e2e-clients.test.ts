@@ -9,6 +9,7 @@ import { expectAccepted, ClientResult } from './support/client-mode';
 import { ActivationMode, E2eProxy, startE2eProxy, uniqueToken } from './support/e2e-proxy';
 import { nodemailerSend } from './support/nodemailer-client';
 import { opensslSession } from './support/openssl-session';
+import { opensslClient } from './support/openssl-client';
 import { QueuedMessage } from './support/postfix';
 import { smtplibSend } from './support/smtplib';
 import { swaks } from './support/swaks';
@@ -65,8 +66,7 @@ async function send(client: Client, port: number, mode: 'plain' | 'starttls', to
     }
     case 'openssl': {
       if (mode !== 'starttls') throw new Error('openssl s_client is only used with -starttls smtp');
-      // Turn by turn: the one-shot opensslClient() pipelines MAIL right after the post-TLS EHLO,
-      // which the proxy currently answers with 503 (see the final report of this test's author).
+      // Turn by turn here; the pipelined one-shot form is its own test below.
       const r = await opensslSession(port, ['EHLO client.test', `MAIL FROM:<${FROM}>`, `RCPT TO:<${TO}>`, 'DATA',
         [`Subject: ${token}`, `From: <${FROM}>`, `To: <${TO}>`, '', body, '.'].join('\r\n'), 'QUIT']);
       return {
@@ -112,6 +112,16 @@ describe.each<ActivationMode>(['require', 'allow'])('activation-mode %s', (mode)
     expectOk(o);
     expect(o.tls).toBe(true);
     await expectQueuedOnce(token);
+  });
+});
+
+describe.each<ActivationMode>(['require', 'allow'])('activation-mode %s, openssl s_client pipelining', (mode) => {
+  it('MAIL and RCPT sent in one write with the post-TLS EHLO are relayed (no 503)', async () => {
+    const r = await opensslClient({ port: proxy.ports[mode], mode: 'starttls', commands: ['EHLO client.test', `MAIL FROM:<${FROM}>`, `RCPT TO:<${TO}>`, 'QUIT'] });
+    expect(r.protocol).toMatch(/^TLSv1\.[23]$/);
+    expect(r.transcript).toMatch(/^250 2\.1\.0 /m);
+    expect(r.transcript).toMatch(/^250 2\.1\.5 /m);
+    expect(r.transcript).not.toMatch(/^503 /m);
   });
 });
 
