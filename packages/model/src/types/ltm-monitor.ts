@@ -2,13 +2,14 @@ import { t } from '../value-types';
 import type { ObjectTypeDef } from '../object-type';
 import type { PropertyTable } from '../value-types';
 
+// BIG-IP writes destination, interval, time-until-up and timeout of every monitor (tmsh.md 7.2).
 const common: PropertyTable = {
   'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', notInherited: true },
   description: { type: t.string(), help: 'User-defined description', notInherited: true },
-  destination: { type: t.string(), default: '*:*', help: 'Address:port probed; *:* uses the member\'s' },
-  interval: { type: t.int(1, 86400), default: '5', help: 'Seconds between probes' },
-  timeout: { type: t.int(1, 86400), default: '16', help: 'Seconds without a successful probe before the member is marked down' },
-  'time-until-up': { type: t.int(0, 86400), default: '0', help: 'Seconds of success before a member is marked up' },
+  destination: { type: t.string(), default: '*:*', help: 'Address:port probed; *:* uses the member\'s', alwaysList: true },
+  interval: { type: t.int(1, 86400), default: '5', help: 'Seconds between probes', alwaysList: true },
+  timeout: { type: t.int(1, 86400), default: '16', help: 'Seconds without a successful probe before the member is marked down', alwaysList: true },
+  'time-until-up': { type: t.int(0, 86400), default: '0', help: 'Seconds of success before a member is marked up', alwaysList: true },
   'up-interval': { type: t.int(0, 86400), default: '0', help: 'Probe interval while up (0 = use interval)' },
   'manual-resume': { type: t.onOff(), default: 'disabled', help: 'Keep a recovered member down until enabled by hand' },
 };
