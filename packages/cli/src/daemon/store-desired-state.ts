@@ -23,8 +23,8 @@ function str(v: StoredValue | undefined, fallback = ''): string {
   return typeof v === 'string' ? v : fallback;
 }
 
-/** `indefinite` and unset mean no limit, which the data plane writes as 0. */
-function seconds(v: StoredValue | undefined, fallback: number): number {
+/** A stored number; `indefinite` means no limit, which the data plane writes as 0. */
+function num(v: StoredValue | undefined, fallback: number): number {
   const s = str(v);
   if (s === 'indefinite') return 0;
   const n = Number(s);
@@ -63,7 +63,7 @@ function clientSsl(store: Store, profile: EffectiveObject): ClientSslSpec {
     certKeyChain: pairs,
     ciphers: str(p.ciphers, 'DEFAULT'),
     options: Array.isArray(options) ? options.filter((o) => o !== 'none') : [],
-    handshakeTimeout: seconds(p['handshake-timeout'], 10),
+    handshakeTimeout: num(p['handshake-timeout'], 10),
   };
 }
 
@@ -83,7 +83,7 @@ function virtualSpec(store: Store, vs: EffectiveObject, objects: Objects): Virtu
     const c = sslProfiles.get(name);
     if (c) ssl = clientSsl(store, c);
     const t = tcpProfiles.get(name);
-    if (t) idleTimeout = seconds(t.properties['idle-timeout'], 300);
+    if (t) idleTimeout = num(t.properties['idle-timeout'], 300);
   }
   return {
     name: vs.name,
@@ -94,7 +94,7 @@ function virtualSpec(store: Store, vs: EffectiveObject, objects: Objects): Virtu
     ...(ssl ? { clientSsl: ssl } : {}),
     idleTimeout,
     ...(optional(p.pool) ? { pool: str(p.pool) } : {}),
-    connectionLimit: seconds(p['connection-limit'], 0),
+    connectionLimit: num(p['connection-limit'], 0),
   };
 }
 
@@ -113,9 +113,9 @@ function poolSpec(pool: EffectiveObject, nodes: Map<string, EffectiveObject>): P
       name,
       address: str(m.address) || str(nodeProps.address),
       port,
-      ratio: seconds(m.ratio, 1),
-      priorityGroup: seconds(m['priority-group'], 0),
-      connectionLimit: seconds(m['connection-limit'], 0),
+      ratio: num(m.ratio, 1),
+      priorityGroup: num(m['priority-group'], 0),
+      connectionLimit: num(m['connection-limit'], 0),
       state: down ? 'user-down' : 'user-up',
       session: disabled ? 'user-disabled' : 'user-enabled',
       ...(own !== 'default' ? { monitor: monitorRule(own) } : {}),
@@ -124,7 +124,7 @@ function poolSpec(pool: EffectiveObject, nodes: Map<string, EffectiveObject>): P
   return {
     name: pool.name,
     loadBalancingMode: str(p['load-balancing-mode'], 'round-robin'),
-    minActiveMembers: seconds(p['min-active-members'], 0),
+    minActiveMembers: num(p['min-active-members'], 0),
     monitor: monitorRule(str(p.monitor, 'none')),
     members,
   };
@@ -137,14 +137,14 @@ function monitorSpec(mon: EffectiveObject, type: 'smtp' | 'tcp'): MonitorSpec {
   return {
     name: mon.name,
     type,
-    interval: seconds(p.interval, 5),
-    timeout: seconds(p.timeout, 16),
+    interval: num(p.interval, 5),
+    timeout: num(p.timeout, 16),
     ...(optional(p.domain) ? { domain: str(p.domain) } : {}),
     ...(send ? { send: unescapeTmsh(send) } : {}),
     ...(recv ? { recv: unescapeTmsh(recv) } : {}),
     destination: str(p.destination, '*:*'),
-    upInterval: seconds(p['up-interval'], 0),
-    timeUntilUp: seconds(p['time-until-up'], 0),
+    upInterval: num(p['up-interval'], 0),
+    timeUntilUp: num(p['time-until-up'], 0),
   };
 }
 

@@ -137,10 +137,7 @@ describe('statistics', () => {
     const f = await h.start('allow', cert);
     const c = await f.connect();
     await c.reply();
-    await c.cmd('EHLO c');
-    await c.cmd('STARTTLS');
-    await c.startTls(cert.cert);
-    await c.cmd('EHLO c');
+    await c.upgrade(cert.cert);
     await c.cmd('MAIL FROM:<a@a.test>');
     await c.cmd('RCPT TO:<b@b.test>');
     await c.cmd('DATA');

@@ -60,10 +60,7 @@ describe('activation-mode require, before TLS', () => {
     const f = await h.start('require', cert);
     const c = await f.connect();
     await c.reply();
-    await c.cmd('EHLO c');
-    await c.cmd('STARTTLS');
-    await c.startTls(cert.cert);
-    await c.cmd('EHLO c');
+    await c.upgrade(cert.cert);
     expect(await c.cmd('MAIL FROM:<a@a.test>')).toBe('250 2.1.0 Ok\r\n');
     expect(await c.cmd('RCPT TO:<b@b.test>')).toBe('250 2.1.5 Ok\r\n');
     expect(await c.cmd('DATA')).toMatch(/^354 /);

@@ -30,10 +30,7 @@ describe('STARTTLS', () => {
     const f = await h.start('require', cert);
     const c = await f.connect();
     await c.reply();
-    await c.cmd('EHLO c');
-    await c.cmd('STARTTLS');
-    await c.startTls(cert.cert);
-    await c.cmd('EHLO c');
+    await c.upgrade(cert.cert);
     expect(f.backend.received).toHaveLength(1);
     expect(f.backend.log()).toBe('EHLO c\r\nEHLO c\r\n');
   });

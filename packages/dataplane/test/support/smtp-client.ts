@@ -114,6 +114,16 @@ export class TestClient {
     });
   }
 
+  /** The usual way into a TLS session: EHLO, STARTTLS (must get 220), handshake, EHLO again. */
+  async upgrade(ca: string): Promise<tls.TLSSocket> {
+    await this.cmd('EHLO c');
+    const reply = await this.cmd('STARTTLS');
+    if (!reply.startsWith('220 ')) throw new Error(`STARTTLS refused: ${reply.trim()}`);
+    const s = await this.startTls(ca);
+    await this.cmd('EHLO c');
+    return s;
+  }
+
   async waitClosed(timeoutMs = 3000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (!this.closed) {
