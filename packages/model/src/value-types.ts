@@ -61,7 +61,23 @@ export interface PropertyDef {
   alwaysList?: boolean;
   /** Not inherited through `defaults-from` (e.g. `description`). */
   notInherited?: boolean;
+  /**
+   * What the data plane does with it (the truthful-configuration rule): `enforced` names the test
+   * files that prove it over a real socket; `stored-only` is kept for BIG-IP import fidelity, has no
+   * effect and warns when set; `metadata` has no runtime meaning by nature (description, app-service).
+   */
+  effect?: PropertyEffect;
 }
+
+export type PropertyEffect =
+  | { kind: 'enforced'; tests: readonly string[] }
+  | { kind: 'stored-only' }
+  | { kind: 'metadata' };
+
+/** Shorthands for `effect`: `effect: enforced('test/e2e-sni.test.ts')`. */
+export const enforced = (...tests: string[]): PropertyEffect => ({ kind: 'enforced', tests });
+export const storedOnly: PropertyEffect = { kind: 'stored-only' };
+export const metadata: PropertyEffect = { kind: 'metadata' };
 
 export type PropertyTable = Readonly<Record<string, PropertyDef>>;
 
