@@ -11,20 +11,23 @@ import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import type { BackendConnection } from './backend-connection';
 import { rewriteEhlo } from './capabilities';
-import { decide, type Decision, type ForwardKind } from './commands';
+import { readCommand, readContinuation } from './command-reader';
+import { decide, hideAuth, type Decision, type ForwardKind } from './command-rules';
 import { DataScanner } from './data-relay';
 import { LineReader, type LineEvent } from './line-reader';
 import { Replies } from './replies';
 import type { Reply } from './reply-parser';
+import { ReplySlots } from './reply-slots';
 import { SessionBase, type SessionDeps } from './session-base';
 import type { SessionConfig } from './session-config';
 import { serverHandshake } from './starttls';
-import { type Slot, isPositive } from './states';
+import { type BackendSlot, isPositive } from './states';
 
 export type { SessionDeps };
 
 /** Unparsed client bytes held while waiting for a reply before the socket is paused. */
 const MAX_HELD_INPUT = 64 * 1024;
+const CANCEL = Buffer.from('*\r\n');
 
 export class SmtpSession extends SessionBase {
   /** Line processing waits (greeting, a reply that decides what the next bytes are). */
@@ -34,7 +37,7 @@ export class SmtpSession extends SessionBase {
   private tainted = false;
   private awaitingAuthContinuation = false;
   private errors = 0;
-  private readonly slots: Slot[] = [];
+  private readonly slots: ReplySlots;
   private readonly reader: LineReader;
   private scanner: DataScanner | undefined;
   private running = false;
@@ -43,6 +46,8 @@ export class SmtpSession extends SessionBase {
   constructor(raw: net.Socket, config: SessionConfig, deps: SessionDeps, id: string) {
     super(raw, config, deps, id);
     this.reader = new LineReader({ maxLine: config.maxLine, maxAuthLine: config.maxAuthLine });
+    this.reader.detectTls = config.tlsMode !== 'implicit';
+    this.slots = new ReplySlots(config.maxInFlight);
   }
 
   start(): void {
@@ -91,6 +96,9 @@ export class SmtpSession extends SessionBase {
       case 'closed':
       case 'handshake':
         return;
+      case 'connecting':
+        // Postscreen's pregreet test: a real client waits for the greeting.
+        return this.refuseProtocol(Replies.earlyTalker, 'client sent data before the greeting');
       default:
         this.reader.feed(chunk);
         this.run();
@@ -121,7 +129,7 @@ export class SmtpSession extends SessionBase {
       do {
         this.rerun = false;
         this.flush();
-        while (!this.held && this.phase === 'command') {
+        while (!this.held && this.phase === 'command' && !this.slots.full) {
           const ev = this.reader.next();
           if (!ev) break;
           this.onLine(ev);
@@ -138,16 +146,16 @@ export class SmtpSession extends SessionBase {
   }
 
   private onLine(ev: LineEvent): void {
+    if (ev.type === 'tls-record') return this.refuseProtocol(Replies.tlsBeforeStarttls, 'TLS record before STARTTLS');
+    if (this.awaitingAuthContinuation) return this.onAuthContinuation(ev);
     if (ev.type === 'too-long') return this.localError(Replies.lineTooLong);
-    if (this.awaitingAuthContinuation) {
-      this.awaitingAuthContinuation = false;
-      return this.forward('auth', ev.line);
-    }
-    const d: Decision = decide(ev.line, {
+    const d: Decision = decide(readCommand(ev.line), {
       mode: this.config.tlsMode,
       tls: this.tls,
       tlsAvailable: this.config.secureContext !== undefined,
       needHelo: this.needHelo,
+      allowPlaintextAuth: this.config.allowPlaintextAuth,
+      maxMessageSize: this.config.maxMessageSize,
     });
     switch (d.do) {
       case 'forward':
@@ -157,7 +165,7 @@ export class SmtpSession extends SessionBase {
         if (d.kind === 'ehlo' || d.kind === 'helo') this.needHelo = false;
         return this.forward(d.kind, d.bytes);
       case 'reply':
-        if (d.beforeTls) this.deps.stats.refusedBeforeTls++;
+        for (const c of d.count ?? []) this.deps.stats[c]++;
         if (d.skip) this.reader.skip(d.skip);
         if (d.error) return this.localError(d.reply);
         return this.local(d.reply);
@@ -170,10 +178,30 @@ export class SmtpSession extends SessionBase {
     }
   }
 
-  private forward(kind: ForwardKind, bytes: Buffer): void {
+  /**
+   * The member waits for the answer to its 334. A line we will not relay (over-long, control
+   * octets) cancels the exchange with `*` (RFC 4954) so both sides leave AUTH together.
+   */
+  private onAuthContinuation(ev: LineEvent): void {
+    this.awaitingAuthContinuation = false;
+    this.reader.authContinuation = false;
+    const bad = ev.type === 'too-long' ? Replies.authLineTooLong : ev.type === 'line' ? readContinuation(ev.line).ambiguous && Replies.authLineBad : undefined;
+    if (ev.type === 'line' && !bad) return this.forward('auth', ev.line);
+    this.forward('auth-cancel', CANCEL, bad || Replies.authLineTooLong);
+  }
+
+  /** A client that breaks the protocol's turn-taking is answered once and let go (issue 10, item 5). */
+  private refuseProtocol(reply: string, reason: string): void {
+    this.deps.stats.earlyTalkers++;
+    this.log.info({ reason }, 'protocol violation; closing');
+    this.reader.clear();
+    this.close(reply);
+  }
+
+  private forward(kind: BackendSlot['kind'], bytes: Buffer, instead?: string): void {
     const backend = this.backend;
     if (!backend) return this.close(this.r.backendLost);
-    this.slots.push({ local: false, kind, reply: undefined });
+    this.slots.push({ local: false, kind, reply: undefined, instead });
     // DATA and AUTH replies decide whether the next bytes are commands; QUIT ends the session.
     if (kind === 'data' || kind === 'auth' || kind === 'quit') this.held = true;
     this.toBackend(bytes);
@@ -193,7 +221,7 @@ export class SmtpSession extends SessionBase {
   }
 
   protected inputBacklogged(): boolean {
-    return this.held && this.reader.buffered > MAX_HELD_INPUT;
+    return this.slots.full || (this.held && this.reader.buffered > MAX_HELD_INPUT);
   }
 
   protected flushReplies(): void {
@@ -202,21 +230,21 @@ export class SmtpSession extends SessionBase {
 
   /** Write every reply at the head of the FIFO that is ready, acting on what it means. */
   private flush(): void {
-    while (this.slots.length > 0 && this.slots[0].reply !== undefined && this.phase !== 'closed') {
+    while (this.slots.peek()?.reply !== undefined && this.phase !== 'closed') {
       const slot = this.slots.shift()!;
       if (slot.local) {
-        this.send(slot.reply as string);
+        this.send(slot.reply);
         if (slot.then === 'close') return this.close();
         if (slot.then === 'starttls') return this.upgrade();
         continue;
       }
-      this.onBackendSlot(slot.kind, slot.reply as Reply);
+      this.onBackendSlot(slot, slot.reply as Reply);
     }
   }
 
-  private onBackendSlot(kind: Slot['kind'], reply: Reply): void {
+  private onBackendSlot(slot: BackendSlot, reply: Reply): void {
     const ok = isPositive(reply.code);
-    switch (kind) {
+    switch (slot.kind) {
       case 'greeting':
         this.send(reply.bytes);
         this.phase = 'command';
@@ -233,7 +261,7 @@ export class SmtpSession extends SessionBase {
         }
         const offer = !this.tls && this.config.secureContext !== undefined && (this.config.tlsMode === 'allow' || this.config.tlsMode === 'require');
         if (offer) this.deps.stats.starttlsOffered++;
-        this.send(rewriteEhlo(reply.bytes, { addStarttls: offer, removeAuth: !this.tls && this.config.tlsMode === 'require' }));
+        this.send(rewriteEhlo(reply.bytes, { addStarttls: offer, removeAuth: hideAuth({ mode: this.config.tlsMode, tls: this.tls, allowPlaintextAuth: this.config.allowPlaintextAuth }) }));
         this.needHelo = false;
         break;
       }
@@ -255,6 +283,11 @@ export class SmtpSession extends SessionBase {
         this.held = false;
         this.awaitingAuthContinuation = reply.code === 334;
         this.reader.authContinuation = reply.code === 334;
+        break;
+      case 'auth-cancel':
+        // The client is owed the answer to its line, not the member's to our `*`.
+        this.send(slot.instead ?? Replies.authLineTooLong);
+        this.held = false;
         break;
       case 'quit':
         this.send(reply.bytes);
@@ -335,6 +368,7 @@ export class SmtpSession extends SessionBase {
       secure: this.guard((sock: tls.TLSSocket) => {
         if (this.phase === 'closed') return;
         this.tls = true;
+        this.reader.detectTls = false;
         this.needHelo = starttls;
         this.tainted = false;
         if (starttls) this.deps.stats.starttlsUpgraded++;
@@ -378,7 +412,7 @@ export class SmtpSession extends SessionBase {
       return;
     }
     this.touch();
-    const slot = this.slots.find((s) => !s.local && s.reply === undefined);
+    const slot = this.slots.nextUnanswered();
     if (slot) {
       slot.reply = reply;
       return this.run();
