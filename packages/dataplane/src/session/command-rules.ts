@@ -4,20 +4,23 @@
  * command comes from the CommandReader; nothing here splits a line.
  */
 import type { VirtualStats } from '@openltm/model';
-import { type Command, wireBytes } from './command-reader';
+import { readCommand, readContinuation, wireBytes } from './command-reader';
+import type { LineEvent } from './line-reader';
 import { Replies } from './replies';
 import type { TlsMode } from './session-config';
 
 /** Backend-bound commands whose replies the session must interpret. */
-export type ForwardKind = 'ehlo' | 'helo' | 'data' | 'auth' | 'quit' | 'other';
+/** `auth-cancel`: our `*` ending an AUTH exchange the client's line could not continue. */
+export type ForwardKind = 'ehlo' | 'helo' | 'data' | 'auth' | 'auth-cancel' | 'quit' | 'other';
 
 type Counter = keyof VirtualStats;
 
 export type Decision =
-  | { do: 'forward'; kind: ForwardKind; bytes: Buffer; /** leaves state on the backend that TLS must not inherit */ taints: boolean }
+  | { do: 'forward'; kind: ForwardKind; bytes: Buffer; /** leaves state on the backend that TLS must not inherit */ taints: boolean; /** auth-cancel: the client's reply */ instead?: string }
   | { do: 'reply'; reply: string; error: boolean; count?: Counter[]; skip?: number }
   | { do: 'starttls' }
-  | { do: 'close'; reply: string };
+  /** Answer after the replies owed, then close; `reason` is logged. */
+  | { do: 'close'; reply: string; count?: Counter[]; reason?: string };
 
 export interface CommandContext {
   mode: TlsMode;
@@ -40,7 +43,22 @@ const CLEAN = new Set(['EHLO', 'HELO', 'NOOP', 'RSET', 'QUIT']);
 const KINDS: Record<string, ForwardKind> = { EHLO: 'ehlo', HELO: 'helo', DATA: 'data', AUTH: 'auth', QUIT: 'quit' };
 const BDAT_ARGS = /^(\d{1,15})(?:[ \t]+LAST)?$/i;
 
-export function decide(cmd: Command, ctx: CommandContext): Decision {
+const CANCEL = Buffer.from('*\r\n');
+
+/**
+ * One event of the line reader. `continuation`: the member waits for the answer to its 334; a
+ * line we will not relay (over-long, control octets) cancels the exchange with `*` (RFC 4954),
+ * so the proxy and the member leave AUTH together.
+ */
+export function decide(ev: LineEvent, continuation: boolean, ctx: CommandContext): Decision {
+  if (ev.type === 'tls-record') return { do: 'close', reply: Replies.tlsBeforeStarttls, count: ['earlyTalkers'], reason: 'TLS record before STARTTLS' };
+  if (continuation) {
+    const line = ev.type === 'line' ? readContinuation(ev.line) : undefined;
+    if (!line || line.ambiguous) return { do: 'forward', kind: 'auth-cancel', bytes: CANCEL, taints: true, instead: line ? Replies.authLineBad : Replies.authLineTooLong };
+    return { do: 'forward', kind: 'auth', bytes: wireBytes(line), taints: true };
+  }
+  if (ev.type === 'too-long') return { do: 'reply', reply: Replies.lineTooLong, error: true };
+  const cmd = readCommand(ev.line);
   if (cmd.ambiguous) return { do: 'reply', reply: cmd.ambiguous, error: true };
   const verb = cmd.verb;
   if (verb === 'BDAT') return bdat(cmd.args, ctx);

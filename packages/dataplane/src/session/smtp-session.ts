@@ -11,7 +11,6 @@ import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import type { BackendConnection } from './backend-connection';
 import { rewriteEhlo } from './capabilities';
-import { readCommand, readContinuation } from './command-reader';
 import { decide, hideAuth, type Decision, type ForwardKind } from './command-rules';
 import { DataScanner } from './data-relay';
 import { LineReader, type LineEvent } from './line-reader';
@@ -27,7 +26,6 @@ export type { SessionDeps };
 
 /** Unparsed client bytes held while waiting for a reply before the socket is paused. */
 const MAX_HELD_INPUT = 64 * 1024;
-const CANCEL = Buffer.from('*\r\n');
 
 export class SmtpSession extends SessionBase {
   /** Line processing waits (greeting, a reply that decides what the next bytes are). */
@@ -97,8 +95,7 @@ export class SmtpSession extends SessionBase {
       case 'handshake':
         return;
       case 'connecting':
-        // Postscreen's pregreet test: a real client waits for the greeting.
-        return this.refuseProtocol(Replies.earlyTalker, 'client sent data before the greeting');
+        return this.refuseEarlyTalker();
       default:
         this.reader.feed(chunk);
         this.run();
@@ -146,10 +143,9 @@ export class SmtpSession extends SessionBase {
   }
 
   private onLine(ev: LineEvent): void {
-    if (ev.type === 'tls-record') return this.refuseProtocol(Replies.tlsBeforeStarttls, 'TLS record before STARTTLS');
-    if (this.awaitingAuthContinuation) return this.onAuthContinuation(ev);
-    if (ev.type === 'too-long') return this.localError(Replies.lineTooLong);
-    const d: Decision = decide(readCommand(ev.line), {
+    const continuation = this.awaitingAuthContinuation;
+    this.awaitingAuthContinuation = this.reader.authContinuation = false;
+    const d: Decision = decide(ev, continuation, {
       mode: this.config.tlsMode,
       tls: this.tls,
       tlsAvailable: this.config.secureContext !== undefined,
@@ -163,13 +159,15 @@ export class SmtpSession extends SessionBase {
         // The client has greeted again after TLS: commands it pipelines behind this EHLO are its
         // to send (the backend enforces its own order; we must not contradict the 250 we relay).
         if (d.kind === 'ehlo' || d.kind === 'helo') this.needHelo = false;
-        return this.forward(d.kind, d.bytes);
+        return this.forward(d.kind, d.bytes, d.instead);
       case 'reply':
         for (const c of d.count ?? []) this.deps.stats[c]++;
         if (d.skip) this.reader.skip(d.skip);
         if (d.error) return this.localError(d.reply);
         return this.local(d.reply);
       case 'close':
+        for (const c of d.count ?? []) this.deps.stats[c]++;
+        if (d.reason) this.log.info({ reason: d.reason }, 'protocol violation; closing');
         this.slots.push({ local: true, kind: 'other', reply: d.reply, then: 'close' });
         this.held = true;
         return;
@@ -178,32 +176,19 @@ export class SmtpSession extends SessionBase {
     }
   }
 
-  /**
-   * The member waits for the answer to its 334. A line we will not relay (over-long, control
-   * octets) cancels the exchange with `*` (RFC 4954) so both sides leave AUTH together.
-   */
-  private onAuthContinuation(ev: LineEvent): void {
-    this.awaitingAuthContinuation = false;
-    this.reader.authContinuation = false;
-    const bad = ev.type === 'too-long' ? Replies.authLineTooLong : ev.type === 'line' ? readContinuation(ev.line).ambiguous && Replies.authLineBad : undefined;
-    if (ev.type === 'line' && !bad) return this.forward('auth', ev.line);
-    this.forward('auth-cancel', CANCEL, bad || Replies.authLineTooLong);
-  }
-
-  /** A client that breaks the protocol's turn-taking is answered once and let go (issue 10, item 5). */
-  private refuseProtocol(reply: string, reason: string): void {
+  /** Postscreen's pregreet test: a real client waits for the greeting (issue 10, item 5). */
+  private refuseEarlyTalker(): void {
     this.deps.stats.earlyTalkers++;
-    this.log.info({ reason }, 'protocol violation; closing');
-    this.reader.clear();
-    this.close(reply);
+    this.log.info({ reason: 'client sent data before the greeting' }, 'protocol violation; closing');
+    this.close(Replies.earlyTalker);
   }
 
-  private forward(kind: BackendSlot['kind'], bytes: Buffer, instead?: string): void {
+  private forward(kind: ForwardKind, bytes: Buffer, instead?: string): void {
     const backend = this.backend;
     if (!backend) return this.close(this.r.backendLost);
     this.slots.push({ local: false, kind, reply: undefined, instead });
     // DATA and AUTH replies decide whether the next bytes are commands; QUIT ends the session.
-    if (kind === 'data' || kind === 'auth' || kind === 'quit') this.held = true;
+    if (kind === 'data' || kind === 'auth' || kind === 'auth-cancel' || kind === 'quit') this.held = true;
     this.toBackend(bytes);
   }
 
@@ -244,58 +229,31 @@ export class SmtpSession extends SessionBase {
 
   private onBackendSlot(slot: BackendSlot, reply: Reply): void {
     const ok = isPositive(reply.code);
-    switch (slot.kind) {
-      case 'greeting':
-        this.send(reply.bytes);
-        this.phase = 'command';
-        this.held = false;
-        break;
-      case 'swallow-greeting':
-        if (!ok) return this.close(this.r.noBackend);
-        this.held = false;
-        break;
-      case 'ehlo': {
-        if (!ok) {
-          this.send(reply.bytes);
-          break;
-        }
-        const offer = !this.tls && this.config.secureContext !== undefined && (this.config.tlsMode === 'allow' || this.config.tlsMode === 'require');
-        if (offer) this.deps.stats.starttlsOffered++;
-        this.send(rewriteEhlo(reply.bytes, { addStarttls: offer, removeAuth: hideAuth({ mode: this.config.tlsMode, tls: this.tls, allowPlaintextAuth: this.config.allowPlaintextAuth }) }));
-        this.needHelo = false;
-        break;
-      }
-      case 'helo':
-        this.send(reply.bytes);
-        if (ok) this.needHelo = false;
-        break;
-      case 'data':
-        this.send(reply.bytes);
-        this.held = false;
-        if (reply.code === 354) this.enterData();
-        break;
-      case 'data-end':
-        this.send(reply.bytes);
-        if (ok) this.deps.stats.messages++;
-        break;
-      case 'auth':
-        this.send(reply.bytes);
-        this.held = false;
-        this.awaitingAuthContinuation = reply.code === 334;
-        this.reader.authContinuation = reply.code === 334;
-        break;
-      case 'auth-cancel':
-        // The client is owed the answer to its line, not the member's to our `*`.
-        this.send(slot.instead ?? Replies.authLineTooLong);
-        this.held = false;
-        break;
-      case 'quit':
-        this.send(reply.bytes);
-        return this.closeAfterBackendGoodbye();
-      default:
-        this.send(reply.bytes);
+    const kind = slot.kind;
+    if (kind === 'swallow-greeting') {
+      if (!ok) return this.close(this.r.noBackend);
+    } else if (kind === 'ehlo' && ok) {
+      this.send(this.clientEhlo(reply.bytes));
+    } else {
+      // After our `*` the client is owed the answer to its own line, not the member's.
+      this.send(kind === 'auth-cancel' && slot.instead ? slot.instead : reply.bytes);
     }
-    if (reply.code === 421) this.closeAfterBackendGoodbye();
+    // These replies decide what the client's next bytes are: held input may be read again.
+    if (kind === 'greeting' || kind === 'swallow-greeting' || kind === 'data' || kind === 'auth' || kind === 'auth-cancel') this.held = false;
+    if (kind === 'greeting') this.phase = 'command';
+    if ((kind === 'ehlo' || kind === 'helo') && ok) this.needHelo = false;
+    if (kind === 'data' && reply.code === 354) this.enterData();
+    if (kind === 'data-end' && ok) this.deps.stats.messages++;
+    if (kind === 'auth') this.awaitingAuthContinuation = this.reader.authContinuation = reply.code === 334;
+    if (kind === 'quit' || reply.code === 421) this.closeAfterBackendGoodbye();
+  }
+
+  /** The member's EHLO as the client hop may see it (smtp-starttls.md §1.5.3; AUTH: issue 19). */
+  private clientEhlo(bytes: Buffer): Buffer {
+    const offer = !this.tls && this.config.secureContext !== undefined && (this.config.tlsMode === 'allow' || this.config.tlsMode === 'require');
+    if (offer) this.deps.stats.starttlsOffered++;
+    const removeAuth = hideAuth({ mode: this.config.tlsMode, tls: this.tls, allowPlaintextAuth: this.config.allowPlaintextAuth });
+    return rewriteEhlo(bytes, { addStarttls: offer, removeAuth });
   }
 
   // ---- DATA -------------------------------------------------------------------------------

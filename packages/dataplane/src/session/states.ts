@@ -24,7 +24,7 @@ export type Phase =
   | 'closed';
 
 /** What a backend reply answers, which decides how it is relayed. */
-export type SlotKind = ForwardKind | 'greeting' | 'swallow-greeting' | 'data-end' | 'auth-cancel';
+export type SlotKind = ForwardKind | 'greeting' | 'swallow-greeting' | 'data-end';
 
 /** One owed reply. Local slots carry the proxy's own reply; backend slots wait for the member's. */
 export type Slot =
