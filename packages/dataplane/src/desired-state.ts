@@ -35,7 +35,7 @@ export interface VirtualSpec {
   address: string;
   port: number;
   /** Present when the virtual has an smtps profile. */
-  smtps?: { name: string; activationMode: ActivationMode };
+  smtps?: { name: string; activationMode: ActivationMode; /** `allow-plaintext-auth enabled`: AUTH may cross before TLS. */ allowPlaintextAuth?: boolean };
   /** Present when the virtual has a client-ssl profile. */
   clientSsl?: ClientSslSpec;
   /** From the tcp profile: seconds a session may sit idle (0 = indefinite). */

@@ -23,6 +23,10 @@ export interface VirtualStats {
   /** Clients turned away with 421 over the connection limit. */
   connectionLimitRejected: number;
   messages: number;
+  /** AUTH refused before TLS (538 in allow mode, 530 in require mode): credentials kept off the wire. */
+  authRefusedBeforeTls: number;
+  /** Clients that spoke before the greeting or sent a TLS ClientHello before STARTTLS (554, closed). */
+  earlyTalkers: number;
 }
 
 export interface VirtualStatus {

@@ -67,6 +67,11 @@ export interface PropertyDef {
    * effect and warns when set; `metadata` has no runtime meaning by nature (description, app-service).
    */
   effect?: PropertyEffect;
+  /**
+   * Setting the property to one of `values` (on create or modify) is accepted with this warning
+   * printed after the command: a choice the operator should know weakens something.
+   */
+  warnWhen?: { values: readonly string[]; message: string };
 }
 
 export type PropertyEffect =

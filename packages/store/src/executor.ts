@@ -12,6 +12,7 @@ import { clearUserConfig, formatLoadSummary, loadConfig, saveConfig } from './sa
 import type { ExecuteResult, Session } from './session';
 import type { StatusTable } from './status';
 import { showCommand, resetStats } from './show-command';
+import { formatWarnings, propertyWarnings } from './property-warnings';
 
 export interface ExecContext {
   ops: ObjectOperations;
@@ -43,6 +44,10 @@ function oneName(s: CommandStatement): string {
   return t.name;
 }
 
+function withWarnings(result: ExecuteResult, warnings: string[]): ExecuteResult {
+  return warnings.length ? { ...result, output: result.output + formatWarnings(warnings), warnings } : result;
+}
+
 function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   const typeKey = s.typeKey!;
   const folder = ctx.session.folder;
@@ -50,12 +55,12 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   switch (s.verb) {
     case 'create':
       ctx.ops.create(typeKey, oneName(s), s.properties, opCtx);
-      return { output: '', changed: true };
+      return withWarnings({ output: '', changed: true }, propertyWarnings(typeKey, s.properties));
     case 'modify': {
       if (!s.targets.length) throw errors.syntax('one or more configuration identifiers must be provided', s.pos);
       if (!s.properties.length) throw errors.syntax('"modify" requires at least one property', s.pos);
       for (const rec of selectTargets(ctx.ops, typeKey, s.targets, folder, s.pos)) ctx.ops.modify(rec, s.properties, opCtx);
-      return { output: '', changed: true };
+      return withWarnings({ output: '', changed: true }, propertyWarnings(typeKey, s.properties));
     }
     case 'delete': {
       if (!s.targets.length) throw errors.syntax('one or more configuration identifiers must be provided', s.pos);

@@ -21,6 +21,8 @@ export interface ExecuteResult {
   output: string;
   /** Structured form of the output (list: the objects; load: the summary), when there is one. */
   data?: unknown;
+  /** Warnings about what was just set (also printed in `output`); the change was made. */
+  warnings?: string[];
   /** True when the statement changed the configuration (the generation moved). */
   changed?: boolean;
   /** True when the statement was queued in a cli transaction rather than applied. */

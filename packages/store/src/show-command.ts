@@ -57,7 +57,7 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext, raw: boolean): string[
   const zero: VirtualStats = {
     clientCurConns: 0, clientMaxConns: 0, clientTotConns: 0, clientBytesIn: 0, clientBytesOut: 0, starttlsOffered: 0,
     starttlsUpgraded: 0, refusedBeforeTls: 0, tlsHandshakeFailures: 0, pipelinedDiscarded: 0, smugglingBlocked: 0,
-    connectionLimitRejected: 0, messages: 0,
+    connectionLimitRejected: 0, messages: 0, authRefusedBeforeTls: 0, earlyTalkers: 0,
   };
   const s = sinceReset(st?.stats ?? zero, ctx.status.baseline('virtual', rec.path));
   const state = eff.enabled === 'disabled' ? 'disabled' : 'enabled';
@@ -86,10 +86,12 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext, raw: boolean): string[
       ['STARTTLS Offered', s.starttlsOffered],
       ['STARTTLS Upgraded', s.starttlsUpgraded],
       ['Refused Before TLS', s.refusedBeforeTls],
+      ['AUTH Refused Before TLS', s.authRefusedBeforeTls ?? 0],
       ['TLS Handshake Failures', s.tlsHandshakeFailures],
       ['Pipelined Bytes Discarded', s.pipelinedDiscarded],
       ['Smuggling Attempts Blocked', s.smugglingBlocked],
       ['Connection Limit Rejections', s.connectionLimitRejected],
+      ['Early Talkers Refused', s.earlyTalkers ?? 0],
     ], { raw }),
   ];
 }

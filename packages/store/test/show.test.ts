@@ -17,6 +17,7 @@ function report(bytesIn: number, totConns: number): StatusReport {
       stats: {
         clientCurConns: 2, clientMaxConns: 5, clientTotConns: totConns, clientBytesIn: bytesIn, clientBytesOut: 225, starttlsOffered: 40,
         starttlsUpgraded: 38, refusedBeforeTls: 3, tlsHandshakeFailures: 1, pipelinedDiscarded: 0, smugglingBlocked: 0, connectionLimitRejected: 0, messages: 12,
+        authRefusedBeforeTls: 4, earlyTalkers: 6,
       },
     }],
     members: [
@@ -48,7 +49,8 @@ describe('show with a status report', () => {
     expect(out).toMatch(/\n {2}Bits In +1\.8M +0 +-\n/);
     expect(out).toMatch(/\n {2}Bits Out +1\.8K +0 +-\n/);
     expect(out).toMatch(/\n {2}Total Connections +1\.5K/);
-    expect(out).toMatch(/\n {2}STARTTLS Offered +40\n {2}STARTTLS Upgraded +38\n {2}Refused Before TLS +3\n {2}TLS Handshake Failures +1\n/);
+    expect(out).toMatch(/\n {2}STARTTLS Offered +40\n {2}STARTTLS Upgraded +38\n {2}Refused Before TLS +3\n {2}AUTH Refused Before TLS +4\n {2}TLS Handshake Failures +1\n/);
+    expect(out).toMatch(/\n {2}Early Talkers Refused +6\n/);
     expect(t.run('show ltm virtual vs_smtp raw')).toMatch(/\n {2}Bits In +1800000 +0 +-\n/);
   });
 

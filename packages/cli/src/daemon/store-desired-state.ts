@@ -79,7 +79,13 @@ function virtualSpec(store: Store, vs: EffectiveObject, objects: Objects): Virtu
   let idleTimeout = 300;
   for (const name of Object.keys((p.profiles ?? {}) as StoredProps)) {
     const s = smtpsProfiles.get(name);
-    if (s) smtps = { name, activationMode: str(s.properties['activation-mode'], 'require') as ActivationMode };
+    if (s) {
+      smtps = {
+        name,
+        activationMode: str(s.properties['activation-mode'], 'require') as ActivationMode,
+        allowPlaintextAuth: str(s.properties['allow-plaintext-auth'], 'disabled') === 'enabled',
+      };
+    }
     const c = sslProfiles.get(name);
     if (c) ssl = clientSsl(store, c);
     const t = tcpProfiles.get(name);

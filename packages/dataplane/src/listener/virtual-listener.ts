@@ -19,7 +19,7 @@ import { buildSecureContext } from './secure-context';
 export interface ListenerOptions extends ListenerDeps {
   /** Name in the proxy's own 421 replies; defaults to the machine's host name. */
   hostname?: string;
-  session?: Partial<Pick<SessionConfig, 'maxLine' | 'maxAuthLine' | 'maxErrors' | 'smugglingGuard'>>;
+  session?: Partial<Pick<SessionConfig, 'maxLine' | 'maxAuthLine' | 'maxErrors' | 'smugglingGuard' | 'maxInFlight' | 'maxMessageSize'>>;
 }
 
 /** A bind or accept failure, with Node's code (EADDRINUSE, EACCES...) kept. */
@@ -35,6 +35,7 @@ export function emptyVirtualStats(): VirtualStats {
     clientCurConns: 0, clientMaxConns: 0, clientTotConns: 0, clientBytesIn: 0, clientBytesOut: 0,
     starttlsOffered: 0, starttlsUpgraded: 0, refusedBeforeTls: 0, tlsHandshakeFailures: 0,
     pipelinedDiscarded: 0, smugglingBlocked: 0, connectionLimitRejected: 0, messages: 0,
+    authRefusedBeforeTls: 0, earlyTalkers: 0,
   };
 }
 
@@ -155,6 +156,9 @@ export class VirtualListener implements VirtualListenerApi {
       maxAuthLine: s.maxAuthLine ?? SESSION_DEFAULTS.maxAuthLine,
       maxErrors: s.maxErrors ?? SESSION_DEFAULTS.maxErrors,
       smugglingGuard: s.smugglingGuard ?? SESSION_DEFAULTS.smugglingGuard,
+      allowPlaintextAuth: spec.smtps?.allowPlaintextAuth ?? false,
+      maxInFlight: s.maxInFlight ?? SESSION_DEFAULTS.maxInFlight,
+      maxMessageSize: s.maxMessageSize ?? SESSION_DEFAULTS.maxMessageSize,
     };
   }
 

@@ -14,6 +14,8 @@ export const zeroVirtualStats = (): VirtualStats => ({
   smugglingBlocked: 0,
   connectionLimitRejected: 0,
   messages: 0,
+  authRefusedBeforeTls: 0,
+  earlyTalkers: 0,
 });
 
 /**

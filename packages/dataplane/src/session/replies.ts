@@ -12,9 +12,15 @@ export const Replies = {
   sendHelo: '503 5.5.1 Error: send HELO/EHLO first\r\n',
   lineTooLong: '500 5.5.2 Error: line too long\r\n',
   notRecognized: '500 5.5.2 Error: command not recognized\r\n',
-  bareCr: '500 5.5.2 Error: bare <CR> received\r\n',
   insufficientAuthorization: '550 5.7.0 Error: insufficient authorization\r\n',
   bdatSyntax: '521 5.5.4 Syntax: BDAT count [LAST]\r\n',
+  bdatTooBig: '552 5.3.4 Error: message size exceeds fixed limit\r\n',
+  encryptionRequired: '538 5.7.11 Encryption required for requested authentication mechanism\r\n',
+  /** Postfix's words for an over-long AUTH response; the exchange is cancelled with the member. */
+  authLineTooLong: '500 5.5.6 Authentication exchange line is too long\r\n',
+  authLineBad: '501 5.5.4 Error: control characters not allowed in authentication exchange\r\n',
+  earlyTalker: '554 5.5.1 Error: SMTP protocol violation, client sent data before the greeting\r\n',
+  tlsBeforeStarttls: '554 5.5.1 Error: TLS handshake before STARTTLS\r\n',
 } as const;
 
 const byHost = new Map<string, HostReplies>();

@@ -28,6 +28,12 @@ export interface SessionConfig {
   /** Protocol errors tolerated before `421 4.7.0 too many errors`. */
   maxErrors: number;
   smugglingGuard: boolean;
+  /** smtps `allow-plaintext-auth`: AUTH is advertised and relayed before TLS in allow mode. */
+  allowPlaintextAuth: boolean;
+  /** Commands in flight (owed a reply) before the session stops reading more. */
+  maxInFlight: number;
+  /** Largest BDAT chunk skipped rather than refused with a close (Postfix's message_size_limit). */
+  maxMessageSize: number;
 }
 
 export const SESSION_DEFAULTS = {
@@ -37,4 +43,6 @@ export const SESSION_DEFAULTS = {
   maxAuthLine: 12288,
   maxErrors: 10,
   smugglingGuard: true,
+  maxInFlight: 100,
+  maxMessageSize: 10_240_000,
 } as const;

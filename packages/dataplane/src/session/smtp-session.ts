@@ -11,15 +11,16 @@ import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import type { BackendConnection } from './backend-connection';
 import { rewriteEhlo } from './capabilities';
-import { decide, type Decision, type ForwardKind } from './commands';
+import { decide, hideAuth, type Decision, type ForwardKind } from './command-rules';
 import { DataScanner } from './data-relay';
 import { LineReader, type LineEvent } from './line-reader';
 import { Replies } from './replies';
 import type { Reply } from './reply-parser';
+import { ReplySlots } from './reply-slots';
 import { SessionBase, type SessionDeps } from './session-base';
 import type { SessionConfig } from './session-config';
 import { serverHandshake } from './starttls';
-import { type Slot, isPositive } from './states';
+import { type BackendSlot, isPositive } from './states';
 
 export type { SessionDeps };
 
@@ -34,7 +35,7 @@ export class SmtpSession extends SessionBase {
   private tainted = false;
   private awaitingAuthContinuation = false;
   private errors = 0;
-  private readonly slots: Slot[] = [];
+  private readonly slots: ReplySlots;
   private readonly reader: LineReader;
   private scanner: DataScanner | undefined;
   private running = false;
@@ -43,6 +44,8 @@ export class SmtpSession extends SessionBase {
   constructor(raw: net.Socket, config: SessionConfig, deps: SessionDeps, id: string) {
     super(raw, config, deps, id);
     this.reader = new LineReader({ maxLine: config.maxLine, maxAuthLine: config.maxAuthLine });
+    this.reader.detectTls = config.tlsMode !== 'implicit';
+    this.slots = new ReplySlots(config.maxInFlight);
   }
 
   start(): void {
@@ -91,6 +94,8 @@ export class SmtpSession extends SessionBase {
       case 'closed':
       case 'handshake':
         return;
+      case 'connecting':
+        return this.refuseEarlyTalker();
       default:
         this.reader.feed(chunk);
         this.run();
@@ -121,7 +126,7 @@ export class SmtpSession extends SessionBase {
       do {
         this.rerun = false;
         this.flush();
-        while (!this.held && this.phase === 'command') {
+        while (!this.held && this.phase === 'command' && !this.slots.full) {
           const ev = this.reader.next();
           if (!ev) break;
           this.onLine(ev);
@@ -138,16 +143,15 @@ export class SmtpSession extends SessionBase {
   }
 
   private onLine(ev: LineEvent): void {
-    if (ev.type === 'too-long') return this.localError(Replies.lineTooLong);
-    if (this.awaitingAuthContinuation) {
-      this.awaitingAuthContinuation = false;
-      return this.forward('auth', ev.line);
-    }
-    const d: Decision = decide(ev.line, {
+    const continuation = this.awaitingAuthContinuation;
+    this.awaitingAuthContinuation = this.reader.authContinuation = false;
+    const d: Decision = decide(ev, continuation, {
       mode: this.config.tlsMode,
       tls: this.tls,
       tlsAvailable: this.config.secureContext !== undefined,
       needHelo: this.needHelo,
+      allowPlaintextAuth: this.config.allowPlaintextAuth,
+      maxMessageSize: this.config.maxMessageSize,
     });
     switch (d.do) {
       case 'forward':
@@ -155,13 +159,15 @@ export class SmtpSession extends SessionBase {
         // The client has greeted again after TLS: commands it pipelines behind this EHLO are its
         // to send (the backend enforces its own order; we must not contradict the 250 we relay).
         if (d.kind === 'ehlo' || d.kind === 'helo') this.needHelo = false;
-        return this.forward(d.kind, d.bytes);
+        return this.forward(d.kind, d.bytes, d.instead);
       case 'reply':
-        if (d.beforeTls) this.deps.stats.refusedBeforeTls++;
+        for (const c of d.count ?? []) this.deps.stats[c]++;
         if (d.skip) this.reader.skip(d.skip);
         if (d.error) return this.localError(d.reply);
         return this.local(d.reply);
       case 'close':
+        for (const c of d.count ?? []) this.deps.stats[c]++;
+        if (d.reason) this.log.info({ reason: d.reason }, 'protocol violation; closing');
         this.slots.push({ local: true, kind: 'other', reply: d.reply, then: 'close' });
         this.held = true;
         return;
@@ -170,12 +176,19 @@ export class SmtpSession extends SessionBase {
     }
   }
 
-  private forward(kind: ForwardKind, bytes: Buffer): void {
+  /** Postscreen's pregreet test: a real client waits for the greeting (issue 10, item 5). */
+  private refuseEarlyTalker(): void {
+    this.deps.stats.earlyTalkers++;
+    this.log.info({ reason: 'client sent data before the greeting' }, 'protocol violation; closing');
+    this.close(Replies.earlyTalker);
+  }
+
+  private forward(kind: ForwardKind, bytes: Buffer, instead?: string): void {
     const backend = this.backend;
     if (!backend) return this.close(this.r.backendLost);
-    this.slots.push({ local: false, kind, reply: undefined });
+    this.slots.push({ local: false, kind, reply: undefined, instead });
     // DATA and AUTH replies decide whether the next bytes are commands; QUIT ends the session.
-    if (kind === 'data' || kind === 'auth' || kind === 'quit') this.held = true;
+    if (kind === 'data' || kind === 'auth' || kind === 'auth-cancel' || kind === 'quit') this.held = true;
     this.toBackend(bytes);
   }
 
@@ -193,7 +206,7 @@ export class SmtpSession extends SessionBase {
   }
 
   protected inputBacklogged(): boolean {
-    return this.held && this.reader.buffered > MAX_HELD_INPUT;
+    return this.slots.full || (this.held && this.reader.buffered > MAX_HELD_INPUT);
   }
 
   protected flushReplies(): void {
@@ -202,67 +215,45 @@ export class SmtpSession extends SessionBase {
 
   /** Write every reply at the head of the FIFO that is ready, acting on what it means. */
   private flush(): void {
-    while (this.slots.length > 0 && this.slots[0].reply !== undefined && this.phase !== 'closed') {
+    while (this.slots.peek()?.reply !== undefined && this.phase !== 'closed') {
       const slot = this.slots.shift()!;
       if (slot.local) {
-        this.send(slot.reply as string);
+        this.send(slot.reply);
         if (slot.then === 'close') return this.close();
         if (slot.then === 'starttls') return this.upgrade();
         continue;
       }
-      this.onBackendSlot(slot.kind, slot.reply as Reply);
+      this.onBackendSlot(slot, slot.reply as Reply);
     }
   }
 
-  private onBackendSlot(kind: Slot['kind'], reply: Reply): void {
+  private onBackendSlot(slot: BackendSlot, reply: Reply): void {
     const ok = isPositive(reply.code);
-    switch (kind) {
-      case 'greeting':
-        this.send(reply.bytes);
-        this.phase = 'command';
-        this.held = false;
-        break;
-      case 'swallow-greeting':
-        if (!ok) return this.close(this.r.noBackend);
-        this.held = false;
-        break;
-      case 'ehlo': {
-        if (!ok) {
-          this.send(reply.bytes);
-          break;
-        }
-        const offer = !this.tls && this.config.secureContext !== undefined && (this.config.tlsMode === 'allow' || this.config.tlsMode === 'require');
-        if (offer) this.deps.stats.starttlsOffered++;
-        this.send(rewriteEhlo(reply.bytes, { addStarttls: offer, removeAuth: !this.tls && this.config.tlsMode === 'require' }));
-        this.needHelo = false;
-        break;
-      }
-      case 'helo':
-        this.send(reply.bytes);
-        if (ok) this.needHelo = false;
-        break;
-      case 'data':
-        this.send(reply.bytes);
-        this.held = false;
-        if (reply.code === 354) this.enterData();
-        break;
-      case 'data-end':
-        this.send(reply.bytes);
-        if (ok) this.deps.stats.messages++;
-        break;
-      case 'auth':
-        this.send(reply.bytes);
-        this.held = false;
-        this.awaitingAuthContinuation = reply.code === 334;
-        this.reader.authContinuation = reply.code === 334;
-        break;
-      case 'quit':
-        this.send(reply.bytes);
-        return this.closeAfterBackendGoodbye();
-      default:
-        this.send(reply.bytes);
+    const kind = slot.kind;
+    if (kind === 'swallow-greeting') {
+      if (!ok) return this.close(this.r.noBackend);
+    } else if (kind === 'ehlo' && ok) {
+      this.send(this.clientEhlo(reply.bytes));
+    } else {
+      // After our `*` the client is owed the answer to its own line, not the member's.
+      this.send(kind === 'auth-cancel' && slot.instead ? slot.instead : reply.bytes);
     }
-    if (reply.code === 421) this.closeAfterBackendGoodbye();
+    // These replies decide what the client's next bytes are: held input may be read again.
+    if (kind === 'greeting' || kind === 'swallow-greeting' || kind === 'data' || kind === 'auth' || kind === 'auth-cancel') this.held = false;
+    if (kind === 'greeting') this.phase = 'command';
+    if ((kind === 'ehlo' || kind === 'helo') && ok) this.needHelo = false;
+    if (kind === 'data' && reply.code === 354) this.enterData();
+    if (kind === 'data-end' && ok) this.deps.stats.messages++;
+    if (kind === 'auth') this.awaitingAuthContinuation = this.reader.authContinuation = reply.code === 334;
+    if (kind === 'quit' || reply.code === 421) this.closeAfterBackendGoodbye();
+  }
+
+  /** The member's EHLO as the client hop may see it (smtp-starttls.md §1.5.3; AUTH: issue 19). */
+  private clientEhlo(bytes: Buffer): Buffer {
+    const offer = !this.tls && this.config.secureContext !== undefined && (this.config.tlsMode === 'allow' || this.config.tlsMode === 'require');
+    if (offer) this.deps.stats.starttlsOffered++;
+    const removeAuth = hideAuth({ mode: this.config.tlsMode, tls: this.tls, allowPlaintextAuth: this.config.allowPlaintextAuth });
+    return rewriteEhlo(bytes, { addStarttls: offer, removeAuth });
   }
 
   // ---- DATA -------------------------------------------------------------------------------
@@ -335,6 +326,7 @@ export class SmtpSession extends SessionBase {
       secure: this.guard((sock: tls.TLSSocket) => {
         if (this.phase === 'closed') return;
         this.tls = true;
+        this.reader.detectTls = false;
         this.needHelo = starttls;
         this.tainted = false;
         if (starttls) this.deps.stats.starttlsUpgraded++;
@@ -378,7 +370,7 @@ export class SmtpSession extends SessionBase {
       return;
     }
     this.touch();
-    const slot = this.slots.find((s) => !s.local && s.reply === undefined);
+    const slot = this.slots.nextUnanswered();
     if (slot) {
       slot.reply = reply;
       return this.run();

@@ -7,7 +7,7 @@
  *        ▼                    ▼  │ secure
  *    handshake ◀──220 sent── starttls        any ──▶ closed
  */
-import type { ForwardKind } from './commands';
+import type { ForwardKind } from './command-rules';
 import type { Reply } from './reply-parser';
 
 export type Phase =
@@ -29,7 +29,9 @@ export type SlotKind = ForwardKind | 'greeting' | 'swallow-greeting' | 'data-end
 /** One owed reply. Local slots carry the proxy's own reply; backend slots wait for the member's. */
 export type Slot =
   | { local: true; kind: 'other'; reply: string; then?: 'close' | 'starttls' }
-  | { local: false; kind: SlotKind; reply: Reply | undefined };
+  | { local: false; kind: SlotKind; reply: Reply | undefined; /** auth-cancel: the local reply the client gets */ instead?: string };
+
+export type BackendSlot = Extract<Slot, { local: false }>;
 
 export function isPositive(code: number): boolean {
   return code >= 200 && code < 400;

@@ -33,16 +33,18 @@ describe('plaintext sessions', () => {
     expect(f.listener.stats.messages).toBe(1);
   });
 
-  it('allow: AUTH before TLS passes through (decision 5) and the backend reply is relayed [39]', async () => {
+  it('allow: AUTH before TLS gets 538 locally and never reaches the backend (decision 5 revised) [39]', async () => {
     const f = await h.start('allow', cert);
     const c = await f.connect();
     await c.reply();
-    expect(await c.cmd('AUTH PLAIN AHUAcA==')).toBe('502 5.5.2 Error: command not recognized\r\n');
-    expect(f.backend.log()).toBe('AUTH PLAIN AHUAcA==\r\n');
+    expect(await c.cmd('AUTH PLAIN AHUAcA==')).toBe('538 5.7.11 Encryption required for requested authentication mechanism\r\n');
+    expect(await c.cmd('NOOP')).toBe('250 2.0.0 Ok\r\n');
+    expect(f.backend.log()).toBe('NOOP\r\n');
+    expect(f.listener.stats.authRefusedBeforeTls).toBe(1);
   });
 
   it('AUTH continuation lines after 334 are relayed as data, not commands', async () => {
-    const f = await h.start('allow', cert, { replies: { AUTH: '334 \r\n', STARTTLS: '235 2.7.0 Authentication successful\r\n' } });
+    const f = await h.start('allow', cert, { replies: { AUTH: '334 \r\n', STARTTLS: '235 2.7.0 Authentication successful\r\n' } }, { smtps: { name: '/Common/smtps', activationMode: 'allow', allowPlaintextAuth: true } });
     const c = await f.connect();
     await c.reply();
     expect(await c.cmd('AUTH LOGIN')).toBe('334 \r\n');

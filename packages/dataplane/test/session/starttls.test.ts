@@ -125,8 +125,8 @@ describe('STARTTLS', () => {
     expect(await c.reply()).toBe('250 2.1.0 Ok\r\n');
   });
 
-  it('an AUTH before TLS in allow mode forces a fresh backend connection [decision 1, 5]', async () => {
-    const f = await h.start('allow', cert, { replies: { AUTH: '235 2.7.0 Authentication successful\r\n' } });
+  it('with allow-plaintext-auth, an AUTH before TLS forces a fresh backend connection [decision 1, 5]', async () => {
+    const f = await h.start('allow', cert, { replies: { AUTH: '235 2.7.0 Authentication successful\r\n' } }, { smtps: { name: '/Common/smtps', activationMode: 'allow', allowPlaintextAuth: true } });
     const c = await f.connect();
     await c.reply();
     await c.cmd('EHLO c');

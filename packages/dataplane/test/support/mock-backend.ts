@@ -18,6 +18,8 @@ export interface MockBackendOptions {
   replies?: Record<string, string>;
   /** Delay in ms before answering a verb. */
   delays?: Record<string, number>;
+  /** Hold the replies to a verb until the promise resolves (commands keep arriving meanwhile). */
+  gates?: Record<string, Promise<void>>;
   /** Close the connection right after answering this verb. */
   closeAfter?: string;
 }
@@ -79,6 +81,7 @@ export class MockBackend {
       const delay = o.delays?.[verb] ?? 0;
       chain = chain.then(async () => {
         if (delay) await new Promise((r) => setTimeout(r, delay));
+        if (o.gates?.[verb]) await o.gates[verb];
         if (sock.destroyed) return;
         sock.write(reply);
         if (verb === 'QUIT' || o.closeAfter === verb) sock.end();

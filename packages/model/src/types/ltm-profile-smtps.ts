@@ -1,4 +1,4 @@
-import { t } from '../value-types';
+import { enforced, metadata, t } from '../value-types';
 import type { ObjectTypeDef } from '../object-type';
 
 export const ltmProfileSmtps: ObjectTypeDef = {
@@ -13,8 +13,21 @@ export const ltmProfileSmtps: ObjectTypeDef = {
       type: t.enumOf('none', 'allow', 'require'),
       default: 'require',
       help: 'STARTTLS activation: none (never offered; the GUI\'s "Disallow"), allow (optional), require (mandatory before mail)',
+      effect: enforced('packages/dataplane/test/session/require.test.ts', 'packages/dataplane/test/session/plain.test.ts', 'test/e2e-clients.test.ts'),
     },
-    'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', alwaysList: true, notInherited: true },
-    description: { type: t.string(), help: 'User-defined description', notInherited: true },
+    'allow-plaintext-auth': {
+      type: t.enumOf('enabled', 'disabled'),
+      default: 'disabled',
+      help:
+        'openltm extension (not in BIG-IP): in allow mode, advertise and relay AUTH before STARTTLS. ' +
+        'disabled (default): AUTH is hidden before TLS and answered 538 5.7.11, so passwords never cross in cleartext',
+      effect: enforced('packages/dataplane/test/session/auth-before-tls.test.ts', 'test/e2e-plaintext-auth.test.ts'),
+      warnWhen: {
+        values: ['enabled'],
+        message: 'allow-plaintext-auth enabled: in allow mode, clients may send passwords in cleartext before STARTTLS',
+      },
+    },
+    'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', alwaysList: true, notInherited: true, effect: metadata },
+    description: { type: t.string(), help: 'User-defined description', notInherited: true, effect: metadata },
   },
 };
