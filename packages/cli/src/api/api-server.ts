@@ -38,6 +38,7 @@ export interface RunningApi {
 }
 
 const MAX_BODY = 8 * 1024 * 1024;
+const EMPTY_COLLECTIONS = /^(ltm\/profile\/[a-z0-9-]+|net\/tunnels\/[a-z0-9-]+|net\/vlan|net\/route-domain|ltm\/policy|ltm\/rule|ltm\/snatpool|ltm\/persistence\/[a-z0-9-]+|ltm\/message-routing\/[a-z0-9/-]+)$/;
 const WRITE = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -94,6 +95,7 @@ export class ApiHandler {
     let user = '';
     try {
       const body = await readBody(req);
+      if (process.env.OPENLTM_API_TRACE) require('node:fs').appendFileSync(process.env.OPENLTM_API_TRACE, `${method} ${req.url} ${url.pathname.includes('upload') ? '' : body.toString()}\n`);
       const out = await this.route(method, url, req, body, address, (p) => (user = p.user));
       if (out && 'contentType' in (out as object) && typeof (out as { body?: unknown }).body === 'string') {
         const m = out as { contentType: string; body: string };
@@ -155,6 +157,12 @@ export class ApiHandler {
       if (tm[1] === 'provision') return sysProvision();
     }
     const rp = resolve(tm);
+    // Collections of BIG-IP types openltm does not implement (other profile types, tunnels,
+    // VLANs, policies): clients list them to classify what they manage. They are empty here, and
+    // nothing can be created in them.
+    if (!rp && method === 'GET' && EMPTY_COLLECTIONS.test(tm.join('/'))) {
+      return { kind: `tm:${tm.join(':')}:${tm[tm.length - 1]}collectionstate`, selfLink: selfLink(`/mgmt/tm/${tm.join('/')}`), items: [] };
+    }
     if (!rp) throw new RestError(404, `Public URI path not registered: ${path}`);
     if (method === 'GET') return this.resources.get(rp, parseQuery(url.searchParams));
     if (!WRITE.has(method)) throw new RestError(405, `Method ${method} is not allowed; use GET, POST, PATCH, PUT or DELETE.`);

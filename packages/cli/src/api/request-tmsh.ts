@@ -8,7 +8,7 @@ import { errors, type PropertyDef, type PropertyTable } from '@openltm/model';
 import { quote } from '@openltm/parser';
 import type { Json } from './object-json';
 import { RestError } from './rest-error';
-import { camelCase, flagFor, kebabCase, tmshName } from './rest-types';
+import { camelCase, flagFor, kebabCase, restValue, tmshName } from './rest-types';
 
 /** Fields every REST object carries that are not properties. */
 const IDENTITY = new Set(['name', 'partition', 'subPath', 'fullPath', 'kind', 'selfLink', 'generation']);
@@ -114,7 +114,7 @@ export function propertiesText(table: PropertyTable, body: Record<string, Json>,
       out.push(`${name} ${typeof value === 'object' && value !== null ? '{ }' : scalarText(name, value)}`);
       continue;
     }
-    out.push(`${name} ${valueText(name, def, value)}`);
+    out.push(`${name} ${valueText(name, def, restValue(name, value) as Json)}`);
   }
   return out;
 }

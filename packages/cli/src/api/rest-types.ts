@@ -17,6 +17,15 @@ const REST_NAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'ltm profile server-ssl': { options: 'tmOptions' },
 };
 
+/** Values iControl REST clients send in another form than tmsh (f5_modules sends `ipProtocol: 6`). */
+const REST_VALUES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'ip-protocol': { '6': 'tcp', '17': 'udp', '132': 'sctp' },
+};
+
+export function restValue(tmshName: string, value: unknown): unknown {
+  return REST_VALUES[tmshName]?.[String(value)] ?? value;
+}
+
 export function camelCase(tmshName: string): string {
   return tmshName.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
