@@ -7,6 +7,7 @@ import { ltmPool, ltmNode } from './types/ltm-pool';
 import { ltmVirtual } from './types/ltm-virtual';
 import { ltmMonitorSmtp, ltmMonitorTcp } from './types/ltm-monitor';
 import { sysFileSslCert, sysFileSslKey } from './types/sys-file';
+import { authUser } from './types/auth-user';
 
 /** Inheritable types get `defaults-from` pointing at their own type; added here so no type repeats it. */
 function withDefaultsFrom(def: ObjectTypeDef): ObjectTypeDef {
@@ -35,6 +36,7 @@ export const OBJECT_TYPES: readonly ObjectTypeDef[] = [
   ltmProfileSmtps,
   ltmProfileTcp,
   ltmVirtual,
+  authUser,
 ].map(withDefaultsFrom);
 
 const byKey = new Map(OBJECT_TYPES.map((d) => [d.key, d]));

@@ -14,6 +14,7 @@ import { fromTmsh } from './default-values';
 import { importFile } from './file-objects';
 import { effectiveProps } from './inheritance';
 import { checkNewName, fullPath } from './names';
+import { hashUserPassword } from './passwords';
 import type { ObjectRecord, ObjectRepository } from './object-repository';
 import type { StoredProps } from './stored-value';
 import { linkReferences } from './validate/references';
@@ -61,6 +62,7 @@ export class ObjectOperations {
     checkNewName(def.kindName, path, ctx.position);
     const props = applyTable(def.properties, {}, properties, { ...ctx, owner: { kind: def.kindName, path } });
     this.fillOnCreate(def, props, ctx);
+    hashUserPassword(def, props, ctx.position);
     const passphrase = takePassphrase(def, props);
     const rec = this.repo.insert(typeKey, path, props, false, uniqueKey(typeKey, props));
     if (def.key.startsWith('sys file ')) importFile(this.repo, rec, passphrase, ctx);
@@ -77,6 +79,7 @@ export class ObjectOperations {
       current: (p) => (eff ??= effectiveProps(this.repo, rec, new Set(), false))[p],
     });
     if (def.key === 'ltm virtual' && ctx.mode !== 'load') props['last-modified-time'] = timestamp();
+    hashUserPassword(def, props, ctx.position);
     const passphrase = takePassphrase(def, props);
     const newSource = properties.some((p) => p.name === 'source-path');
     const reimport = def.key.startsWith('sys file ') && (newSource || properties.some((p) => p.name === 'passphrase'));
@@ -94,6 +97,7 @@ export class ObjectOperations {
     const base = rec.builtin ? { ...(builtinProps(rec.type, rec.path) ?? {}) } : {};
     const props = applyTable(def.properties, base, properties, { ...ctx, owner: { kind: def.kindName, path: rec.path } });
     if (!rec.builtin) this.fillOnCreate(def, props, ctx);
+    hashUserPassword(def, props, ctx.position);
     const passphrase = takePassphrase(def, props);
     this.write(rec, props);
     if (def.key.startsWith('sys file ') && !rec.builtin) importFile(this.repo, rec, passphrase, ctx);

@@ -3,7 +3,7 @@
  * generation counter the data plane polls, and the read side the daemon uses.
  */
 import * as path from 'node:path';
-import { ConfigError, errors, getType, type StatusReport } from '@openltm/model';
+import { ConfigError, errors, getType, type MemberStatus, type StatusReport, type VirtualStatus } from '@openltm/model';
 import { parseCommand, parseScript, type Statement } from '@openltm/parser';
 import { seedBuiltins } from './builtins';
 import { openDatabase, type Db } from './database';
@@ -283,6 +283,16 @@ export class Store {
     } finally {
       this.db.pragma(`busy_timeout = ${previous}`);
     }
+  }
+
+  /** The data plane's last reported status of a virtual (raw counters, before any reset-stats baseline). */
+  virtualStatus(name: string): VirtualStatus | undefined {
+    return this.read(() => this.statusTable.virtual(fullPath(name)));
+  }
+
+  /** The data plane's last reported status of a pool member (raw counters). */
+  memberStatus(pool: string, member: string): MemberStatus | undefined {
+    return this.read(() => this.statusTable.member(fullPath(pool), member));
   }
 
   /** The last status report's generation and time, if any. */

@@ -1,4 +1,4 @@
-import { t } from '../value-types';
+import { storedOnly, t } from '../value-types';
 import type { ObjectTypeDef } from '../object-type';
 import type { PropertyTable } from '../value-types';
 
@@ -14,12 +14,20 @@ export const LOAD_BALANCING_MODES = [
 export const IMPLEMENTED_LOAD_BALANCING_MODES = ['round-robin', 'ratio-member', 'least-connections-member'] as const;
 
 /** Properties of one pool member (`members { 10.0.0.1:25 { ... } }`), named `<node>:<port>`. */
+/** FQDN members (DNS-resolved) are not implemented; f5_modules always sends `fqdn { autopopulate disabled }`. */
+const fqdn: PropertyTable[string] = {
+  type: { kind: 'object', properties: { autopopulate: { type: t.onOff(), default: 'disabled', help: 'Create members for every address the name resolves to (stored only)', effect: storedOnly } } },
+  help: 'FQDN settings (stored only: openltm members and nodes are addresses)',
+  effect: storedOnly,
+};
+
 export const poolMemberEntry: PropertyTable = {
   address: { type: { kind: 'address' }, help: 'IP address of the member (its node is created when missing)', alwaysList: true },
   'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to' },
   'connection-limit': { type: t.int(0), default: '0', help: 'Maximum concurrent connections to the member (0 = unlimited)' },
   description: { type: t.string(), help: 'User-defined description' },
   'dynamic-ratio': { type: t.int(1, 65535), default: '1', help: 'Dynamic ratio weight' },
+  fqdn,
   monitor: { type: { kind: 'monitor-rule' }, default: 'default', help: "The member's own health monitor rule, overriding the pool's" },
   'priority-group': { type: t.int(0, 65535), default: '0', help: 'Priority group; higher groups take traffic first' },
   ratio: { type: t.int(1, 65535), default: '1', help: 'Weight for ratio load balancing' },
@@ -44,6 +52,10 @@ export const ltmPool: ObjectTypeDef = {
     description: { type: t.string(), help: 'User-defined description' },
     'load-balancing-mode': { type: t.enumOf(...LOAD_BALANCING_MODES), default: 'round-robin', help: 'How a member is chosen for each new session' },
     members: { type: { kind: 'collection', key: { kind: 'member' }, entry: poolMemberEntry }, help: 'Pool members, named address:port' },
+    // Sent by every f5_modules bigip_pool create; kept for BIG-IP fidelity (high availability actions do not apply).
+    'min-up-members': { type: t.int(0, 65535), default: '0', help: 'Members that must be up before the min-up-members-action (stored only)', effect: storedOnly },
+    'min-up-members-action': { type: t.enumOf('failover', 'reboot', 'restart-all'), default: 'failover', help: 'HA action when fewer members are up (stored only)', effect: storedOnly },
+    'min-up-members-checking': { type: t.onOff(), default: 'disabled', help: 'Whether min-up-members is checked (stored only)', effect: storedOnly },
     'min-active-members': { type: t.int(0, 65535), default: '0', help: 'Members a priority group needs up before lower groups are used' },
     monitor: { type: { kind: 'monitor-rule' }, default: 'none', help: 'Health monitor rule: a monitor, `a and b`, or `min N of { a b }`' },
     'service-down-action': { type: t.enumOf('none', 'reset', 'drop', 'reselect'), default: 'none', help: 'What happens to sessions of a member that goes down' },
@@ -64,6 +76,7 @@ export const ltmNode: ObjectTypeDef = {
     'connection-limit': { type: t.int(0), default: '0', help: 'Maximum concurrent connections (0 = unlimited)' },
     description: { type: t.string(), help: 'User-defined description' },
     'dynamic-ratio': { type: t.int(1, 65535), default: '1', help: 'Dynamic ratio weight' },
+    fqdn,
     monitor: { type: { kind: 'monitor-rule' }, default: 'default', help: 'Node health monitor rule' },
     ratio: { type: t.int(1, 65535), default: '1', help: 'Weight for ratio-node balancing' },
     session: { type: t.enumOf('user-enabled', 'user-disabled', 'monitor-enabled'), default: 'user-enabled', help: 'user-disabled: no new sessions' },

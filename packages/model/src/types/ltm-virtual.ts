@@ -1,4 +1,4 @@
-import { t } from '../value-types';
+import { metadata, storedOnly, t } from '../value-types';
 import type { ObjectTypeDef } from '../object-type';
 import { PROFILE_TYPES } from './profile-types';
 
@@ -17,6 +17,19 @@ export const ltmVirtual: ObjectTypeDef = {
     'ip-protocol': { type: t.enumOf('tcp', 'udp', 'sctp', 'any'), default: 'tcp', help: 'IP protocol of the listener', alwaysList: true },
     'last-modified-time': { type: t.string(), help: 'When the virtual was last changed', readOnly: true, alwaysList: true },
     mask: { type: { kind: 'netmask' }, default: '255.255.255.255', help: 'Destination netmask', alwaysList: true },
+    // Labels automation tools attach (f5_modules writes its version and last change here).
+    metadata: {
+      type: {
+        kind: 'collection',
+        key: { kind: 'name' },
+        entry: {
+          value: { type: t.string(), help: 'The value of this metadata entry', effect: metadata },
+          persist: { type: t.enumOf('true', 'false'), default: 'true', help: 'Whether the entry is saved with the configuration', effect: metadata },
+        },
+      },
+      help: 'Name/value labels for automation tools',
+      effect: metadata,
+    },
     mirror: { type: t.onOff(), default: 'disabled', help: 'Mirror connections to the peer' },
     pool: { type: t.ref('ltm pool'), default: 'none', help: 'Default pool of SMTP servers' },
     profiles: {
@@ -29,6 +42,12 @@ export const ltmVirtual: ObjectTypeDef = {
       help: 'Profiles: tcp, smtps, client-ssl { context clientside }, server-ssl { context serverside }',
     },
     'rate-limit': { type: t.int(0, 4294967295, ['disabled']), default: 'disabled', help: 'New connections per second (disabled = unlimited)' },
+    'rate-limit-mode': {
+      type: t.enumOf('object', 'object-source', 'object-destination', 'object-source-destination', 'destination', 'source', 'source-destination'),
+      default: 'object',
+      help: 'What rate-limit counts per (stored only: openltm counts per virtual)',
+      effect: storedOnly,
+    },
     source: { type: { kind: 'cidr' }, default: '0.0.0.0/0', help: 'Client addresses accepted, as a CIDR', alwaysList: true },
     'source-address-translation': {
       type: {
