@@ -58,13 +58,42 @@ function clientSsl(store: Store, profile: EffectiveObject): ClientSslSpec {
     pairs.push({ cert: extra ? `${cert.pem.trim()}\n${extra.pem.trim()}\n` : cert.pem, key: key.pem, ...(passphrase ? { passphrase } : {}) });
   }
   const options = p.options;
+  const serverName = optional(p['server-name']);
+  const caFile = optional(p['ca-file']) ? store.pem('sys file ssl-cert', str(p['ca-file']))?.pem : undefined;
+  const crlFile = optional(p['crl-file']) ? store.pem('sys file ssl-crl', str(p['crl-file']))?.pem : undefined;
   return {
     name: profile.name,
     certKeyChain: pairs,
     ciphers: str(p.ciphers, 'DEFAULT'),
     options: Array.isArray(options) ? options.filter((o) => o !== 'none') : [],
     handshakeTimeout: num(p['handshake-timeout'], 10),
+    ...(serverName ? { serverName } : {}),
+    sniDefault: str(p['sni-default']) === 'true',
+    sniRequire: str(p['sni-require']) === 'true',
+    peerCertMode: peerCertMode(str(p['peer-cert-mode'], 'ignore')),
+    ...(caFile ? { caFile } : {}),
+    ...(crlFile ? { crlFile } : {}),
+    authenticateDepth: num(p['authenticate-depth'], 9),
+    cacheSize: num(p['cache-size'], 262144),
+    cacheTimeout: num(p['cache-timeout'], 3600),
+    sessionTicket: str(p['session-ticket']) === 'enabled',
   };
+}
+
+/** `auto` is BIG-IP's name for "as the system decides": openltm decides ignore. */
+function peerCertMode(v: string): ClientSslSpec['peerCertMode'] {
+  return v === 'request' || v === 'require' ? v : 'ignore';
+}
+
+/**
+ * A virtual's client-ssl profiles: the only one, or the SNI default with the others beside it
+ * (the store refuses several without exactly one `sni-default true`).
+ */
+function clientSslProfiles(list: ClientSslSpec[]): { clientSsl?: ClientSslSpec; sniProfiles?: ClientSslSpec[] } {
+  if (list.length === 0) return {};
+  if (list.length === 1) return { clientSsl: list[0] };
+  const def = list.find((s) => s.sniDefault) ?? list[0];
+  return { clientSsl: def, sniProfiles: list.filter((s) => s !== def) };
 }
 
 function virtualSpec(store: Store, vs: EffectiveObject, objects: Objects): VirtualSpec | undefined {
@@ -75,7 +104,7 @@ function virtualSpec(store: Store, vs: EffectiveObject, objects: Objects): Virtu
   const sslProfiles = byName(objects['ltm profile client-ssl']);
   const tcpProfiles = byName(objects['ltm profile tcp']);
   let smtps: VirtualSpec['smtps'];
-  let ssl: ClientSslSpec | undefined;
+  const ssl: ClientSslSpec[] = [];
   let idleTimeout = 300;
   for (const name of Object.keys((p.profiles ?? {}) as StoredProps)) {
     const s = smtpsProfiles.get(name);
@@ -87,7 +116,7 @@ function virtualSpec(store: Store, vs: EffectiveObject, objects: Objects): Virtu
       };
     }
     const c = sslProfiles.get(name);
-    if (c) ssl = clientSsl(store, c);
+    if (c) ssl.push(clientSsl(store, c));
     const t = tcpProfiles.get(name);
     if (t) idleTimeout = num(t.properties['idle-timeout'], 300);
   }
@@ -97,7 +126,7 @@ function virtualSpec(store: Store, vs: EffectiveObject, objects: Objects): Virtu
     address: dest.address,
     port: dest.port,
     ...(smtps ? { smtps } : {}),
-    ...(ssl ? { clientSsl: ssl } : {}),
+    ...clientSslProfiles(ssl),
     idleTimeout,
     ...(optional(p.pool) ? { pool: str(p.pool) } : {}),
     connectionLimit: num(p['connection-limit'], 0),

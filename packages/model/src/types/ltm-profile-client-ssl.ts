@@ -1,4 +1,4 @@
-import { t } from '../value-types';
+import { enforced, storedOnly, t } from '../value-types';
 import type { ObjectTypeDef } from '../object-type';
 import type { PropertyTable } from '../value-types';
 
@@ -9,6 +9,10 @@ export const certKeyChainEntry: PropertyTable = {
   chain: { type: t.ref('sys file ssl-cert'), default: 'none', help: 'Intermediate CA bundle sent after the certificate' },
   passphrase: { type: t.string(), default: 'none', help: 'Passphrase of an encrypted key', secret: true },
 };
+
+const SNI_TEST = 'test/e2e-sni.test.ts';
+const CLIENT_CERT_TEST = 'test/e2e-client-cert.test.ts';
+const TLS_SESSION_TEST = 'test/e2e-tls-session.test.ts';
 
 /** Secure defaults: our choice, stricter than BIG-IP 14's (no TLS 1.0/1.1, no weak ciphers). */
 const SECURE_CIPHERS = 'ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:!aNULL:!eNULL:!MD5:!RC4:!3DES:!DES:!EXPORT:!SHA1';
@@ -43,22 +47,27 @@ export const ltmProfileClientSsl: ObjectTypeDef = {
     'cert-key-chain': {
       type: { kind: 'collection', key: { kind: 'name' }, entry: certKeyChainEntry },
       help: 'Certificate, key, chain and passphrase sets offered to clients',
+      effect: enforced(SNI_TEST),
     },
     ciphers: { type: t.string(), default: SECURE_CIPHERS, help: 'OpenSSL cipher string' },
     options: { type: sslOptions, default: '{ dont-insert-empty-fragments no-ssl no-sslv3 no-tlsv1 no-tlsv1.1 cipher-server-preference }', help: 'Protocol options (no-tlsv1, no-tlsv1.1, ...)' },
     'handshake-timeout': { type: t.int(0, 4294967295, ['indefinite']), default: '10', help: 'Seconds allowed for the TLS handshake' },
-    'alert-timeout': { type: t.int(0, 4294967295, ['indefinite']), default: 'indefinite', help: 'Seconds to wait for close_notify after an alert' },
-    'ca-file': { type: t.ref('sys file ssl-cert'), default: 'none', help: 'CA bundle used to verify client certificates' },
-    'peer-cert-mode': { type: t.enumOf('ignore', 'request', 'require', 'auto'), default: 'ignore', help: 'Whether to ask clients for a certificate' },
-    'authenticate-depth': { type: t.int(0, 255), default: '9', help: 'Maximum client certificate chain depth' },
-    renegotiation: { type: t.onOff(), default: 'disabled', help: 'Allow TLS renegotiation' },
+    // node's TLS socket has no hook between "alert sent" and "reset": closes use the session's own timers.
+    'alert-timeout': { type: t.int(0, 4294967295, ['indefinite']), default: 'indefinite', help: 'Seconds to wait for close_notify after an alert (stored only: not applied)', effect: storedOnly },
+    'ca-file': { type: t.ref('sys file ssl-cert'), default: 'none', help: 'CA bundle used to verify client certificates', effect: enforced(CLIENT_CERT_TEST) },
+    'crl-file': { type: t.ref('sys file ssl-crl'), default: 'none', help: 'Revocation list checked against client certificates', effect: enforced(CLIENT_CERT_TEST) },
+    'peer-cert-mode': { type: t.enumOf('ignore', 'request', 'require', 'auto'), default: 'ignore', help: 'Whether to ask clients for a certificate (auto = ignore)', effect: enforced(CLIENT_CERT_TEST) },
+    'authenticate-depth': { type: t.int(0, 255), default: '9', help: 'Most intermediate CAs allowed in a client certificate chain', effect: enforced(CLIENT_CERT_TEST) },
+    renegotiation: { type: t.onOff(), default: 'disabled', help: 'Allow TLS renegotiation (only disabled is accepted)', effect: enforced(TLS_SESSION_TEST) },
     'secure-renegotiation': { type: t.enumOf('require', 'require-strict', 'request'), default: 'require', help: 'Secure renegotiation (RFC 5746) mode' },
-    'server-name': { type: t.string(), default: 'none', help: 'SNI host name this profile serves' },
-    'sni-default': { type: t.enumOf('true', 'false'), default: 'false', help: 'The profile used when no SNI name matches' },
-    'sni-require': { type: t.enumOf('true', 'false'), default: 'false', help: 'Refuse clients that send no SNI' },
-    'cache-size': { type: t.int(0, 4194304), default: '262144', help: 'TLS session cache entries' },
-    'cache-timeout': { type: t.int(0, 86400), default: '3600', help: 'TLS session cache lifetime in seconds' },
-    'unclean-shutdown': { type: t.onOff(), default: 'enabled', help: 'Allow close without close_notify' },
+    'server-name': { type: t.string(), default: 'none', help: 'SNI host name this profile serves (*.domain matches one label)', effect: enforced(SNI_TEST) },
+    'sni-default': { type: t.enumOf('true', 'false'), default: 'false', help: 'The profile used when no SNI name matches', effect: enforced(SNI_TEST) },
+    'sni-require': { type: t.enumOf('true', 'false'), default: 'false', help: 'On the SNI default profile: refuse clients that send no matching name', effect: enforced(SNI_TEST) },
+    'cache-size': { type: t.int(0, 4194304), default: '262144', help: 'TLS session-ID cache entries, per worker (0 = no cache)', effect: enforced(TLS_SESSION_TEST) },
+    'cache-timeout': { type: t.int(0, 86400), default: '3600', help: 'Seconds a TLS session or ticket stays resumable', effect: enforced(TLS_SESSION_TEST) },
+    'session-ticket': { type: t.onOff(), default: 'disabled', help: 'Resume with session tickets (keys shared by all workers, rotated by the daemon)', effect: enforced(TLS_SESSION_TEST) },
+    // Orderly closes always send close_notify; a peer's missing close_notify is always tolerated (SMTP ends with QUIT).
+    'unclean-shutdown': { type: t.onOff(), default: 'enabled', help: 'Allow close without close_notify (stored only: not applied)', effect: storedOnly },
     'inherit-certkeychain': { type: t.enumOf('true', 'false'), default: 'true', help: 'The cert-key-chain follows the parent profile' },
   },
 };

@@ -180,6 +180,13 @@ function checkChainEntry(owner: string, entry: StoredProps, ctx: RuleContext): v
 }
 
 function clientSslRules(rec: ObjectRecord, ctx: RuleContext): void {
+  if (ctx.effective(rec).renegotiation === 'enabled') {
+    throw configError(`Client SSL profile (${rec.path}): renegotiation enabled is not supported; openltm refuses client-initiated TLS renegotiation (a CPU-exhaustion lever no mail client needs).`, ctx.position);
+  }
+  const eff = ctx.effective(rec);
+  if (eff['peer-cert-mode'] === 'require' && (eff['ca-file'] ?? 'none') === 'none') {
+    throw configError(`Client SSL profile (${rec.path}): peer-cert-mode require needs a ca-file to verify client certificates against.`, ctx.position);
+  }
   const chain = rec.props['cert-key-chain'];
   if (!isProps(chain)) return;
   for (const entry of Object.values(chain)) if (isProps(entry)) checkChainEntry(rec.path, entry, ctx);
