@@ -2,10 +2,11 @@
  * A small test PKI made with the openssl CLI: a root CA, an intermediate CA under it, and
  * certificates issued by either, revocable, with a CRL. Real files, because tmsh imports
  * `sys file` objects from paths and swaks/openssl read their client certificate from paths.
+ * CA names carry the directory name, so two PKIs never look like one to a verifier.
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { runChecked } from './run-process';
 
 export interface IssuedCert {
@@ -62,9 +63,9 @@ export async function makeTestPki(): Promise<TestPki> {
   writeFileSync(join(dir, 'serial'), '1000\n');
   writeFileSync(join(dir, 'crlnumber'), '1000\n');
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await runChecked('openssl', ['req', '-x509', ...ec, '-sha256', '-days', '30', '-subj', '/CN=openltm test root CA', '-config', conf, '-extensions', 'v3_ca', '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.pem')]);
+  await runChecked('openssl', ['req', '-x509', ...ec, '-sha256', '-days', '30', '-subj', `/CN=openltm test root CA ${basename(dir)}`, '-config', conf, '-extensions', 'v3_ca', '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.pem')]);
   // The intermediate is issued through `openssl ca` so the root's database knows it.
-  await runChecked('openssl', ['req', '-new', ...ec, '-subj', '/CN=openltm test intermediate CA', '-keyout', join(dir, 'int.key'), '-out', join(dir, 'int.csr')]);
+  await runChecked('openssl', ['req', '-new', ...ec, '-subj', `/CN=openltm test intermediate CA ${basename(dir)}`, '-keyout', join(dir, 'int.key'), '-out', join(dir, 'int.csr')]);
   await runChecked('openssl', ['ca', '-batch', '-config', conf, '-extensions', 'v3_ca', '-in', join(dir, 'int.csr'), '-out', join(dir, 'int.pem'), '-notext']);
   let n = 0;
   const pki: TestPki = {
