@@ -70,7 +70,9 @@ export class ClientTls {
       // node's TLSSocket asks its `server` for stored sessions: this emitter is that server.
       const events = new EventEmitter();
       events.on('newSession', (id: Buffer, data: Buffer, done: () => void) => {
-        this.sessions!.set(id, data);
+        // TLS 1.3 offers a cached session as a PSK identity, which node's lookup never sees:
+        // storing it would only push TLS 1.2 sessions out. TLS 1.3 resumes with tickets.
+        if (!isTls13Session(data)) this.sessions!.set(id, data);
         done();
       });
       events.on('resumeSession', (id: Buffer, done: (err: Error | null, data: Buffer | null) => void) => done(null, this.sessions!.get(id) ?? null));
@@ -160,6 +162,22 @@ export class ClientTls {
   get cachedSessions(): number {
     return this.sessions?.size ?? 0;
   }
+}
+
+/**
+ * Reads the protocol version of a DER SSL_SESSION: SEQUENCE { INTEGER version, INTEGER
+ * ssl_version, ... }, ssl_version 0x0304 for TLS 1.3 (OpenSSL's ssl/ssl_asn1.c).
+ */
+export function isTls13Session(der: Buffer): boolean {
+  if (der[0] !== 0x30) return false;
+  let i = 1;
+  const len = der[i++];
+  if (len & 0x80) i += len & 0x7f;
+  if (der[i] !== 0x02) return false;
+  i += 2 + der[i + 1];
+  if (der[i] !== 0x02) return false;
+  const n = der[i + 1];
+  return n === 2 && der[i + 2] === 0x03 && der[i + 3] === 0x04;
 }
 
 function checkProfile(spec: ClientSslSpec): void {

@@ -63,9 +63,9 @@ export const ltmProfileClientSsl: ObjectTypeDef = {
     'server-name': { type: t.string(), default: 'none', help: 'SNI host name this profile serves (*.domain matches one label)', effect: enforced(SNI_TEST) },
     'sni-default': { type: t.enumOf('true', 'false'), default: 'false', help: 'The profile used when no SNI name matches', effect: enforced(SNI_TEST) },
     'sni-require': { type: t.enumOf('true', 'false'), default: 'false', help: 'On the SNI default profile: refuse clients that send no matching name', effect: enforced(SNI_TEST) },
-    'cache-size': { type: t.int(0, 4194304), default: '262144', help: 'TLS session-ID cache entries, per worker (0 = no cache)', effect: enforced(TLS_SESSION_TEST) },
+    'cache-size': { type: t.int(0, 4194304), default: '262144', help: 'TLS 1.2 session-ID cache entries, per worker (0 = no cache; TLS 1.3 resumes only with session-ticket)', effect: enforced(TLS_SESSION_TEST) },
     'cache-timeout': { type: t.int(0, 86400), default: '3600', help: 'Seconds a TLS session or ticket stays resumable', effect: enforced(TLS_SESSION_TEST) },
-    'session-ticket': { type: t.onOff(), default: 'disabled', help: 'Resume with session tickets (keys shared by all workers, rotated by the daemon)', effect: enforced(TLS_SESSION_TEST) },
+    'session-ticket': { type: t.onOff(), default: 'disabled', help: 'Resume with session tickets (keys shared by all workers, rotated by the daemon)', effect: enforced(TLS_SESSION_TEST, 'packages/dataplane/test/listener/ticket-keys.test.ts') },
     // Orderly closes always send close_notify; a peer's missing close_notify is always tolerated (SMTP ends with QUIT).
     'unclean-shutdown': { type: t.onOff(), default: 'enabled', help: 'Allow close without close_notify (stored only: not applied)', effect: storedOnly },
     'inherit-certkeychain': { type: t.enumOf('true', 'false'), default: 'true', help: 'The cert-key-chain follows the parent profile' },
