@@ -47,6 +47,24 @@ export interface ClientSslSpec {
   sessionTicket?: boolean;
 }
 
+/** A server-ssl profile: TLS from the proxy to the pool members. */
+export interface ServerSslSpec {
+  /** Full path (`/Common/my_serverssl`). */
+  name: string;
+  /** Client certificate presented to members, if any. */
+  certKey?: CertKeyPair;
+  ciphers: string;
+  options: string[];
+  /** SNI name sent to members; when verifying, the name their certificate must carry. */
+  serverName?: string;
+  /** `require`: members' certificates must chain to `caFile`. */
+  peerCertMode: 'ignore' | 'require';
+  /** PEM bundle of CAs trusted for member certificates. */
+  caFile?: string;
+  /** Seconds for the member STARTTLS bridge and handshake (0 = the greeting timeout applies). */
+  handshakeTimeout: number;
+}
+
 export interface VirtualSpec {
   /** Full path (`/Common/vs_smtp`). */
   name: string;
@@ -60,6 +78,8 @@ export interface VirtualSpec {
   clientSsl?: ClientSslSpec;
   /** The virtual's other client-ssl profiles, chosen by the name the client sends (SNI). */
   sniProfiles?: ClientSslSpec[];
+  /** Present when the virtual has a server-ssl profile: member connections use TLS. */
+  serverSsl?: ServerSslSpec;
   /** From the tcp profile: seconds a session may sit idle (0 = indefinite). */
   idleTimeout: number;
   /** Full path of the default pool, if any. */

@@ -8,12 +8,12 @@ import { unescapeTmsh } from '@openltm/parser';
 import type { Store, EffectiveObject, StoredProps, StoredValue } from '@openltm/store';
 import { parseMonitorRule, memberNode } from '@openltm/store';
 import type {
-  ActivationMode, CertKeyPair, ClientSslSpec, DesiredState, DesiredStateSource, MemberSpec, MonitorRule,
+  ActivationMode, CertKeyPair, ClientSslSpec, ServerSslSpec, DesiredState, DesiredStateSource, MemberSpec, MonitorRule,
   MonitorSpec, PoolSpec, VirtualSpec,
 } from '@openltm/dataplane';
 
 const TYPES = [
-  'ltm virtual', 'ltm pool', 'ltm node', 'ltm profile smtps', 'ltm profile client-ssl', 'ltm profile tcp',
+  'ltm virtual', 'ltm pool', 'ltm node', 'ltm profile smtps', 'ltm profile client-ssl', 'ltm profile server-ssl', 'ltm profile tcp',
   'ltm monitor smtp', 'ltm monitor tcp',
 ] as const;
 
@@ -80,6 +80,26 @@ function clientSsl(store: Store, profile: EffectiveObject): ClientSslSpec {
   };
 }
 
+function serverSsl(store: Store, profile: EffectiveObject): ServerSslSpec {
+  const p = profile.properties;
+  const cert = optional(p.cert) ? store.pem('sys file ssl-cert', str(p.cert)) : undefined;
+  const key = optional(p.key) ? store.pem('sys file ssl-key', str(p.key)) : undefined;
+  const chain = optional(p.chain) ? store.pem('sys file ssl-cert', str(p.chain)) : undefined;
+  const caFile = optional(p['ca-file']) ? store.pem('sys file ssl-cert', str(p['ca-file']))?.pem : undefined;
+  const serverName = optional(p['server-name']);
+  const options = p.options;
+  return {
+    name: profile.name,
+    ...(cert && key ? { certKey: { cert: chain ? `${cert.pem.trim()}\n${chain.pem.trim()}\n` : cert.pem, key: key.pem, ...(key.passphrase ? { passphrase: key.passphrase } : {}) } } : {}),
+    ciphers: str(p.ciphers, 'DEFAULT'),
+    options: Array.isArray(options) ? options.filter((o) => o !== 'none') : [],
+    ...(serverName ? { serverName } : {}),
+    peerCertMode: str(p['peer-cert-mode']) === 'require' ? 'require' : 'ignore',
+    ...(caFile ? { caFile } : {}),
+    handshakeTimeout: num(p['handshake-timeout'], 10),
+  };
+}
+
 /** `auto` is BIG-IP's name for "as the system decides": openltm decides ignore. */
 function peerCertMode(v: string): ClientSslSpec['peerCertMode'] {
   return v === 'request' || v === 'require' ? v : 'ignore';
@@ -102,6 +122,8 @@ function virtualSpec(store: Store, vs: EffectiveObject, objects: Objects): Virtu
   if (!dest) return undefined;
   const smtpsProfiles = byName(objects['ltm profile smtps']);
   const sslProfiles = byName(objects['ltm profile client-ssl']);
+  const serverSslProfiles = byName(objects['ltm profile server-ssl']);
+  let member: ServerSslSpec | undefined;
   const tcpProfiles = byName(objects['ltm profile tcp']);
   let smtps: VirtualSpec['smtps'];
   const ssl: ClientSslSpec[] = [];
@@ -117,6 +139,8 @@ function virtualSpec(store: Store, vs: EffectiveObject, objects: Objects): Virtu
     }
     const c = sslProfiles.get(name);
     if (c) ssl.push(clientSsl(store, c));
+    const sv = serverSslProfiles.get(name);
+    if (sv) member = serverSsl(store, sv);
     const t = tcpProfiles.get(name);
     if (t) idleTimeout = num(t.properties['idle-timeout'], 300);
   }
@@ -127,6 +151,7 @@ function virtualSpec(store: Store, vs: EffectiveObject, objects: Objects): Virtu
     port: dest.port,
     ...(smtps ? { smtps } : {}),
     ...clientSslProfiles(ssl),
+    ...(member ? { serverSsl: member } : {}),
     idleTimeout,
     ...(optional(p.pool) ? { pool: str(p.pool) } : {}),
     connectionLimit: num(p['connection-limit'], 0),

@@ -6,7 +6,7 @@
 import * as crypto from 'node:crypto';
 import * as tls from 'node:tls';
 import { ConfigError, ErrorCodes } from '@openltm/model';
-import type { ClientSslSpec } from '../desired-state';
+import type { ClientSslSpec, ServerSslSpec } from '../desired-state';
 
 const VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 type Version = (typeof VERSIONS)[number];
@@ -85,6 +85,26 @@ export function buildSecureContext(spec: ClientSslSpec, extras: ContextExtras = 
     });
   } catch (err) {
     throw new ConfigError(ErrorCodes.SSL_FILE, `Client SSL profile (${spec.name}) cannot be loaded: ${explain(err)}.`);
+  }
+}
+
+/** The server-ssl profile as the client-side context of member connections. */
+export function buildMemberContext(spec: ServerSslSpec): tls.SecureContext {
+  const range = protocolRange(spec.name, spec.options);
+  if (spec.peerCertMode === 'require' && !spec.caFile) {
+    throw new ConfigError(ErrorCodes.CONFIG_ERROR, `Server SSL profile (${spec.name}) has peer-cert-mode require without a ca-file: there is no CA to verify members against.`);
+  }
+  try {
+    return tls.createSecureContext({
+      ...(spec.certKey ? { cert: spec.certKey.cert, key: [{ pem: spec.certKey.key, passphrase: spec.certKey.passphrase }] } : {}),
+      ...(spec.caFile ? { ca: spec.caFile } : {}),
+      ciphers: spec.ciphers || undefined,
+      minVersion: range.minVersion,
+      maxVersion: range.maxVersion,
+      secureOptions: range.secureOptions | crypto.constants.SSL_OP_NO_RENEGOTIATION,
+    });
+  } catch (err) {
+    throw new ConfigError(ErrorCodes.SSL_FILE, `Server SSL profile (${spec.name}) cannot be loaded: ${explain(err)}.`);
   }
 }
 

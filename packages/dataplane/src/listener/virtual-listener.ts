@@ -14,6 +14,7 @@ import { SESSION_DEFAULTS, type SessionConfig, type TlsMode } from '../session/s
 import { SmtpSession } from '../session/smtp-session';
 import { serverHandshake } from '../session/starttls';
 import { ClientTls } from './client-tls';
+import { buildMemberContext } from './secure-context';
 
 /** Knobs beyond the shared contract, for tests and for operators who need them. */
 export interface ListenerOptions extends ListenerDeps {
@@ -151,6 +152,16 @@ export class VirtualListener implements VirtualListenerApi {
   /** Build what sessions need from a spec; throws a clear error for TLS that does not load. */
   private prepare(spec: VirtualSpec): SessionConfig {
     const clientTls = spec.clientSsl ? ClientTls.build(spec.name, spec.clientSsl, spec.sniProfiles, this.ticketKeys) : undefined;
+    const memberTls = spec.serverSsl
+      ? {
+          profile: spec.serverSsl.name,
+          context: buildMemberContext(spec.serverSsl),
+          ...(spec.serverSsl.serverName ? { serverName: spec.serverSsl.serverName } : {}),
+          verify: spec.serverSsl.peerCertMode === 'require',
+          handshakeTimeoutMs: spec.serverSsl.handshakeTimeout * 1000 || (this.deps.timeouts?.backendGreeting ?? SESSION_DEFAULTS.backendGreetingTimeoutMs),
+          ehloName: this.hostname,
+        }
+      : undefined;
     const tlsMode: TlsMode = spec.smtps ? spec.smtps.activationMode : spec.clientSsl ? 'implicit' : 'none';
     const t = this.deps.timeouts ?? {};
     const s = this.deps.session ?? {};
@@ -158,6 +169,7 @@ export class VirtualListener implements VirtualListenerApi {
       hostname: this.hostname,
       tlsMode,
       clientTls,
+      ...(memberTls ? { memberTls } : {}),
       pool: spec.pool,
       idleTimeoutMs: spec.idleTimeout * 1000,
       handshakeTimeoutMs: (spec.clientSsl?.handshakeTimeout ?? 0) * 1000,

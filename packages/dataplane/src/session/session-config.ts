@@ -3,6 +3,7 @@
  * virtual changes what new sessions get, never a running one.
  */
 import type { ClientTls } from '../listener/client-tls';
+import type { MemberTls } from './member-tls';
 
 /**
  * How the client hop treats TLS: `none` never offers STARTTLS, `allow` offers it, `require` offers
@@ -16,6 +17,8 @@ export interface SessionConfig {
   tlsMode: TlsMode;
   /** The client-ssl profiles' contexts; undefined = TLS unavailable (STARTTLS gets 454). */
   clientTls?: ClientTls;
+  /** From a server-ssl profile: member connections use TLS. */
+  memberTls?: MemberTls;
   pool: string | undefined;
   /** 0 = no limit. */
   idleTimeoutMs: number;

@@ -13,6 +13,7 @@ export const certKeyChainEntry: PropertyTable = {
 const SNI_TEST = 'test/e2e-sni.test.ts';
 const CLIENT_CERT_TEST = 'test/e2e-client-cert.test.ts';
 const TLS_SESSION_TEST = 'test/e2e-tls-session.test.ts';
+const SERVER_SSL_TEST = 'test/e2e-server-ssl.test.ts';
 
 /** Secure defaults: our choice, stricter than BIG-IP 14's (no TLS 1.0/1.1, no weak ciphers). */
 const SECURE_CIPHERS = 'ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:!aNULL:!eNULL:!MD5:!RC4:!3DES:!DES:!EXPORT:!SHA1';
@@ -75,7 +76,7 @@ export const ltmProfileClientSsl: ObjectTypeDef = {
 export const ltmProfileServerSsl: ObjectTypeDef = {
   key: 'ltm profile server-ssl',
   kindName: 'ServerSSL Profile',
-  help: 'TLS towards pool members (not used by the SMTP data plane yet).',
+  help: 'TLS towards pool members: STARTTLS to members that offer it (never plaintext), TLS from the first byte to members on port 465.',
   inheritable: true,
   sensitive: true,
   profile: { context: 'serverside' },
@@ -88,8 +89,9 @@ export const ltmProfileServerSsl: ObjectTypeDef = {
     chain: { type: t.ref('sys file ssl-cert'), default: 'none', help: 'Chain sent with the certificate' },
     ciphers: { type: t.string(), default: 'DEFAULT', help: 'OpenSSL cipher string' },
     options: { type: sslOptions, default: '{ dont-insert-empty-fragments no-tlsv1.3 }', help: 'Protocol options' },
-    'server-name': { type: t.string(), default: 'none', help: 'SNI name sent to the server' },
-    'peer-cert-mode': { type: t.enumOf('ignore', 'require'), default: 'ignore', help: 'Verify the server certificate' },
+    'server-name': { type: t.string(), default: 'none', help: 'SNI name sent to the member; verified against its certificate under peer-cert-mode require', effect: enforced(SERVER_SSL_TEST) },
+    'peer-cert-mode': { type: t.enumOf('ignore', 'require'), default: 'ignore', help: 'Verify the member certificate against ca-file', effect: enforced(SERVER_SSL_TEST) },
+    'ca-file': { type: t.ref('sys file ssl-cert'), default: 'none', help: 'CA bundle member certificates must chain to', effect: enforced(SERVER_SSL_TEST) },
     'secure-renegotiation': { type: t.enumOf('require', 'require-strict', 'request'), default: 'require-strict', help: 'Secure renegotiation mode' },
     'handshake-timeout': { type: t.int(0, 4294967295, ['indefinite']), default: '10', help: 'Seconds allowed for the TLS handshake' },
   },

@@ -141,6 +141,8 @@ function virtualRules(rec: ObjectRecord, ctx: RuleContext): void {
       );
     }
   }
+  const sssl = of('ltm profile server-ssl');
+  if (sssl.length > 1) throw configError(`Virtual Server (${rec.path}) has more than one server-ssl profile; openltm uses one server-ssl profile for every pool member.`, ctx.position);
   if (cssl.length > 1) {
     const defaults = cssl.filter((p) => ctx.effective(p.rec)['sni-default'] === 'true').length;
     if (defaults !== 1) {
@@ -194,6 +196,9 @@ function clientSslRules(rec: ObjectRecord, ctx: RuleContext): void {
 
 function serverSslRules(rec: ObjectRecord, ctx: RuleContext): void {
   const eff = ctx.effective(rec);
+  if (eff['peer-cert-mode'] === 'require' && (eff['ca-file'] ?? 'none') === 'none') {
+    throw configError(`Server SSL profile (${rec.path}): peer-cert-mode require needs a ca-file to verify pool members against.`, ctx.position);
+  }
   if (eff.cert !== 'none' && eff.key !== 'none' && (rec.props.cert !== undefined || rec.props.key !== undefined)) {
     checkChainEntry(rec.path, { cert: eff.cert, key: eff.key }, ctx);
   }
