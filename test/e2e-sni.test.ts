@@ -115,3 +115,26 @@ describe('SNI: configuration is validated as BIG-IP does', () => {
     expect(two.stderr).toMatch(/01071809:3: .*more than one clientssl\/serverssl profile that is default for SNI/);
   });
 });
+
+describe('SNI: profiles that could not be honoured are refused at configuration time', () => {
+  it('refuses a non-default profile without server-name (it could never be chosen)', async () => {
+    await ltm.tmshOk('create ltm profile client-ssl cs_noname cert-key-chain replace-all-with { mail { cert mail.crt key mail.key } }');
+    const r = await ltm.tmsh(`create ltm virtual vs_bad3 destination 127.0.0.1:${await freePort()} profiles replace-all-with { tcp { } cs_def { } cs_noname { } }`);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/01070734:3: .*cs_noname.*has no server-name/);
+  });
+
+  it('refuses two profiles with the same server-name on one virtual', async () => {
+    await ltm.tmshOk('create ltm profile client-ssl cs_mail2 cert-key-chain replace-all-with { def { cert def.crt key def.key } } server-name MAIL.example.test');
+    const r = await ltm.tmsh(`create ltm virtual vs_bad4 destination 127.0.0.1:${await freePort()} profiles replace-all-with { tcp { } cs_def { } cs_mail { } cs_mail2 { } }`);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/same server-name mail\.example\.test/);
+  });
+
+  it('refuses a profile whose ciphers differ from the SNI default (OpenSSL picks ciphers before it reads the name)', async () => {
+    await ltm.tmshOk('create ltm profile client-ssl cs_ciph cert-key-chain replace-all-with { mail { cert mail.crt key mail.key } } server-name ciph.example.test ciphers ECDHE+AESGCM');
+    const r = await ltm.tmsh(`create ltm virtual vs_bad5 destination 127.0.0.1:${await freePort()} profiles replace-all-with { tcp { } cs_def { } cs_ciph { } }`);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/differs from the SNI default profile \(\/Common\/cs_def\) in ciphers/);
+  });
+});

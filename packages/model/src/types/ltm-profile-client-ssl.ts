@@ -15,6 +15,14 @@ const CLIENT_CERT_TEST = 'test/e2e-client-cert.test.ts';
 const TLS_SESSION_TEST = 'test/e2e-tls-session.test.ts';
 const SERVER_SSL_TEST = 'test/e2e-server-ssl.test.ts';
 
+/**
+ * Settings OpenSSL fixes before it reads the client's SNI name: every client-ssl profile on one
+ * virtual must agree with the SNI default profile on them (the data plane applies the default's).
+ */
+export const SNI_SHARED_SETTINGS = [
+  'ciphers', 'options', 'peer-cert-mode', 'handshake-timeout', 'cache-size', 'cache-timeout', 'session-ticket',
+] as const;
+
 /** Secure defaults: our choice, stricter than BIG-IP 14's (no TLS 1.0/1.1, no weak ciphers). */
 const SECURE_CIPHERS = 'ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:!aNULL:!eNULL:!MD5:!RC4:!3DES:!DES:!EXPORT:!SHA1';
 
