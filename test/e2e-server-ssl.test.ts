@@ -6,7 +6,7 @@
  * A second Postfix listener on <random loopback>:465 speaks TLS from the first byte.
  */
 import { randomInt } from 'node:crypto';
-import { createOpenltm, type OpenltmInstance } from './support/openltm';
+import { createOpenltm, eventually, type OpenltmInstance } from './support/openltm';
 import { makeTestPki, type TestPki } from './support/pki';
 import { freePort, waitForListen } from './support/ports';
 import { startPostfix, type PrivatePostfix } from './support/postfix';
@@ -28,6 +28,9 @@ const VIRTUALS: Record<string, { pool: string; serverSsl: string }> = {
   wrongName: { pool: 'p_pf', serverSsl: 'ss_wrong_name' },
   wrongCa: { pool: 'p_pf', serverSsl: 'ss_wrong_ca' },
   implicit: { pool: 'p_465', serverSsl: 'ss_verify' },
+  withCert: { pool: 'p_pf', serverSsl: 'ss_client_cert' },
+  // Both hops: STARTTLS from the client (smtps require + client-ssl), STARTTLS to the member.
+  bothHops: { pool: 'p_pf', serverSsl: 'ss_verify' },
   none: { pool: 'p_pf', serverSsl: '' },
 };
 
@@ -35,11 +38,20 @@ beforeAll(async () => {
   pki = await makeTestPki();
   otherPki = await makeTestPki();
   const server = await pki.issue('mx.backend.test', { usage: 'server', altNames: ['DNS:mx.backend.test'] });
-  postfix = await startPostfix({ tls: { certFile: server.certFile, keyFile: server.keyFile, level: 'encrypt', implicitAddress } });
+  const proxyCert = await pki.issue('proxy.client.test');
+  postfix = await startPostfix({
+    tls: { certFile: server.certFile, keyFile: server.keyFile, level: 'encrypt', implicitAddress },
+    // Postfix asks for a client certificate and says in its log whether it got a trusted one.
+    main: { smtpd_tls_ask_ccert: 'yes', smtpd_tls_CAfile: pki.caFile },
+  });
   ltm = createOpenltm();
   await ltm.tmshOk(`create sys file ssl-cert backend_ca.crt source-path file:${pki.caFile}`);
   await ltm.tmshOk(`create sys file ssl-cert other_ca.crt source-path file:${otherPki.caFile}`);
   await ltm.tmshOk('create ltm profile server-ssl ss_plain');
+  await ltm.tmshOk(`create sys file ssl-cert proxy.crt source-path file:${proxyCert.certFile}`);
+  await ltm.tmshOk(`create sys file ssl-key proxy.key source-path file:${proxyCert.keyFile}`);
+  await ltm.tmshOk('create ltm profile server-ssl ss_client_cert cert proxy.crt key proxy.key');
+  await ltm.tmshOk('create ltm profile smtps s_require activation-mode require');
   await ltm.tmshOk('create ltm profile server-ssl ss_verify peer-cert-mode require ca-file backend_ca.crt server-name mx.backend.test');
   await ltm.tmshOk('create ltm profile server-ssl ss_wrong_name peer-cert-mode require ca-file backend_ca.crt server-name other.backend.test');
   await ltm.tmshOk('create ltm profile server-ssl ss_wrong_ca peer-cert-mode require ca-file other_ca.crt server-name mx.backend.test');
@@ -48,7 +60,8 @@ beforeAll(async () => {
   for (const [name, v] of Object.entries(VIRTUALS)) {
     ports[name] = await freePort();
     const ss = v.serverSsl ? `${v.serverSsl} { context serverside }` : '';
-    await ltm.tmshOk(`create ltm virtual vs_${name} destination 127.0.0.1:${ports[name]} pool ${v.pool} profiles replace-all-with { tcp { } ${ss} }`);
+    const client = name === 'bothHops' ? 's_require { } clientssl { context clientside }' : '';
+    await ltm.tmshOk(`create ltm virtual vs_${name} destination 127.0.0.1:${ports[name]} pool ${v.pool} profiles replace-all-with { tcp { } ${client} ${ss} }`);
   }
   await ltm.startDaemon();
   for (const p of Object.values(ports)) await waitForListen(p, { timeoutMs: 10_000 });
@@ -78,7 +91,7 @@ describe('server-ssl: STARTTLS to the member', () => {
     expect(r.code).toBe(0);
     await postfix.waitForMessages(1, 10_000);
     expect(await delivered(token)).toBe(true);
-    expect((postfix.maillog().match(/TLS connection established from/g) ?? []).length).toBeGreaterThan(before);
+    expect(await eventually(() => (postfix.maillog().match(/TLS connection established from/g) ?? []).length, (n) => n > before)).toBeGreaterThan(before);
     // The proxy's own EHLO and STARTTLS replies never reach the client: it sees one greeting and its own EHLO's reply.
     expect(r.transcript).not.toMatch(/Ready to start TLS/);
     expect(r.transcript.match(/^<- {2}220 /gm)).toHaveLength(1);
@@ -110,6 +123,37 @@ describe('server-ssl: STARTTLS to the member', () => {
   });
 });
 
+describe('server-ssl: the proxy\'s certificate and both hops', () => {
+  const trusted = () => (postfix.maillog().match(/Trusted TLS connection established from/g) ?? []).length;
+
+  it('presents the profile\'s cert and key to the member (Postfix logs a trusted client certificate)', async () => {
+    const before = trusted();
+    const token = uniqueToken('ss-cert');
+    expect((await send(ports.withCert, token)).code).toBe(0);
+    await expectDelivered(token);
+    expect(await eventually(trusted, (n) => n >= before + 1)).toBe(before + 1);
+  });
+
+  it('presents no certificate without cert and key (Postfix logs an anonymous client)', async () => {
+    const before = trusted();
+    const anonymous = (postfix.maillog().match(/Anonymous TLS connection established from/g) ?? []).length;
+    const token = uniqueToken('ss-anon');
+    expect((await send(ports.starttls, token)).code).toBe(0);
+    await expectDelivered(token);
+    const anon = () => (postfix.maillog().match(/Anonymous TLS connection established from/g) ?? []).length;
+    expect(await eventually(anon, (n) => n >= anonymous + 1)).toBe(anonymous + 1);
+    expect(trusted()).toBe(before);
+  });
+
+  it('delivers with STARTTLS on both hops (client: swaks --tls; member: the proxy\'s STARTTLS, verified)', async () => {
+    const token = uniqueToken('ss-both');
+    const r = await swaks({ port: ports.bothHops, mode: 'starttls', to: 'bob@server.test', subject: token, body: `body ${token}` });
+    expect(r.code).toBe(0);
+    expect(r.transcript).toMatch(/^<~ {2}250 /m);
+    await expectDelivered(token);
+  });
+});
+
 describe('server-ssl: members on port 465', () => {
   it('speaks TLS from the first byte to a member on port 465, verified, and mail is delivered', async () => {
     const token = uniqueToken('ss-465');
@@ -118,7 +162,7 @@ describe('server-ssl: members on port 465', () => {
     expect(r.code).toBe(0);
     // p_465's only member is the wrapper-mode (implicit TLS) listener: delivery went through it.
     await expectDelivered(token);
-    expect((postfix.maillog().match(/TLS connection established from/g) ?? []).length).toBeGreaterThan(before);
+    expect(await eventually(() => (postfix.maillog().match(/TLS connection established from/g) ?? []).length, (n) => n > before)).toBeGreaterThan(before);
   });
 });
 

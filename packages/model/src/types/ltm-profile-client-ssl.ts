@@ -92,8 +92,8 @@ export const ltmProfileServerSsl: ObjectTypeDef = {
   properties: {
     'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', alwaysList: true, notInherited: true },
     description: { type: t.string(), help: 'User-defined description', notInherited: true },
-    cert: { type: t.ref('sys file ssl-cert'), default: 'none', help: 'Client certificate presented to the server' },
-    key: { type: t.ref('sys file ssl-key'), default: 'none', help: 'Key of the client certificate' },
+    cert: { type: t.ref('sys file ssl-cert'), default: 'none', help: 'Client certificate presented to members', effect: enforced(SERVER_SSL_TEST) },
+    key: { type: t.ref('sys file ssl-key'), default: 'none', help: 'Key of the client certificate', effect: enforced(SERVER_SSL_TEST) },
     chain: { type: t.ref('sys file ssl-cert'), default: 'none', help: 'Chain sent with the certificate' },
     ciphers: { type: t.string(), default: 'DEFAULT', help: 'OpenSSL cipher string' },
     options: { type: sslOptions, default: '{ dont-insert-empty-fragments no-tlsv1.3 }', help: 'Protocol options' },
