@@ -4,6 +4,7 @@
  * prints `Reused` or `New`. Virtuals speak TLS from the first byte (client-ssl, no smtps);
  * smtp-sink is the pool member.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,14 +55,27 @@ interface Handshake {
   out: string;
 }
 
-/** One implicit-TLS connection: greeting, QUIT; `save` writes the session, `offer` offers one. */
+/**
+ * One implicit-TLS connection: waits for the greeting (a client that talks first is refused as an
+ * early talker), then QUIT; `save` writes the session, `offer` offers one.
+ */
 async function connect(port: number, opts: { save?: string; offer?: string; tls12?: boolean } = {}): Promise<Handshake> {
   const args = ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-ign_eof'];
   if (opts.tls12) args.push('-tls1_2');
   if (opts.save) args.push('-sess_out', opts.save);
   if (opts.offer) args.push('-sess_in', opts.offer);
-  const r = await runProcess('openssl', args, { input: 'QUIT\r\n', timeoutMs: 15_000 });
-  return { session: /^(New|Reused), /m.exec(r.stdout)?.[1], greeted: /^220 /m.test(r.stdout), out: `${r.stdout}\n${r.stderr}` };
+  const child = spawn('openssl', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString('latin1');
+    if (/^220 /m.test(stdout) && child.stdin.writable) child.stdin.end('QUIT\r\n');
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
+  await new Promise((r) => child.once('close', r));
+  clearTimeout(timer);
+  return { session: /^(New|Reused), /m.exec(stdout)?.[1], greeted: /^220 /m.test(stdout), out: `${stdout}\n${stderr}` };
 }
 
 const file = () => join(dir, `s${++n}.pem`);
