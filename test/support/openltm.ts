@@ -19,8 +19,8 @@ export interface OpenltmInstance {
   tmsh(line: string): Promise<ProcessResult>;
   /** Like tmsh, but throws with the stderr when the command fails. */
   tmshOk(line: string): Promise<string>;
-  /** Starts `openltm daemon` on the store (once). */
-  startDaemon(): Promise<void>;
+  /** Starts `openltm daemon` on the store (once); `args` are extra daemon flags. */
+  startDaemon(args?: readonly string[]): Promise<void>;
   /** Logs the daemon wrote to stderr so far. */
   daemonLog(): string;
   /** Stops the daemon (SIGTERM, waits for exit) and removes the store. */
@@ -51,11 +51,11 @@ export function createOpenltm(): OpenltmInstance {
       if (r.code !== 0) throw new Error(`tmsh -c "${line}" failed (${r.code}): ${r.stderr}`);
       return r.stdout;
     },
-    async startDaemon() {
+    async startDaemon(args = []) {
       if (daemon) return;
       // Make sure the store exists (with its built-ins) before the daemon opens it.
       await tmsh('list ltm pool');
-      daemon = spawn(process.execPath, [OPENLTM, 'daemon', '--drain-timeout', '3'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      daemon = spawn(process.execPath, [OPENLTM, 'daemon', '--drain-timeout', '3', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
       daemon.stderr!.on('data', (d: Buffer) => (log += d.toString()));
       const started = Date.now();
       while (!log.includes('openltm daemon running')) {

@@ -8,7 +8,9 @@ export interface OpensslClientOptions {
   mode: 'starttls' | 'tls';
   /** SMTP lines sent once TLS is up, each ending in CRLF; QUIT is appended if missing. */
   commands?: readonly string[];
-  /** Extra s_client arguments (`-tls1_2`, `-cipher ...`, `-servername ...`). */
+  /** SNI name sent (default `localhost`); null sends none (`-noservername`). */
+  servername?: string | null;
+  /** Extra s_client arguments (`-tls1_2`, `-cipher ...`, `-cert ...`). */
   args?: readonly string[];
   timeoutMs?: number;
 }
@@ -30,7 +32,8 @@ export interface OpensslClientResult extends ClientResult {
 export async function opensslClient(options: OpensslClientOptions): Promise<OpensslClientResult> {
   const commands = [...(options.commands ?? [])];
   if (!commands.some((c) => /^QUIT\b/i.test(c))) commands.push('QUIT');
-  const args = ['s_client', '-brief', '-ign_eof', '-connect', `${options.host ?? '127.0.0.1'}:${options.port}`, '-servername', 'localhost'];
+  const sni = options.servername === null ? ['-noservername'] : ['-servername', options.servername ?? 'localhost'];
+  const args = ['s_client', '-brief', '-ign_eof', '-connect', `${options.host ?? '127.0.0.1'}:${options.port}`, ...sni];
   if (options.mode === 'starttls') args.push('-starttls', 'smtp');
   args.push(...(options.args ?? []));
   const r = await runProcess('openssl', args, {

@@ -19,11 +19,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** True when a socket on 127.0.0.1:port is in LISTEN state (Linux /proc/net/tcp; no connection made). */
-export function isListening(port: number): boolean {
+/** True when a socket on host:port (default 127.0.0.1) is in LISTEN state (Linux /proc/net/tcp; no connection made). */
+export function isListening(port: number, host = '127.0.0.1'): boolean {
   // Probing with connect() would show up in the server under test (smtp-sink counts it as a
   // session, Postfix logs it), so read the kernel's socket table instead.
-  const wanted = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const ip = host.split('.').map((o) => Number(o).toString(16).toUpperCase().padStart(2, '0')).reverse().join('');
+  const wanted = `${ip}:${port.toString(16).toUpperCase().padStart(4, '0')}`;
   const table = readFileSync('/proc/net/tcp', 'utf8');
   return table.split('\n').some((line) => {
     const cols = line.trim().split(/\s+/);
@@ -32,9 +33,9 @@ export function isListening(port: number): boolean {
 }
 
 /** Resolves once 127.0.0.1:port is listening; rejects after timeoutMs, or early when `alive()` says the server died. */
-export async function waitForListen(port: number, options: { timeoutMs?: number; alive?: () => boolean } = {}): Promise<void> {
+export async function waitForListen(port: number, options: { timeoutMs?: number; alive?: () => boolean; host?: string } = {}): Promise<void> {
   const deadline = Date.now() + (options.timeoutMs ?? 5000);
-  while (!isListening(port)) {
+  while (!isListening(port, options.host)) {
     if (options.alive && !options.alive()) throw new Error(`the server meant for 127.0.0.1:${port} exited before listening`);
     if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${options.timeoutMs ?? 5000} ms`);
     await new Promise((r) => setTimeout(r, 20));

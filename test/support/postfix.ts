@@ -40,7 +40,13 @@ export interface PostfixOptions {
    * Offer STARTTLS with this certificate and key (smtpd_tls_security_level = may, or `encrypt`),
    * and open a second, implicit-TLS port (`tlsPort`).
    */
-  tls?: { certFile: string; keyFile: string; level?: 'may' | 'encrypt' };
+  tls?: {
+    certFile: string;
+    keyFile: string;
+    level?: 'may' | 'encrypt';
+    /** Listen for implicit TLS on this loopback address at port 465 (as root), instead of 127.0.0.1:freePort. */
+    implicitAddress?: string;
+  };
   /** Relay every message to 127.0.0.1:port instead of holding it in the queue. */
   relayTo?: number;
   /** Extra main.cf parameters (override the defaults). */
@@ -97,16 +103,17 @@ export async function startPostfix(options: PostfixOptions = {}): Promise<Privat
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = await freePort();
-      const tlsPort = options.tls ? await freePort() : undefined;
+      const implicitAddress = options.tls?.implicitAddress ?? '127.0.0.1';
+      const tlsPort = options.tls ? (options.tls.implicitAddress ? 465 : await freePort()) : undefined;
       writeFileSync(join(configDir, 'main.cf'), mainCf(dir, options));
-      writeFileSync(join(configDir, 'master.cf'), masterCf(port, tlsPort));
+      writeFileSync(join(configDir, 'master.cf'), masterCf(port, tlsPort, implicitAddress));
       backdate(join(configDir, 'main.cf'), join(configDir, 'master.cf'));
       const start = await runProcess(`${SBIN}/postfix`, ['-c', configDir, 'start'], { timeoutMs: 15_000 });
       const pid = readMasterPid(queueDir);
       try {
         if (start.code !== 0 || pid === undefined) throw new Error(`postfix start failed (exit ${start.code}): ${start.stderr}${readLog(dir)}`);
         await waitForListen(port, { timeoutMs: 5000, alive: () => isRunning(pid) });
-        if (tlsPort) await waitForListen(tlsPort, { timeoutMs: 5000, alive: () => isRunning(pid) });
+        if (tlsPort) await waitForListen(tlsPort, { timeoutMs: 5000, alive: () => isRunning(pid), host: implicitAddress });
         return instance(dir, configDir, queueDir, port, tlsPort, pid);
       } catch (e) {
         lastError = e;
@@ -226,8 +233,8 @@ function mainCf(dir: string, options: PostfixOptions): string {
 }
 
 /** Only the services smtpd, cleanup, qmgr and postqueue need; chroot n everywhere. */
-function masterCf(port: number, tlsPort?: number): string {
-  const implicit = tlsPort ? `127.0.0.1:${tlsPort} inet n - n - - smtpd -o smtpd_tls_wrappermode=yes -o smtpd_tls_security_level=encrypt\n` : '';
+function masterCf(port: number, tlsPort?: number, implicitAddress = '127.0.0.1'): string {
+  const implicit = tlsPort ? `${implicitAddress}:${tlsPort} inet n - n - - smtpd -o smtpd_tls_wrappermode=yes -o smtpd_tls_security_level=encrypt\n` : '';
   return `# service type private unpriv chroot wakeup maxproc command
 127.0.0.1:${port} inet n - n - - smtpd
 ${implicit}pickup    unix  n - n 60 1 pickup

@@ -55,6 +55,8 @@ export interface VirtualListenerApi {
   listen(): Promise<void>;
   /** Swap the spec for new sessions (same address:port). Throws, leaving the old spec serving, if the new TLS context cannot be built. */
   update(spec: VirtualSpec): void;
+  /** New TLS session ticket keys (rotation); listeners without TLS ignore them. */
+  setTicketKeys?(keys: Buffer): void;
   /** Stop accepting; let sessions finish up to `timeoutMs`, then send `421` and close them. */
   drain(timeoutMs: number): Promise<void>;
 }

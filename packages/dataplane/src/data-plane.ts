@@ -48,6 +48,11 @@ export interface DataPlaneOptions {
   hostname?: string;
   /** Session limits beyond the contract (line lengths, error budget, smuggling guard). */
   session?: ListenerOptions['session'];
+  /**
+   * TLS session ticket keys (48 bytes). The daemon makes them and rotates them (setTicketKeys) so
+   * that every worker encrypts and accepts the same tickets; without them no tickets are issued.
+   */
+  ticketKeys?: Buffer;
   /** Makes listeners; the real VirtualListener unless a test passes a fake. */
   createListener?: ListenerFactory;
   /** Retry timing for virtuals whose port is in use. */
@@ -67,6 +72,7 @@ export class DataPlane {
   /** Last availability logged per virtual, for BIG-IP's became-available/unavailable lines. */
   private readonly virtualAvailability = new Map<string, string>();
   private started = false;
+  private readonly listenerDeps: ListenerOptions;
   private stopping?: Promise<void>;
 
   constructor(private readonly options: DataPlaneOptions) {
@@ -77,15 +83,18 @@ export class DataPlane {
     });
     this.pools = new PoolSet(this.logger.child({ subsystem: 'pool' }), (monitor, address, port) => this.monitors.get(monitor, address, port));
     const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
+    this.listenerDeps = {
+      selector: this.pools,
+      logger: this.logger,
+      timeouts: { ...options.timeouts, drain: drainTimeoutMs },
+      ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
+      ...(options.session !== undefined ? { session: options.session } : {}),
+      ...(options.ticketKeys !== undefined ? { ticketKeys: options.ticketKeys } : {}),
+    };
     this.listeners = new ListenerSet({
       createListener: options.createListener ?? defaultFactory,
-      deps: {
-        selector: this.pools,
-        logger: this.logger,
-        timeouts: { ...options.timeouts, drain: drainTimeoutMs },
-        ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
-        ...(options.session !== undefined ? { session: options.session } : {}),
-      } satisfies ListenerOptions,
+      // Shared, not copied: listeners made after a key rotation read the new keys.
+      deps: this.listenerDeps,
       logger: this.logger,
       drainTimeoutMs,
       backoff: options.backoff,
@@ -115,6 +124,13 @@ export class DataPlane {
   stop(): Promise<void> {
     this.stopping ??= this.shutdown();
     return this.stopping;
+  }
+
+  /** Rotated ticket keys for running listeners and those made later. */
+  setTicketKeys(keys: Buffer): void {
+    if (keys.length !== 48) throw new Error('TLS ticket keys must be 48 bytes.');
+    this.listenerDeps.ticketKeys = keys;
+    for (const l of this.listeners.runningListeners()) l.setTicketKeys?.(keys);
   }
 
   /** The current status and cumulative statistics. */

@@ -25,6 +25,44 @@ export interface ClientSslSpec {
   options: string[];
   /** Seconds allowed for the TLS handshake (0 = indefinite). */
   handshakeTimeout: number;
+  /** SNI name this profile serves (`mail.example.test`, `*.example.test`); undefined = none. */
+  serverName?: string;
+  /** `sni-default true`: the profile used when no SNI name matches (one per virtual with several). */
+  sniDefault?: boolean;
+  /** `sni-require true` (read on the SNI default profile): clients must send a name that matches a profile. */
+  sniRequire?: boolean;
+  /** Whether clients are asked for a certificate (default ignore). */
+  peerCertMode?: 'ignore' | 'request' | 'require';
+  /** PEM bundle of the CAs client certificates must chain to. */
+  caFile?: string;
+  /** PEM certificate revocation list(s) checked against the client certificate chain. */
+  crlFile?: string;
+  /** Most intermediate CAs allowed between the client certificate and a trusted CA (default 9). */
+  authenticateDepth?: number;
+  /** Session-ID cache entries (0 = no session cache). Default 262144. */
+  cacheSize?: number;
+  /** Seconds a session (cache entry or ticket) stays resumable. Default 3600. */
+  cacheTimeout?: number;
+  /** Resumption by session tickets (RFC 5077), encrypted with the data plane's shared ticket keys. */
+  sessionTicket?: boolean;
+}
+
+/** A server-ssl profile: TLS from the proxy to the pool members. */
+export interface ServerSslSpec {
+  /** Full path (`/Common/my_serverssl`). */
+  name: string;
+  /** Client certificate presented to members, if any. */
+  certKey?: CertKeyPair;
+  ciphers: string;
+  options: string[];
+  /** SNI name sent to members; when verifying, the name their certificate must carry. */
+  serverName?: string;
+  /** `require`: members' certificates must chain to `caFile`. */
+  peerCertMode: 'ignore' | 'require';
+  /** PEM bundle of CAs trusted for member certificates. */
+  caFile?: string;
+  /** Seconds for the member STARTTLS bridge and handshake (0 = the greeting timeout applies). */
+  handshakeTimeout: number;
 }
 
 export interface VirtualSpec {
@@ -36,8 +74,12 @@ export interface VirtualSpec {
   port: number;
   /** Present when the virtual has an smtps profile. */
   smtps?: { name: string; activationMode: ActivationMode; /** `allow-plaintext-auth enabled`: AUTH may cross before TLS. */ allowPlaintextAuth?: boolean };
-  /** Present when the virtual has a client-ssl profile. */
+  /** Present when the virtual has a client-ssl profile: the only one, or the SNI default. */
   clientSsl?: ClientSslSpec;
+  /** The virtual's other client-ssl profiles, chosen by the name the client sends (SNI). */
+  sniProfiles?: ClientSslSpec[];
+  /** Present when the virtual has a server-ssl profile: member connections use TLS. */
+  serverSsl?: ServerSslSpec;
   /** From the tcp profile: seconds a session may sit idle (0 = indefinite). */
   idleTimeout: number;
   /** Full path of the default pool, if any. */

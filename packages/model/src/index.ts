@@ -9,5 +9,5 @@ export * from './schema';
 export * from './address';
 export * from './runtime-status';
 export { LOAD_BALANCING_MODES, IMPLEMENTED_LOAD_BALANCING_MODES, poolMemberEntry } from './types/ltm-pool';
-export { certKeyChainEntry } from './types/ltm-profile-client-ssl';
+export { certKeyChainEntry, SNI_SHARED_SETTINGS } from './types/ltm-profile-client-ssl';
 export { PROFILE_TYPES } from './types/profile-types';

@@ -22,6 +22,10 @@ export interface VirtualStats {
   smugglingBlocked: number;
   /** Clients turned away with 421 over the connection limit. */
   connectionLimitRejected: number;
+  /** Client certificates asked for (peer-cert-mode request/require): verified, failed verification, not presented. */
+  clientCertValid: number;
+  clientCertInvalid: number;
+  clientCertNone: number;
   messages: number;
   /** AUTH refused before TLS (538 in allow mode, 530 in require mode): credentials kept off the wire. */
   authRefusedBeforeTls: number;

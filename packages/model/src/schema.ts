@@ -6,7 +6,7 @@ import { ltmProfileTcp } from './types/ltm-profile-tcp';
 import { ltmPool, ltmNode } from './types/ltm-pool';
 import { ltmVirtual } from './types/ltm-virtual';
 import { ltmMonitorSmtp, ltmMonitorTcp } from './types/ltm-monitor';
-import { sysFileSslCert, sysFileSslKey } from './types/sys-file';
+import { sysFileSslCert, sysFileSslCrl, sysFileSslKey } from './types/sys-file';
 import { authUser } from './types/auth-user';
 
 /** Inheritable types get `defaults-from` pointing at their own type; added here so no type repeats it. */
@@ -27,6 +27,7 @@ function withDefaultsFrom(def: ObjectTypeDef): ObjectTypeDef {
 export const OBJECT_TYPES: readonly ObjectTypeDef[] = [
   sysFileSslCert,
   sysFileSslKey,
+  sysFileSslCrl,
   ltmMonitorSmtp,
   ltmMonitorTcp,
   ltmNode,

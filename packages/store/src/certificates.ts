@@ -6,6 +6,7 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as tls from 'node:tls';
 import forge from 'node-forge';
 import { ConfigError, ErrorCodes, type SourcePosition } from '@openltm/model';
 
@@ -21,6 +22,16 @@ export function readSource(sourcePath: string, position?: SourcePosition): strin
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new ConfigError(ErrorCodes.FILE, `Cannot read ${file}: ${reason}.`, { position });
+  }
+}
+
+/** A CRL is checked by OpenSSL itself: the PEM must load as a CRL into a TLS context. */
+export function checkCrl(path: string, pem: string, position?: SourcePosition): void {
+  if (!/-----BEGIN X509 CRL-----/.test(pem)) throw sslError(`CRL ${path} is not a PEM CRL (no BEGIN X509 CRL block).`, position);
+  try {
+    tls.createSecureContext({ crl: pem });
+  } catch (err) {
+    throw sslError(`CRL ${path} cannot be loaded: ${(err as Error).message}.`, position);
   }
 }
 

@@ -3,7 +3,7 @@
  * on the spot, with the facts `list` shows (subject, expiry, fingerprint; key type and size).
  */
 import { ConfigError, ErrorCodes } from '@openltm/model';
-import { checkCertificate, keyInfo, loadKey, readSource } from './certificates';
+import { checkCertificate, checkCrl, keyInfo, loadKey, readSource } from './certificates';
 import type { ObjectRecord, ObjectRepository } from './object-repository';
 import type { OpContext } from './object-operations';
 
@@ -26,6 +26,9 @@ export function importFile(repo: ObjectRepository, rec: ObjectRecord, passphrase
     props.subject = info.subject;
     props['expiration-string'] = info.expiration;
     props.fingerprint = info.fingerprint;
+    repo.putFile(rec.id, pem);
+  } else if (rec.type === 'sys file ssl-crl') {
+    checkCrl(rec.path, pem, ctx.position);
     repo.putFile(rec.id, pem);
   } else {
     const pass = passphrase ?? existing?.passphrase ?? undefined;

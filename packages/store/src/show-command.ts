@@ -58,6 +58,7 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext, raw: boolean): string[
     clientCurConns: 0, clientMaxConns: 0, clientTotConns: 0, clientBytesIn: 0, clientBytesOut: 0, starttlsOffered: 0,
     starttlsUpgraded: 0, refusedBeforeTls: 0, tlsHandshakeFailures: 0, pipelinedDiscarded: 0, smugglingBlocked: 0,
     connectionLimitRejected: 0, messages: 0, authRefusedBeforeTls: 0, earlyTalkers: 0,
+    clientCertValid: 0, clientCertInvalid: 0, clientCertNone: 0,
   };
   const s = sinceReset(st?.stats ?? zero, ctx.status.baseline('virtual', rec.path));
   const state = eff.enabled === 'disabled' ? 'disabled' : 'enabled';
@@ -92,6 +93,12 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext, raw: boolean): string[
       ['Smuggling Attempts Blocked', s.smugglingBlocked],
       ['Connection Limit Rejections', s.connectionLimitRejected],
       ['Early Talkers Refused', s.earlyTalkers ?? 0],
+    ], { raw }),
+    '',
+    ...counterTable('Client Certificates', ['Total'], [
+      ['Verified', s.clientCertValid],
+      ['Failed Verification', s.clientCertInvalid],
+      ['Not Presented', s.clientCertNone],
     ], { raw }),
   ];
 }

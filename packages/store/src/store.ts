@@ -256,7 +256,7 @@ export class Store {
   }
 
   /** The PEM (and passphrase) of a `sys file ssl-cert` / `ssl-key`, for the data plane only. Never log it. */
-  pem(typeKey: 'sys file ssl-cert' | 'sys file ssl-key', name: string): { pem: string; passphrase?: string } | undefined {
+  pem(typeKey: 'sys file ssl-cert' | 'sys file ssl-key' | 'sys file ssl-crl', name: string): { pem: string; passphrase?: string } | undefined {
     return this.read((ops) => {
       const r = ops.repo.get(typeKey, fullPath(name));
       const f = r && ops.repo.getFile(r.id);

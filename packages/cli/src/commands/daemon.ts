@@ -9,6 +9,7 @@ export default class Daemon extends OpenltmCommand {
     '100 ms, and writes status and statistics back for `show`. SIGTERM stops accepting, drains sessions, exits.';
   static override flags = {
     'drain-timeout': Flags.integer({ description: 'Seconds sessions of a disabled or deleted virtual may finish', default: 30 }),
+    'ticket-key-rotation': Flags.integer({ description: 'Seconds between TLS session ticket key rotations', default: 3600, min: 1 }),
   };
 
   async run(): Promise<void> {
@@ -18,7 +19,7 @@ export default class Daemon extends OpenltmCommand {
     const log = this.logger({ 'log-level': flags['log-level'] ?? 'info', 'log-file': flags['log-file'] });
     const logger = log.pino.child({ component: 'daemon' });
     const storePath = resolveStorePath(flags.store);
-    const daemon = await startDaemon({ storePath, logger, drainTimeoutMs: flags['drain-timeout'] * 1000 });
+    const daemon = await startDaemon({ storePath, logger, drainTimeoutMs: flags['drain-timeout'] * 1000, ticketKeyRotationMs: flags['ticket-key-rotation'] * 1000 });
     logger.info({ store: storePath }, 'openltm daemon running');
     await stopOnSignals(daemon, logger);
   }

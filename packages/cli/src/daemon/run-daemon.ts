@@ -6,12 +6,15 @@ import type { Logger } from 'pino';
 import { openStore, type Store } from '@openltm/store';
 import { DataPlane } from '@openltm/dataplane';
 import { storeSource } from './store-desired-state';
+import { TicketKeyRotation } from './ticket-keys';
 
 export interface DaemonOptions {
   storePath: string;
   logger: Logger;
   /** How long disabled/deleted virtuals (and shutdown) let sessions finish; default 30 s. */
   drainTimeoutMs?: number;
+  /** How often TLS session ticket keys are replaced; default one hour. */
+  ticketKeyRotationMs?: number;
 }
 
 export interface RunningDaemon {
@@ -24,7 +27,9 @@ export interface RunningDaemon {
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   const store = openStore(options.storePath);
   const logger = options.logger;
+  const tickets = new TicketKeyRotation(options.ticketKeyRotationMs);
   const dataPlane = new DataPlane({
+    ticketKeys: tickets.current,
     source: storeSource(store),
     sink: {
       write: (report) => {
@@ -41,9 +46,15 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     store.close();
     throw err;
   }
+  tickets.start((keys) => {
+    dataPlane.setTicketKeys(keys);
+    logger.info('TLS session ticket keys rotated');
+  });
   let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= dataPlane.stop().finally(() => store.close()));
+  const stop = (): Promise<void> => {
+    tickets.stop();
+    return (stopping ??= dataPlane.stop().finally(() => store.close()));
+  };
   return { store, dataPlane, stop };
 }
 

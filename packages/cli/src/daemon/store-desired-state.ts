@@ -8,12 +8,12 @@ import { unescapeTmsh } from '@openltm/parser';
 import type { Store, EffectiveObject, StoredProps, StoredValue } from '@openltm/store';
 import { parseMonitorRule, memberNode } from '@openltm/store';
 import type {
-  ActivationMode, CertKeyPair, ClientSslSpec, DesiredState, DesiredStateSource, MemberSpec, MonitorRule,
+  ActivationMode, CertKeyPair, ClientSslSpec, ServerSslSpec, DesiredState, DesiredStateSource, MemberSpec, MonitorRule,
   MonitorSpec, PoolSpec, VirtualSpec,
 } from '@openltm/dataplane';
 
 const TYPES = [
-  'ltm virtual', 'ltm pool', 'ltm node', 'ltm profile smtps', 'ltm profile client-ssl', 'ltm profile tcp',
+  'ltm virtual', 'ltm pool', 'ltm node', 'ltm profile smtps', 'ltm profile client-ssl', 'ltm profile server-ssl', 'ltm profile tcp',
   'ltm monitor smtp', 'ltm monitor tcp',
 ] as const;
 
@@ -58,13 +58,62 @@ function clientSsl(store: Store, profile: EffectiveObject): ClientSslSpec {
     pairs.push({ cert: extra ? `${cert.pem.trim()}\n${extra.pem.trim()}\n` : cert.pem, key: key.pem, ...(passphrase ? { passphrase } : {}) });
   }
   const options = p.options;
+  const serverName = optional(p['server-name']);
+  const caFile = optional(p['ca-file']) ? store.pem('sys file ssl-cert', str(p['ca-file']))?.pem : undefined;
+  const crlFile = optional(p['crl-file']) ? store.pem('sys file ssl-crl', str(p['crl-file']))?.pem : undefined;
   return {
     name: profile.name,
     certKeyChain: pairs,
     ciphers: str(p.ciphers, 'DEFAULT'),
     options: Array.isArray(options) ? options.filter((o) => o !== 'none') : [],
     handshakeTimeout: num(p['handshake-timeout'], 10),
+    ...(serverName ? { serverName } : {}),
+    sniDefault: str(p['sni-default']) === 'true',
+    sniRequire: str(p['sni-require']) === 'true',
+    peerCertMode: peerCertMode(str(p['peer-cert-mode'], 'ignore')),
+    ...(caFile ? { caFile } : {}),
+    ...(crlFile ? { crlFile } : {}),
+    authenticateDepth: num(p['authenticate-depth'], 9),
+    cacheSize: num(p['cache-size'], 262144),
+    cacheTimeout: num(p['cache-timeout'], 3600),
+    sessionTicket: str(p['session-ticket']) === 'enabled',
   };
+}
+
+function serverSsl(store: Store, profile: EffectiveObject): ServerSslSpec {
+  const p = profile.properties;
+  const cert = optional(p.cert) ? store.pem('sys file ssl-cert', str(p.cert)) : undefined;
+  const key = optional(p.key) ? store.pem('sys file ssl-key', str(p.key)) : undefined;
+  const chain = optional(p.chain) ? store.pem('sys file ssl-cert', str(p.chain)) : undefined;
+  const caFile = optional(p['ca-file']) ? store.pem('sys file ssl-cert', str(p['ca-file']))?.pem : undefined;
+  const serverName = optional(p['server-name']);
+  const options = p.options;
+  return {
+    name: profile.name,
+    ...(cert && key ? { certKey: { cert: chain ? `${cert.pem.trim()}\n${chain.pem.trim()}\n` : cert.pem, key: key.pem, ...(key.passphrase ? { passphrase: key.passphrase } : {}) } } : {}),
+    ciphers: str(p.ciphers, 'DEFAULT'),
+    options: Array.isArray(options) ? options.filter((o) => o !== 'none') : [],
+    ...(serverName ? { serverName } : {}),
+    peerCertMode: str(p['peer-cert-mode']) === 'require' ? 'require' : 'ignore',
+    ...(caFile ? { caFile } : {}),
+    handshakeTimeout: num(p['handshake-timeout'], 10),
+  };
+}
+
+/** `auto` is BIG-IP's name for "as the system decides": openltm decides ignore. */
+function peerCertMode(v: string): ClientSslSpec['peerCertMode'] {
+  return v === 'request' || v === 'require' ? v : 'ignore';
+}
+
+/**
+ * A virtual's client-ssl profiles: the only one, or the SNI default with the others beside it
+ * (the store refuses several without exactly one `sni-default true`).
+ */
+function clientSslProfiles(list: ClientSslSpec[]): { clientSsl?: ClientSslSpec; sniProfiles?: ClientSslSpec[] } {
+  if (list.length === 0) return {};
+  if (list.length === 1) return { clientSsl: list[0] };
+  const def = list.find((s) => s.sniDefault) ?? list[0];
+  return { clientSsl: def, sniProfiles: list.filter((s) => s !== def) };
 }
 
 function virtualSpec(store: Store, vs: EffectiveObject, objects: Objects): VirtualSpec | undefined {
@@ -73,9 +122,11 @@ function virtualSpec(store: Store, vs: EffectiveObject, objects: Objects): Virtu
   if (!dest) return undefined;
   const smtpsProfiles = byName(objects['ltm profile smtps']);
   const sslProfiles = byName(objects['ltm profile client-ssl']);
+  const serverSslProfiles = byName(objects['ltm profile server-ssl']);
+  let member: ServerSslSpec | undefined;
   const tcpProfiles = byName(objects['ltm profile tcp']);
   let smtps: VirtualSpec['smtps'];
-  let ssl: ClientSslSpec | undefined;
+  const ssl: ClientSslSpec[] = [];
   let idleTimeout = 300;
   for (const name of Object.keys((p.profiles ?? {}) as StoredProps)) {
     const s = smtpsProfiles.get(name);
@@ -87,7 +138,9 @@ function virtualSpec(store: Store, vs: EffectiveObject, objects: Objects): Virtu
       };
     }
     const c = sslProfiles.get(name);
-    if (c) ssl = clientSsl(store, c);
+    if (c) ssl.push(clientSsl(store, c));
+    const sv = serverSslProfiles.get(name);
+    if (sv) member = serverSsl(store, sv);
     const t = tcpProfiles.get(name);
     if (t) idleTimeout = num(t.properties['idle-timeout'], 300);
   }
@@ -97,7 +150,8 @@ function virtualSpec(store: Store, vs: EffectiveObject, objects: Objects): Virtu
     address: dest.address,
     port: dest.port,
     ...(smtps ? { smtps } : {}),
-    ...(ssl ? { clientSsl: ssl } : {}),
+    ...clientSslProfiles(ssl),
+    ...(member ? { serverSsl: member } : {}),
     idleTimeout,
     ...(optional(p.pool) ? { pool: str(p.pool) } : {}),
     connectionLimit: num(p['connection-limit'], 0),

@@ -13,13 +13,16 @@ import { hostReplies } from '../session/replies';
 import { SESSION_DEFAULTS, type SessionConfig, type TlsMode } from '../session/session-config';
 import { SmtpSession } from '../session/smtp-session';
 import { serverHandshake } from '../session/starttls';
-import { buildSecureContext } from './secure-context';
+import { ClientTls } from './client-tls';
+import { buildMemberContext } from './secure-context';
 
 /** Knobs beyond the shared contract, for tests and for operators who need them. */
 export interface ListenerOptions extends ListenerDeps {
   /** Name in the proxy's own 421 replies; defaults to the machine's host name. */
   hostname?: string;
   session?: Partial<Pick<SessionConfig, 'maxLine' | 'maxAuthLine' | 'maxErrors' | 'smugglingGuard' | 'maxInFlight' | 'maxMessageSize'>>;
+  /** Session ticket keys (48 bytes) shared by every worker; without them no tickets are issued. */
+  ticketKeys?: Buffer;
 }
 
 /** A bind or accept failure, with Node's code (EADDRINUSE, EACCES...) kept. */
@@ -36,6 +39,7 @@ export function emptyVirtualStats(): VirtualStats {
     starttlsOffered: 0, starttlsUpgraded: 0, refusedBeforeTls: 0, tlsHandshakeFailures: 0,
     pipelinedDiscarded: 0, smugglingBlocked: 0, connectionLimitRejected: 0, messages: 0,
     authRefusedBeforeTls: 0, earlyTalkers: 0,
+    clientCertValid: 0, clientCertInvalid: 0, clientCertNone: 0,
   };
 }
 
@@ -50,11 +54,19 @@ export class VirtualListener implements VirtualListenerApi {
   private readonly hostname: string;
   private nextId = 0;
   private draining = false;
+  private ticketKeys: Buffer | undefined;
 
   constructor(spec: VirtualSpec, private readonly deps: ListenerOptions) {
     this.current = spec;
     this.hostname = deps.hostname ?? os.hostname();
     this.log = deps.logger.child({ virtual: spec.name });
+    this.ticketKeys = deps.ticketKeys;
+  }
+
+  /** Rotated ticket keys: new sessions get tickets under them, and only they are accepted. */
+  setTicketKeys(keys: Buffer): void {
+    this.ticketKeys = keys;
+    this.config?.clientTls?.setTicketKeys(keys);
   }
 
   get name(): string {
@@ -139,14 +151,25 @@ export class VirtualListener implements VirtualListenerApi {
 
   /** Build what sessions need from a spec; throws a clear error for TLS that does not load. */
   private prepare(spec: VirtualSpec): SessionConfig {
-    const secureContext = spec.clientSsl ? buildSecureContext(spec.clientSsl) : undefined;
+    const clientTls = spec.clientSsl ? ClientTls.build(spec.name, spec.clientSsl, spec.sniProfiles, this.ticketKeys) : undefined;
+    const memberTls = spec.serverSsl
+      ? {
+          profile: spec.serverSsl.name,
+          context: buildMemberContext(spec.serverSsl),
+          ...(spec.serverSsl.serverName ? { serverName: spec.serverSsl.serverName } : {}),
+          verify: spec.serverSsl.peerCertMode === 'require',
+          handshakeTimeoutMs: spec.serverSsl.handshakeTimeout * 1000 || (this.deps.timeouts?.backendGreeting ?? SESSION_DEFAULTS.backendGreetingTimeoutMs),
+          ehloName: this.hostname,
+        }
+      : undefined;
     const tlsMode: TlsMode = spec.smtps ? spec.smtps.activationMode : spec.clientSsl ? 'implicit' : 'none';
     const t = this.deps.timeouts ?? {};
     const s = this.deps.session ?? {};
     return {
       hostname: this.hostname,
       tlsMode,
-      secureContext,
+      clientTls,
+      ...(memberTls ? { memberTls } : {}),
       pool: spec.pool,
       idleTimeoutMs: spec.idleTimeout * 1000,
       handshakeTimeoutMs: (spec.clientSsl?.handshakeTimeout ?? 0) * 1000,
@@ -193,8 +216,8 @@ export class VirtualListener implements VirtualListenerApi {
     this.stats.connectionLimitRejected++;
     const reply = hostReplies(config.hostname).tooManyConnections;
     setTimeout(() => sock.destroy(), 2000).unref();
-    if (config.tlsMode === 'implicit' && config.secureContext) {
-      serverHandshake(sock, config.secureContext, config.handshakeTimeoutMs || 2000, {
+    if (config.tlsMode === 'implicit' && config.clientTls) {
+      serverHandshake(sock, config.clientTls, config.handshakeTimeoutMs || 2000, {
         secure: (tlsSock) => tlsSock.end(reply),
         failed: () => undefined,
       });

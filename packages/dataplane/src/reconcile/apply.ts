@@ -53,6 +53,11 @@ export class ListenerSet {
     });
   }
 
+  /** Every running listener (for settings that reach all of them, such as ticket keys). */
+  runningListeners(): VirtualListenerApi[] {
+    return [...this.running.values()];
+  }
+
   listener(name: string): VirtualListenerApi | undefined {
     return this.running.get(name);
   }

@@ -16,6 +16,9 @@ export const zeroVirtualStats = (): VirtualStats => ({
   messages: 0,
   authRefusedBeforeTls: 0,
   earlyTalkers: 0,
+  clientCertValid: 0,
+  clientCertInvalid: 0,
+  clientCertNone: 0,
 });
 
 /**

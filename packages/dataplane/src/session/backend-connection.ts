@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import type { Logger } from 'pino';
 import type { BackendLease, BackendSelector } from '../contracts';
 import { ReplyParser, type Reply } from './reply-parser';
+import { connectImplicit, IMPLICIT_TLS_PORT, starttlsToMember, type MemberTls } from './member-tls';
 
 export interface BackendOpenOptions {
   selector: BackendSelector;
@@ -17,6 +18,8 @@ export interface BackendOpenOptions {
   logger: Logger;
   /** Members tried at most per session. */
   maxAttempts?: number;
+  /** A server-ssl profile on the virtual: member connections are TLS (see member-tls.ts). */
+  memberTls?: MemberTls;
 }
 
 export type BackendOpenResult =
@@ -141,7 +144,9 @@ export class BackendConnection {
 
 function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<BackendOpenResult> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: lease.address, port: lease.port });
+    const memberTls = opts.memberTls;
+    const implicitTls = memberTls !== undefined && lease.port === IMPLICIT_TLS_PORT;
+    const socket: net.Socket = implicitTls ? connectImplicit(lease.address, lease.port, memberTls) : net.connect({ host: lease.address, port: lease.port });
     socket.setNoDelay(true);
     const parser = new ReplyParser();
     const replies: Reply[] = [];
@@ -159,7 +164,7 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
       resolve({ ok: false, reason: phase === 'greeting' && why === 'greeting timeout' ? 'no-answer' : 'no-member' });
     };
     let timer = setTimeout(() => fail('connect timeout'), opts.connectTimeoutMs);
-    socket.once('connect', () => {
+    socket.once(implicitTls ? 'secureConnect' : 'connect', () => {
       phase = 'greeting';
       clearTimeout(timer);
       timer = setTimeout(() => fail('greeting timeout'), opts.greetingTimeoutMs);
@@ -180,7 +185,22 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
       socket.removeListener('close', onClose);
       socket.on('error', () => undefined);
       const greeting = replies.shift()!;
-      resolve({ ok: true, conn: BackendConnection.adopt(socket, lease, parser, replies), greeting });
+      if (!memberTls || implicitTls) {
+        resolve({ ok: true, conn: BackendConnection.adopt(socket, lease, parser, replies), greeting });
+        return;
+      }
+      // The proxy's own EHLO/STARTTLS; the client sees the plaintext greeting and nothing else of it.
+      starttlsToMember(socket, replies, memberTls).then(
+        (secure) => {
+          secure.on('error', () => undefined);
+          opts.logger.debug({ member: lease.member, profile: memberTls.profile, protocol: secure.getProtocol() }, 'member TLS established');
+          resolve({ ok: true, conn: BackendConnection.adopt(secure, lease, new ReplyParser(), []), greeting });
+        },
+        (err: Error) => {
+          done = false;
+          fail(`server-ssl: ${err.message}`);
+        },
+      );
     };
     const onError = (err: Error) => fail(err.message);
     const onClose = () => fail(phase === 'connect' ? 'connection closed' : 'closed before greeting');

@@ -39,6 +39,7 @@ const buildHostReplies = (host: string) => ({
   idle: `421 4.4.2 ${host} Error: timeout exceeded\r\n`,
   tooManyErrors: `421 4.7.0 ${host} Error: too many errors\r\n`,
   tooManyConnections: `421 4.7.0 ${host} Error: too many connections, try again later\r\n`,
+  clientCertRefused: `421 4.7.1 ${host} Error: client certificate not accepted\r\n`,
   shuttingDown: `421 4.3.2 ${host} Service shutting down, closing transmission channel\r\n`,
   smuggling: `554 5.7.0 ${host} Error: bare <LF> or <CR> in end-of-data sequence, message rejected\r\n`,
 });

@@ -19,6 +19,11 @@ export class ReplyParser {
 
   constructor(private readonly maxReply = 64 * 1024) {}
 
+  /** Bytes of an incomplete reply are held (the STARTTLS bridge refuses any after a 220). */
+  get pending(): boolean {
+    return this.buf !== undefined && this.start < this.buf.length;
+  }
+
   /** Feed bytes; returns complete replies in order. Throws when a reply outgrows the bound. */
   push(chunk: Buffer, out: Reply[]): void {
     if (!this.buf || this.start >= this.buf.length) {

@@ -121,6 +121,7 @@ export abstract class SessionBase {
       connectTimeoutMs: this.config.backendConnectTimeoutMs,
       greetingTimeoutMs: this.config.backendGreetingTimeoutMs,
       logger: this.log,
+      ...(this.config.memberTls ? { memberTls: this.config.memberTls } : {}),
     }).then(
       (res) => {
         if (!res.ok) {

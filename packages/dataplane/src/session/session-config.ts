@@ -2,7 +2,8 @@
  * Everything one SMTP session needs, fixed when the session starts: a later update() of the
  * virtual changes what new sessions get, never a running one.
  */
-import type { SecureContext } from 'node:tls';
+import type { ClientTls } from '../listener/client-tls';
+import type { MemberTls } from './member-tls';
 
 /**
  * How the client hop treats TLS: `none` never offers STARTTLS, `allow` offers it, `require` offers
@@ -14,8 +15,10 @@ export interface SessionConfig {
   /** Name the proxy uses for itself in 421 replies. */
   hostname: string;
   tlsMode: TlsMode;
-  /** The client-ssl profile's context; undefined = TLS unavailable (STARTTLS gets 454). */
-  secureContext?: SecureContext;
+  /** The client-ssl profiles' contexts; undefined = TLS unavailable (STARTTLS gets 454). */
+  clientTls?: ClientTls;
+  /** From a server-ssl profile: member connections use TLS. */
+  memberTls?: MemberTls;
   pool: string | undefined;
   /** 0 = no limit. */
   idleTimeoutMs: number;

@@ -21,6 +21,7 @@ import { SessionBase, type SessionDeps } from './session-base';
 import type { SessionConfig } from './session-config';
 import { serverHandshake } from './starttls';
 import { type BackendSlot, isPositive } from './states';
+import type { HandshakeFacts } from '../listener/client-tls';
 
 export type { SessionDeps };
 
@@ -148,7 +149,7 @@ export class SmtpSession extends SessionBase {
     const d: Decision = decide(ev, continuation, {
       mode: this.config.tlsMode,
       tls: this.tls,
-      tlsAvailable: this.config.secureContext !== undefined,
+      tlsAvailable: this.config.clientTls !== undefined,
       needHelo: this.needHelo,
       allowPlaintextAuth: this.config.allowPlaintextAuth,
       maxMessageSize: this.config.maxMessageSize,
@@ -250,7 +251,7 @@ export class SmtpSession extends SessionBase {
 
   /** The member's EHLO as the client hop may see it (smtp-starttls.md §1.5.3; AUTH: issue 19). */
   private clientEhlo(bytes: Buffer): Buffer {
-    const offer = !this.tls && this.config.secureContext !== undefined && (this.config.tlsMode === 'allow' || this.config.tlsMode === 'require');
+    const offer = !this.tls && this.config.clientTls !== undefined && (this.config.tlsMode === 'allow' || this.config.tlsMode === 'require');
     if (offer) this.deps.stats.starttlsOffered++;
     const removeAuth = hideAuth({ mode: this.config.tlsMode, tls: this.tls, allowPlaintextAuth: this.config.allowPlaintextAuth });
     return rewriteEhlo(bytes, { addStarttls: offer, removeAuth });
@@ -320,17 +321,18 @@ export class SmtpSession extends SessionBase {
   }
 
   private handshake(starttls: boolean): void {
-    const ctx = this.config.secureContext;
-    if (!ctx) return this.abort();
-    serverHandshake(this.raw, ctx, this.config.handshakeTimeoutMs, {
-      secure: this.guard((sock: tls.TLSSocket) => {
+    const clientTls = this.config.clientTls;
+    if (!clientTls) return this.abort();
+    serverHandshake(this.raw, clientTls, this.config.handshakeTimeoutMs, {
+      secure: this.guard((sock: tls.TLSSocket, facts: HandshakeFacts) => {
         if (this.phase === 'closed') return;
+        if (facts.clientCert && !this.acceptClientCert(sock, facts)) return;
         this.tls = true;
         this.reader.detectTls = false;
         this.needHelo = starttls;
         this.tainted = false;
         if (starttls) this.deps.stats.starttlsUpgraded++;
-        this.log.debug({ protocol: sock.getProtocol(), cipher: sock.getCipher()?.name }, 'TLS established');
+        this.log.debug({ protocol: sock.getProtocol(), cipher: sock.getCipher()?.name, profile: facts.profile, servername: facts.servername, resumed: facts.resumed }, 'TLS established');
         this.touch();
         this.listenClient(sock);
         if (this.backend) {
@@ -351,6 +353,24 @@ export class SmtpSession extends SessionBase {
         this.abort();
       },
     });
+  }
+
+  /**
+   * Log and count the client certificate; under peer-cert-mode require one that did not verify
+   * ends the session with a 421 inside TLS (the client learns why; nothing reaches a member).
+   */
+  private acceptClientCert(sock: tls.TLSSocket, facts: HandshakeFacts): boolean {
+    const cert = facts.clientCert!;
+    const st = this.deps.stats;
+    if (!cert.presented) st.clientCertNone++;
+    else if (cert.result === 'ok') st.clientCertValid++;
+    else st.clientCertInvalid++;
+    this.log.info({ profile: facts.profile, subject: cert.subject, issuer: cert.issuer, verify: cert.result, refused: cert.refuse }, 'client certificate');
+    if (!cert.refuse) return true;
+    this.listenClient(sock);
+    this.phase = 'command';
+    this.close(this.r.clientCertRefused);
+    return false;
   }
 
   // ---- backend ----------------------------------------------------------------------------

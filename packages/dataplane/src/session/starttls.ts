@@ -4,16 +4,19 @@
  * the timer lives here; a failure closes the socket without writing anything (plaintext would
  * only corrupt the client's TLS state).
  */
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import * as tls from 'node:tls';
+import type { ClientTls, HandshakeFacts } from '../listener/client-tls';
 
 export interface HandshakeCallbacks {
-  secure(socket: tls.TLSSocket): void;
+  /** `facts`: the client-ssl profile SNI chose, resumption, and the client certificate verdict. */
+  secure(socket: tls.TLSSocket, facts: HandshakeFacts): void;
   failed(reason: string): void;
 }
 
-export function serverHandshake(raw: net.Socket, secureContext: tls.SecureContext, timeoutMs: number, cb: HandshakeCallbacks): tls.TLSSocket {
-  const socket = new tls.TLSSocket(raw, { isServer: true, secureContext, requestCert: false, rejectUnauthorized: false });
+export function serverHandshake(raw: net.Socket, clientTls: ClientTls, timeoutMs: number, cb: HandshakeCallbacks): tls.TLSSocket {
+  const { options, chosen } = clientTls.socketOptions();
+  const socket = new tls.TLSSocket(raw, options);
   let settled = false;
   const timer = timeoutMs > 0 ? setTimeout(() => fail('handshake timeout'), timeoutMs) : undefined;
   function fail(reason: string): void {
@@ -26,9 +29,12 @@ export function serverHandshake(raw: net.Socket, secureContext: tls.SecureContex
   }
   socket.once('secure', () => {
     if (settled) return;
+    const profile = chosen();
+    // Unreachable in practice: without a matching name under sni-require there is no certificate to finish with.
+    if (!profile) return fail('no client-ssl profile serves the name the client sent');
     settled = true;
     if (timer) clearTimeout(timer);
-    cb.secure(socket);
+    cb.secure(socket, clientTls.facts(socket, profile));
   });
   socket.on('error', (err: Error) => fail(err.message));
   socket.once('close', () => fail('closed during handshake'));

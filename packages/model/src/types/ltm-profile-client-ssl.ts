@@ -1,4 +1,4 @@
-import { t } from '../value-types';
+import { enforced, storedOnly, t } from '../value-types';
 import type { ObjectTypeDef } from '../object-type';
 import type { PropertyTable } from '../value-types';
 
@@ -9,6 +9,19 @@ export const certKeyChainEntry: PropertyTable = {
   chain: { type: t.ref('sys file ssl-cert'), default: 'none', help: 'Intermediate CA bundle sent after the certificate' },
   passphrase: { type: t.string(), default: 'none', help: 'Passphrase of an encrypted key', secret: true },
 };
+
+const SNI_TEST = 'test/e2e-sni.test.ts';
+const CLIENT_CERT_TEST = 'test/e2e-client-cert.test.ts';
+const TLS_SESSION_TEST = 'test/e2e-tls-session.test.ts';
+const SERVER_SSL_TEST = 'test/e2e-server-ssl.test.ts';
+
+/**
+ * Settings OpenSSL fixes before it reads the client's SNI name: every client-ssl profile on one
+ * virtual must agree with the SNI default profile on them (the data plane applies the default's).
+ */
+export const SNI_SHARED_SETTINGS = [
+  'ciphers', 'options', 'peer-cert-mode', 'handshake-timeout', 'cache-size', 'cache-timeout', 'session-ticket',
+] as const;
 
 /** Secure defaults: our choice, stricter than BIG-IP 14's (no TLS 1.0/1.1, no weak ciphers). */
 const SECURE_CIPHERS = 'ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:!aNULL:!eNULL:!MD5:!RC4:!3DES:!DES:!EXPORT:!SHA1';
@@ -43,22 +56,27 @@ export const ltmProfileClientSsl: ObjectTypeDef = {
     'cert-key-chain': {
       type: { kind: 'collection', key: { kind: 'name' }, entry: certKeyChainEntry },
       help: 'Certificate, key, chain and passphrase sets offered to clients',
+      effect: enforced(SNI_TEST),
     },
     ciphers: { type: t.string(), default: SECURE_CIPHERS, help: 'OpenSSL cipher string' },
     options: { type: sslOptions, default: '{ dont-insert-empty-fragments no-ssl no-sslv3 no-tlsv1 no-tlsv1.1 cipher-server-preference }', help: 'Protocol options (no-tlsv1, no-tlsv1.1, ...)' },
     'handshake-timeout': { type: t.int(0, 4294967295, ['indefinite']), default: '10', help: 'Seconds allowed for the TLS handshake' },
-    'alert-timeout': { type: t.int(0, 4294967295, ['indefinite']), default: 'indefinite', help: 'Seconds to wait for close_notify after an alert' },
-    'ca-file': { type: t.ref('sys file ssl-cert'), default: 'none', help: 'CA bundle used to verify client certificates' },
-    'peer-cert-mode': { type: t.enumOf('ignore', 'request', 'require', 'auto'), default: 'ignore', help: 'Whether to ask clients for a certificate' },
-    'authenticate-depth': { type: t.int(0, 255), default: '9', help: 'Maximum client certificate chain depth' },
-    renegotiation: { type: t.onOff(), default: 'disabled', help: 'Allow TLS renegotiation' },
+    // node's TLS socket has no hook between "alert sent" and "reset": closes use the session's own timers.
+    'alert-timeout': { type: t.int(0, 4294967295, ['indefinite']), default: 'indefinite', help: 'Seconds to wait for close_notify after an alert (stored only: not applied)', effect: storedOnly },
+    'ca-file': { type: t.ref('sys file ssl-cert'), default: 'none', help: 'CA bundle used to verify client certificates', effect: enforced(CLIENT_CERT_TEST) },
+    'crl-file': { type: t.ref('sys file ssl-crl'), default: 'none', help: 'Revocation list checked against client certificates', effect: enforced(CLIENT_CERT_TEST) },
+    'peer-cert-mode': { type: t.enumOf('ignore', 'request', 'require', 'auto'), default: 'ignore', help: 'Whether to ask clients for a certificate (auto = ignore)', effect: enforced(CLIENT_CERT_TEST) },
+    'authenticate-depth': { type: t.int(0, 255), default: '9', help: 'Most intermediate CAs allowed in a client certificate chain', effect: enforced(CLIENT_CERT_TEST) },
+    renegotiation: { type: t.onOff(), default: 'disabled', help: 'Allow TLS renegotiation (only disabled is accepted)', effect: enforced(TLS_SESSION_TEST) },
     'secure-renegotiation': { type: t.enumOf('require', 'require-strict', 'request'), default: 'require', help: 'Secure renegotiation (RFC 5746) mode' },
-    'server-name': { type: t.string(), default: 'none', help: 'SNI host name this profile serves' },
-    'sni-default': { type: t.enumOf('true', 'false'), default: 'false', help: 'The profile used when no SNI name matches' },
-    'sni-require': { type: t.enumOf('true', 'false'), default: 'false', help: 'Refuse clients that send no SNI' },
-    'cache-size': { type: t.int(0, 4194304), default: '262144', help: 'TLS session cache entries' },
-    'cache-timeout': { type: t.int(0, 86400), default: '3600', help: 'TLS session cache lifetime in seconds' },
-    'unclean-shutdown': { type: t.onOff(), default: 'enabled', help: 'Allow close without close_notify' },
+    'server-name': { type: t.string(), default: 'none', help: 'SNI host name this profile serves (*.domain matches one label)', effect: enforced(SNI_TEST) },
+    'sni-default': { type: t.enumOf('true', 'false'), default: 'false', help: 'The profile used when no SNI name matches', effect: enforced(SNI_TEST) },
+    'sni-require': { type: t.enumOf('true', 'false'), default: 'false', help: 'On the SNI default profile: refuse clients that send no matching name', effect: enforced(SNI_TEST) },
+    'cache-size': { type: t.int(0, 4194304), default: '262144', help: 'TLS 1.2 session-ID cache entries, per worker (0 = no cache; TLS 1.3 resumes only with session-ticket)', effect: enforced(TLS_SESSION_TEST) },
+    'cache-timeout': { type: t.int(0, 86400), default: '3600', help: 'Seconds a TLS session or ticket stays resumable', effect: enforced(TLS_SESSION_TEST) },
+    'session-ticket': { type: t.onOff(), default: 'disabled', help: 'Resume with session tickets (keys shared by all workers, rotated by the daemon)', effect: enforced(TLS_SESSION_TEST, 'packages/dataplane/test/listener/ticket-keys.test.ts') },
+    // Orderly closes always send close_notify; a peer's missing close_notify is always tolerated (SMTP ends with QUIT).
+    'unclean-shutdown': { type: t.onOff(), default: 'enabled', help: 'Allow close without close_notify (stored only: not applied)', effect: storedOnly },
     'inherit-certkeychain': { type: t.enumOf('true', 'false'), default: 'true', help: 'The cert-key-chain follows the parent profile' },
   },
 };
@@ -66,7 +84,7 @@ export const ltmProfileClientSsl: ObjectTypeDef = {
 export const ltmProfileServerSsl: ObjectTypeDef = {
   key: 'ltm profile server-ssl',
   kindName: 'ServerSSL Profile',
-  help: 'TLS towards pool members (not used by the SMTP data plane yet).',
+  help: 'TLS towards pool members: STARTTLS to members that offer it (never plaintext), TLS from the first byte to members on port 465.',
   inheritable: true,
   sensitive: true,
   profile: { context: 'serverside' },
@@ -74,13 +92,14 @@ export const ltmProfileServerSsl: ObjectTypeDef = {
   properties: {
     'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', alwaysList: true, notInherited: true },
     description: { type: t.string(), help: 'User-defined description', notInherited: true },
-    cert: { type: t.ref('sys file ssl-cert'), default: 'none', help: 'Client certificate presented to the server' },
-    key: { type: t.ref('sys file ssl-key'), default: 'none', help: 'Key of the client certificate' },
+    cert: { type: t.ref('sys file ssl-cert'), default: 'none', help: 'Client certificate presented to members', effect: enforced(SERVER_SSL_TEST) },
+    key: { type: t.ref('sys file ssl-key'), default: 'none', help: 'Key of the client certificate', effect: enforced(SERVER_SSL_TEST) },
     chain: { type: t.ref('sys file ssl-cert'), default: 'none', help: 'Chain sent with the certificate' },
     ciphers: { type: t.string(), default: 'DEFAULT', help: 'OpenSSL cipher string' },
     options: { type: sslOptions, default: '{ dont-insert-empty-fragments no-tlsv1.3 }', help: 'Protocol options' },
-    'server-name': { type: t.string(), default: 'none', help: 'SNI name sent to the server' },
-    'peer-cert-mode': { type: t.enumOf('ignore', 'require'), default: 'ignore', help: 'Verify the server certificate' },
+    'server-name': { type: t.string(), default: 'none', help: 'SNI name sent to the member; verified against its certificate under peer-cert-mode require', effect: enforced(SERVER_SSL_TEST) },
+    'peer-cert-mode': { type: t.enumOf('ignore', 'require'), default: 'ignore', help: 'Verify the member certificate against ca-file', effect: enforced(SERVER_SSL_TEST) },
+    'ca-file': { type: t.ref('sys file ssl-cert'), default: 'none', help: 'CA bundle member certificates must chain to', effect: enforced(SERVER_SSL_TEST) },
     'secure-renegotiation': { type: t.enumOf('require', 'require-strict', 'request'), default: 'require-strict', help: 'Secure renegotiation mode' },
     'handshake-timeout': { type: t.int(0, 4294967295, ['indefinite']), default: '10', help: 'Seconds allowed for the TLS handshake' },
   },

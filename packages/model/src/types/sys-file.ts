@@ -14,6 +14,16 @@ export const sysFileSslCert: ObjectTypeDef = {
   },
 };
 
+export const sysFileSslCrl: ObjectTypeDef = {
+  key: 'sys file ssl-crl',
+  kindName: 'CRL',
+  help: 'A certificate revocation list (PEM) imported into the store, for a client-ssl crl-file.',
+  properties: {
+    'source-path': { type: { kind: 'source-path' }, help: 'Where to import the PEM from: file:/path', required: true },
+    description: { type: t.string(), help: 'User-defined description' },
+  },
+};
+
 export const sysFileSslKey: ObjectTypeDef = {
   key: 'sys file ssl-key',
   kindName: 'Key',

@@ -5,7 +5,7 @@
  * members have their nodes (created when missing).
  */
 import {
-  ConfigError, ErrorCodes, PROFILE_TYPES, errors, getType, typeOf, type SourcePosition,
+  ConfigError, ErrorCodes, PROFILE_TYPES, SNI_SHARED_SETTINGS, errors, getType, typeOf, type SourcePosition,
 } from '@openltm/model';
 import { loadKey, checkPair } from '../certificates';
 import type { ObjectRecord, ObjectRepository } from '../object-repository';
@@ -141,13 +141,9 @@ function virtualRules(rec: ObjectRecord, ctx: RuleContext): void {
       );
     }
   }
-  if (cssl.length > 1) {
-    const defaults = cssl.filter((p) => ctx.effective(p.rec)['sni-default'] === 'true').length;
-    if (defaults !== 1) {
-      const what = defaults > 1 ? 'more than one' : 'no';
-      throw new ConfigError(ErrorCodes.SNI_DEFAULT, `Virtual Server ${rec.path} has ${what} clientssl/serverssl profile that is default for SNI.`, { position: ctx.position });
-    }
-  }
+  const sssl = of('ltm profile server-ssl');
+  if (sssl.length > 1) throw configError(`Virtual Server (${rec.path}) has more than one server-ssl profile; openltm uses one server-ssl profile for every pool member.`, ctx.position);
+  if (cssl.length > 1) sniRules(rec.path, cssl, ctx);
   const ukey = virtualKey(rec.props);
   if (ukey) {
     const others = ctx.repo.sameKey('ltm virtual', ukey, rec.id);
@@ -157,6 +153,41 @@ function virtualRules(rec: ObjectRecord, ctx: RuleContext): void {
         `The destination (${formatDestinationForShow(ukey)}) of Virtual Server (${rec.path}) is already used by enabled Virtual Server (${others[0]}).`,
         { position: ctx.position },
       );
+    }
+  }
+}
+
+/**
+ * Several client-ssl profiles on one virtual: exactly one SNI default (BIG-IP's rule), every other
+ * one reachable by its own server-name, and all agreeing on the settings fixed before SNI is read.
+ */
+function sniRules(virtual: string, cssl: AttachedProfile[], ctx: RuleContext): void {
+  const defaults = cssl.filter((p) => ctx.effective(p.rec)['sni-default'] === 'true');
+  if (defaults.length !== 1) {
+    const what = defaults.length > 1 ? 'more than one' : 'no';
+    throw new ConfigError(ErrorCodes.SNI_DEFAULT, `Virtual Server ${virtual} has ${what} clientssl/serverssl profile that is default for SNI.`, { position: ctx.position });
+  }
+  const def = ctx.effective(defaults[0].rec);
+  const names = new Map<string, string>();
+  for (const p of cssl) {
+    const eff = ctx.effective(p.rec);
+    const name = String(eff['server-name'] ?? 'none').toLowerCase();
+    if (p !== defaults[0] && name === 'none') {
+      throw configError(`Client SSL profile (${p.path}) on Virtual Server (${virtual}) has no server-name: only the SNI default profile can do without one.`, ctx.position);
+    }
+    if (name !== 'none') {
+      const other = names.get(name);
+      if (other) throw configError(`Client SSL profiles (${other}) and (${p.path}) on Virtual Server (${virtual}) have the same server-name ${name}.`, ctx.position);
+      names.set(name, p.path);
+    }
+    for (const setting of SNI_SHARED_SETTINGS) {
+      if (JSON.stringify(eff[setting]) !== JSON.stringify(def[setting])) {
+        throw configError(
+          `Client SSL profile (${p.path}) on Virtual Server (${virtual}) differs from the SNI default profile (${defaults[0].path}) in ${setting}; ` +
+            `${SNI_SHARED_SETTINGS.join(', ')} are taken from the SNI default profile for every name.`,
+          ctx.position,
+        );
+      }
     }
   }
 }
@@ -180,6 +211,13 @@ function checkChainEntry(owner: string, entry: StoredProps, ctx: RuleContext): v
 }
 
 function clientSslRules(rec: ObjectRecord, ctx: RuleContext): void {
+  if (ctx.effective(rec).renegotiation === 'enabled') {
+    throw configError(`Client SSL profile (${rec.path}): renegotiation enabled is not supported; openltm refuses client-initiated TLS renegotiation (a CPU-exhaustion lever no mail client needs).`, ctx.position);
+  }
+  const eff = ctx.effective(rec);
+  if (eff['peer-cert-mode'] === 'require' && (eff['ca-file'] ?? 'none') === 'none') {
+    throw configError(`Client SSL profile (${rec.path}): peer-cert-mode require needs a ca-file to verify client certificates against.`, ctx.position);
+  }
   const chain = rec.props['cert-key-chain'];
   if (!isProps(chain)) return;
   for (const entry of Object.values(chain)) if (isProps(entry)) checkChainEntry(rec.path, entry, ctx);
@@ -187,6 +225,9 @@ function clientSslRules(rec: ObjectRecord, ctx: RuleContext): void {
 
 function serverSslRules(rec: ObjectRecord, ctx: RuleContext): void {
   const eff = ctx.effective(rec);
+  if (eff['peer-cert-mode'] === 'require' && (eff['ca-file'] ?? 'none') === 'none') {
+    throw configError(`Server SSL profile (${rec.path}): peer-cert-mode require needs a ca-file to verify pool members against.`, ctx.position);
+  }
   if (eff.cert !== 'none' && eff.key !== 'none' && (rec.props.cert !== undefined || rec.props.key !== undefined)) {
     checkChainEntry(rec.path, { cert: eff.cert, key: eff.key }, ctx);
   }
