@@ -128,8 +128,8 @@ describe('held input is never re-copied (item 3)', () => {
       copied += out.length;
       return out;
     });
-    const spyCopy = jest.spyOn(Buffer.prototype, 'copy').mockImplementation(function (this: Buffer, ...args: Parameters<Buffer['copy']>) {
-      const n = copy.apply(this, args);
+    const spyCopy = jest.spyOn(Buffer.prototype, 'copy').mockImplementation(function (this: Buffer, ...args: unknown[]) {
+      const n = copy.apply(this, args as Parameters<Buffer['copy']>);
       copied += n;
       return n;
     });
