@@ -56,3 +56,7 @@ export { VirtualListener, ListenError, emptyVirtualStats } from './listener/virt
 export type { ListenerOptions } from './listener/virtual-listener';
 export { buildSecureContext, protocolRange } from './listener/secure-context';
 export type { TlsProtocolRange } from './listener/secure-context';
+
+// How a client command line is read (one reader for every verb rule; used by the differential test).
+export { readCommand, readContinuation } from './session/command-reader';
+export type { Command } from './session/command-reader';

@@ -40,7 +40,7 @@ export function rewriteEhlo(reply: Buffer, opts: EhloRewrite): Buffer {
   return Buffer.from(out, 'latin1');
 }
 
+/** The keyword ends at SP or HTAB: a client may split on either, so the filter must too. */
 function keywordOf(text: string): string {
-  const sp = text.indexOf(' ');
-  return (sp < 0 ? text : text.slice(0, sp)).toUpperCase();
+  return /^[^ \t]*/.exec(text)![0].toUpperCase();
 }

@@ -11,7 +11,7 @@ import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import type { BackendConnection } from './backend-connection';
 import { rewriteEhlo } from './capabilities';
-import { decide, hideAuth, type Decision, type ForwardKind } from './command-rules';
+import { decide, hideAuth, type CommandContext, type Decision, type ForwardKind } from './command-rules';
 import { DataScanner } from './data-relay';
 import { LineReader, type LineEvent } from './line-reader';
 import { Replies } from './replies';
@@ -19,7 +19,7 @@ import type { Reply } from './reply-parser';
 import { ReplySlots } from './reply-slots';
 import { SessionBase, type SessionDeps } from './session-base';
 import type { SessionConfig } from './session-config';
-import { serverHandshake } from './starttls';
+import { acceptClientCert, serverHandshake } from './starttls';
 import { type BackendSlot, isPositive } from './states';
 import type { HandshakeFacts } from '../listener/client-tls';
 
@@ -38,6 +38,8 @@ export class SmtpSession extends SessionBase {
   private errors = 0;
   private readonly slots: ReplySlots;
   private readonly reader: LineReader;
+  /** What the command rules need from the configuration (fixed for the session). */
+  private readonly rules: Omit<CommandContext, 'tls' | 'needHelo'>;
   private scanner: DataScanner | undefined;
   private running = false;
   private rerun = false;
@@ -47,6 +49,7 @@ export class SmtpSession extends SessionBase {
     this.reader = new LineReader({ maxLine: config.maxLine, maxAuthLine: config.maxAuthLine });
     this.reader.detectTls = config.tlsMode !== 'implicit';
     this.slots = new ReplySlots(config.maxInFlight);
+    this.rules = { mode: config.tlsMode, tlsAvailable: config.clientTls !== undefined, allowPlaintextAuth: config.allowPlaintextAuth, maxMessageSize: config.maxMessageSize };
   }
 
   start(): void {
@@ -146,14 +149,7 @@ export class SmtpSession extends SessionBase {
   private onLine(ev: LineEvent): void {
     const continuation = this.awaitingAuthContinuation;
     this.awaitingAuthContinuation = this.reader.authContinuation = false;
-    const d: Decision = decide(ev, continuation, {
-      mode: this.config.tlsMode,
-      tls: this.tls,
-      tlsAvailable: this.config.clientTls !== undefined,
-      needHelo: this.needHelo,
-      allowPlaintextAuth: this.config.allowPlaintextAuth,
-      maxMessageSize: this.config.maxMessageSize,
-    });
+    const d: Decision = decide(ev, continuation, { ...this.rules, tls: this.tls, needHelo: this.needHelo });
     switch (d.do) {
       case 'forward':
         if (d.taints) this.tainted = true;
@@ -253,8 +249,7 @@ export class SmtpSession extends SessionBase {
   private clientEhlo(bytes: Buffer): Buffer {
     const offer = !this.tls && this.config.clientTls !== undefined && (this.config.tlsMode === 'allow' || this.config.tlsMode === 'require');
     if (offer) this.deps.stats.starttlsOffered++;
-    const removeAuth = hideAuth({ mode: this.config.tlsMode, tls: this.tls, allowPlaintextAuth: this.config.allowPlaintextAuth });
-    return rewriteEhlo(bytes, { addStarttls: offer, removeAuth });
+    return rewriteEhlo(bytes, { addStarttls: offer, removeAuth: hideAuth({ ...this.rules, tls: this.tls }) });
   }
 
   // ---- DATA -------------------------------------------------------------------------------
@@ -326,7 +321,7 @@ export class SmtpSession extends SessionBase {
     serverHandshake(this.raw, clientTls, this.config.handshakeTimeoutMs, {
       secure: this.guard((sock: tls.TLSSocket, facts: HandshakeFacts) => {
         if (this.phase === 'closed') return;
-        if (facts.clientCert && !this.acceptClientCert(sock, facts)) return;
+        if (!acceptClientCert(facts, this.deps.stats, this.log)) return this.refuseClientCert(sock);
         this.tls = true;
         this.reader.detectTls = false;
         this.needHelo = starttls;
@@ -355,22 +350,11 @@ export class SmtpSession extends SessionBase {
     });
   }
 
-  /**
-   * Log and count the client certificate; under peer-cert-mode require one that did not verify
-   * ends the session with a 421 inside TLS (the client learns why; nothing reaches a member).
-   */
-  private acceptClientCert(sock: tls.TLSSocket, facts: HandshakeFacts): boolean {
-    const cert = facts.clientCert!;
-    const st = this.deps.stats;
-    if (!cert.presented) st.clientCertNone++;
-    else if (cert.result === 'ok') st.clientCertValid++;
-    else st.clientCertInvalid++;
-    this.log.info({ profile: facts.profile, subject: cert.subject, issuer: cert.issuer, verify: cert.result, refused: cert.refuse }, 'client certificate');
-    if (!cert.refuse) return true;
+  /** A client certificate refused under peer-cert-mode require: a 421 inside TLS, no member. */
+  private refuseClientCert(sock: tls.TLSSocket): void {
     this.listenClient(sock);
     this.phase = 'command';
     this.close(this.r.clientCertRefused);
-    return false;
   }
 
   // ---- backend ----------------------------------------------------------------------------

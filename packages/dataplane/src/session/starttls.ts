@@ -6,6 +6,8 @@
  */
 import type * as net from 'node:net';
 import * as tls from 'node:tls';
+import type { Logger } from 'pino';
+import type { VirtualStats } from '../desired-state';
 import type { ClientTls, HandshakeFacts } from '../listener/client-tls';
 
 export interface HandshakeCallbacks {
@@ -39,4 +41,18 @@ export function serverHandshake(raw: net.Socket, clientTls: ClientTls, timeoutMs
   socket.on('error', (err: Error) => fail(err.message));
   socket.once('close', () => fail('closed during handshake'));
   return socket;
+}
+
+/**
+ * Log and count the client certificate (when the profile asks for one); false when
+ * peer-cert-mode require refuses it (the session then ends with a 421 inside TLS).
+ */
+export function acceptClientCert(facts: HandshakeFacts, stats: VirtualStats, log: Logger): boolean {
+  const cert = facts.clientCert;
+  if (!cert) return true;
+  if (!cert.presented) stats.clientCertNone++;
+  else if (cert.result === 'ok') stats.clientCertValid++;
+  else stats.clientCertInvalid++;
+  log.info({ profile: facts.profile, subject: cert.subject, issuer: cert.issuer, verify: cert.result, refused: cert.refuse }, 'client certificate');
+  return !cert.refuse;
 }

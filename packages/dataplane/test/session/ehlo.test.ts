@@ -71,6 +71,14 @@ describe('EHLO rewriting', () => {
     expect(e.keywords).not.toContain('XCLIENT');
   });
 
+  it('keywords the member separates with HTAB are filtered as a client would read them', async () => {
+    const ehlo = '250-mx.backend.test\r\n250-AUTH\tPLAIN LOGIN\r\n250-xclient\tNAME ADDR\r\n250-STARTTLS\t\r\n250 8BITMIME\r\n';
+    const f = await h.start('allow', cert, { ehlo });
+    const c = await f.connect();
+    await c.reply();
+    expect(await c.cmd('EHLO c')).toBe('250-mx.backend.test\r\n250-8BITMIME\r\n250 STARTTLS\r\n');
+  });
+
   it('single-line backend reply gains STARTTLS with valid framing [8]', async () => {
     const f = await h.start('allow', cert, { ehlo: '250 mx.backend.test\r\n' });
     const c = await f.connect();

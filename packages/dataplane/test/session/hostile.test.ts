@@ -112,6 +112,45 @@ describe('BDAT (item 2)', () => {
   });
 });
 
+describe('held input is never re-copied (item 3)', () => {
+  it('30 KiB of over-long lines sent one octet per segment: octets copied stay linear in the input', async () => {
+    const f = await h.start('none', cert, {}, {}, { session: { maxErrors: 1000 } });
+    const c = await f.connect();
+    await c.reply();
+    (c.socket as import('node:net').Socket).setNoDelay(true);
+    // Count every octet copied by Buffer.concat and Buffer#copy in this process while the
+    // proxy reads: the old reader re-copied everything held on every chunk (quadratic).
+    let copied = 0;
+    const concat = Buffer.concat;
+    const copy = Buffer.prototype.copy;
+    const spyConcat = jest.spyOn(Buffer, 'concat').mockImplementation((list: readonly Uint8Array[], total?: number) => {
+      const out = concat.call(Buffer, list, total);
+      copied += out.length;
+      return out;
+    });
+    const spyCopy = jest.spyOn(Buffer.prototype, 'copy').mockImplementation(function (this: Buffer, ...args: unknown[]) {
+      const n = copy.apply(this, args as Parameters<Buffer['copy']>);
+      copied += n;
+      return n;
+    });
+    const input = Buffer.from(('NOOP ' + 'x'.repeat(2995) + '\r\n').repeat(10), 'latin1');
+    try {
+      for (let i = 0; i < input.length; i++) {
+        c.send(input.subarray(i, i + 1));
+        // Let the proxy read before the next octet, so it sees thousands of small chunks.
+        if (i % 4 === 0) await new Promise((r) => setImmediate(r));
+      }
+      for (let i = 0; i < 10; i++) expect(await c.reply(10_000)).toBe('500 5.5.2 Error: line too long\r\n');
+    } finally {
+      spyConcat.mockRestore();
+      spyCopy.mockRestore();
+    }
+    expect(copied).toBeLessThanOrEqual(4 * input.length);
+    expect(await c.cmd('NOOP')).toBe('250 2.0.0 Ok\r\n');
+    expect(f.backend.log()).toBe('NOOP\r\n');
+  }, 60_000);
+});
+
 describe('pipelining is bounded (item 4)', () => {
   it('13,000 pipelined NOOPs: at most maxInFlight reach the member before it answers; all are answered in order', async () => {
     let open!: () => void;
