@@ -97,7 +97,7 @@ export const ltmProfileServerSsl: ObjectTypeDef = {
     chain: { type: t.ref('sys file ssl-cert'), default: 'none', help: 'Chain sent with the certificate' },
     ciphers: { type: t.string(), default: 'DEFAULT', help: 'OpenSSL cipher string' },
     options: { type: sslOptions, default: '{ dont-insert-empty-fragments no-tlsv1.3 }', help: 'Protocol options' },
-    'server-name': { type: t.string(), default: 'none', help: 'SNI name sent to the member; verified against its certificate under peer-cert-mode require', effect: enforced(SERVER_SSL_TEST) },
+    'server-name': { type: t.string(), default: 'none', help: 'SNI name sent to the member; verified against its certificate under peer-cert-mode require', effect: enforced(SERVER_SSL_TEST, 'packages/dataplane/test/session/member-tls.test.ts') },
     'peer-cert-mode': { type: t.enumOf('ignore', 'require'), default: 'ignore', help: 'Verify the member certificate against ca-file', effect: enforced(SERVER_SSL_TEST) },
     'ca-file': { type: t.ref('sys file ssl-cert'), default: 'none', help: 'CA bundle member certificates must chain to', effect: enforced(SERVER_SSL_TEST) },
     'secure-renegotiation': { type: t.enumOf('require', 'require-strict', 'request'), default: 'require-strict', help: 'Secure renegotiation mode' },
