@@ -18,9 +18,12 @@ const SERVER_SSL_TEST = 'test/e2e-server-ssl.test.ts';
 /**
  * Settings OpenSSL fixes before it reads the client's SNI name: every client-ssl profile on one
  * virtual must agree with the SNI default profile on them (the data plane applies the default's).
+ * The client-certificate trust settings are among them because a resumed session skips the name
+ * choice: a certificate verified under one profile must not be resumed under another's trust.
  */
 export const SNI_SHARED_SETTINGS = [
-  'ciphers', 'options', 'peer-cert-mode', 'handshake-timeout', 'cache-size', 'cache-timeout', 'session-ticket',
+  'ciphers', 'options', 'peer-cert-mode', 'ca-file', 'crl-file', 'authenticate-depth', 'handshake-timeout',
+  'cache-size', 'cache-timeout', 'session-ticket',
 ] as const;
 
 /** Secure defaults: our choice, stricter than BIG-IP 14's (no TLS 1.0/1.1, no weak ciphers). */
