@@ -91,6 +91,12 @@ describe('SNI: sni-require on the default profile', () => {
     expect(r.ehloOk).toBe(false);
   });
 
+  it('says why in the daemon log', async () => {
+    const log = await eventually(() => ltm.daemonLog(), (l) => /sni-require: the client sent a name no client-ssl profile serves \(wrong\.example\.test\)/.test(l));
+    expect(log).toMatch(/sni-require: the client sent no server name/);
+    expect(log).toMatch(/sni-require: the client sent a name no client-ssl profile serves \(wrong\.example\.test\)/);
+  });
+
   it('serves the clients whose name matches a profile', async () => {
     const r = await served(requirePort, 'mx2.other.test');
     expect(r.cn).toBe('star.other.test');

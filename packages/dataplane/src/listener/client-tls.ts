@@ -20,6 +20,10 @@ const HANDSHAKE_SETTINGS: ReadonlyArray<[string, (s: ClientSslSpec) => unknown]>
   ['ciphers', (s) => s.ciphers],
   ['options', (s) => [...s.options].sort().join(' ')],
   ['peer-cert-mode', (s) => s.peerCertMode ?? 'ignore'],
+  // A resumed session skips the name choice: trust must not depend on the name.
+  ['ca-file', (s) => s.caFile ?? ''],
+  ['crl-file', (s) => s.crlFile ?? ''],
+  ['authenticate-depth', (s) => s.authenticateDepth ?? 9],
   ['handshake-timeout', (s) => s.handshakeTimeout],
   ['cache-size', (s) => s.cacheSize ?? 262144],
   ['cache-timeout', (s) => s.cacheTimeout ?? 3600],
@@ -89,7 +93,7 @@ export class ClientTls {
           throw new ConfigError(
             ErrorCodes.CONFIG_ERROR,
             `Client SSL profile (${other.name}) on Virtual Server (${virtual}) differs from the SNI default profile (${defaultProfile.name}) in ${setting}: ` +
-              'the handshake settings (ciphers, options, peer-cert-mode, handshake-timeout, cache-size, cache-timeout, session-ticket) are taken from the SNI default profile for every name.',
+              `the handshake settings (${HANDSHAKE_SETTINGS.map(([n]) => n).join(', ')}) are taken from the SNI default profile for every name.`,
           );
         }
       }

@@ -21,9 +21,13 @@ export function serverHandshake(raw: net.Socket, clientTls: ClientTls, timeoutMs
   const socket = new tls.TLSSocket(raw, options);
   let settled = false;
   const timer = timeoutMs > 0 ? setTimeout(() => fail('handshake timeout'), timeoutMs) : undefined;
-  function fail(reason: string): void {
+  function fail(why: string): void {
     if (settled) return;
     settled = true;
+    // Under sni-require an unserved name ends in OpenSSL's "no certificate" error: say what it means.
+    const reason = clientTls.defaultProfile.sniRequire && !chosen()
+      ? `sni-require: the client sent ${socket.servername ? `a name no client-ssl profile serves (${String(socket.servername)})` : 'no server name'} (${why})`
+      : why;
     if (timer) clearTimeout(timer);
     socket.destroy();
     raw.destroy();

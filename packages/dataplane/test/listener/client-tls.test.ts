@@ -36,6 +36,9 @@ describe('ClientTls refuses what it cannot honour', () => {
       .toThrow(/differs from the SNI default profile \(\/Common\/def\) in ciphers/);
     expect(() => ClientTls.build('/Common/vs', profile('def'), [profile('mail', { serverName: 'm.test', peerCertMode: 'request' })]))
       .toThrow(/in peer-cert-mode/);
+    // A resumed session skips the SNI choice, so client-certificate trust may not differ by name.
+    expect(() => ClientTls.build('/Common/vs', profile('def', { peerCertMode: 'request', caFile: cert.cert }), [profile('mail', { serverName: 'm.test', peerCertMode: 'request' })]))
+      .toThrow(/in ca-file/);
   });
 
   it('peer-cert-mode require without a CA', () => {

@@ -3,6 +3,8 @@
  * bytes behind its 220 (STARTTLS injection towards the proxy) is a failed member connection, and
  * none of the client's SMTP reaches it in plaintext. Real sockets; the mock backend is plaintext.
  */
+import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { Harness, virtualSpec } from '../support/harness';
 import { B0_EHLO, type MockBackendOptions } from '../support/mock-backend';
 import { makeCert, type TestCert } from '../support/tls-fixture';
@@ -43,5 +45,82 @@ describe('server-ssl towards a plaintext-only member', () => {
     expect(r.reply).toMatch(/^421 4\.3\.2 /);
     expect(r.received).not.toMatch(/MAIL FROM/);
     expect(r.failures.join(' ')).toMatch(/pipelined/);
+  });
+});
+
+/**
+ * A member that does STARTTLS for real: plaintext greeting and EHLO, then TLS (node's server side),
+ * recording the SNI name the proxy sent and the commands it got inside TLS.
+ */
+async function tlsMember(memberCert: TestCert): Promise<{ port: number; sni: string[]; insideTls: string[]; close(): Promise<void> }> {
+  const sni: string[] = [];
+  const insideTls: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((raw) => {
+    sockets.add(raw);
+    raw.on('error', () => undefined);
+    raw.write('220 member.test ESMTP\r\n');
+    let buf = '';
+    const onPlain = (d: Buffer) => {
+      buf += d.toString('latin1');
+      if (/^EHLO .*\r\n$/m.test(buf) && !/STARTTLS/.test(buf)) {
+        raw.write('250-member.test\r\n250 STARTTLS\r\n');
+        buf = '';
+      } else if (/^STARTTLS\r\n$/.test(buf)) {
+        raw.removeListener('data', onPlain);
+        raw.write('220 2.0.0 Ready to start TLS\r\n');
+        const t = new tls.TLSSocket(raw, {
+          isServer: true,
+          secureContext: tls.createSecureContext({ cert: memberCert.cert, key: memberCert.key }),
+          SNICallback: (name, cb) => {
+            sni.push(name);
+            cb(null, undefined);
+          },
+        });
+        t.on('error', () => undefined);
+        t.on('data', (c: Buffer) => {
+          for (const line of c.toString('latin1').split('\r\n').filter(Boolean)) {
+            insideTls.push(line);
+            t.write(line.startsWith('QUIT') ? '221 bye\r\n' : '250 ok\r\n');
+          }
+        });
+      }
+    };
+    raw.on('data', onPlain);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    sni,
+    insideTls,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+describe('server-ssl towards a member that does STARTTLS', () => {
+  it('sends server-name as SNI, relays the client\'s commands only inside TLS, and verifies the name', async () => {
+    const memberCert = makeCert('mx.backend.test');
+    const member = await tlsMember(memberCert);
+    try {
+      const spec = virtualSpec('plain', cert, { serverSsl: { ...serverSsl, serverName: 'mx.backend.test', peerCertMode: 'require', caFile: memberCert.cert } });
+      const { port } = await h.proxy(spec, [{ address: '127.0.0.1', port: member.port }]);
+      const c = await h.client(port);
+      expect(await c.reply()).toBe('220 member.test ESMTP\r\n');
+      expect(await c.cmd('EHLO client.test')).toBe('250 ok\r\n');
+      expect(member.sni).toEqual(['mx.backend.test']);
+      expect(member.insideTls).toEqual(['EHLO client.test']);
+
+      // The same member under another expected name: verification fails, the client gets 421.
+      const wrong = virtualSpec('plain', cert, { serverSsl: { ...serverSsl, serverName: 'other.backend.test', peerCertMode: 'require', caFile: memberCert.cert } });
+      const w = await h.proxy(wrong, [{ address: '127.0.0.1', port: member.port }]);
+      const c2 = await h.client(w.port);
+      expect(await c2.reply()).toMatch(/^421 4\.3\.2 /);
+      expect(member.insideTls).toEqual(['EHLO client.test']);
+    } finally {
+      await member.close();
+    }
   });
 });

@@ -18,9 +18,12 @@ const SERVER_SSL_TEST = 'test/e2e-server-ssl.test.ts';
 /**
  * Settings OpenSSL fixes before it reads the client's SNI name: every client-ssl profile on one
  * virtual must agree with the SNI default profile on them (the data plane applies the default's).
+ * The client-certificate trust settings are among them because a resumed session skips the name
+ * choice: a certificate verified under one profile must not be resumed under another's trust.
  */
 export const SNI_SHARED_SETTINGS = [
-  'ciphers', 'options', 'peer-cert-mode', 'handshake-timeout', 'cache-size', 'cache-timeout', 'session-ticket',
+  'ciphers', 'options', 'peer-cert-mode', 'ca-file', 'crl-file', 'authenticate-depth', 'handshake-timeout',
+  'cache-size', 'cache-timeout', 'session-ticket',
 ] as const;
 
 /** Secure defaults: our choice, stricter than BIG-IP 14's (no TLS 1.0/1.1, no weak ciphers). */
@@ -97,7 +100,7 @@ export const ltmProfileServerSsl: ObjectTypeDef = {
     chain: { type: t.ref('sys file ssl-cert'), default: 'none', help: 'Chain sent with the certificate' },
     ciphers: { type: t.string(), default: 'DEFAULT', help: 'OpenSSL cipher string' },
     options: { type: sslOptions, default: '{ dont-insert-empty-fragments no-tlsv1.3 }', help: 'Protocol options' },
-    'server-name': { type: t.string(), default: 'none', help: 'SNI name sent to the member; verified against its certificate under peer-cert-mode require', effect: enforced(SERVER_SSL_TEST) },
+    'server-name': { type: t.string(), default: 'none', help: 'SNI name sent to the member; verified against its certificate under peer-cert-mode require', effect: enforced(SERVER_SSL_TEST, 'packages/dataplane/test/session/member-tls.test.ts') },
     'peer-cert-mode': { type: t.enumOf('ignore', 'require'), default: 'ignore', help: 'Verify the member certificate against ca-file', effect: enforced(SERVER_SSL_TEST) },
     'ca-file': { type: t.ref('sys file ssl-cert'), default: 'none', help: 'CA bundle member certificates must chain to', effect: enforced(SERVER_SSL_TEST) },
     'secure-renegotiation': { type: t.enumOf('require', 'require-strict', 'request'), default: 'require-strict', help: 'Secure renegotiation mode' },
