@@ -166,9 +166,10 @@ export class ApiHandler {
     if (!rp) throw new RestError(404, `Public URI path not registered: ${path}`);
     if (method === 'GET') return this.resources.get(rp, parseQuery(url.searchParams));
     if (!WRITE.has(method)) throw new RestError(405, `Method ${method} is not allowed; use GET, POST, PATCH, PUT or DELETE.`);
-    const { tmsh, result } = this.resources.statements(method, rp, method === 'DELETE' ? {} : parseJson(raw));
     const coordination = req.headers['x-f5-rest-coordination-id'];
-    if (typeof coordination === 'string' && coordination) {
+    const inTransaction = typeof coordination === 'string' && coordination !== '';
+    const { tmsh, result } = this.resources.statements(method, rp, method === 'DELETE' ? {} : parseJson(raw), inTransaction);
+    if (inTransaction) {
       const body = parseJson(raw);
       this.transactions.queue(coordination, principal.user, { method, uri: url.pathname, body, tmsh });
       return body;
