@@ -95,7 +95,6 @@ export class ApiHandler {
     let user = '';
     try {
       const body = await readBody(req);
-      if (process.env.OPENLTM_API_TRACE) require('node:fs').appendFileSync(process.env.OPENLTM_API_TRACE, `${method} ${req.url} ${url.pathname.includes('upload') ? '' : body.toString()}\n`);
       const out = await this.route(method, url, req, body, address, (p) => (user = p.user));
       if (out && 'contentType' in (out as object) && typeof (out as { body?: unknown }).body === 'string') {
         const m = out as { contentType: string; body: string };
