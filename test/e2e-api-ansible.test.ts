@@ -4,7 +4,7 @@
  * `openltm daemon` serves mail to two private Postfix backends. After each stage swaks shows the
  * data plane doing what the playbook configured.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createOpenltm, eventually, type OpenltmInstance } from './support/openltm';
@@ -14,6 +14,7 @@ import { freePort } from './support/ports';
 import { swaks } from './support/swaks';
 import { expectAccepted } from './support/client-mode';
 import { runProcess } from './support/run-process';
+import { startApiProcess, type ApiProcess } from './support/openltm-api';
 
 jest.setTimeout(240_000);
 
@@ -23,9 +24,7 @@ const PASSWORD = 'ansible "pass" 1';
 let ltm: OpenltmInstance;
 let backends: PrivatePostfix[] = [];
 let cert: TestCertificate;
-let api: ChildProcess | undefined;
-let apiLog = '';
-let apiPort: number;
+let api: ApiProcess;
 let vsPort: number;
 
 function accepts(p: number): Promise<boolean> {
@@ -39,14 +38,14 @@ function accepts(p: number): Promise<boolean> {
 /** Runs one stage of the playbook; throws with ansible's output (the failing request) when it fails. */
 async function playbook(step: string): Promise<string> {
   const vars = {
-    step, api_port: apiPort, api_password: PASSWORD, cert_file: cert.certFile, key_file: cert.keyFile,
+    step, api_port: api.port, api_password: PASSWORD, cert_file: cert.certFile, key_file: cert.keyFile,
     vs_port: vsPort, m1_port: backends[0].port, m2_port: backends[1].port,
   };
   const r = await runProcess('ansible-playbook', [join(ROOT, 'test', 'ansible', 'seed.yml'), '-e', JSON.stringify(vars)], {
     timeoutMs: 120_000,
     env: { ...process.env, HOME: ltm.dir, ANSIBLE_LOCALHOST_WARNING: 'false', ANSIBLE_INVENTORY_UNPARSED_WARNING: 'false', ANSIBLE_NOCOLOR: '1', F5_TELEMETRY_OFF: 'true' },
   });
-  if (r.code !== 0) throw new Error(`ansible-playbook step=${step} failed (${r.code}):\n${r.stdout}\n${r.stderr}\napi log:\n${apiLog}`);
+  if (r.code !== 0) throw new Error(`ansible-playbook step=${step} failed (${r.code}):\n${r.stdout}\n${r.stderr}\napi log:\n${api.log()}`);
   return r.stdout;
 }
 
@@ -68,24 +67,13 @@ beforeAll(async () => {
   backends = [await startPostfix(), await startPostfix()];
   ltm = createOpenltm();
   vsPort = await freePort();
-  apiPort = await freePort();
   await ltm.tmshOk(`create auth user admin password "${PASSWORD.replace(/"/g, '\\"')}"`);
   await ltm.startDaemon();
-  api = spawn(process.execPath, [join(ROOT, 'bin', 'openltm'), 'api', '--port', String(apiPort)], {
-    env: { ...process.env, OPENLTM_STORE: ltm.storePath, HOME: ltm.dir },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  api.stderr!.on('data', (d: Buffer) => (apiLog += d.toString()));
-  await eventually(() => apiLog, (l) => l.includes('iControl REST API listening') || api!.exitCode !== null, 15_000);
-  if (!apiLog.includes('iControl REST API listening')) throw new Error(`openltm api did not start: ${apiLog}`);
+  api = await startApiProcess(ltm);
 });
 
 afterAll(async () => {
-  if (api && api.exitCode === null) {
-    const exited = new Promise((r) => api!.once('exit', r));
-    api.kill('SIGTERM');
-    await exited;
-  }
+  await api?.stop();
   await ltm?.stop();
   await Promise.all(backends.map((b) => b.stop()));
   cert?.remove();
@@ -104,10 +92,13 @@ test('create: certificate, key, client-ssl, monitor, pool, members, smtps by pla
   expect(vs).toMatch(/mail_clientssl \{\s+context clientside/);
   expect(vs).toContain('mail_smtps');
   expect(await ltm.tmshOk('list ltm profile smtps mail_smtps')).toContain('activation-mode require');
-  // The profile's certificate is the one ansible uploaded: swaks sees it in the handshake.
   const got = new Set<number>();
   for (let i = 0; i < 4; i++) got.add((await deliver(`ansible-create-${i}`)).port);
   expect(got.size).toBe(2);
+  // The certificate the clients get is the one ansible uploaded.
+  const peer = await swaks({ port: vsPort, mode: 'starttls', args: ['--quit-after', 'TLS', '--tls-get-peer-cert'] });
+  const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(peer.transcript + peer.stderr)?.[0];
+  expect(pem && new X509Certificate(pem).fingerprint256).toBe(new X509Certificate(cert.certPem).fingerprint256);
   // require mode (set by the plain REST POST) refuses mail before TLS.
   const plain = await swaks({ port: vsPort, mode: 'plain', subject: 'plaintext' });
   expect(plain.code).not.toBe(0);

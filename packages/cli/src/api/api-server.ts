@@ -128,8 +128,16 @@ export class ApiHandler {
     }
     const principal = await this.auth.authenticate(req.headers, address);
     who(principal);
-    const words = path.split('/').filter(Boolean).map((w) => decodeURIComponent(w));
-    if (words[0] === 'metrics' && words.length === 1 && this.opts.metrics) return this.opts.metrics();
+    let words: string[];
+    try {
+      words = path.split('/').filter(Boolean).map((w) => decodeURIComponent(w));
+    } catch {
+      throw new RestError(400, `Malformed URI: ${path}`);
+    }
+    if (words[0] === 'metrics' && words.length === 1 && this.opts.metrics) {
+      if (method !== 'GET') throw new RestError(405, `Method ${method} is not allowed on /metrics.`);
+      return this.opts.metrics();
+    }
     if (words[0] !== 'mgmt') throw new RestError(404, `Public URI path not registered: ${path}`);
     if (WRITE.has(method) && principal.role === 'guest' && !path.startsWith('/mgmt/shared/authz/tokens')) {
       throw new RestError(403, `User ${principal.user} has the guest role: it may read the configuration, not change it.`);
