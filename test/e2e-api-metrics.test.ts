@@ -86,6 +86,23 @@ test('counters move as mail flows; availability and monitor state follow the mem
   expect(sample(s, 'openltm_pool_member_connections_total', member)).toBeGreaterThanOrEqual(before.memberConns + 3);
   expect(sample(s, 'openltm_virtual_bytes_in_total', VS)!).toBeGreaterThan(before.bytesIn);
 
+  // /stats gives the same numbers in iControl REST's nested shape.
+  const vsStats = JSON.parse((await api.get('/mgmt/tm/ltm/virtual/~Common~vs_metrics/stats', AUTH)).text);
+  const vsEntries = vsStats.entries['https://localhost/mgmt/tm/ltm/virtual/~Common~vs_metrics/~Common~vs_metrics/stats'].nestedStats.entries;
+  const now = await scrape();
+  expect(vsEntries['clientside.totConns'].value).toBe(sample(now, 'openltm_virtual_connections_total', VS));
+  expect(vsEntries['smtps.starttlsUpgraded'].value).toBe(sample(now, 'openltm_virtual_starttls_upgraded_total', VS));
+  expect(vsEntries['clientside.bitsIn'].value).toBe(8 * sample(now, 'openltm_virtual_bytes_in_total', VS)!);
+  expect(vsEntries['status.availabilityState'].description).toBe('available');
+  const memberStats = JSON.parse((await api.get('/mgmt/tm/ltm/pool/~Common~m_pool/members/stats', AUTH)).text);
+  const m = Object.values(memberStats.entries as Record<string, { nestedStats: { entries: Record<string, { value?: number; description?: string }> } }>)[0].nestedStats.entries;
+  expect(m.port.value).toBe(sink.port);
+  expect(m.monitorStatus.description).toBe('up');
+  expect(m['serverside.totConns'].value).toBe(sample(now, 'openltm_pool_member_connections_total', member));
+  const poolStats = JSON.parse((await api.get('/mgmt/tm/ltm/pool/stats', AUTH)).text);
+  expect(poolStats.entries['https://localhost/mgmt/tm/ltm/pool/~Common~m_pool/stats'].nestedStats.entries.activeMemberCnt.value).toBe(1);
+  expect((await api.get('/mgmt/tm/ltm/monitor/smtp/stats', AUTH)).status).toBe(404);
+
   // The process itself: event-loop lag and memory.
   expect(sample(s, 'openltm_nodejs_eventloop_lag_seconds')).toEqual(expect.any(Number));
   expect(sample(s, 'openltm_process_resident_memory_bytes')!).toBeGreaterThan(0);

@@ -16,6 +16,8 @@ import { Resources, parseQuery, resolve } from './resources';
 import { RestError, errorResponse } from './rest-error';
 import { Uploads, sysCollection, sysProvision, sysVersion } from './sys-resources';
 import { TransactionTable, transactionJson } from './transactions';
+import { statsJson } from './stats-json';
+import { readStats } from './stats-source';
 
 export interface ApiServerOptions {
   store: Store;
@@ -162,6 +164,12 @@ export class ApiHandler {
       if (tm.length === 1) return sysCollection();
       if (tm[1] === 'version') return sysVersion();
       if (tm[1] === 'provision') return sysProvision();
+    }
+    if (tm[tm.length - 1] === 'stats') {
+      const sp = resolve(tm.slice(0, -1));
+      if (!sp) throw new RestError(404, `Public URI path not registered: ${path}`);
+      if (method !== 'GET') throw new RestError(405, `Method ${method} is not allowed on statistics.`);
+      return statsJson(readStats(this.opts.store), sp.type.key, sp.name, sp.sub, sp.entry);
     }
     const rp = resolve(tm);
     // Collections of BIG-IP types openltm does not implement (other profile types, tunnels,
