@@ -4,6 +4,7 @@
  */
 import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 import { ConfigError, ErrorCodes, type ObjectTypeDef, type SourcePosition } from '@openltm/model';
+import { unescapeTmsh } from '@openltm/parser';
 import type { StoredProps } from './stored-value';
 
 const N = 16384;
@@ -38,8 +39,10 @@ export function hashUserPassword(def: ObjectTypeDef, props: StoredProps, positio
   const clear = props.password;
   delete props.password;
   if (typeof clear === 'string') {
-    if (clear.length === 0) throw new ConfigError(ErrorCodes.INVALID_VALUE, 'Invalid value "" for property "password": expected a non-empty password.', { position });
-    props['encrypted-password'] = hashPassword(clear);
+    // Values are kept in tmsh's escaped form; the password is what the user meant (`\"` is `"`).
+    const plain = unescapeTmsh(clear);
+    if (plain.length === 0) throw new ConfigError(ErrorCodes.INVALID_VALUE, 'Invalid value "" for property "password": expected a non-empty password.', { position });
+    props['encrypted-password'] = hashPassword(plain);
   }
   const enc = props['encrypted-password'];
   if (enc !== undefined && (typeof enc !== 'string' || !FORMAT.test(enc))) {

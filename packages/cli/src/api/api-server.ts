@@ -16,6 +16,8 @@ import { Resources, parseQuery, resolve } from './resources';
 import { RestError, errorResponse } from './rest-error';
 import { Uploads, sysCollection, sysProvision, sysVersion } from './sys-resources';
 import { TransactionTable, transactionJson } from './transactions';
+import { statsJson } from './stats-json';
+import { readStats } from './stats-source';
 
 export interface ApiServerOptions {
   store: Store;
@@ -95,7 +97,6 @@ export class ApiHandler {
     let user = '';
     try {
       const body = await readBody(req);
-      if (process.env.OPENLTM_API_TRACE) require('node:fs').appendFileSync(process.env.OPENLTM_API_TRACE, `${method} ${req.url} ${url.pathname.includes('upload') ? '' : body.toString()}\n`);
       const out = await this.route(method, url, req, body, address, (p) => (user = p.user));
       if (out && 'contentType' in (out as object) && typeof (out as { body?: unknown }).body === 'string') {
         const m = out as { contentType: string; body: string };
@@ -129,8 +130,16 @@ export class ApiHandler {
     }
     const principal = await this.auth.authenticate(req.headers, address);
     who(principal);
-    const words = path.split('/').filter(Boolean).map((w) => decodeURIComponent(w));
-    if (words[0] === 'metrics' && words.length === 1 && this.opts.metrics) return this.opts.metrics();
+    let words: string[];
+    try {
+      words = path.split('/').filter(Boolean).map((w) => decodeURIComponent(w));
+    } catch {
+      throw new RestError(400, `Malformed URI: ${path}`);
+    }
+    if (words[0] === 'metrics' && words.length === 1 && this.opts.metrics) {
+      if (method !== 'GET') throw new RestError(405, `Method ${method} is not allowed on /metrics.`);
+      return this.opts.metrics();
+    }
     if (words[0] !== 'mgmt') throw new RestError(404, `Public URI path not registered: ${path}`);
     if (WRITE.has(method) && principal.role === 'guest' && !path.startsWith('/mgmt/shared/authz/tokens')) {
       throw new RestError(403, `User ${principal.user} has the guest role: it may read the configuration, not change it.`);
@@ -156,6 +165,12 @@ export class ApiHandler {
       if (tm[1] === 'version') return sysVersion();
       if (tm[1] === 'provision') return sysProvision();
     }
+    if (tm[tm.length - 1] === 'stats') {
+      const sp = resolve(tm.slice(0, -1));
+      if (!sp) throw new RestError(404, `Public URI path not registered: ${path}`);
+      if (method !== 'GET') throw new RestError(405, `Method ${method} is not allowed on statistics.`);
+      return statsJson(readStats(this.opts.store), sp.type.key, sp.name, sp.sub, sp.entry);
+    }
     const rp = resolve(tm);
     // Collections of BIG-IP types openltm does not implement (other profile types, tunnels,
     // VLANs, policies): clients list them to classify what they manage. They are empty here, and
@@ -166,9 +181,10 @@ export class ApiHandler {
     if (!rp) throw new RestError(404, `Public URI path not registered: ${path}`);
     if (method === 'GET') return this.resources.get(rp, parseQuery(url.searchParams));
     if (!WRITE.has(method)) throw new RestError(405, `Method ${method} is not allowed; use GET, POST, PATCH, PUT or DELETE.`);
-    const { tmsh, result } = this.resources.statements(method, rp, method === 'DELETE' ? {} : parseJson(raw));
     const coordination = req.headers['x-f5-rest-coordination-id'];
-    if (typeof coordination === 'string' && coordination) {
+    const inTransaction = typeof coordination === 'string' && coordination !== '';
+    const { tmsh, result } = this.resources.statements(method, rp, method === 'DELETE' ? {} : parseJson(raw), inTransaction);
+    if (inTransaction) {
       const body = parseJson(raw);
       this.transactions.queue(coordination, principal.user, { method, uri: url.pathname, body, tmsh });
       return body;

@@ -5,7 +5,7 @@
  * tmsh escapes; names must be legal object names.
  */
 import { errors, type PropertyDef, type PropertyTable } from '@openltm/model';
-import { quote } from '@openltm/parser';
+import { escapeTmsh, quote } from '@openltm/parser';
 import type { Json } from './object-json';
 import { RestError } from './rest-error';
 import { camelCase, flagFor, kebabCase, restValue, tmshName } from './rest-types';
@@ -79,6 +79,8 @@ function valueText(property: string, def: PropertyDef, value: Json): string {
       typeError(property, value, 'true or false');
       break;
     default:
+      // A secret (a password) is plain text, not tmsh's escaped form: a backslash is a backslash.
+      if (def.secret && typeof value === 'string') return quote(escapeTmsh(value));
       return scalarText(property, value);
   }
   return '';

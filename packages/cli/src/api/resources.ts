@@ -109,7 +109,7 @@ export class Resources {
   }
 
   /** The tmsh statements for a write, and where the object it touches can be read afterwards. */
-  statements(method: string, p: ResourcePath, rawBody: Json): { tmsh: string[]; result: ResourcePath } {
+  statements(method: string, p: ResourcePath, rawBody: Json, inTransaction = false): { tmsh: string[]; result: ResourcePath } {
     const key = p.type.key;
     const table = p.type.properties;
     if (method === 'POST' && !p.name) {
@@ -118,6 +118,11 @@ export class Resources {
       return { tmsh: [`create ${key} ${name} ${propertiesText(table, body, key).join(' ')}`.trim()], result: { ...p, name } };
     }
     if (!p.name) throw new RestError(405, `Method ${method} is not allowed on a collection.`);
+    // In a transaction the object may be created by an earlier command: the commit finds out.
+    const obj = inTransaction ? undefined : this.load(p);
+    if (obj && p.entry && !(p.entry in ((obj.properties[p.sub!] ?? {}) as object))) {
+      throw new RestError(404, `01020036:3: The requested ${p.sub === 'members' ? 'Pool Member' : 'profile'} (${obj.name} ${p.entry}) was not found.`);
+    }
     if (!p.sub) {
       if (method === 'DELETE') return { tmsh: [`delete ${key} ${p.name}`], result: p };
       if (method === 'PATCH' || method === 'PUT') {

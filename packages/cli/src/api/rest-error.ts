@@ -21,8 +21,9 @@ export interface RestErrorBody {
   apiError: number;
 }
 
+// A missing object named in the URL is a 404 (checked before the write); a missing object a
+// body refers to is a bad request, as on BIG-IP.
 const STATUS: Partial<Record<string, number>> = {
-  [ErrorCodes.NOT_FOUND]: 404,
   [ErrorCodes.ALREADY_EXISTS]: 409,
   [ErrorCodes.BUSY]: 503,
 };

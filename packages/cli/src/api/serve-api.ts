@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { Logger } from 'pino';
 import type { Store } from '@openltm/store';
 import { startApiServer, type ApiServerOptions, type RunningApi } from './api-server';
+import { createMetrics } from './metrics';
 
 export interface ServeApiOptions {
   host?: string;
@@ -15,7 +16,8 @@ export interface ServeApiOptions {
   key?: string;
   anonymousLoopback?: boolean;
   uploadDir?: string;
-  metrics?: ApiServerOptions['metrics'];
+  /** Serve Prometheus metrics at /metrics (same listener and credentials); default true. */
+  metrics?: boolean;
 }
 
 export async function serveApi(store: Store, logger: Logger, o: ServeApiOptions = {}): Promise<RunningApi> {
@@ -33,8 +35,13 @@ export async function serveApi(store: Store, logger: Logger, o: ServeApiOptions 
     tls: { cert: cert.pem, key: key.pem, ...(key.passphrase ? { passphrase: key.passphrase } : {}) },
     uploadDir: o.uploadDir ?? path.join(path.dirname(path.resolve(store.path)), 'api-uploads'),
     auth: { anonymousLoopback: o.anonymousLoopback === true },
-    ...(o.metrics ? { metrics: o.metrics } : {}),
+    ...(o.metrics !== false ? { metrics: metricsEndpoint(store) } : {}),
   });
   logger.info({ host: o.host ?? '127.0.0.1', port: api.port, cert: certName }, 'iControl REST API listening');
   return api;
+}
+
+function metricsEndpoint(store: Store): NonNullable<ApiServerOptions['metrics']> {
+  const m = createMetrics(store);
+  return async () => ({ contentType: m.contentType, body: await m.scrape() });
 }
