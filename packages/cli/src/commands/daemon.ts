@@ -10,6 +10,11 @@ export default class Daemon extends OpenltmCommand {
   static override flags = {
     'drain-timeout': Flags.integer({ description: 'Seconds sessions of a disabled or deleted virtual may finish', default: 30 }),
     'ticket-key-rotation': Flags.integer({ description: 'Seconds between TLS session ticket key rotations', default: 3600, min: 1 }),
+    'source-connection-limit': Flags.integer({
+      description: 'Concurrent connections one client address may hold on one virtual (0 = unlimited)',
+      default: 50,
+      min: 0,
+    }),
   };
 
   async run(): Promise<void> {
@@ -19,7 +24,10 @@ export default class Daemon extends OpenltmCommand {
     const log = this.logger({ 'log-level': flags['log-level'] ?? 'info', 'log-file': flags['log-file'] });
     const logger = log.pino.child({ component: 'daemon' });
     const storePath = resolveStorePath(flags.store);
-    const daemon = await startDaemon({ storePath, logger, drainTimeoutMs: flags['drain-timeout'] * 1000, ticketKeyRotationMs: flags['ticket-key-rotation'] * 1000 });
+    const daemon = await startDaemon({
+      storePath, logger, drainTimeoutMs: flags['drain-timeout'] * 1000, ticketKeyRotationMs: flags['ticket-key-rotation'] * 1000,
+      sourceConnectionLimit: flags['source-connection-limit'],
+    });
     logger.info({ store: storePath }, 'openltm daemon running');
     await stopOnSignals(daemon, logger);
   }

@@ -15,6 +15,8 @@ export interface DaemonOptions {
   drainTimeoutMs?: number;
   /** How often TLS session ticket keys are replaced; default one hour. */
   ticketKeyRotationMs?: number;
+  /** Concurrent connections per client address per virtual (0 = unlimited). */
+  sourceConnectionLimit?: number;
 }
 
 export interface RunningDaemon {
@@ -39,6 +41,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     },
     logger,
     ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
+    ...(options.sourceConnectionLimit !== undefined ? { sourceConnectionLimit: options.sourceConnectionLimit } : {}),
   });
   try {
     await dataPlane.start();
