@@ -12,6 +12,7 @@ import type { VirtualSpec, VirtualStats } from '../desired-state';
 import { zeroVirtualStats } from '../reconcile/virtual-stats';
 import { hostReplies } from '../session/replies';
 import { SESSION_DEFAULTS, type SessionConfig, type TlsMode } from '../session/session-config';
+import type { SessionFootprint } from '../session/session-base';
 import { SmtpSession } from '../session/smtp-session';
 import { ClientTls } from './client-tls';
 import { buildMemberContext } from './secure-context';
@@ -92,6 +93,11 @@ export class VirtualListener implements VirtualListenerApi {
 
   get activeSessions(): number {
     return this.sessions.size;
+  }
+
+  /** What each running session holds (fuzzer, diagnostics). */
+  footprints(): SessionFootprint[] {
+    return [...this.sessions].map((s) => s.footprint());
   }
 
   /** Sockets the listener holds open: sessions, and refused connections not yet closed. */

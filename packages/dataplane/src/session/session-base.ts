@@ -20,6 +20,15 @@ export interface SessionDeps {
   onClosed(session: SessionBase): void;
 }
 
+export interface SessionFootprint {
+  /** Client bytes read or readable and not yet handled. */
+  input: number;
+  /** Bytes queued for the client and for the member. */
+  output: number;
+  /** Replies owed to the client. */
+  owed: number;
+}
+
 export abstract class SessionBase {
   protected phase: Phase = 'connecting';
   /** The socket SMTP is spoken on: the accepted one, or the TLS socket over it. */
@@ -51,6 +60,19 @@ export abstract class SessionBase {
   protected abstract flushReplies(): void;
   /** The session holds so much unparsed input that reading more must wait. */
   protected abstract inputBacklogged(): boolean;
+  /** Unparsed client bytes held. */
+  protected abstract heldInput(): number;
+  /** Replies owed to the client (commands in flight). */
+  protected abstract owedReplies(): number;
+
+  /** What the session holds now (fuzzer, diagnostics): every part is bounded by design. */
+  footprint(): SessionFootprint {
+    return {
+      input: this.heldInput() + this.raw.readableLength,
+      output: this.client.writableLength + (this.backend?.socket.writableLength ?? 0),
+      owed: this.owedReplies(),
+    };
+  }
 
   /**
    * Read from the client only while the member takes what we forward, the client reads what we

@@ -210,6 +210,14 @@ export class SmtpSession extends SessionBase {
     return this.slots.full || (this.held && this.reader.buffered > MAX_HELD_INPUT);
   }
 
+  protected heldInput(): number {
+    return this.reader.buffered;
+  }
+
+  protected owedReplies(): number {
+    return this.slots.length;
+  }
+
   protected flushReplies(): void {
     this.flush();
   }
