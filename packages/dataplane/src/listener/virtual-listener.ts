@@ -12,6 +12,7 @@ import type { VirtualSpec, VirtualStats } from '../desired-state';
 import { zeroVirtualStats } from '../reconcile/virtual-stats';
 import { hostReplies } from '../session/replies';
 import { SESSION_DEFAULTS, type SessionConfig, type TlsMode } from '../session/session-config';
+import type { DeadlineConfig } from '../session/deadlines';
 import type { SessionFootprint } from '../session/session-base';
 import { SmtpSession } from '../session/smtp-session';
 import { ClientTls } from './client-tls';
@@ -23,7 +24,10 @@ import { RateWindows } from './rate-windows';
 export interface ListenerOptions extends ListenerDeps {
   /** Name in the proxy's own 421 replies; defaults to the machine's host name. */
   hostname?: string;
-  session?: Partial<Pick<SessionConfig, 'maxLine' | 'maxAuthLine' | 'maxErrors' | 'smugglingGuard' | 'maxInFlight' | 'maxMessageSize'>>;
+  session?: Partial<Pick<SessionConfig, 'maxLine' | 'maxAuthLine' | 'maxErrors' | 'smugglingGuard' | 'maxInFlight' | 'maxMessageSize'>> & {
+    /** Progress deadlines; each absent one keeps its default (SESSION_DEFAULTS.deadlines). */
+    deadlines?: Partial<DeadlineConfig>;
+  };
   /** Session ticket keys (48 bytes) shared by every worker; without them no tickets are issued. */
   ticketKeys?: Buffer;
   admission?: AdmissionOptions;
@@ -218,6 +222,7 @@ export class VirtualListener implements VirtualListenerApi {
       allowPlaintextAuth: spec.smtps?.allowPlaintextAuth ?? false,
       maxInFlight: s.maxInFlight ?? SESSION_DEFAULTS.maxInFlight,
       maxMessageSize: s.maxMessageSize ?? SESSION_DEFAULTS.maxMessageSize,
+      deadlines: { ...SESSION_DEFAULTS.deadlines, ...definedOnly(s.deadlines) },
     };
   }
 
@@ -278,4 +283,9 @@ export class VirtualListener implements VirtualListenerApi {
     if (this.sessions.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
   }
+}
+
+/** The set fields of a partial (an explicit undefined must not erase a default). */
+function definedOnly<T extends object>(o: T | undefined): Partial<T> {
+  return o ? (Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>) : {};
 }
