@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { openStore, type Store } from '@openltm/store';
-import { DataPlane } from '@openltm/dataplane';
+import { DataPlane, type DeadlineConfig } from '@openltm/dataplane';
 import { storeSource } from './store-desired-state';
 import { TicketKeyRotation } from './ticket-keys';
 
@@ -17,6 +17,8 @@ export interface DaemonOptions {
   ticketKeyRotationMs?: number;
   /** Concurrent connections per client address per virtual (0 = unlimited). */
   sourceConnectionLimit?: number;
+  /** Session progress deadlines (first command, command line, DATA rate, end of DATA, age). */
+  deadlines?: Partial<DeadlineConfig>;
 }
 
 export interface RunningDaemon {
@@ -42,6 +44,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     logger,
     ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
     ...(options.sourceConnectionLimit !== undefined ? { sourceConnectionLimit: options.sourceConnectionLimit } : {}),
+    ...(options.deadlines !== undefined ? { session: { deadlines: options.deadlines } } : {}),
   });
   try {
     await dataPlane.start();
