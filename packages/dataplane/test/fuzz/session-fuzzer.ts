@@ -14,7 +14,7 @@
  *   sequence number and the verb it acted on; tags must rise and name the verb that was sent;
  * - memory per session stays bounded (held input, queued output, owed replies);
  * - the proxy only closes after QUIT, or with a reply that explains it (421 too many errors,
- *   554 smuggling, 521 BDAT syntax).
+ *   554 smuggling, 554 TLS before STARTTLS, 521/552 BDAT syntax or size).
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -148,7 +148,7 @@ const fail = (why: string): never => {
 };
 
 /** Closes the proxy may make on its own, each with a reply that says why. */
-const EXPLAINED_CLOSE = /^(421 4\.7\.0 .*too many errors|554 5\.7\.0 .*end-of-data|521 5\.5\.4 )/;
+const EXPLAINED_CLOSE = /^(421 4\.7\.0 .*too many errors|554 5\.7\.0 .*end-of-data|521 5\.5\.4 |552 5\.3\.4 |554 5\.5\.1 Error: (TLS handshake before STARTTLS|SMTP protocol violation))/;
 
 class Wire {
   private buf = '';
