@@ -107,3 +107,66 @@ test('a rate-limit-mode BIG-IP does not have is refused and the virtual keeps it
   expect(r.stderr).toMatch(/sideways/);
   expect(await ltm.tmshOk('list ltm virtual vs_rate rate-limit-mode')).toMatch(/rate-limit-mode object-source/);
 });
+
+describe('daemon options: --source-connection-limit and --first-command-timeout', () => {
+  let d: OpenltmInstance;
+  let p = 0;
+
+  beforeAll(async () => {
+    d = createOpenltm();
+    p = await freePort();
+    await d.tmshOk(`create ltm pool p_sink members replace-all-with { 127.0.0.1:${sink.port} { address 127.0.0.1 } }`);
+    await d.tmshOk(`create ltm virtual vs_opts destination 127.0.0.1:${p} pool p_sink profiles replace-all-with { /Common/tcp { } }`);
+    await d.startDaemon(['--source-connection-limit', '1', '--first-command-timeout', '2']);
+    await waitForListen(p, { timeoutMs: 10_000 });
+  });
+
+  afterAll(async () => {
+    await d?.stop();
+  });
+
+  /** A plaintext client that reads whole replies. */
+  function session(): { socket: net.Socket; reply(): Promise<string> } {
+    const socket = net.connect({ host: '127.0.0.1', port: p });
+    open.push(socket);
+    let buf = '';
+    const waiters: Array<() => void> = [];
+    socket.on('data', (b: Buffer) => {
+      buf += b.toString('latin1');
+      waiters.splice(0).forEach((w) => w());
+    });
+    socket.on('close', () => waiters.splice(0).forEach((w) => w()));
+    return {
+      socket,
+      async reply() {
+        while (!/\r\n$/.test(buf) && !socket.destroyed) await new Promise<void>((r) => waiters.push(r));
+        const out = buf;
+        buf = '';
+        return out;
+      },
+    };
+  }
+
+  test('one client address holds at most one session; a second gets 421 4.7.0', async () => {
+    const first = session();
+    expect(await first.reply()).toMatch(/^220 /);
+    first.socket.write('EHLO first.test\r\n');
+    expect(await first.reply()).toMatch(/^250/);
+    const second = session();
+    expect(await second.reply()).toMatch(/^421 4\.7\.0 .*too many connections/);
+    await eventually(() => d.tmshOk('show ltm virtual vs_opts raw'), (out) => /Source Limit Rejections +1\n/.test(out), 5000, 200);
+    first.socket.write('QUIT\r\n');
+    expect(await first.reply()).toMatch(/^221 /);
+  });
+
+  test('a client that says nothing after the greeting is closed at the first-command deadline; show counts it', async () => {
+    // The previous session may still be closing: wait until this address is admitted again.
+    const c = await eventually(async () => {
+      const s = session();
+      const r = await s.reply();
+      return { s, r };
+    }, ({ r }) => r.startsWith('220 '), 10_000, 100);
+    expect(await c.s.reply()).toMatch(/^421 4\.4\.2 .*timeout exceeded/);
+    await eventually(() => d.tmshOk('show ltm virtual vs_opts raw'), (out) => /Session Timeouts +1\n/.test(out), 5000, 200);
+  });
+});
