@@ -1,7 +1,8 @@
 /**
  * The session fuzzer: fast-check generates SMTP sessions (commands with case and whitespace
  * variants, pipelined bursts, DATA with hostile content, AUTH, BDAT, STARTTLS at random points
- * with plaintext injected behind it, TLS records and garbage, over-long lines) and plays them
+ * with plaintext injected behind it, TLS records and garbage, over-long lines, floods of pipelined
+ * commands, early talkers) and plays them
  * against real VirtualListeners (none, allow, require, implicit) in front of a ScriptedMember.
  *
  * Invariants, checked for every session:
@@ -30,7 +31,7 @@ import { memberVerb, ScriptedMember } from './scripted-member';
 export const MARK = 'F0RB1D';
 const MODES: Mode[] = ['none', 'allow', 'require', 'implicit'];
 /** Bounds per session: held input (64 KiB hold + one AUTH line + a read), output, owed replies. */
-export const BOUNDS = { input: 64 * 1024 + 12288 + 65536, output: 256 * 1024, owed: 1000 };
+export const BOUNDS = { input: 64 * 1024 + 12288 + 65536, output: 256 * 1024, owed: 128 };
 
 // ---- what a session is ----------------------------------------------------------------------
 
@@ -43,8 +44,11 @@ export type Step =
   | { t: 'bdat'; size: number; last: boolean }
   | { t: 'starttls'; inject: boolean }
   | { t: 'garbage'; bytes: number[] }
-  | { t: 'long'; length: number };
-export interface Session { mode: Mode; steps: Step[] }
+  | { t: 'long'; length: number }
+  /** Hundreds of commands in one write: in-flight commands must stay bounded. */
+  | { t: 'flood'; n: number };
+/** `early`: a command sent before the greeting (an early talker). */
+export interface Session { mode: Mode; early: boolean; steps: Step[] }
 
 export interface GenOptions {
   /** TAB separators, leading whitespace and control bytes: the reading differences of issue 10. */
@@ -100,8 +104,13 @@ export function sessionArb(o: GenOptions): fc.Arbitrary<Session> {
       ).map((bytes) => ({ t: 'garbage' as const, bytes: bytes.filter((x) => x !== 0x0a) })),
     },
     { weight: 1, arbitrary: fc.integer({ min: 1000, max: 20000 }).map((length) => ({ t: 'long' as const, length })) },
+    { weight: 1, arbitrary: fc.integer({ min: 50, max: 400 }).map((n) => ({ t: 'flood' as const, n })) },
   );
-  return fc.record({ mode: fc.constantFrom(...MODES), steps: fc.array(step, { maxLength: 14 }) });
+  return fc.record({
+    mode: fc.constantFrom(...MODES),
+    early: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    steps: fc.array(step, { maxLength: 14 }),
+  });
 }
 
 // ---- the rig: one listener per mode, one member -----------------------------------------------
@@ -292,8 +301,26 @@ export async function playSession(rig: Rig, session: Session, timeoutMs = 20000)
       await w.startTls(rig.cert.cert);
       st.tls = true;
     }
+    // An early talker is refused (554 and close) when its bytes beat the greeting; when the
+    // greeting wins the race, the bytes are an ordinary command owed one reply.
+    const early = session.early && session.mode !== 'implicit';
+    if (early) w.write('NOOP\r\n');
     const greeting = await next();
-    if (!greeting?.startsWith('220 ')) fail(`no greeting: ${JSON.stringify(greeting)}`);
+    if (greeting === undefined) {
+      res.closedBy = lastReply.trim();
+      return res;
+    }
+    if (early && /^554 5\.5\.1 /.test(greeting)) {
+      if ((await next()) !== undefined) fail('the session went on after refusing an early talker');
+      res.closedBy = greeting.trim();
+      return res;
+    }
+    if (!greeting.startsWith('220 ')) fail(`no greeting: ${JSON.stringify(greeting)}`);
+    if (early) {
+      const r = await next();
+      if (r === undefined) return res;
+      check(r, 'NOOP', st);
+    }
     for (const step of session.steps) {
       if (!(await playStep(step, w, st, rig, next))) {
         res.closedBy = lastReply.trim();
@@ -387,6 +414,16 @@ async function playStep(step: Step, w: Wire, st: State, rig: Rig, next: Next): P
       await w.startTls(rig.cert.cert);
       st.tls = true;
       st.needHelo = true;
+      return true;
+    }
+    case 'flood': {
+      const forbidden = refusedHere('NOOP', st);
+      w.write((forbidden ? `NOOP ${MARK}\r\n` : 'NOOP\r\n').repeat(step.n));
+      for (let i = 0; i < step.n; i++) {
+        const r = await next();
+        if (r === undefined) return false;
+        check(r, 'NOOP', st);
+      }
       return true;
     }
     case 'garbage':
