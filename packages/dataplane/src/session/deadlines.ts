@@ -36,6 +36,8 @@ export interface DeadlineHooks {
 export class SessionDeadlines {
   private client: NodeJS.Timeout | undefined;
   private clientDue = 0;
+  /** The duration the client timer was armed with, when it can be re-armed by refresh(). */
+  private clientMs: number | undefined;
   private clientWhy: Expiry = 'first-command';
   private member: NodeJS.Timeout | undefined;
   private age: NodeJS.Timeout | undefined;
@@ -94,7 +96,15 @@ export class SessionDeadlines {
 
   private armClient(ms: number, why: Expiry): void {
     if (ms <= 0 || this.stopped) return this.clearClient();
+    // One command line after another re-arms the same timer: refresh() instead of a new one.
+    if (this.client && this.clientMs === ms) {
+      this.client.refresh();
+      this.clientDue = this.now() + ms;
+      this.clientWhy = why;
+      return;
+    }
     this.armAt(this.now() + ms, why);
+    this.clientMs = ms;
   }
 
   private armAt(due: number, why: Expiry): void {
@@ -102,6 +112,7 @@ export class SessionDeadlines {
     this.clientDue = due;
     this.clientWhy = why;
     this.client = setTimeout(() => this.onClientDue(), Math.max(0, due - this.now()));
+    this.clientMs = undefined;
   }
 
   private clearClient(): void {
