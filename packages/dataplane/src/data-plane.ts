@@ -22,6 +22,7 @@ import type { ListenerDeps } from './contracts';
 import type { DesiredState, DesiredStateSource, StatusSink } from './desired-state';
 import { VirtualListener } from './listener/virtual-listener';
 import type { ListenerOptions } from './listener/virtual-listener';
+import { RateWindows } from './listener/rate-windows';
 import { MonitorScheduler } from './monitor/monitor-scheduler';
 import { PoolSet, checkTargetsOf } from './pool/pool-set';
 import { diff } from './reconcile/diff';
@@ -46,13 +47,15 @@ export interface DataPlaneOptions {
   timeouts?: Omit<NonNullable<ListenerDeps['timeouts']>, 'drain'>;
   /** Name the proxy gives itself in its own replies (`421 4.3.2 <hostname> ...`); default: the host name. */
   hostname?: string;
-  /** Session limits beyond the contract (line lengths, error budget, smuggling guard). */
+  /** Session limits beyond the contract (line lengths, error budget, smuggling guard, timers). */
   session?: ListenerOptions['session'];
   /**
    * TLS session ticket keys (48 bytes). The daemon makes them and rotates them (setTicketKeys) so
    * that every worker encrypts and accepts the same tickets; without them no tickets are issued.
    */
   ticketKeys?: Buffer;
+  /** Concurrent connections per client address per virtual (0 or absent = unlimited). */
+  sourceConnectionLimit?: number;
   /** Makes listeners; the real VirtualListener unless a test passes a fake. */
   createListener?: ListenerFactory;
   /** Retry timing for virtuals whose port is in use. */
@@ -90,6 +93,8 @@ export class DataPlane {
       ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
       ...(options.session !== undefined ? { session: options.session } : {}),
       ...(options.ticketKeys !== undefined ? { ticketKeys: options.ticketKeys } : {}),
+      // One rate table for the daemon: rate-limit-mode keys without `object` span virtuals.
+      admission: { rates: new RateWindows(), sourceConnectionLimit: options.sourceConnectionLimit ?? 0 },
     };
     this.listeners = new ListenerSet({
       createListener: options.createListener ?? defaultFactory,

@@ -86,6 +86,21 @@ export interface VirtualSpec {
   pool?: string;
   /** Maximum concurrent client connections (0 = unlimited). */
   connectionLimit: number;
+  /** BIG-IP `rate-limit` and its mode and masks; absent = unlimited. */
+  rateLimit?: RateLimitSpec;
+}
+
+export type RateLimitMode =
+  | 'object' | 'object-source' | 'object-destination' | 'object-source-destination'
+  | 'source' | 'destination' | 'source-destination';
+
+export interface RateLimitSpec {
+  /** New connections per second per key. */
+  perSecond: number;
+  mode: RateLimitMode;
+  /** Prefix lengths applied to the client and the virtual address (0 = the whole address). */
+  srcMask: number;
+  dstMask: number;
 }
 
 export interface MemberSpec {

@@ -53,7 +53,9 @@ export { probeDestination } from './monitor/destination';
 
 // The per-virtual listener (SMTP sessions, TLS).
 export { VirtualListener, ListenError, emptyVirtualStats } from './listener/virtual-listener';
-export type { ListenerOptions } from './listener/virtual-listener';
+export type { ListenerOptions, AdmissionOptions } from './listener/virtual-listener';
+export type { DeadlineConfig, Expiry } from './session/deadlines';
+export { RateWindows } from './listener/rate-windows';
 export { buildSecureContext, protocolRange } from './listener/secure-context';
 export type { TlsProtocolRange } from './listener/secure-context';
 

@@ -20,12 +20,18 @@ export interface VirtualStats {
   pipelinedDiscarded: number;
   /** Messages rejected by the SMTP smuggling guard. */
   smugglingBlocked: number;
-  /** Clients turned away with 421 over the connection limit. */
+  /** Clients turned away over the virtual's connection-limit (421, or a reset on implicit TLS). */
   connectionLimitRejected: number;
   /** Client certificates asked for (peer-cert-mode request/require): verified, failed verification, not presented. */
   clientCertValid: number;
   clientCertInvalid: number;
   clientCertNone: number;
+  /** Clients turned away over the virtual's rate-limit. */
+  rateLimitRejected: number;
+  /** Clients turned away over the daemon's per-source connection limit. */
+  sourceLimitRejected: number;
+  /** Sessions closed by a session deadline: first command, command line, DATA progress, end-of-DATA reply, maximum age. */
+  sessionTimeouts: number;
   messages: number;
   /** AUTH refused before TLS (538 in allow mode, 530 in require mode): credentials kept off the wire. */
   authRefusedBeforeTls: number;

@@ -57,7 +57,7 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext, raw: boolean): string[
   const zero: VirtualStats = {
     clientCurConns: 0, clientMaxConns: 0, clientTotConns: 0, clientBytesIn: 0, clientBytesOut: 0, starttlsOffered: 0,
     starttlsUpgraded: 0, refusedBeforeTls: 0, tlsHandshakeFailures: 0, pipelinedDiscarded: 0, smugglingBlocked: 0,
-    connectionLimitRejected: 0, messages: 0, authRefusedBeforeTls: 0, earlyTalkers: 0,
+    connectionLimitRejected: 0, rateLimitRejected: 0, sourceLimitRejected: 0, sessionTimeouts: 0, messages: 0, authRefusedBeforeTls: 0, earlyTalkers: 0,
     clientCertValid: 0, clientCertInvalid: 0, clientCertNone: 0,
   };
   const s = sinceReset(st?.stats ?? zero, ctx.status.baseline('virtual', rec.path));
@@ -91,8 +91,14 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext, raw: boolean): string[
       ['TLS Handshake Failures', s.tlsHandshakeFailures],
       ['Pipelined Bytes Discarded', s.pipelinedDiscarded],
       ['Smuggling Attempts Blocked', s.smugglingBlocked],
+    ], { raw }),
+    '',
+    ...counterTable('Admission and Timeouts', ['Total'], [
       ['Connection Limit Rejections', s.connectionLimitRejected],
       ['Early Talkers Refused', s.earlyTalkers ?? 0],
+      ['Rate Limit Rejections', s.rateLimitRejected ?? 0],
+      ['Source Limit Rejections', s.sourceLimitRejected ?? 0],
+      ['Session Timeouts', s.sessionTimeouts ?? 0],
     ], { raw }),
     '',
     ...counterTable('Client Certificates', ['Total'], [

@@ -17,7 +17,7 @@ function report(bytesIn: number, totConns: number): StatusReport {
       stats: {
         clientCurConns: 2, clientMaxConns: 5, clientTotConns: totConns, clientBytesIn: bytesIn, clientBytesOut: 225, starttlsOffered: 40,
         starttlsUpgraded: 38, refusedBeforeTls: 3, tlsHandshakeFailures: 1, pipelinedDiscarded: 0, smugglingBlocked: 0, connectionLimitRejected: 0, messages: 12,
-        authRefusedBeforeTls: 4, earlyTalkers: 6,
+        rateLimitRejected: 0, sourceLimitRejected: 0, sessionTimeouts: 0, authRefusedBeforeTls: 4, earlyTalkers: 6,
         clientCertValid: 4, clientCertInvalid: 1, clientCertNone: 0,
       },
     }],

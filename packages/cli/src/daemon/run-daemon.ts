@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { openStore, type Store } from '@openltm/store';
-import { DataPlane } from '@openltm/dataplane';
+import { DataPlane, type DeadlineConfig } from '@openltm/dataplane';
 import { storeSource } from './store-desired-state';
 import { TicketKeyRotation } from './ticket-keys';
 
@@ -15,6 +15,10 @@ export interface DaemonOptions {
   drainTimeoutMs?: number;
   /** How often TLS session ticket keys are replaced; default one hour. */
   ticketKeyRotationMs?: number;
+  /** Concurrent connections per client address per virtual (0 = unlimited). */
+  sourceConnectionLimit?: number;
+  /** Session progress deadlines (first command, command line, DATA rate, end of DATA, age). */
+  deadlines?: Partial<DeadlineConfig>;
 }
 
 export interface RunningDaemon {
@@ -39,6 +43,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     },
     logger,
     ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
+    ...(options.sourceConnectionLimit !== undefined ? { sourceConnectionLimit: options.sourceConnectionLimit } : {}),
+    ...(options.deadlines !== undefined ? { session: { deadlines: options.deadlines } } : {}),
   });
   try {
     await dataPlane.start();

@@ -9,7 +9,7 @@ import type { Store, EffectiveObject, StoredProps, StoredValue } from '@openltm/
 import { parseMonitorRule, memberNode } from '@openltm/store';
 import type {
   ActivationMode, CertKeyPair, ClientSslSpec, ServerSslSpec, DesiredState, DesiredStateSource, MemberSpec, MonitorRule,
-  MonitorSpec, PoolSpec, VirtualSpec,
+  MonitorSpec, PoolSpec, RateLimitMode, RateLimitSpec, VirtualSpec,
 } from '@openltm/dataplane';
 
 const TYPES = [
@@ -155,6 +155,21 @@ function virtualSpec(store: Store, vs: EffectiveObject, objects: Objects): Virtu
     idleTimeout,
     ...(optional(p.pool) ? { pool: str(p.pool) } : {}),
     connectionLimit: num(p['connection-limit'], 0),
+    ...rateLimit(p),
+  };
+}
+
+/** `rate-limit disabled` (or 0) is no limit; the mode and masks only matter with a rate. */
+function rateLimit(p: StoredProps): { rateLimit?: RateLimitSpec } {
+  const perSecond = str(p['rate-limit'], 'disabled') === 'disabled' ? 0 : num(p['rate-limit'], 0);
+  if (perSecond <= 0) return {};
+  return {
+    rateLimit: {
+      perSecond,
+      mode: str(p['rate-limit-mode'], 'object') as RateLimitMode,
+      srcMask: num(p['rate-limit-src-mask'], 0),
+      dstMask: num(p['rate-limit-dst-mask'], 0),
+    },
   };
 }
 

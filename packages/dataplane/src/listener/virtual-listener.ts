@@ -9,20 +9,38 @@ import * as os from 'node:os';
 import type { Logger } from 'pino';
 import type { ListenerDeps, VirtualListenerApi } from '../contracts';
 import type { VirtualSpec, VirtualStats } from '../desired-state';
+import { zeroVirtualStats } from '../reconcile/virtual-stats';
 import { hostReplies } from '../session/replies';
 import { SESSION_DEFAULTS, type SessionConfig, type TlsMode } from '../session/session-config';
+import type { DeadlineConfig } from '../session/deadlines';
+import type { SessionFootprint } from '../session/session-base';
 import { SmtpSession } from '../session/smtp-session';
-import { serverHandshake } from '../session/starttls';
 import { ClientTls } from './client-tls';
 import { buildMemberContext } from './secure-context';
+import { Admission, type AdmissionPolicy, type Refusal } from './admission';
+import { RateWindows } from './rate-windows';
 
 /** Knobs beyond the shared contract, for tests and for operators who need them. */
 export interface ListenerOptions extends ListenerDeps {
   /** Name in the proxy's own 421 replies; defaults to the machine's host name. */
   hostname?: string;
-  session?: Partial<Pick<SessionConfig, 'maxLine' | 'maxAuthLine' | 'maxErrors' | 'smugglingGuard' | 'maxInFlight' | 'maxMessageSize'>>;
+  session?: Partial<Pick<SessionConfig, 'maxLine' | 'maxAuthLine' | 'maxErrors' | 'smugglingGuard' | 'maxInFlight' | 'maxMessageSize'>> & {
+    /** Progress deadlines; each absent one keeps its default (SESSION_DEFAULTS.deadlines). */
+    deadlines?: Partial<DeadlineConfig>;
+  };
   /** Session ticket keys (48 bytes) shared by every worker; without them no tickets are issued. */
   ticketKeys?: Buffer;
+  admission?: AdmissionOptions;
+}
+
+/** Admission beyond the virtual's own knobs (see admission.ts). */
+export interface AdmissionOptions {
+  /** Concurrent connections per client address per virtual (0 or absent = unlimited). */
+  sourceConnectionLimit?: number;
+  /** Rate counters shared by every listener of the daemon (keys without `object` span virtuals). */
+  rates?: RateWindows;
+  /** Clock for the rate windows (tests). */
+  clock?: () => number;
 }
 
 /** A bind or accept failure, with Node's code (EADDRINUSE, EACCES...) kept. */
@@ -33,15 +51,13 @@ export class ListenError extends Error {
   }
 }
 
-export function emptyVirtualStats(): VirtualStats {
-  return {
-    clientCurConns: 0, clientMaxConns: 0, clientTotConns: 0, clientBytesIn: 0, clientBytesOut: 0,
-    starttlsOffered: 0, starttlsUpgraded: 0, refusedBeforeTls: 0, tlsHandshakeFailures: 0,
-    pipelinedDiscarded: 0, smugglingBlocked: 0, connectionLimitRejected: 0, messages: 0,
-    authRefusedBeforeTls: 0, earlyTalkers: 0,
-    clientCertValid: 0, clientCertInvalid: 0, clientCertNone: 0,
-  };
-}
+export const emptyVirtualStats = zeroVirtualStats;
+
+const REFUSAL_COUNTER = {
+  'connection-limit': 'connectionLimitRejected',
+  'source-limit': 'sourceLimitRejected',
+  'rate-limit': 'rateLimitRejected',
+} as const satisfies Record<Refusal, keyof VirtualStats>;
 
 export class VirtualListener implements VirtualListenerApi {
   readonly stats: VirtualStats = emptyVirtualStats();
@@ -52,6 +68,7 @@ export class VirtualListener implements VirtualListenerApi {
   private readonly idle: Array<() => void> = [];
   private readonly log: Logger;
   private readonly hostname: string;
+  private readonly admission: Admission;
   private nextId = 0;
   private draining = false;
   private ticketKeys: Buffer | undefined;
@@ -61,6 +78,7 @@ export class VirtualListener implements VirtualListenerApi {
     this.hostname = deps.hostname ?? os.hostname();
     this.log = deps.logger.child({ virtual: spec.name });
     this.ticketKeys = deps.ticketKeys;
+    this.admission = new Admission(this.policy(spec), deps.admission?.rates ?? new RateWindows(), deps.admission?.clock);
   }
 
   /** Rotated ticket keys: new sessions get tickets under them, and only they are accepted. */
@@ -79,6 +97,18 @@ export class VirtualListener implements VirtualListenerApi {
 
   get activeSessions(): number {
     return this.sessions.size;
+  }
+
+  /** What each running session holds (fuzzer, diagnostics). */
+  footprints(): SessionFootprint[] {
+    return [...this.sessions].map((s) => s.footprint());
+  }
+
+  /** Sockets the listener holds open: sessions, and refused connections not yet closed. */
+  openConnections(): Promise<number> {
+    const server = this.server;
+    if (!server) return Promise.resolve(0);
+    return new Promise((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
   }
 
   /** Where the listener is bound (its port when the spec asked for port 0). */
@@ -123,6 +153,7 @@ export class VirtualListener implements VirtualListenerApi {
     const config = this.prepare(spec);
     this.current = spec;
     this.config = config;
+    this.admission.configure(this.policy(spec));
     this.log.info({ mode: config.tlsMode }, 'virtual server updated; new sessions use the new configuration');
   }
 
@@ -147,6 +178,15 @@ export class VirtualListener implements VirtualListenerApi {
     }
     await closed;
     this.log.info('virtual server stopped');
+  }
+
+  private policy(spec: VirtualSpec): AdmissionPolicy {
+    return {
+      virtual: spec.name,
+      connectionLimit: spec.connectionLimit,
+      ...(spec.rateLimit ? { rateLimit: spec.rateLimit } : {}),
+      sourceLimit: this.deps.admission?.sourceConnectionLimit ?? 0,
+    };
   }
 
   /** Build what sessions need from a spec; throws a clear error for TLS that does not load. */
@@ -182,6 +222,7 @@ export class VirtualListener implements VirtualListenerApi {
       allowPlaintextAuth: spec.smtps?.allowPlaintextAuth ?? false,
       maxInFlight: s.maxInFlight ?? SESSION_DEFAULTS.maxInFlight,
       maxMessageSize: s.maxMessageSize ?? SESSION_DEFAULTS.maxMessageSize,
+      deadlines: { ...SESSION_DEFAULTS.deadlines, ...definedOnly(s.deadlines) },
     };
   }
 
@@ -192,8 +233,8 @@ export class VirtualListener implements VirtualListenerApi {
       sock.destroy();
       return;
     }
-    const limit = this.current.connectionLimit;
-    if (limit > 0 && this.sessions.size >= limit) return this.refuse(sock, config);
+    const ticket = this.admission.admit(sock);
+    if (typeof ticket === 'string') return this.refuse(sock, config, ticket);
     const st = this.stats;
     st.clientCurConns++;
     st.clientTotConns++;
@@ -203,6 +244,7 @@ export class VirtualListener implements VirtualListenerApi {
       logger: this.log,
       stats: st,
       onClosed: () => {
+        ticket.release();
         this.sessions.delete(session);
         if (this.sessions.size === 0) this.idle.splice(0).forEach((f) => f());
       },
@@ -211,19 +253,20 @@ export class VirtualListener implements VirtualListenerApi {
     session.start();
   }
 
-  /** Over the connection limit: say so with 421 rather than drop silently (over TLS on 465). */
-  private refuse(sock: net.Socket, config: SessionConfig): void {
-    this.stats.connectionLimitRejected++;
-    const reply = hostReplies(config.hostname).tooManyConnections;
-    setTimeout(() => sock.destroy(), 2000).unref();
-    if (config.tlsMode === 'implicit' && config.clientTls) {
-      serverHandshake(sock, config.clientTls, config.handshakeTimeoutMs || 2000, {
-        secure: (tlsSock) => tlsSock.end(reply),
-        failed: () => undefined,
-      });
+  /**
+   * Turned away before anything else happens on the socket. Plaintext and STARTTLS ports get
+   * `421 4.7.0` and the socket is closed as soon as the reply is handed to the kernel. An
+   * implicit-TLS port gets a reset: a reply there would need a full handshake first, which is
+   * exactly the work a flood must not be able to buy. Nothing lingers either way.
+   */
+  private refuse(sock: net.Socket, config: SessionConfig, why: Refusal): void {
+    this.stats[REFUSAL_COUNTER[why]]++;
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ remote: sock.remoteAddress, why }, 'connection refused by admission');
+    if (config.tlsMode === 'implicit') {
+      sock.resetAndDestroy();
       return;
     }
-    sock.end(reply);
+    sock.write(hostReplies(config.hostname).tooManyConnections, () => sock.destroy());
   }
 
   private async idleWithin(ms: number): Promise<boolean> {
@@ -240,4 +283,9 @@ export class VirtualListener implements VirtualListenerApi {
     if (this.sessions.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
   }
+}
+
+/** The set fields of a partial (an explicit undefined must not erase a default). */
+function definedOnly<T extends object>(o: T | undefined): Partial<T> {
+  return o ? (Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>) : {};
 }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { BackendSelector } from '../contracts';
 import type { VirtualStats } from '../desired-state';
 import { BackendConnection } from './backend-connection';
+import { SessionDeadlines, type Expiry } from './deadlines';
 import { hostReplies, type HostReplies } from './replies';
 import type { Reply } from './reply-parser';
 import type { SessionConfig } from './session-config';
@@ -20,6 +21,15 @@ export interface SessionDeps {
   onClosed(session: SessionBase): void;
 }
 
+export interface SessionFootprint {
+  /** Client bytes read or readable and not yet handled. */
+  input: number;
+  /** Bytes queued for the client and for the member. */
+  output: number;
+  /** Replies owed to the client. */
+  owed: number;
+}
+
 export abstract class SessionBase {
   protected phase: Phase = 'connecting';
   /** The socket SMTP is spoken on: the accepted one, or the TLS socket over it. */
@@ -29,6 +39,7 @@ export abstract class SessionBase {
   protected readonly r: HostReplies;
   protected readonly log: Logger;
   private idleTimer: NodeJS.Timeout | undefined;
+  private readonly deadlines: SessionDeadlines;
   private finished = false;
   /** Flow control: the member's socket buffer is full / the client is not reading its replies. */
   private backendFull = false;
@@ -38,6 +49,12 @@ export abstract class SessionBase {
     this.client = raw;
     this.r = hostReplies(config.hostname);
     this.log = deps.logger.child({ cid: id });
+    this.deadlines = new SessionDeadlines(config.deadlines, {
+      expired: (why) => this.onDeadline(why),
+      waitingOnMember: () => this.phase === 'connecting' || ((this.phase === 'command' || this.phase === 'starttls') && this.owedReplies() > 0),
+      atBoundary: () => this.phase === 'command' && this.owedReplies() === 0 && this.heldInput() === 0,
+    });
+    this.deadlines.start();
   }
 
   get closed(): boolean {
@@ -51,6 +68,19 @@ export abstract class SessionBase {
   protected abstract flushReplies(): void;
   /** The session holds so much unparsed input that reading more must wait. */
   protected abstract inputBacklogged(): boolean;
+  /** Unparsed client bytes held. */
+  protected abstract heldInput(): number;
+  /** Replies owed to the client (commands in flight). */
+  protected abstract owedReplies(): number;
+
+  /** What the session holds now (fuzzer, diagnostics): every part is bounded by design. */
+  footprint(): SessionFootprint {
+    return {
+      input: this.heldInput() + this.raw.readableLength,
+      output: this.client.writableLength + (this.backend?.socket.writableLength ?? 0),
+      owed: this.owedReplies(),
+    };
+  }
 
   /**
    * Read from the client only while the member takes what we forward, the client reads what we
@@ -166,9 +196,45 @@ export abstract class SessionBase {
 
   // ---- timers and teardown ----------------------------------------------------------------
 
+  // Hooks for the session's progress deadlines (deadlines.ts).
+  protected expectCommand(): void {
+    this.deadlines.expectCommand();
+  }
+
+  protected dataStarted(): void {
+    this.deadlines.dataStarted();
+  }
+
+  protected dataProgress(n: number): void {
+    this.deadlines.dataProgress(n);
+  }
+
+  /** The end of DATA went to the member: its reply may take dataEndMs, and idling is no fault. */
+  protected awaitDataReply(): void {
+    this.deadlines.awaitDataReply();
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  /** The member answered the end of DATA (`queued`: positively, one more message). */
+  protected dataReplied(queued: boolean): void {
+    if (queued) this.deps.stats.messages++;
+    this.deadlines.dataReplied();
+    this.touch();
+  }
+
+  private onDeadline(why: Expiry): void {
+    if (this.phase === 'closed') return;
+    this.deps.stats.sessionTimeouts++;
+    this.log.info({ deadline: why, phase: this.phase }, 'session deadline passed; closing');
+    // Mid-handshake nothing may be written; mid-DATA the member connection is dropped (end()).
+    if (this.phase === 'handshake') return this.abort();
+    this.close(this.r.idle);
+  }
+
   /** Activity on either side restarts the idle clock (as BIG-IP's tcp idle timeout does). */
   protected touch(): void {
-    if (this.config.idleTimeoutMs <= 0 || this.phase === 'closed') return;
+    if (this.config.idleTimeoutMs <= 0 || this.phase === 'closed' || this.deadlines.awaitingDataEnd) return;
     if (this.idleTimer) this.idleTimer.refresh();
     else this.idleTimer = setTimeout(() => this.onIdle(), this.config.idleTimeoutMs);
   }
@@ -202,6 +268,7 @@ export abstract class SessionBase {
     this.backend = undefined;
     this.phase = 'closed';
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.deadlines.stop();
     backend?.destroy();
     this.client.destroy();
     this.raw.destroy();
@@ -218,6 +285,7 @@ export abstract class SessionBase {
     const inData = this.phase === 'data';
     this.phase = 'closed';
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.deadlines.stop();
     if (this.backend) {
       // Mid-DATA a QUIT would be read as content: drop the connection so the message is lost.
       if (inData) this.backend.destroy();

@@ -4,6 +4,7 @@
  */
 import type { ClientTls } from '../listener/client-tls';
 import type { MemberTls } from './member-tls';
+import type { DeadlineConfig } from './deadlines';
 
 /**
  * How the client hop treats TLS: `none` never offers STARTTLS, `allow` offers it, `require` offers
@@ -37,6 +38,8 @@ export interface SessionConfig {
   maxInFlight: number;
   /** Largest BDAT chunk skipped rather than refused with a close (Postfix's message_size_limit). */
   maxMessageSize: number;
+  /** Progress deadlines (deadlines.ts). */
+  deadlines: DeadlineConfig;
 }
 
 export const SESSION_DEFAULTS = {
@@ -48,4 +51,15 @@ export const SESSION_DEFAULTS = {
   smugglingGuard: true,
   maxInFlight: 100,
   maxMessageSize: 10_240_000,
-} as const;
+  deadlines: {
+    /** Postfix's postscreen and most MTAs greet within seconds; a real client sends EHLO at once. */
+    firstCommandMs: 60_000,
+    /** RFC 5321 4.5.3.2.7: the server waits 5 minutes for a command. */
+    commandMs: 300_000,
+    /** Postfix's smtpd_min_data_rate default. */
+    minDataRate: 500,
+    /** RFC 5321 4.5.3.2.6: a client waits 10 minutes for the reply to the end of DATA. */
+    dataEndMs: 600_000,
+    maxAgeMs: 3_600_000,
+  },
+} as const satisfies Partial<SessionConfig>;

@@ -147,6 +147,7 @@ export class SmtpSession extends SessionBase {
   }
 
   private onLine(ev: LineEvent): void {
+    this.expectCommand();
     const continuation = this.awaitingAuthContinuation;
     this.awaitingAuthContinuation = this.reader.authContinuation = false;
     const d: Decision = decide(ev, continuation, { ...this.rules, tls: this.tls, needHelo: this.needHelo });
@@ -206,6 +207,9 @@ export class SmtpSession extends SessionBase {
     return this.slots.full || (this.held && this.reader.buffered > MAX_HELD_INPUT);
   }
 
+  protected heldInput = (): number => this.reader.buffered;
+  protected owedReplies = (): number => this.slots.length;
+
   protected flushReplies(): void {
     this.flush();
   }
@@ -240,7 +244,7 @@ export class SmtpSession extends SessionBase {
     if (kind === 'greeting') this.phase = 'command';
     if ((kind === 'ehlo' || kind === 'helo') && ok) this.needHelo = false;
     if (kind === 'data' && reply.code === 354) this.enterData();
-    if (kind === 'data-end' && ok) this.deps.stats.messages++;
+    if (kind === 'data-end') this.dataReplied(ok);
     if (kind === 'auth') this.awaitingAuthContinuation = this.reader.authContinuation = reply.code === 334;
     if (kind === 'quit' || reply.code === 421) this.closeAfterBackendGoodbye();
   }
@@ -257,6 +261,7 @@ export class SmtpSession extends SessionBase {
   private enterData(): void {
     this.phase = 'data';
     this.scanner = new DataScanner(this.config.smugglingGuard);
+    this.dataStarted();
     const rest = this.reader.takeRest();
     if (rest) this.feedData(rest);
   }
@@ -265,6 +270,7 @@ export class SmtpSession extends SessionBase {
     const backend = this.backend;
     const scanner = this.scanner;
     if (!backend || !scanner) return;
+    this.dataProgress(chunk.length);
     const res = scanner.push(chunk);
     if (res.forward) this.toBackend(res.forward);
     // A client that half-closed mid-message will never finish it.
@@ -279,6 +285,7 @@ export class SmtpSession extends SessionBase {
     }
     this.phase = 'command';
     this.slots.push({ local: false, kind: 'data-end', reply: undefined });
+    this.awaitDataReply();
     if (res.rest) this.reader.feed(res.rest);
     this.run();
   }
@@ -329,6 +336,7 @@ export class SmtpSession extends SessionBase {
         if (starttls) this.deps.stats.starttlsUpgraded++;
         this.log.debug({ protocol: sock.getProtocol(), cipher: sock.getCipher()?.name, profile: facts.profile, servername: facts.servername, resumed: facts.resumed }, 'TLS established');
         this.touch();
+        this.expectCommand();
         this.listenClient(sock);
         if (this.backend) {
           this.phase = 'command';

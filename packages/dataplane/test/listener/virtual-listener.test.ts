@@ -28,14 +28,7 @@ describe('connection limit', () => {
     expect(await third.reply()).toMatch(/^220 /);
     expect(f.listener.stats).toMatchObject({ clientCurConns: 1, clientMaxConns: 1, clientTotConns: 2 });
   });
-
-  it('implicit TLS: the 421 is sent over TLS', async () => {
-    const f = await h.start('implicit', cert, {}, { connectionLimit: 1 });
-    const first = h.track(await TestClient.connectTls(f.port, cert.cert));
-    await first.reply();
-    const second = h.track(await TestClient.connectTls(f.port, cert.cert));
-    expect(await second.reply()).toMatch(/^421 4\.7\.0 /);
-  });
+  // Implicit TLS over the limit: a reset before any handshake (admission.test.ts).
 });
 
 describe('drain', () => {

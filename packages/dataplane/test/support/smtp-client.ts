@@ -17,9 +17,10 @@ export class TestClient {
     });
   }
 
-  static connect(port: number): Promise<TestClient> {
+  /** `localAddress` picks the client's loopback address (127.0.0.2 is another source). */
+  static connect(port: number, opts: { localAddress?: string; allowHalfOpen?: boolean } = {}): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => resolve(new TestClient(s, s)));
+      const s = net.connect({ host: '127.0.0.1', port, ...opts }, () => resolve(new TestClient(s, s)));
       s.once('error', reject);
     });
   }
@@ -42,6 +43,10 @@ export class TestClient {
       this.wake();
     });
     s.on('error', () => undefined);
+    s.on('end', () => {
+      this.ended = true;
+      this.wake();
+    });
   }
 
   private wake(): void {
@@ -122,6 +127,18 @@ export class TestClient {
     const s = await this.startTls(ca);
     await this.cmd('EHLO c');
     return s;
+  }
+
+  /** The peer's FIN (or the close) has arrived. */
+  ended = false;
+
+  async waitEnded(timeoutMs = 3000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.ended && !this.closed) {
+      const left = deadline - Date.now();
+      if (left <= 0 || !(await this.wait(left))) break;
+    }
+    return this.ended || this.closed;
   }
 
   async waitClosed(timeoutMs = 3000): Promise<boolean> {

@@ -1,6 +1,9 @@
-import { metadata, storedOnly, t } from '../value-types';
+import { enforced, metadata, t } from '../value-types';
 import type { ObjectTypeDef } from '../object-type';
 import { PROFILE_TYPES } from './profile-types';
+
+/** The tests that prove admission (connection and rate limits) over real sockets. */
+const ADMISSION_TESTS = ['packages/dataplane/test/listener/admission.test.ts', 'test/e2e-admission.test.ts'];
 
 export const ltmVirtual: ObjectTypeDef = {
   key: 'ltm virtual',
@@ -9,7 +12,12 @@ export const ltmVirtual: ObjectTypeDef = {
   properties: {
     'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to' },
     'auto-lasthop': { type: t.enumOf('default', 'enabled', 'disabled'), default: 'default', help: 'Return traffic to the MAC it came from' },
-    'connection-limit': { type: t.int(0), default: '0', help: 'Maximum concurrent client connections (0 = unlimited); over it clients get 421 4.7.0' },
+    'connection-limit': {
+      type: t.int(0),
+      default: '0',
+      help: 'Maximum concurrent client connections (0 = unlimited); over it: 421 4.7.0, or a reset before any TLS on implicit-TLS virtuals',
+      effect: enforced(...ADMISSION_TESTS),
+    },
     'creation-time': { type: t.string(), help: 'When the virtual was created', readOnly: true, alwaysList: true },
     description: { type: t.string(), help: 'User-defined description' },
     destination: { type: { kind: 'destination' }, help: 'Listening address and port: 10.0.0.1:25, 2001:db8::1.25, 10.0.0.1%2:25', required: true, alwaysList: true },
@@ -41,12 +49,29 @@ export const ltmVirtual: ObjectTypeDef = {
       default: '{ /Common/tcp { } }',
       help: 'Profiles: tcp, smtps, client-ssl { context clientside }, server-ssl { context serverside }',
     },
-    'rate-limit': { type: t.int(0, 4294967295, ['disabled']), default: 'disabled', help: 'New connections per second (disabled = unlimited)' },
+    'rate-limit': {
+      type: t.int(0, 4294967295, ['disabled']),
+      default: 'disabled',
+      help: 'New connections per second per rate-limit-mode key (disabled or 0 = unlimited); over it: 421 4.7.0, or a reset on implicit TLS',
+      effect: enforced(...ADMISSION_TESTS),
+    },
+    'rate-limit-dst-mask': {
+      type: t.int(0, 128),
+      default: '0',
+      help: 'Prefix length applied to the destination address for rate-limit-mode destination keys (0 = the whole address)',
+      effect: enforced(ADMISSION_TESTS[0]),
+    },
     'rate-limit-mode': {
-      type: t.enumOf('object', 'object-source', 'object-destination', 'object-source-destination', 'destination', 'source', 'source-destination'),
+      type: t.enumOf('object', 'object-source', 'object-destination', 'object-source-destination', 'source', 'destination', 'source-destination'),
       default: 'object',
-      help: 'What rate-limit counts per (stored only: openltm counts per virtual)',
-      effect: storedOnly,
+      help: 'What one rate-limit counter covers: the virtual (object), per source and/or destination address, within this virtual or across all virtuals',
+      effect: enforced(...ADMISSION_TESTS),
+    },
+    'rate-limit-src-mask': {
+      type: t.int(0, 128),
+      default: '0',
+      help: 'Prefix length applied to the source address for rate-limit-mode source keys (0 = the whole address)',
+      effect: enforced(ADMISSION_TESTS[0]),
     },
     source: { type: { kind: 'cidr' }, default: '0.0.0.0/0', help: 'Client addresses accepted, as a CIDR', alwaysList: true },
     'source-address-translation': {
