@@ -155,11 +155,12 @@ export class Store {
     const queued = session.transaction;
     if (!queued) throw errors.configError('there is no cli transaction to submit: create cli transaction first.', pos);
     session.transaction = undefined;
+    const warnings: ConfigError[] = [];
     try {
       this.write((ops) => {
         for (const s of queued) {
           try {
-            runStatement(s, this.context(ops, session));
+            warnings.push(...(runStatement(s, this.context(ops, session)).warnings ?? []));
             ops.check();
           } catch (err) {
             throw withPosition(err, s.pos);
@@ -170,7 +171,7 @@ export class Store {
       if (!ConfigError.is(err)) throw err;
       throw new ConfigError(err.code, `${err.message} (transaction failed and was discarded; nothing was applied)`, { position: err.position, related: err.related });
     }
-    return { output: '', changed: queued.length > 0 };
+    return { output: '', changed: queued.length > 0, ...(warnings.length ? { warnings } : {}) };
   }
 
   /**
@@ -203,8 +204,8 @@ export class Store {
             const queued = session.transaction;
             if (!queued) throw errors.configError('there is no cli transaction to submit: create cli transaction first.', s.pos);
             session.transaction = undefined;
-            for (const q of queued) run(q);
-            results.push({ output: '', changed: queued.length > 0 });
+            const warnings = queued.flatMap((q) => run(q).warnings ?? []);
+            results.push({ output: '', changed: queued.length > 0, ...(warnings.length ? { warnings } : {}) });
           } else if (session.transaction && isQueueable(s)) {
             session.transaction.push(s);
             results.push({ output: '', queued: true });
