@@ -58,7 +58,7 @@ export class TmshSession implements Executor {
    */
   async execute(text: string, write: (output: string, data?: unknown, warnings?: readonly string[]) => void): Promise<void> {
     if (this.moduleCommand(text)) return;
-    const parsed = parseScript(text, { module: this.currentModule });
+    const parsed = parseScript(text, { module: this.currentModule, objects: false });
     const [first, ...rest] = parsed.errors;
     if (first) throw new ConfigError(first.code, first.message, { position: first.position, related: rest });
     for (const stmt of parsed.statements) {

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { ConfigError, errors, getType, type MemberStatus, type StatusReport, type VirtualStatus } from '@openltm/model';
-import { parseCommand, parseScript, type Statement } from '@openltm/parser';
+import { declarationMessage, parseCommand, parseScript, type Statement } from '@openltm/parser';
 import { seedBuiltins } from './builtins';
 import { openDatabase, type Db } from './database';
 import { isQueueable, isReadOnly, runStatement, withPosition, type ExecContext } from './executor';
@@ -131,6 +131,8 @@ export class Store {
    */
   execute(statement: string | Statement, session: Session = new Session()): ExecuteResult {
     const s = typeof statement === 'string' ? parseCommand(statement) : statement;
+    // Only verbs change the configuration from a command line; declarations are for files.
+    if (s.kind !== 'command') throw errors.syntax(declarationMessage(s.kind === 'object' ? s.typeKey.split(' ')[0] : s.path[0]), s.pos);
     if (s.kind === 'command' && s.typeKey === 'cli transaction' && s.verb === 'submit') return this.submit(s.pos, session);
     if (session.transaction && isQueueable(s)) {
       session.transaction.push(s);
