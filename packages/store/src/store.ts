@@ -160,14 +160,7 @@ export class Store {
     const warnings: ConfigError[] = [];
     try {
       this.write((ops) => {
-        for (const s of queued) {
-          try {
-            warnings.push(...(runStatement(s, this.context(ops, session)).warnings ?? []));
-            ops.check();
-          } catch (err) {
-            throw withPosition(err, s.pos);
-          }
-        }
+        warnings.push(...applyQueued(ops, queued, this.context(ops, session)));
       });
     } catch (err) {
       if (!ConfigError.is(err)) throw err;
@@ -206,7 +199,7 @@ export class Store {
             const queued = session.transaction;
             if (!queued) throw errors.configError('there is no cli transaction to submit: create cli transaction first.', s.pos);
             session.transaction = undefined;
-            const warnings = queued.flatMap((q) => run(q).warnings ?? []);
+            const warnings = applyQueued(ops, queued, this.context(ops, session));
             results.push({ output: '', changed: queued.length > 0, ...(warnings.length ? { warnings } : {}) });
           } else if (session.transaction && isQueueable(s)) {
             session.transaction.push(s);
@@ -308,6 +301,26 @@ export class Store {
     this.closed = true;
     this.db.close();
   }
+}
+
+/**
+ * Applies the statements of a cli transaction, then checks the final state once: cross-object
+ * rules (a key matching its certificate, SNI defaults) hold for the result, not for each step, so
+ * a certificate and its key can be renewed together under the same names. An error still names
+ * the statement that touched the failing object.
+ */
+function applyQueued(ops: ObjectOperations, queued: readonly Statement[], ctx: ExecContext): ConfigError[] {
+  const warnings: ConfigError[] = [];
+  for (const s of queued) {
+    try {
+      warnings.push(...(runStatement(s, ctx).warnings ?? []));
+      ops.link();
+    } catch (err) {
+      throw withPosition(err, s.pos);
+    }
+  }
+  ops.check();
+  return warnings;
 }
 
 /** Opens (or creates) a store. */
