@@ -107,7 +107,7 @@ export interface LoadSummary {
   skippedTypes: Record<string, number>;
   /** Unknown properties of known types, dropped (`ltm virtual rules`). */
   droppedProperties: Record<string, number>;
-  /** Objects that could not be loaded (missing references, bad values), with the reason. */
+  /** Objects deliberately not loaded (this store's own built-in certificate and key), with the reason. */
   skippedObjects: { type: string; name: string; reason: string }[];
 }
 
@@ -179,7 +179,7 @@ export function loadConfig(ops: ObjectOperations, file: string, opts: LoadOption
   ops.repo.preload(OBJECT_TYPES.map((d) => d.key));
   if (!opts.merge) clearUserConfig(ops);
   const secrets = readSecrets(file);
-  applyObjects(ops, objects, secrets, opts, summary);
+  applyObjects(ops, objects, secrets, summary);
   return summary;
 }
 
@@ -210,69 +210,30 @@ export function clearUserConfig(ops: ObjectOperations): void {
   for (const r of user) ops.repo.delete(r);
 }
 
-function applyObjects(ops: ObjectOperations, objects: ObjectStatement[], secrets: Secrets, opts: LoadOptions, summary: LoadSummary): void {
+/**
+ * Creates or replaces every object, then checks the whole result once. skip-unknown has already
+ * removed what openltm does not implement (types, properties); any other failure (a missing
+ * reference, a bad value, a key that does not match) fails the whole load and nothing changes.
+ */
+function applyObjects(ops: ObjectOperations, objects: ObjectStatement[], secrets: Secrets, summary: LoadSummary): void {
   const loaded: ObjectRecord[] = [];
-  const skip = (type: string, name: string, err: unknown) => {
-    if (!opts.skipUnknown || !ConfigError.is(err)) throw err;
-    summary.skippedObjects.push({ type, name, reason: err.toString() });
-  };
   for (const o of objects) {
     const props = withSecrets(o, secrets).filter((p) => p.kind === 'property');
     const cache = o.properties.find((p) => p.kind === 'raw-property' && p.name === 'cache-path');
     const pemPath = cache && cache.kind === 'raw-property' ? cache.values.map((v) => (v.kind === 'block' ? '' : v.text)).join('') : undefined;
     const ctx = { folder: '/Common', position: o.pos, mode: 'load' as const, pemPath: pemPath && fs.existsSync(pemPath) ? pemPath : undefined };
-    try {
-      const existing = ops.repo.get(o.typeKey, o.name);
-      if (existing?.builtin && o.typeKey.startsWith('sys file ')) {
-        // default.crt / default.key belong to this store; another device's cannot replace them.
-        summary.skippedObjects.push({ type: o.typeKey, name: o.name, reason: 'built-in: this store keeps its own default certificate and key' });
-        continue;
-      }
-      const rec = existing ?? ops.create(o.typeKey, o.name, props, ctx);
-      if (existing) ops.replace(existing, props, ctx);
-      loaded.push(rec);
-    } catch (err) {
-      skip(o.typeKey, o.name, err);
+    const existing = ops.repo.get(o.typeKey, o.name);
+    if (existing?.builtin && o.typeKey.startsWith('sys file ')) {
+      // default.crt / default.key belong to this store; another device's cannot replace them.
+      summary.skippedObjects.push({ type: o.typeKey, name: o.name, reason: 'built-in: this store keeps its own default certificate and key' });
+      continue;
     }
+    const rec = existing ?? ops.create(o.typeKey, o.name, props, ctx);
+    if (existing) ops.replace(existing, props, ctx);
+    loaded.push(rec);
   }
-  if (!opts.skipUnknown) ops.check();
-  else checkSkipping(ops, summary);
+  ops.check();
   for (const r of loaded) if (ops.repo.getById(r.id)) count(summary.loaded, r.type);
-}
-
-/** With skip-unknown: an object that fails its checks is dropped, and so is whatever refers to it. */
-function checkSkipping(ops: ObjectOperations, summary: LoadSummary): void {
-  const pending = new Map(ops.touched);
-  ops.touched.clear();
-  for (;;) {
-    let failed: { rec: ObjectRecord; err: ConfigError } | undefined;
-    for (const [rec, pos] of pending) {
-      ops.touched.set(rec, pos);
-      try {
-        ops.check();
-      } catch (err) {
-        if (!ConfigError.is(err)) throw err;
-        failed = { rec, err };
-        ops.touched.clear();
-        break;
-      }
-    }
-    if (!failed) return;
-    dropWithUsers(ops, failed.rec, failed.err.toString(), pending, summary);
-  }
-}
-
-function dropWithUsers(ops: ObjectOperations, rec: ObjectRecord, reason: string, pending: Map<ObjectRecord, unknown>, summary: LoadSummary): void {
-  for (const r of ops.repo.referrers(rec.id)) {
-    const user = ops.repo.getById(r.fromId);
-    if (user && user.id !== rec.id) dropWithUsers(ops, user, `refers to ${rec.path}, which was not loaded`, pending, summary);
-  }
-  if (!ops.repo.getById(rec.id)) return;
-  if (rec.builtin) throw new ConfigError(ErrorCodes.CONFIG_ERROR, `Configuration error: built-in ${rec.path} cannot be loaded: ${reason}`);
-  ops.repo.setRefs(rec.id, []);
-  ops.repo.delete(rec);
-  pending.delete(rec);
-  summary.skippedObjects.push({ type: rec.type, name: rec.path, reason });
 }
 
 /** The text `load sys config` prints. */
