@@ -14,6 +14,7 @@ import { memberNode, resolve } from './references';
 import { canonicalAddress } from './scalar';
 import { checkNewName } from '../names';
 import { formatDestinationForShow } from '../format/values';
+import { clientSslSupported, virtualSupported } from './unsupported';
 
 export interface RuleContext {
   repo: ObjectRepository;
@@ -240,9 +241,9 @@ export const PRELINK_RULES: Readonly<Record<string, Rule[]>> = {
 
 /** Rules run after references are linked. */
 export const RULES: Readonly<Record<string, Rule[]>> = {
-  'ltm virtual': [virtualRules],
+  'ltm virtual': [virtualRules, virtualSupported],
   'ltm node': [nodeAddressUnique],
-  'ltm profile client-ssl': [noInheritanceCycle, clientSslRules],
+  'ltm profile client-ssl': [noInheritanceCycle, clientSslRules, clientSslSupported],
   'ltm profile server-ssl': [noInheritanceCycle, serverSslRules],
   'ltm profile smtps': [noInheritanceCycle],
   'ltm profile tcp': [noInheritanceCycle],
