@@ -50,6 +50,8 @@ export function saveConfig(ops: ObjectOperations, file: string): { objects: numb
   const blocks: string[] = [`#TMSH-VERSION: ${TMSH_VERSION}`, ''];
   let objects = 0;
   let dirReady = false;
+  /** Files written into `dir` by this save; anything else there is stale key material and goes. */
+  const written = new Set<string>();
   const ensureDir = () => {
     if (!dirReady) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     dirReady = true;
@@ -66,6 +68,7 @@ export function saveConfig(ops: ObjectOperations, file: string): { objects: numb
           ensureDir();
           const copy = path.join(dir, fileName(rec.path));
           writeFile0600(copy, pem.pem);
+          written.add(path.basename(copy));
           if (pem.passphrase) secrets.keys[rec.path] = pem.passphrase;
           items.push({ key: 'cache-path', value: quote(copy) });
           items.sort((a, b) => (a.key < b.key ? -1 : 1));
@@ -90,8 +93,25 @@ export function saveConfig(ops: ObjectOperations, file: string): { objects: numb
   if (Object.keys(secrets.keys).length || Object.keys(secrets.chains).length) {
     ensureDir();
     writeFile0600(path.join(dir, 'secrets.json'), JSON.stringify(secrets));
+    written.add('secrets.json');
   }
+  removeStale(dir, written);
   return { objects };
+}
+
+/**
+ * PEM copies and secrets of objects deleted since the last save (and a secrets.json when no
+ * secret is left) are removed: stale key material must not outlive its object.
+ */
+function removeStale(dir: string, written: ReadonlySet<string>): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  for (const name of names) if (!written.has(name)) fs.rmSync(path.join(dir, name), { force: true, recursive: true });
 }
 
 export interface LoadOptions {
@@ -113,11 +133,22 @@ export interface LoadSummary {
 
 const count = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1);
 
+/** The passphrases saved beside `file`; none when there is no secrets.json. A corrupt one is an error, not "no secrets". */
 function readSecrets(file: string): Secrets {
+  const where = path.join(filesDir(file), 'secrets.json');
+  let text: string;
   try {
-    return JSON.parse(fs.readFileSync(path.join(filesDir(file), 'secrets.json'), 'utf8')) as Secrets;
+    text = fs.readFileSync(where, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { keys: {}, chains: {} };
+    throw new ConfigError(ErrorCodes.FILE, `Cannot read ${where}: ${(err as Error).message}.`);
+  }
+  try {
+    const s = JSON.parse(text) as Partial<Secrets>;
+    if (typeof s !== 'object' || s === null || typeof s.keys !== 'object' || typeof s.chains !== 'object') throw new Error('not a secrets object');
+    return { keys: s.keys ?? {}, chains: s.chains ?? {} };
   } catch {
-    return { keys: {}, chains: {} };
+    throw new ConfigError(ErrorCodes.FILE, `${where} is corrupt (not the JSON openltm writes): nothing was loaded. Restore it from a backup or remove it and give the passphrases again.`);
   }
 }
 

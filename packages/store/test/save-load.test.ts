@@ -81,6 +81,40 @@ describe('load sys config', () => {
     }
   });
 
+  it('a later save removes the PEM copies and secrets of deleted objects: no stale key material on disk', () => {
+    const p = writePair(t.dir, 'enc', 'sesame');
+    t.run(`create sys file ssl-cert enc.crt source-path file:${p.cert}`);
+    t.run(`create sys file ssl-key enc.key source-path file:${p.key} passphrase sesame`);
+    const file = path.join(t.dir, 'stale.conf');
+    t.run(`save sys config file ${file}`);
+    const dir = `${file}.files`;
+    expect(fs.readdirSync(dir).sort()).toEqual(['Common_enc.crt', 'Common_enc.key', 'secrets.json']);
+    t.run('delete sys file ssl-key enc.key');
+    t.run(`save sys config file ${file}`);
+    expect(fs.readdirSync(dir)).toEqual(['Common_enc.crt']);
+    t.run('delete sys file ssl-cert enc.crt');
+    t.run(`save sys config file ${file}`);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('a corrupt secrets.json fails the load instead of loading keys without their passphrases', () => {
+    const p = writePair(t.dir, 'enc', 'sesame');
+    t.run(`create sys file ssl-cert enc.crt source-path file:${p.cert}`);
+    t.run(`create sys file ssl-key enc.key source-path file:${p.key} passphrase sesame`);
+    const file = path.join(t.dir, 'corrupt.conf');
+    t.run(`save sys config file ${file}`);
+    fs.writeFileSync(path.join(`${file}.files`, 'secrets.json'), '{"keys": {"/Common/enc.key": "ses');
+    const other = openTestStore();
+    try {
+      const err = other.fail(`load sys config file ${file}`);
+      expect(err.code).toBe(ErrorCodes.FILE);
+      expect(err.message).toContain('secrets.json is corrupt');
+      expect(other.store.names('sys file ssl-key')).toEqual(['default.key']);
+    } finally {
+      other.cleanup();
+    }
+  });
+
   it('resolves references after reading the whole file (bigip.conf is not in dependency order)', () => {
     const file = path.join(t.dir, 'order.conf');
     fs.writeFileSync(file, [
