@@ -79,6 +79,7 @@ describe('show data', () => {
           clientCurConns: 2, clientMaxConns: 5, clientTotConns: 1500, clientBytesIn: 225000, clientBytesOut: 225, starttlsOffered: 40,
           starttlsUpgraded: 38, refusedBeforeTls: 3, tlsHandshakeFailures: 1, pipelinedDiscarded: 0, smugglingBlocked: 0, connectionLimitRejected: 4, messages: 12,
           authRefusedBeforeTls: 0, earlyTalkers: 0, clientCertValid: 0, clientCertInvalid: 0, clientCertNone: 0,
+          rateLimitRejected: 0, sourceLimitRejected: 0, sessionTimeouts: 0,
         },
       }],
       members: [],

@@ -14,7 +14,7 @@ import { memberNode, resolve } from './references';
 import { canonicalAddress } from './scalar';
 import { checkNewName } from '../names';
 import { formatDestinationForShow } from '../format/values';
-import { clientSslSupported, virtualSupported } from './unsupported';
+import { virtualSupported } from './unsupported';
 
 export interface RuleContext {
   repo: ObjectRepository;
@@ -243,7 +243,7 @@ export const PRELINK_RULES: Readonly<Record<string, Rule[]>> = {
 export const RULES: Readonly<Record<string, Rule[]>> = {
   'ltm virtual': [virtualRules, virtualSupported],
   'ltm node': [nodeAddressUnique],
-  'ltm profile client-ssl': [noInheritanceCycle, clientSslRules, clientSslSupported],
+  'ltm profile client-ssl': [noInheritanceCycle, clientSslRules],
   'ltm profile server-ssl': [noInheritanceCycle, serverSslRules],
   'ltm profile smtps': [noInheritanceCycle],
   'ltm profile tcp': [noInheritanceCycle],

@@ -30,10 +30,3 @@ export function virtualSupported(rec: ObjectRecord, ctx: RuleContext): void {
     refuse(rec, ctx, `source ${source}`, 'openltm does not filter clients by source address yet; every client would be accepted.');
   }
 }
-
-/** A client-ssl profile the data plane can honour. */
-export function clientSslSupported(rec: ObjectRecord, ctx: RuleContext): void {
-  if (ctx.effective(rec).renegotiation === 'enabled') {
-    refuse(rec, ctx, 'renegotiation enabled', 'openltm refuses every TLS renegotiation (client-initiated renegotiation is a denial-of-service vector).');
-  }
-}
