@@ -74,6 +74,14 @@ function notes(def) {
   return n;
 }
 
+/** The effect column: what the daemon does with the property (the truthful-configuration rule). */
+function effectCell(effect) {
+  if (!effect) return 'unclassified';
+  if (effect.kind === 'enforced') return 'enforced';
+  if (effect.kind === 'stored-only') return '**stored only**';
+  return 'metadata';
+}
+
 /** Table rows for a property table; nested collection entries and objects get dotted names. */
 function propertyRows(table, prefix) {
   const rows = [];
@@ -82,7 +90,7 @@ function propertyRows(table, prefix) {
     const t = describeType(def.type);
     const flags = notes(def);
     const help = flags.length ? `${def.help} (${flags.join('; ')})` : def.help;
-    rows.push(`| ${code(prefix + name)} | ${cell(t.type)} | ${cell(t.allowed)} | ${def.default !== undefined ? code(def.default === '' ? '""' : def.default) : ''} | ${cell(help)} |`);
+    rows.push(`| ${code(prefix + name)} | ${cell(t.type)} | ${cell(t.allowed)} | ${def.default !== undefined ? code(def.default === '' ? '""' : def.default) : ''} | ${effectCell(def.effect)} | ${cell(help)} |`);
     if (def.type.kind === 'collection') rows.push(...propertyRows(def.type.entry, `${prefix}${name} NAME `));
     if (def.type.kind === 'object') rows.push(...propertyRows(def.type.properties, `${prefix}${name} `));
   }
@@ -121,6 +129,11 @@ function generateReference(model) {
   out.push('');
   out.push('## Object types');
   out.push('');
+  out.push('The **effect** column says what openltm does with each property: **enforced** (the daemon acts on it;');
+  out.push('a test over a real socket proves it), **stored only** (kept for BIG-IP compatibility, no effect; setting it');
+  out.push('prints a warning and `show ltm virtual` lists it), or **metadata** (no runtime meaning: names, descriptions,');
+  out.push('values the system sets). Values openltm cannot honour where it matters for safety are refused instead.');
+  out.push('');
   for (const t of model.OBJECT_TYPES) out.push(`- [\`${t.key}\`](#${t.key.replace(/ /g, '-')}): ${t.help}`);
   for (const t of model.OBJECT_TYPES) {
     out.push('');
@@ -139,8 +152,8 @@ function generateReference(model) {
       out.push(facts.join(' '));
     }
     out.push('');
-    out.push('| property | type | allowed values | default | help |');
-    out.push('|---|---|---|---|---|');
+    out.push('| property | type | allowed values | default | effect | help |');
+    out.push('|---|---|---|---|---|---|');
     out.push(...propertyRows(t.properties, ''));
   }
   out.push('');

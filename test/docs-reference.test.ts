@@ -17,7 +17,9 @@ describe('docs/reference.md', () => {
       expect(fresh).toContain(`### ${t.key}\n`);
       for (const name of Object.keys(t.properties)) expect(fresh).toContain(`| \`${name}\` |`);
     }
-    expect(fresh).toMatch(/\| `activation-mode` \| enum \| `none`, `allow`, `require` \| `require` \|/);
+    expect(fresh).toMatch(/\| `activation-mode` \| enum \| `none`, `allow`, `require` \| `require` \| enforced \|/);
     expect(fresh).toContain('| `members NAME ratio` | integer | 1 to 65535 |');
+    expect(fresh).toMatch(/\| `mirror` \| enum \| `enabled`, `disabled` \| `disabled` \| \*\*stored only\*\* \|/);
+    expect(fresh).not.toContain('unclassified');
   });
 });

@@ -49,7 +49,9 @@ beforeAll(async () => {
   await ltm.tmshOk(`create ltm pool p_pf members replace-all-with { 127.0.0.1:${postfix.port} { address 127.0.0.1 } }`);
   await ltm.tmshOk(`create ltm pool p_auth members replace-all-with { 127.0.0.1:${memberPort} { address 127.0.0.1 } }`);
   await ltm.tmshOk('create ltm profile smtps s_allow activation-mode allow');
-  warning = await ltm.tmshOk('create ltm profile smtps s_open activation-mode allow allow-plaintext-auth enabled');
+  const created = await ltm.tmsh('create ltm profile smtps s_open activation-mode allow allow-plaintext-auth enabled');
+  if (created.code !== 0) throw new Error(created.stderr);
+  warning = created.stderr;
   const vs = (name: string, port: number, pool: string, smtps: string) =>
     ltm.tmshOk(`create ltm virtual ${name} destination 127.0.0.1:${port} pool ${pool} profiles replace-all-with { /Common/tcp { } ${smtps} { } /Common/clientssl { context clientside } }`);
   await vs('vs_pf', ports.pf, 'p_pf', 's_allow');
@@ -67,8 +69,8 @@ afterAll(async () => {
 
 beforeEach(() => (auths.length = 0));
 
-it('setting allow-plaintext-auth enabled prints a warning; list shows it', async () => {
-  expect(warning).toContain('Warning: allow-plaintext-auth enabled');
+it('setting allow-plaintext-auth enabled prints a warning on stderr (rc 0); list shows it', async () => {
+  expect(warning).toContain('01070996:4: allow-plaintext-auth enabled');
   expect(await ltm.tmshOk('list ltm profile smtps s_open')).toContain('allow-plaintext-auth enabled');
 });
 

@@ -33,6 +33,18 @@ export abstract class OpenltmCommand extends Command {
     return this.rootLogger;
   }
 
+  /**
+   * Bad input (a ConfigError, e.g. a store path that cannot be used) is one BIG-IP-style line on
+   * stderr and status 1, as from tmsh; anything else is oclif's to report.
+   */
+  override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
+    const { ConfigError } = await import('@openltm/model');
+    if (!ConfigError.is(err)) return super.catch(err);
+    const { describeError } = await import('./error-report');
+    process.stderr.write(describeError(err));
+    return this.exit(1);
+  }
+
   /** Ends the command with this exit status without oclif printing anything more. */
   protected finishWith(code: number): void {
     if (code !== 0) this.exit(code);

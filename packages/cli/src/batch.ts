@@ -36,6 +36,7 @@ export async function loadScriptFile(executor: Executor, file: string, opts: Loa
     const report = await executor.loadScript(text, { source, dryRun: opts.dryRun, onProgress: progress?.update });
     progress?.stop();
     if (report.output) opts.output.stdout(asLines(report.output));
+    for (const w of report.warnings ?? []) opts.output.stderr(`${w}\n`);
     if (!opts.quiet) {
       const verb = opts.dryRun ? 'Validated' : 'Loaded';
       const note = opts.dryRun ? ' (dry run: nothing changed)' : '';

@@ -9,6 +9,8 @@ export interface ExecResult {
   output: string;
   /** Structured results of the statements that have one (list: the objects with effective values). */
   data: unknown[];
+  /** Warnings of the statements that succeeded (`01070998:4: ...`): the command still succeeded. */
+  warnings: string[];
   error?: {
     /** BIG-IP message id (`01020036`) or `SYNTAX`. */
     code: string;
@@ -25,15 +27,17 @@ export interface ExecResult {
 export async function execForJson(open: () => Executor, text: string): Promise<ExecResult> {
   let output = '';
   const data: unknown[] = [];
-  const collect = (out: string, item?: unknown): void => {
+  const warnings: string[] = [];
+  const collect = (out: string, item?: unknown, warned?: readonly string[]): void => {
     output += asLines(out);
     if (item !== undefined) data.push(item);
+    warnings.push(...(warned ?? []));
   };
   let executor: Executor | undefined;
   try {
     executor = open();
     await executor.execute(text, collect);
-    return { ok: true, command: text, output, data };
+    return { ok: true, command: text, output, data, warnings };
   } catch (err) {
     if (!ConfigError.is(err)) throw err;
     const pos = err.position;
@@ -42,6 +46,7 @@ export async function execForJson(open: () => Executor, text: string): Promise<E
       command: text,
       output,
       data,
+      warnings,
       error: {
         code: err.code,
         severity: err.severity,

@@ -27,6 +27,8 @@ export interface ScriptReport {
   statements: number;
   /** Output of the statements that print (`list`, `show`), in order. */
   output: string;
+  /** Warnings of the statements (`01070998:4: ...`), in order. */
+  warnings?: string[];
 }
 
 /**
@@ -40,10 +42,10 @@ export interface Executor {
   readonly module?: string;
   /**
    * Runs an entry: one or more statements separated by `;` or newlines. Each statement's output
-   * (and its structured form, for --json) is passed to `write` as soon as it is produced. Throws a
-   * ConfigError for bad input.
+   * (and its structured form, for --json, and its warnings as BIG-IP lines `01070998:4: ...`) is
+   * passed to `write` as soon as it is produced. Throws a ConfigError for bad input.
    */
-  execute(text: string, write: (output: string, data?: unknown) => void): Promise<void>;
+  execute(text: string, write: (output: string, data?: unknown, warnings?: readonly string[]) => void): Promise<void>;
   /**
    * Applies a whole script atomically: parses all of it first (every syntax error is reported, with
    * its line and column, and nothing runs), then applies every statement in one transaction. Throws a

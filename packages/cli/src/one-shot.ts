@@ -10,7 +10,10 @@ import { describeError, exitCodeFor } from './error-report';
  */
 export async function runOneShot(executor: Executor, text: string, output: Output, onInternalError?: (err: unknown) => void): Promise<number> {
   try {
-    await executor.execute(text, (out) => output.stdout(asLines(out)));
+    await executor.execute(text, (out, _data, warnings) => {
+      output.stdout(asLines(out));
+      for (const w of warnings ?? []) output.stderr(`${w}\n`);
+    });
     return 0;
   } catch (err) {
     output.stderr(describeError(err, text));

@@ -3,7 +3,7 @@ import type { Executor } from './executor';
 import type { RootLogger } from './logger';
 import type { Output } from './output';
 import { describeError, exitCodeFor } from './error-report';
-import { resolveStorePath } from './store-path';
+import { fsReason, resolveStorePath } from './store-path';
 
 /** What every mode needs to reach the configuration: which store, and the root logger. */
 export interface OpenOptions {
@@ -26,7 +26,7 @@ export function openExecutor(opts: OpenOptions): Executor {
   } catch (err) {
     if (ConfigError.is(err)) throw err;
     opts.log.debug({ err, store: path }, 'cannot open the store');
-    throw new ConfigError(ErrorCodes.FILE, `Cannot open the configuration store ${path}: ${(err as Error).message}`);
+    throw new ConfigError(ErrorCodes.FILE, `Cannot open the configuration store ${path}: ${fsReason(err)}`);
   }
 }
 

@@ -56,9 +56,9 @@ export class TmshSession implements Executor {
    * runs the statements in order and stops at the first failure, as tmsh -c does on BIG-IP. Each
    * statement is atomic in the store.
    */
-  async execute(text: string, write: (output: string, data?: unknown) => void): Promise<void> {
+  async execute(text: string, write: (output: string, data?: unknown, warnings?: readonly string[]) => void): Promise<void> {
     if (this.moduleCommand(text)) return;
-    const parsed = parseScript(text, { module: this.currentModule });
+    const parsed = parseScript(text, { module: this.currentModule, objects: false });
     const [first, ...rest] = parsed.errors;
     if (first) throw new ConfigError(first.code, first.message, { position: first.position, related: rest });
     for (const stmt of parsed.statements) {
@@ -71,7 +71,7 @@ export class TmshSession implements Executor {
       }
       this.log.debug(logFields(stmt), 'execute');
       const result = this.store.execute(stmt, this.session);
-      write(result.output, result.data);
+      write(result.output, result.data, result.warnings?.map(String));
     }
   }
 
@@ -85,7 +85,8 @@ export class TmshSession implements Executor {
     };
     const result = this.store.executeScript(text, this.session, storeOptions);
     this.log.info({ source: options.source, statements: result.statements, changed: result.changed }, 'script applied');
-    return { statements: result.statements, output: result.output };
+    const warnings = result.results.flatMap((r) => r.warnings ?? []).map(String);
+    return { statements: result.statements, output: result.output, ...(warnings.length ? { warnings } : {}) };
   }
 
   complete(text: string, cursor: number): Completion {

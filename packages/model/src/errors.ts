@@ -23,6 +23,12 @@ export const ErrorCodes = {
   BUSY: '01070999',
   /** File or I/O error reading a configuration file or PEM. */
   FILE: '01070711',
+  /** Warning (severity 4): a stored-only property was set; it is kept and has no effect. */
+  STORED_ONLY: '01070998',
+  /** Warning (severity 4): a value was set that weakens something (`allow-plaintext-auth enabled`). */
+  WEAKENED: '01070996',
+  /** A value openltm cannot honour where honouring it matters for safety: refused, not stored. */
+  NOT_SUPPORTED: '01070997',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -91,6 +97,22 @@ export const errors = {
   },
   invalidValue(property: string, value: string, expected: string, position?: SourcePosition): ConfigError {
     return new ConfigError(ErrorCodes.INVALID_VALUE, `Invalid value "${value}" for property "${property}": expected ${expected}.`, { position });
+  },
+  /** `01070998:4: ...`: the command succeeds; the setting is kept for BIG-IP compatibility only. */
+  storedOnly(kind: string, path: string, property: string, position?: SourcePosition): ConfigError {
+    return new ConfigError(
+      ErrorCodes.STORED_ONLY,
+      `${kind} (${path}): "${property}" is stored only: openltm keeps it for BIG-IP compatibility and does not act on it.`,
+      { position, severity: 4 },
+    );
+  },
+  /** `01070996:4: ...`: the command succeeds; the operator is told what the value weakens. */
+  weakened(message: string, position?: SourcePosition): ConfigError {
+    return new ConfigError(ErrorCodes.WEAKENED, message, { position, severity: 4 });
+  },
+  /** A value refused because openltm cannot honour it and ignoring it would be unsafe. */
+  notSupported(kind: string, path: string, setting: string, why: string, position?: SourcePosition): ConfigError {
+    return new ConfigError(ErrorCodes.NOT_SUPPORTED, `${kind} (${path}): ${setting} is not supported: ${why}`, { position });
   },
   configError(detail: string, position?: SourcePosition): ConfigError {
     return new ConfigError(ErrorCodes.CONFIG_ERROR, `Configuration error: ${detail}`, { position });

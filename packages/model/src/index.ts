@@ -4,6 +4,7 @@
  */
 export * from './errors';
 export * from './value-types';
+export * from './property-walk';
 export * from './object-type';
 export * from './schema';
 export * from './address';

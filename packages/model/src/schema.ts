@@ -1,5 +1,5 @@
 import type { ObjectTypeDef } from './object-type';
-import type { PropertyDef } from './value-types';
+import { metadata, type PropertyDef } from './value-types';
 import { ltmProfileSmtps } from './types/ltm-profile-smtps';
 import { ltmProfileClientSsl, ltmProfileServerSsl } from './types/ltm-profile-client-ssl';
 import { ltmProfileTcp } from './types/ltm-profile-tcp';
@@ -19,6 +19,8 @@ function withDefaultsFrom(def: ObjectTypeDef): ObjectTypeDef {
     help: `Parent ${def.kindName.toLowerCase()}: values not set here follow it`,
     alwaysList: true,
     notInherited: true,
+    // Resolved by the store; the values it brings in carry their own effect.
+    effect: metadata,
   };
   return { ...def, properties: { 'defaults-from': defaultsFrom, ...def.properties } };
 }

@@ -65,8 +65,9 @@ export interface PropertyDef {
    * What the data plane does with it (the truthful-configuration rule): `enforced` names the test
    * files that prove it over a real socket; `stored-only` is kept for BIG-IP import fidelity, has no
    * effect and warns when set; `metadata` has no runtime meaning by nature (description, app-service).
+   * Required, so a new property cannot be added without saying which it is.
    */
-  effect?: PropertyEffect;
+  effect: PropertyEffect;
   /**
    * Setting the property to one of `values` (on create or modify) is accepted with this warning
    * printed after the command: a choice the operator should know weakens something.

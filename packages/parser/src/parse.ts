@@ -1,5 +1,5 @@
 /** The entry points: one command line, or a whole script / bigip.conf file. */
-import { ConfigError, VERBS } from '@openltm/model';
+import { ConfigError, VERBS, nextPathWords } from '@openltm/model';
 import type { IToken } from 'chevrotain';
 import type { CommandStatement, ParseResult, Position, Statement, SyntaxNode } from './ast';
 import { readSyntax } from './syntax-reader';
@@ -24,6 +24,12 @@ export interface ScriptOptions extends CommandOptions {
    * keeps them as CommandStatements without `typeKey`; `error` reports a Syntax Error.
    */
   unknownTypes?: 'raw' | 'error';
+  /**
+   * Whether bare bigip.conf object declarations (`ltm pool p { ... }`) are statements (true, the
+   * default: a configuration file) or a syntax error (false: commands typed or scripted, where
+   * only verbs may change the configuration, as in tmsh).
+   */
+  objects?: boolean;
 }
 
 /** The position just after a token (where "requires a value" errors point). */
@@ -44,8 +50,18 @@ function shapeStatement(stmt: SyntaxStatement, text: string, opts: CommandShapeO
   if (first.kind === 'word' && Object.prototype.hasOwnProperty.call(VERBS, first.text)) {
     return shapeCommand(items, pos, src, endPosition(stmt.last, pos.source), opts);
   }
-  if (!allowObjects) throw syntaxError(`"${first.kind === 'block' ? '{' : first.text}" unknown command`, first.pos);
+  if (!allowObjects) {
+    const what = first.kind === 'block' ? '{' : first.text;
+    // `ltm pool p { ... }` on a command line: say why it is refused (a declaration would replace the object).
+    const declaration = first.kind === 'word' && nextPathWords([]).includes(first.text);
+    throw syntaxError(declaration ? declarationMessage(what) : `"${what}" unknown command`, first.pos);
+  }
   return shapeObject(items, pos, src);
+}
+
+/** The error for a bigip.conf declaration typed as a command (`tmsh ltm pool p`). */
+export function declarationMessage(first: string): string {
+  return `"${first}" unknown command: an object declaration is not a command; use create or modify (only load sys config reads bigip.conf syntax)`;
 }
 
 /** A bug must not crash a load: it becomes a positioned error that says so (the fuzz tests look for it). */
@@ -85,7 +101,7 @@ export function parseScript(text: string, options: ScriptOptions = {}): ParseRes
   // Shaped as soon as read, so the syntax nodes of a big file die young.
   const syn = readSyntax(text, (stmt) => {
     try {
-      statements.push(shapeStatement(stmt, text, opts, true));
+      statements.push(shapeStatement(stmt, text, opts, options.objects ?? true));
     } catch (e) {
       shapeErrors.push(asConfigError(e, stmt.items[0].pos));
     }

@@ -12,7 +12,9 @@ import { clearUserConfig, formatLoadSummary, loadConfig, saveConfig } from './sa
 import type { ExecuteResult, Session } from './session';
 import type { StatusTable } from './status';
 import { showCommand, resetStats } from './show-command';
-import { formatWarnings, propertyWarnings } from './property-warnings';
+import { storedOnlyWarnings } from './stored-only';
+import { propertyWarnings } from './property-warnings';
+import { jsonValues } from './format/json-values';
 
 export interface ExecContext {
   ops: ObjectOperations;
@@ -44,8 +46,8 @@ function oneName(s: CommandStatement): string {
   return t.name;
 }
 
-function withWarnings(result: ExecuteResult, warnings: string[]): ExecuteResult {
-  return warnings.length ? { ...result, output: result.output + formatWarnings(warnings), warnings } : result;
+function withWarnings(result: ExecuteResult, warnings: ConfigError[]): ExecuteResult {
+  return warnings.length ? { ...result, warnings } : result;
 }
 
 function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
@@ -53,14 +55,19 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   const folder = ctx.session.folder;
   const opCtx = { folder, position: s.pos, mode: s.verb === 'create' ? ('create' as const) : ('modify' as const) };
   switch (s.verb) {
-    case 'create':
-      ctx.ops.create(typeKey, oneName(s), s.properties, opCtx);
-      return withWarnings({ output: '', changed: true }, propertyWarnings(typeKey, s.properties));
+    case 'create': {
+      const rec = ctx.ops.create(typeKey, oneName(s), s.properties, opCtx);
+      return withWarnings({ output: '', changed: true }, [...propertyWarnings(typeKey, s.properties, s.pos), ...storedOnlyWarnings(typeKey, rec.path, s.properties, s.pos)]);
+    }
     case 'modify': {
       if (!s.targets.length) throw errors.syntax('one or more configuration identifiers must be provided', s.pos);
       if (!s.properties.length) throw errors.syntax('"modify" requires at least one property', s.pos);
-      for (const rec of selectTargets(ctx.ops, typeKey, s.targets, folder, s.pos)) ctx.ops.modify(rec, s.properties, opCtx);
-      return withWarnings({ output: '', changed: true }, propertyWarnings(typeKey, s.properties));
+      const warnings = propertyWarnings(typeKey, s.properties, s.pos);
+      for (const rec of selectTargets(ctx.ops, typeKey, s.targets, folder, s.pos)) {
+        ctx.ops.modify(rec, s.properties, opCtx);
+        warnings.push(...storedOnlyWarnings(typeKey, rec.path, s.properties, s.pos));
+      }
+      return withWarnings({ output: '', changed: true }, warnings);
     }
     case 'delete': {
       if (!s.targets.length) throw errors.syntax('one or more configuration identifiers must be provided', s.pos);
@@ -87,7 +94,7 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
       let data: unknown;
       Object.defineProperty(result, 'data', {
         enumerable: true,
-        get: () => (data ??= recs.map((r) => ({ type: typeKey, name: r.path, properties: ctx.ops.effective(r) }))),
+        get: () => (data ??= recs.map((r) => ({ type: typeKey, name: r.path, properties: jsonValues(typeOf(typeKey).properties, ctx.ops.effective(r)) }))),
       });
       return result;
     }

@@ -149,6 +149,20 @@ export class ObjectOperations {
   }
 
   /**
+   * The reference stage only (pool members' nodes, the refs table) for what was touched so far,
+   * keeping it touched: inside a cli transaction each statement sees the references of the ones
+   * before it (delete knows what is in use), while the cross-object rules wait for the final state.
+   */
+  link(): void {
+    for (const [rec, position] of this.touched) {
+      if (!this.repo.getById(rec.id)) continue;
+      const ctx = this.ruleContext(position);
+      for (const rule of PRELINK_RULES[rec.type] ?? []) rule(rec, ctx);
+      linkReferences(this.repo, rec, position);
+    }
+  }
+
+  /**
    * The reference and cross-object stages for every touched object, then the rules of objects
    * that depend on them (a virtual whose profile changed). Clears the touched set.
    */

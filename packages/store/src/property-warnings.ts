@@ -1,21 +1,18 @@
 /**
- * Warnings a create or modify prints after it succeeds: the schema marks a property value that
+ * Warnings a create or modify gives after it succeeds: the schema marks a property value that
  * weakens something with `warnWhen`, and the statement that sets it says so (the change is made).
+ * They go through the executor's one warnings channel (ExecuteResult.warnings), as stored-only
+ * warnings do.
  */
-import { typeOf } from '@openltm/model';
+import { errors, typeOf, type ConfigError, type SourcePosition } from '@openltm/model';
 import type { Property } from '@openltm/parser';
 
-export function propertyWarnings(typeKey: string, properties: readonly Property[]): string[] {
+export function propertyWarnings(typeKey: string, properties: readonly Property[], position?: SourcePosition): ConfigError[] {
   const defs = typeOf(typeKey).properties;
-  const out: string[] = [];
+  const out: ConfigError[] = [];
   for (const p of properties) {
     const warn = defs[p.name]?.warnWhen;
-    if (warn && p.kind === 'property' && p.value.kind === 'scalar' && warn.values.includes(p.value.text)) out.push(warn.message);
+    if (warn && p.kind === 'property' && p.value.kind === 'scalar' && warn.values.includes(p.value.text)) out.push(errors.weakened(warn.message, position));
   }
   return out;
-}
-
-/** How tmsh shows them: after the command, one line each. */
-export function formatWarnings(warnings: readonly string[]): string {
-  return warnings.map((w) => `Warning: ${w}\n`).join('');
 }

@@ -50,6 +50,8 @@ export function saveConfig(ops: ObjectOperations, file: string): { objects: numb
   const blocks: string[] = [`#TMSH-VERSION: ${TMSH_VERSION}`, ''];
   let objects = 0;
   let dirReady = false;
+  /** Files written into `dir` by this save; anything else there is stale key material and goes. */
+  const written = new Set<string>();
   const ensureDir = () => {
     if (!dirReady) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     dirReady = true;
@@ -66,6 +68,7 @@ export function saveConfig(ops: ObjectOperations, file: string): { objects: numb
           ensureDir();
           const copy = path.join(dir, fileName(rec.path));
           writeFile0600(copy, pem.pem);
+          written.add(path.basename(copy));
           if (pem.passphrase) secrets.keys[rec.path] = pem.passphrase;
           items.push({ key: 'cache-path', value: quote(copy) });
           items.sort((a, b) => (a.key < b.key ? -1 : 1));
@@ -90,8 +93,25 @@ export function saveConfig(ops: ObjectOperations, file: string): { objects: numb
   if (Object.keys(secrets.keys).length || Object.keys(secrets.chains).length) {
     ensureDir();
     writeFile0600(path.join(dir, 'secrets.json'), JSON.stringify(secrets));
+    written.add('secrets.json');
   }
+  removeStale(dir, written);
   return { objects };
+}
+
+/**
+ * PEM copies and secrets of objects deleted since the last save (and a secrets.json when no
+ * secret is left) are removed: stale key material must not outlive its object.
+ */
+function removeStale(dir: string, written: ReadonlySet<string>): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  for (const name of names) if (!written.has(name)) fs.rmSync(path.join(dir, name), { force: true, recursive: true });
 }
 
 export interface LoadOptions {
@@ -107,17 +127,28 @@ export interface LoadSummary {
   skippedTypes: Record<string, number>;
   /** Unknown properties of known types, dropped (`ltm virtual rules`). */
   droppedProperties: Record<string, number>;
-  /** Objects that could not be loaded (missing references, bad values), with the reason. */
+  /** Objects deliberately not loaded (this store's own built-in certificate and key), with the reason. */
   skippedObjects: { type: string; name: string; reason: string }[];
 }
 
 const count = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1);
 
+/** The passphrases saved beside `file`; none when there is no secrets.json. A corrupt one is an error, not "no secrets". */
 function readSecrets(file: string): Secrets {
+  const where = path.join(filesDir(file), 'secrets.json');
+  let text: string;
   try {
-    return JSON.parse(fs.readFileSync(path.join(filesDir(file), 'secrets.json'), 'utf8')) as Secrets;
+    text = fs.readFileSync(where, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { keys: {}, chains: {} };
+    throw new ConfigError(ErrorCodes.FILE, `Cannot read ${where}: ${(err as Error).message}.`);
+  }
+  try {
+    const s = JSON.parse(text) as Partial<Secrets>;
+    if (typeof s !== 'object' || s === null || typeof s.keys !== 'object' || typeof s.chains !== 'object') throw new Error('not a secrets object');
+    return { keys: s.keys ?? {}, chains: s.chains ?? {} };
   } catch {
-    return { keys: {}, chains: {} };
+    throw new ConfigError(ErrorCodes.FILE, `${where} is corrupt (not the JSON openltm writes): nothing was loaded. Restore it from a backup or remove it and give the passphrases again.`);
   }
 }
 
@@ -179,7 +210,7 @@ export function loadConfig(ops: ObjectOperations, file: string, opts: LoadOption
   ops.repo.preload(OBJECT_TYPES.map((d) => d.key));
   if (!opts.merge) clearUserConfig(ops);
   const secrets = readSecrets(file);
-  applyObjects(ops, objects, secrets, opts, summary);
+  applyObjects(ops, objects, secrets, summary);
   return summary;
 }
 
@@ -210,69 +241,30 @@ export function clearUserConfig(ops: ObjectOperations): void {
   for (const r of user) ops.repo.delete(r);
 }
 
-function applyObjects(ops: ObjectOperations, objects: ObjectStatement[], secrets: Secrets, opts: LoadOptions, summary: LoadSummary): void {
+/**
+ * Creates or replaces every object, then checks the whole result once. skip-unknown has already
+ * removed what openltm does not implement (types, properties); any other failure (a missing
+ * reference, a bad value, a key that does not match) fails the whole load and nothing changes.
+ */
+function applyObjects(ops: ObjectOperations, objects: ObjectStatement[], secrets: Secrets, summary: LoadSummary): void {
   const loaded: ObjectRecord[] = [];
-  const skip = (type: string, name: string, err: unknown) => {
-    if (!opts.skipUnknown || !ConfigError.is(err)) throw err;
-    summary.skippedObjects.push({ type, name, reason: err.toString() });
-  };
   for (const o of objects) {
     const props = withSecrets(o, secrets).filter((p) => p.kind === 'property');
     const cache = o.properties.find((p) => p.kind === 'raw-property' && p.name === 'cache-path');
     const pemPath = cache && cache.kind === 'raw-property' ? cache.values.map((v) => (v.kind === 'block' ? '' : v.text)).join('') : undefined;
     const ctx = { folder: '/Common', position: o.pos, mode: 'load' as const, pemPath: pemPath && fs.existsSync(pemPath) ? pemPath : undefined };
-    try {
-      const existing = ops.repo.get(o.typeKey, o.name);
-      if (existing?.builtin && o.typeKey.startsWith('sys file ')) {
-        // default.crt / default.key belong to this store; another device's cannot replace them.
-        summary.skippedObjects.push({ type: o.typeKey, name: o.name, reason: 'built-in: this store keeps its own default certificate and key' });
-        continue;
-      }
-      const rec = existing ?? ops.create(o.typeKey, o.name, props, ctx);
-      if (existing) ops.replace(existing, props, ctx);
-      loaded.push(rec);
-    } catch (err) {
-      skip(o.typeKey, o.name, err);
+    const existing = ops.repo.get(o.typeKey, o.name);
+    if (existing?.builtin && o.typeKey.startsWith('sys file ')) {
+      // default.crt / default.key belong to this store; another device's cannot replace them.
+      summary.skippedObjects.push({ type: o.typeKey, name: o.name, reason: 'built-in: this store keeps its own default certificate and key' });
+      continue;
     }
+    const rec = existing ?? ops.create(o.typeKey, o.name, props, ctx);
+    if (existing) ops.replace(existing, props, ctx);
+    loaded.push(rec);
   }
-  if (!opts.skipUnknown) ops.check();
-  else checkSkipping(ops, summary);
+  ops.check();
   for (const r of loaded) if (ops.repo.getById(r.id)) count(summary.loaded, r.type);
-}
-
-/** With skip-unknown: an object that fails its checks is dropped, and so is whatever refers to it. */
-function checkSkipping(ops: ObjectOperations, summary: LoadSummary): void {
-  const pending = new Map(ops.touched);
-  ops.touched.clear();
-  for (;;) {
-    let failed: { rec: ObjectRecord; err: ConfigError } | undefined;
-    for (const [rec, pos] of pending) {
-      ops.touched.set(rec, pos);
-      try {
-        ops.check();
-      } catch (err) {
-        if (!ConfigError.is(err)) throw err;
-        failed = { rec, err };
-        ops.touched.clear();
-        break;
-      }
-    }
-    if (!failed) return;
-    dropWithUsers(ops, failed.rec, failed.err.toString(), pending, summary);
-  }
-}
-
-function dropWithUsers(ops: ObjectOperations, rec: ObjectRecord, reason: string, pending: Map<ObjectRecord, unknown>, summary: LoadSummary): void {
-  for (const r of ops.repo.referrers(rec.id)) {
-    const user = ops.repo.getById(r.fromId);
-    if (user && user.id !== rec.id) dropWithUsers(ops, user, `refers to ${rec.path}, which was not loaded`, pending, summary);
-  }
-  if (!ops.repo.getById(rec.id)) return;
-  if (rec.builtin) throw new ConfigError(ErrorCodes.CONFIG_ERROR, `Configuration error: built-in ${rec.path} cannot be loaded: ${reason}`);
-  ops.repo.setRefs(rec.id, []);
-  ops.repo.delete(rec);
-  pending.delete(rec);
-  summary.skippedObjects.push({ type: rec.type, name: rec.path, reason });
 }
 
 /** The text `load sys config` prints. */

@@ -2,6 +2,7 @@
  * What one shell (or one batch run) carries between statements: the current folder and a pending
  * cli transaction.
  */
+import type { ConfigError } from '@openltm/model';
 import type { CommandStatement } from '@openltm/parser';
 
 export class Session {
@@ -21,12 +22,15 @@ export interface ExecuteResult {
   output: string;
   /** Structured form of the output (list: the objects; load: the summary), when there is one. */
   data?: unknown;
-  /** Warnings about what was just set (also printed in `output`); the change was made. */
-  warnings?: string[];
   /** True when the statement changed the configuration (the generation moved). */
   changed?: boolean;
   /** True when the statement was queued in a cli transaction rather than applied. */
   queued?: boolean;
+  /**
+   * Warnings (severity 4, e.g. a stored-only property was set): the statement succeeded; print
+   * each `toString()` on stderr. A generic channel: any rule may add one.
+   */
+  warnings?: ConfigError[];
   /** Internal: the statement only checks (`load ... verify`); its transaction is rolled back. */
   rollback?: boolean;
 }

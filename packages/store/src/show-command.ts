@@ -3,7 +3,7 @@
  * status and counters the data plane reported (minus reset-stats baselines). Before any report,
  * availability is `unknown`.
  */
-import { errors, type MemberStats, type VirtualStats } from '@openltm/model';
+import { PROFILE_TYPES, errors, type MemberStats, type VirtualStats } from '@openltm/model';
 import type { CommandStatement } from '@openltm/parser';
 import type { ExecContext } from './executor';
 import { selectTargets } from './list-command';
@@ -12,7 +12,9 @@ import { relativeName } from './names';
 import type { ObjectRecord } from './object-repository';
 import type { ExecuteResult } from './session';
 import { isProps, type StoredProps } from './stored-value';
-import { counterTable, statusBlock, title } from './format/show-format';
+import { renderBlock } from './format/show-format';
+import { toJson, type ShowBlock, type ShowCell, type ShowCounterRow, type ShowTable, type StoredOnlyInEffect } from './show-data';
+import { storedOnlyInEffect } from './stored-only';
 import { formatDestinationForShow } from './format/values';
 import { memberNode } from './validate/references';
 
@@ -44,14 +46,49 @@ function sum(list: MemberStats[]): MemberStats {
   }), { ...ZERO_MEMBER });
 }
 
-function serverSideRows(s: MemberStats): [string, number][] {
-  return [
-    ['Bits In', s.bytesIn * 8], ['Bits Out', s.bytesOut * 8],
-    ['Current Connections', s.curConns], ['Maximum Connections', s.maxConns], ['Total Connections', s.totConns],
-  ];
+function serverSideTable(s: MemberStats, labelWidth: number): ShowTable {
+  const cell = (field: string, value: number): ShowCell => ({ field: `serverside.${field}`, value });
+  return {
+    heading: 'Traffic',
+    columns: ['ServerSide'],
+    labelWidth,
+    rows: [
+      { label: 'Bits In', cells: [cell('bits-in', s.bytesIn * 8)] },
+      { label: 'Bits Out', cells: [cell('bits-out', s.bytesOut * 8)] },
+      { label: 'Current Connections', cells: [cell('cur-conns', s.curConns)] },
+      { label: 'Maximum Connections', cells: [cell('max-conns', s.maxConns)] },
+      { label: 'Total Connections', cells: [cell('tot-conns', s.totConns)] },
+    ],
+  };
 }
 
-function showVirtual(rec: ObjectRecord, ctx: ExecContext, raw: boolean): string[] {
+/** The stored-only settings in effect on a virtual: its own, its profiles', its pool's and that pool's monitors'. */
+function storedOnlyFor(rec: ObjectRecord, eff: StoredProps, ctx: ExecContext): StoredOnlyInEffect[] {
+  const out: StoredOnlyInEffect[] = [];
+  const add = (r: ObjectRecord, props: StoredProps) => {
+    for (const s of storedOnlyInEffect(r.type, props)) out.push({ object: `${r.type} ${r.path}`, ...s });
+  };
+  add(rec, eff);
+  const find = (types: readonly string[], path: string) => types.map((t) => ctx.ops.repo.get(t, path)).find((r): r is ObjectRecord => !!r);
+  for (const path of Object.keys(isProps(eff.profiles) ? eff.profiles : {})) {
+    const p = find(PROFILE_TYPES, path);
+    if (p) add(p, ctx.ops.effective(p));
+  }
+  const pool = typeof eff.pool === 'string' ? ctx.ops.repo.get('ltm pool', eff.pool) : undefined;
+  if (pool) {
+    const poolEff = ctx.ops.effective(pool);
+    add(pool, poolEff);
+    const rules = [String(poolEff.monitor ?? 'none'), ...members(pool).map(([, m]) => String(m.monitor ?? 'default'))];
+    const monitors = new Set(rules.flatMap((r) => parseMonitorRule(r).monitors));
+    for (const path of monitors) {
+      const m = find(['ltm monitor smtp', 'ltm monitor tcp'], path);
+      if (m) add(m, ctx.ops.effective(m));
+    }
+  }
+  return out;
+}
+
+function showVirtual(rec: ObjectRecord, ctx: ExecContext): ShowBlock {
   const eff = ctx.ops.effective(rec);
   const st = ctx.status.virtual(rec.path);
   const zero: VirtualStats = {
@@ -62,51 +99,72 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext, raw: boolean): string[
   };
   const s = sinceReset(st?.stats ?? zero, ctx.status.baseline('virtual', rec.path));
   const state = eff.enabled === 'disabled' ? 'disabled' : 'enabled';
-  const dash = '-';
-  return [
-    ...title('Ltm::Virtual Server', relativeName(rec.path, ctx.session.folder), 66),
-    ...statusBlock('Status', [
-      ['Availability', st?.availability ?? 'unknown'],
-      ['State', st?.state ?? state],
-      ['Reason', st?.reason ?? NO_REPORT],
-      ['CMP', 'enabled'],
-      ['CMP Mode', 'all-cpus'],
-      ['Destination', formatDestinationForShow(String(eff.destination))],
-    ], '', 16),
-    '',
-    ...counterTable('Traffic', ['ClientSide', 'Ephemeral', 'General'], [
-      ['Bits In', s.clientBytesIn * 8, 0, dash],
-      ['Bits Out', s.clientBytesOut * 8, 0, dash],
-      ['Current Connections', s.clientCurConns, 0, dash],
-      ['Maximum Connections', s.clientMaxConns, 0, dash],
-      ['Total Connections', s.clientTotConns, 0, dash],
-      ['Total Requests', dash, dash, s.messages],
-    ], { raw }),
-    '',
-    ...counterTable('SMTP STARTTLS', ['Total'], [
-      ['STARTTLS Offered', s.starttlsOffered],
-      ['STARTTLS Upgraded', s.starttlsUpgraded],
-      ['Refused Before TLS', s.refusedBeforeTls],
-      ['AUTH Refused Before TLS', s.authRefusedBeforeTls ?? 0],
-      ['TLS Handshake Failures', s.tlsHandshakeFailures],
-      ['Pipelined Bytes Discarded', s.pipelinedDiscarded],
-      ['Smuggling Attempts Blocked', s.smugglingBlocked],
-    ], { raw }),
-    '',
-    ...counterTable('Admission and Timeouts', ['Total'], [
-      ['Connection Limit Rejections', s.connectionLimitRejected],
-      ['Early Talkers Refused', s.earlyTalkers ?? 0],
-      ['Rate Limit Rejections', s.rateLimitRejected ?? 0],
-      ['Source Limit Rejections', s.sourceLimitRejected ?? 0],
-      ['Session Timeouts', s.sessionTimeouts ?? 0],
-    ], { raw }),
-    '',
-    ...counterTable('Client Certificates', ['Total'], [
-      ['Verified', s.clientCertValid],
-      ['Failed Verification', s.clientCertInvalid],
-      ['Not Presented', s.clientCertNone],
-    ], { raw }),
-  ];
+  const c = (field: string, value: number): ShowCell => ({ field, value });
+  const traffic = (label: string, field: string, value: number): ShowCounterRow => ({ label, cells: [c(`clientside.${field}`, value), c(`ephemeral.${field}`, 0), null] });
+  const one = (label: string, field: string, value: number): ShowCounterRow => ({ label, cells: [c(field, value)] });
+  return {
+    type: rec.type,
+    name: rec.path,
+    title: `Ltm::Virtual Server: ${relativeName(rec.path, ctx.session.folder)}`,
+    titleWidth: 66,
+    statusWidth: 16,
+    status: [
+      { label: 'Availability', field: 'status.availability-state', value: st?.availability ?? 'unknown' },
+      { label: 'State', field: 'status.enabled-state', value: st?.state ?? state },
+      { label: 'Reason', field: 'status.status-reason', value: st?.reason ?? NO_REPORT },
+      { label: 'CMP', field: 'cmp-enabled', value: 'enabled' },
+      { label: 'CMP Mode', field: 'cmp-mode', value: 'all-cpus' },
+      { label: 'Destination', field: 'destination', value: formatDestinationForShow(String(eff.destination)) },
+    ],
+    tables: [
+      {
+        heading: 'Traffic',
+        columns: ['ClientSide', 'Ephemeral', 'General'],
+        rows: [
+          traffic('Bits In', 'bits-in', s.clientBytesIn * 8),
+          traffic('Bits Out', 'bits-out', s.clientBytesOut * 8),
+          traffic('Current Connections', 'cur-conns', s.clientCurConns),
+          traffic('Maximum Connections', 'max-conns', s.clientMaxConns),
+          traffic('Total Connections', 'tot-conns', s.clientTotConns),
+          { label: 'Total Requests', cells: [null, null, c('total-requests', s.messages)] },
+        ],
+      },
+      {
+        heading: 'SMTP STARTTLS',
+        columns: ['Total'],
+        rows: [
+          one('STARTTLS Offered', 'starttls.offered', s.starttlsOffered),
+          one('STARTTLS Upgraded', 'starttls.upgraded', s.starttlsUpgraded),
+          one('Refused Before TLS', 'starttls.refused-before-tls', s.refusedBeforeTls),
+          one('AUTH Refused Before TLS', 'starttls.auth-refused-before-tls', s.authRefusedBeforeTls ?? 0),
+          one('TLS Handshake Failures', 'starttls.handshake-failures', s.tlsHandshakeFailures),
+          one('Pipelined Bytes Discarded', 'starttls.pipelined-bytes-discarded', s.pipelinedDiscarded),
+          one('Smuggling Attempts Blocked', 'starttls.smuggling-blocked', s.smugglingBlocked),
+        ],
+      },
+      {
+        heading: 'Admission and Timeouts',
+        columns: ['Total'],
+        rows: [
+          one('Connection Limit Rejections', 'admission.connection-limit-rejections', s.connectionLimitRejected),
+          one('Early Talkers Refused', 'admission.early-talkers-refused', s.earlyTalkers ?? 0),
+          one('Rate Limit Rejections', 'admission.rate-limit-rejections', s.rateLimitRejected ?? 0),
+          one('Source Limit Rejections', 'admission.source-limit-rejections', s.sourceLimitRejected ?? 0),
+          one('Session Timeouts', 'session-timeouts', s.sessionTimeouts ?? 0),
+        ],
+      },
+      {
+        heading: 'Client Certificates',
+        columns: ['Total'],
+        rows: [
+          one('Verified', 'client-cert.verified', s.clientCertValid ?? 0),
+          one('Failed Verification', 'client-cert.failed-verification', s.clientCertInvalid ?? 0),
+          one('Not Presented', 'client-cert.not-presented', s.clientCertNone ?? 0),
+        ],
+      },
+    ],
+    storedOnly: storedOnlyFor(rec, eff, ctx),
+  };
 }
 
 function members(rec: ObjectRecord): [string, StoredProps][] {
@@ -114,7 +172,7 @@ function members(rec: ObjectRecord): [string, StoredProps][] {
   return isProps(m) ? (Object.entries(m) as [string, StoredProps][]).sort(([a], [b]) => (a < b ? -1 : 1)) : [];
 }
 
-function showPool(rec: ObjectRecord, ctx: ExecContext, raw: boolean, withMembers: boolean): string[] {
+function showPool(rec: ObjectRecord, ctx: ExecContext, withMembers: boolean): ShowBlock {
   const eff = ctx.ops.effective(rec);
   const folder = ctx.session.folder;
   const list = members(rec).map(([key, e]) => ({ key, e, ...memberStats(ctx, rec.path, key) }));
@@ -122,42 +180,50 @@ function showPool(rec: ObjectRecord, ctx: ExecContext, raw: boolean, withMembers
   const availability = available > 0 ? 'available' : list.length && list.every((m) => m.availability === 'offline') ? 'offline' : 'unknown';
   const reason = availability === 'available' ? 'The pool is available' : availability === 'offline' ? "The children pool member(s) are down" : list.length ? NO_REPORT : 'The pool has no members';
   const monitor = formatMonitorRule(parseMonitorRule(String(eff.monitor ?? 'none')), (m) => relativeName(m, folder));
-  const lines = [
-    ...title('Ltm::Pool', relativeName(rec.path, folder), 69),
-    ...statusBlock('Status', [['Availability', availability], ['State', 'enabled'], ['Reason', reason], ['Monitor', monitor]]),
-    `  Minimum Active Members : ${String(eff['min-active-members'] ?? 0)}`,
-    `  Current Active Members : ${available}`,
-    `       Available Members : ${available}`,
-    `           Total Members : ${list.length}`,
-    `        Current Sessions : ${sum(list.map((m) => m.stats)).curConns}`,
-    '',
-    ...counterTable('Traffic', ['ServerSide'], serverSideRows(sum(list.map((m) => m.stats))), { raw, labelWidth: 33 }),
-  ];
-  if (!withMembers) return lines;
-  for (const m of list) {
+  const block: ShowBlock = {
+    type: rec.type,
+    name: rec.path,
+    title: `Ltm::Pool: ${relativeName(rec.path, folder)}`,
+    titleWidth: 69,
+    status: [
+      { label: 'Availability', field: 'status.availability-state', value: availability },
+      { label: 'State', field: 'status.enabled-state', value: 'enabled' },
+      { label: 'Reason', field: 'status.status-reason', value: reason },
+      { label: 'Monitor', field: 'monitor-rule', value: monitor },
+    ],
+    summary: [
+      { label: 'Minimum Active Members', field: 'min-active-members', value: Number(eff['min-active-members'] ?? 0) },
+      { label: 'Current Active Members', field: 'active-member-cnt', value: available },
+      { label: 'Available Members', field: 'available-member-cnt', value: available },
+      { label: 'Total Members', field: 'member-cnt', value: list.length },
+      { label: 'Current Sessions', field: 'cur-sessions', value: sum(list.map((m) => m.stats)).curConns },
+    ],
+    tables: [serverSideTable(sum(list.map((m) => m.stats)), 33)],
+  };
+  if (!withMembers) return block;
+  block.members = list.map((m) => {
     const own = typeof m.e.monitor === 'string' ? parseMonitorRule(m.e.monitor) : undefined;
     const memberMonitor = own && !own.isDefault ? `${formatMonitorRule(own, (x) => relativeName(x, folder))} (member monitor)` : monitor === 'none' ? 'none' : `${monitor} (pool monitor)`;
-    lines.push(
-      '',
-      '  -------------------------------------------',
-      `  | Ltm::Pool Member: ${relativeName(m.key, folder)}`,
-      '  -------------------------------------------',
-      ...statusBlock('Status', [
-        ['Availability', m.availability],
-        ['State', m.e.session === 'user-disabled' || m.e.state === 'user-down' ? 'disabled' : 'enabled'],
-        ['Reason', m.reason],
-        ['Monitor', memberMonitor],
-        ['Monitor Status', m.e.state === 'user-down' ? 'user-down' : m.monitorStatus],
-        ['Session Status', m.e.session === 'user-disabled' ? 'user-disabled' : 'enabled'],
-      ], '  | '),
-      '  |',
-      ...counterTable('Traffic', ['ServerSide'], serverSideRows(m.stats), { raw, labelWidth: 29, prefix: '  | ' }),
-    );
-  }
-  return lines;
+    return {
+      type: 'ltm pool member',
+      name: m.key,
+      title: `Ltm::Pool Member: ${relativeName(m.key, folder)}`,
+      titleWidth: 43,
+      status: [
+        { label: 'Availability', field: 'status.availability-state', value: m.availability },
+        { label: 'State', field: 'status.enabled-state', value: m.e.session === 'user-disabled' || m.e.state === 'user-down' ? 'disabled' : 'enabled' },
+        { label: 'Reason', field: 'status.status-reason', value: m.reason },
+        { label: 'Monitor', field: 'monitor-rule', value: memberMonitor },
+        { label: 'Monitor Status', field: 'monitor-status', value: m.e.state === 'user-down' ? 'user-down' : m.monitorStatus },
+        { label: 'Session Status', field: 'session-status', value: m.e.session === 'user-disabled' ? 'user-disabled' : 'enabled' },
+      ],
+      tables: [serverSideTable(m.stats, 29)],
+    };
+  });
+  return block;
 }
 
-function showNode(rec: ObjectRecord, ctx: ExecContext, raw: boolean): string[] {
+function showNode(rec: ObjectRecord, ctx: ExecContext): ShowBlock {
   const stats: MemberStats[] = [];
   let availability = 'unknown';
   for (const pool of ctx.ops.repo.all('ltm pool')) {
@@ -170,30 +236,38 @@ function showNode(rec: ObjectRecord, ctx: ExecContext, raw: boolean): string[] {
     }
   }
   const reason = availability === 'available' ? 'Node address is available' : availability === 'offline' ? 'Node address is down' : NO_REPORT;
-  return [
-    ...title('Ltm::Node', `${relativeName(rec.path, ctx.session.folder)} (${String(rec.props.address)})`, 69),
-    ...statusBlock('Status', [
-      ['Availability', availability],
-      ['State', rec.props.session === 'user-disabled' || rec.props.state === 'user-down' ? 'disabled' : 'enabled'],
-      ['Reason', reason],
-    ]),
-    '',
-    ...counterTable('Traffic', ['ServerSide'], serverSideRows(sum(stats)), { raw, labelWidth: 33 }),
-  ];
+  return {
+    type: rec.type,
+    name: rec.path,
+    title: `Ltm::Node: ${relativeName(rec.path, ctx.session.folder)} (${String(rec.props.address)})`,
+    titleWidth: 69,
+    status: [
+      { label: 'Availability', field: 'status.availability-state', value: availability },
+      { label: 'State', field: 'status.enabled-state', value: rec.props.session === 'user-disabled' || rec.props.state === 'user-down' ? 'disabled' : 'enabled' },
+      { label: 'Reason', field: 'status.status-reason', value: reason },
+    ],
+    tables: [serverSideTable(sum(stats), 33)],
+  };
+}
+
+function render(block: ShowBlock, raw: boolean): string {
+  const lines = renderBlock(block, raw);
+  for (const m of block.members ?? []) lines.push('', ...renderBlock(m, raw, '  | '));
+  return lines.join('\n') + '\n';
 }
 
 export function showCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   const typeKey = s.typeKey!;
   const raw = s.options.raw === true;
   const recs = selectTargets(ctx.ops, typeKey, s.targets, ctx.session.folder, s.pos, s.options.recursive === true);
-  const blocks: string[][] = [];
+  const blocks: ShowBlock[] = [];
   for (const rec of recs) {
-    if (typeKey === 'ltm virtual') blocks.push(showVirtual(rec, ctx, raw));
-    else if (typeKey === 'ltm pool') blocks.push(showPool(rec, ctx, raw, s.options.members === true || s.options.detail === true));
-    else if (typeKey === 'ltm node') blocks.push(showNode(rec, ctx, raw));
+    if (typeKey === 'ltm virtual') blocks.push(showVirtual(rec, ctx));
+    else if (typeKey === 'ltm pool') blocks.push(showPool(rec, ctx, s.options.members === true || s.options.detail === true));
+    else if (typeKey === 'ltm node') blocks.push(showNode(rec, ctx));
     else throw errors.syntax(`"show ${typeKey}" is not supported; show ltm virtual, ltm pool or ltm node`, s.pos);
   }
-  return { output: blocks.map((b) => b.join('\n') + '\n').join('\n') };
+  return { output: blocks.map((b) => render(b, raw)).join('\n'), data: blocks.map(toJson) };
 }
 
 export function resetStats(s: CommandStatement, ctx: ExecContext): ExecuteResult {

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { ConfigError, errors, getType, type MemberStatus, type StatusReport, type VirtualStatus } from '@openltm/model';
-import { parseCommand, parseScript, type Statement } from '@openltm/parser';
+import { declarationMessage, parseCommand, parseScript, type Statement } from '@openltm/parser';
 import { seedBuiltins } from './builtins';
 import { openDatabase, type Db } from './database';
 import { isQueueable, isReadOnly, runStatement, withPosition, type ExecContext } from './executor';
@@ -131,6 +131,8 @@ export class Store {
    */
   execute(statement: string | Statement, session: Session = new Session()): ExecuteResult {
     const s = typeof statement === 'string' ? parseCommand(statement) : statement;
+    // Only verbs change the configuration from a command line; declarations are for files.
+    if (s.kind !== 'command') throw errors.syntax(declarationMessage(s.kind === 'object' ? s.typeKey.split(' ')[0] : s.path[0]), s.pos);
     if (s.kind === 'command' && s.typeKey === 'cli transaction' && s.verb === 'submit') return this.submit(s.pos, session);
     if (session.transaction && isQueueable(s)) {
       session.transaction.push(s);
@@ -155,22 +157,16 @@ export class Store {
     const queued = session.transaction;
     if (!queued) throw errors.configError('there is no cli transaction to submit: create cli transaction first.', pos);
     session.transaction = undefined;
+    const warnings: ConfigError[] = [];
     try {
       this.write((ops) => {
-        for (const s of queued) {
-          try {
-            runStatement(s, this.context(ops, session));
-            ops.check();
-          } catch (err) {
-            throw withPosition(err, s.pos);
-          }
-        }
+        warnings.push(...applyQueued(ops, queued, this.context(ops, session)));
       });
     } catch (err) {
       if (!ConfigError.is(err)) throw err;
       throw new ConfigError(err.code, `${err.message} (transaction failed and was discarded; nothing was applied)`, { position: err.position, related: err.related });
     }
-    return { output: '', changed: queued.length > 0 };
+    return { output: '', changed: queued.length > 0, ...(warnings.length ? { warnings } : {}) };
   }
 
   /**
@@ -203,8 +199,8 @@ export class Store {
             const queued = session.transaction;
             if (!queued) throw errors.configError('there is no cli transaction to submit: create cli transaction first.', s.pos);
             session.transaction = undefined;
-            for (const q of queued) run(q);
-            results.push({ output: '', changed: queued.length > 0 });
+            const warnings = applyQueued(ops, queued, this.context(ops, session));
+            results.push({ output: '', changed: queued.length > 0, ...(warnings.length ? { warnings } : {}) });
           } else if (session.transaction && isQueueable(s)) {
             session.transaction.push(s);
             results.push({ output: '', queued: true });
@@ -305,6 +301,26 @@ export class Store {
     this.closed = true;
     this.db.close();
   }
+}
+
+/**
+ * Applies the statements of a cli transaction, then checks the final state once: cross-object
+ * rules (a key matching its certificate, SNI defaults) hold for the result, not for each step, so
+ * a certificate and its key can be renewed together under the same names. An error still names
+ * the statement that touched the failing object.
+ */
+function applyQueued(ops: ObjectOperations, queued: readonly Statement[], ctx: ExecContext): ConfigError[] {
+  const warnings: ConfigError[] = [];
+  for (const s of queued) {
+    try {
+      warnings.push(...(runStatement(s, ctx).warnings ?? []));
+      ops.link();
+    } catch (err) {
+      throw withPosition(err, s.pos);
+    }
+  }
+  ops.check();
+  return warnings;
 }
 
 /** Opens (or creates) a store. */

@@ -76,7 +76,7 @@ describe('cross-object rules', () => {
     expect(t.fail('modify ltm virtual vs2 enabled').code).toBe(ErrorCodes.DESTINATION_IN_USE);
     t.run('modify ltm virtual vs_smtp disabled');
     t.run('modify ltm virtual vs2 enabled');
-    t.run('create ltm virtual vs3 destination 192.0.2.10%1:25');
+    t.run('create ltm virtual vs3 destination 192.0.2.11:25');
   });
 
   it('01070734: an smtps profile in allow or require mode needs a client-ssl profile', () => {

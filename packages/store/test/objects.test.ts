@@ -176,11 +176,11 @@ describe('create, modify, delete', () => {
     expect(t.fail('create ltm virtual v').message).toContain('"destination" is required');
   });
 
-  it('accepts IPv6, route domains and service names, and canonicalises them', () => {
+  it('accepts IPv6 and service names, and canonicalises them', () => {
     t.run('create ltm virtual v6 destination 2001:DB8:0::1.smtp');
-    t.run('create ltm virtual rd destination 10.0.0.1%2:587');
+    t.run('create ltm virtual sub destination 10.0.0.1:587');
     expect(t.store.getEffective('ltm virtual', 'v6')!.properties.destination).toBe('/Common/2001:db8::1.25');
-    expect(t.run('list ltm virtual rd destination')).toBe('ltm virtual rd {\n    destination 10.0.0.1%2:submission\n}\n');
+    expect(t.run('list ltm virtual sub destination')).toBe('ltm virtual sub {\n    destination 10.0.0.1:submission\n}\n');
     t.run('create ltm pool p6 members add { 2001:db8::11.25 }');
     expect(t.store.names('ltm node')).toEqual(['2001:db8::11']);
   });

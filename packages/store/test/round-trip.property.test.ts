@@ -19,7 +19,8 @@ const quoted = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}
 const ipv4 = fc.tuple(fc.integer({ min: 1, max: 223 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 254 })).map((p) => p.join('.'));
 const ipv6 = fc.tuple(fc.integer({ min: 1, max: 0xffff }), fc.integer({ min: 0, max: 0xffff })).map(([a, b]) => `2001:db8:${a.toString(16)}::${b.toString(16)}`);
 const port = fc.oneof(fc.constantFrom(25, 465, 587, 2525), fc.integer({ min: 1, max: 65535 }));
-const hostPort = fc.tuple(fc.oneof(ipv4, ipv4.map((a) => `${a}%${1 + (a.length % 3)}`), ipv6), port).map(([a, p]) => (a.includes(':') ? `${a}.${p}` : `${a}:${p}`));
+// Route domains (%N) are refused until supported (validate/unsupported.ts).
+const hostPort = fc.tuple(fc.oneof(ipv4, ipv6), port).map(([a, p]) => (a.includes(':') ? `${a}.${p}` : `${a}:${p}`));
 
 const config = fc.record({
   monitors: fc.uniqueArray(fc.record({ name, kind: fc.constantFrom('smtp', 'tcp'), interval: fc.integer({ min: 1, max: 60 }), description: fc.option(text), domain: fc.option(fc.constantFrom('example.com', 'mx.example.org')) }), { selector: (m) => m.name, maxLength: 4 }),

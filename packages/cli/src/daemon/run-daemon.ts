@@ -7,6 +7,7 @@ import { openStore, type Store } from '@openltm/store';
 import { DataPlane, type DeadlineConfig } from '@openltm/dataplane';
 import { storeSource } from './store-desired-state';
 import { TicketKeyRotation } from './ticket-keys';
+import { acquireStoreLock } from './store-lock';
 
 export interface DaemonOptions {
   storePath: string;
@@ -29,7 +30,14 @@ export interface RunningDaemon {
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
-  const store = openStore(options.storePath);
+  const lock = acquireStoreLock(options.storePath); // one daemon per store
+  let store: Store;
+  try {
+    store = openStore(options.storePath);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const logger = options.logger;
   const tickets = new TicketKeyRotation(options.ticketKeyRotationMs);
   const dataPlane = new DataPlane({
@@ -50,6 +58,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     await dataPlane.start();
   } catch (err) {
     store.close();
+    lock.release();
     throw err;
   }
   tickets.start((keys) => {
@@ -59,7 +68,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     tickets.stop();
-    return (stopping ??= dataPlane.stop().finally(() => store.close()));
+    return (stopping ??= dataPlane.stop().finally(() => {
+      store.close();
+      lock.release();
+    }));
   };
   return { store, dataPlane, stop };
 }

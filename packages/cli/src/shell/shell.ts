@@ -103,7 +103,10 @@ export class Shell {
     const { output, executor } = this.opts;
     this.rl.pause();
     try {
-      await executor.execute(entry, (text) => output.stdout(asLines(text)));
+      await executor.execute(entry, (text, _data, warnings) => {
+        output.stdout(asLines(text));
+        for (const w of warnings ?? []) output.stderr(`${w}\n`);
+      });
     } catch (err) {
       this.failures++;
       output.stderr(describeError(err, entry));

@@ -1,4 +1,4 @@
-import { storedOnly, t } from '../value-types';
+import { enforced, metadata, storedOnly, t } from '../value-types';
 import type { ObjectTypeDef } from '../object-type';
 import type { PropertyTable } from '../value-types';
 
@@ -22,24 +22,26 @@ const fqdn: PropertyTable[string] = {
 };
 
 export const poolMemberEntry: PropertyTable = {
-  address: { type: { kind: 'address' }, help: 'IP address of the member (its node is created when missing)', alwaysList: true },
-  'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to' },
-  'connection-limit': { type: t.int(0), default: '0', help: 'Maximum concurrent connections to the member (0 = unlimited)' },
-  description: { type: t.string(), help: 'User-defined description' },
-  'dynamic-ratio': { type: t.int(1, 65535), default: '1', help: 'Dynamic ratio weight' },
+  address: { type: { kind: 'address' }, help: 'IP address of the member (its node is created when missing)', alwaysList: true, effect: enforced('test/e2e-seed-scenario.test.ts') },
+  'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', effect: metadata },
+  'connection-limit': { type: t.int(0), default: '0', help: 'Maximum concurrent connections to the member (0 = unlimited)', effect: enforced('test/e2e-settings.test.ts') },
+  description: { type: t.string(), help: 'User-defined description', effect: metadata },
+  'dynamic-ratio': { type: t.int(1, 65535), default: '1', help: 'Dynamic ratio weight', effect: storedOnly },
   fqdn,
-  monitor: { type: { kind: 'monitor-rule' }, default: 'default', help: "The member's own health monitor rule, overriding the pool's" },
-  'priority-group': { type: t.int(0, 65535), default: '0', help: 'Priority group; higher groups take traffic first' },
-  ratio: { type: t.int(1, 65535), default: '1', help: 'Weight for ratio load balancing' },
+  monitor: { type: { kind: 'monitor-rule' }, default: 'default', help: "The member's own health monitor rule, overriding the pool's", effect: enforced('test/e2e-settings.test.ts') },
+  'priority-group': { type: t.int(0, 65535), default: '0', help: 'Priority group; higher groups take traffic first', effect: enforced('test/e2e-settings.test.ts') },
+  ratio: { type: t.int(1, 65535), default: '1', help: 'Weight for ratio load balancing', effect: enforced('test/e2e-settings.test.ts') },
   session: {
     type: t.enumOf('user-enabled', 'user-disabled', 'monitor-enabled'),
     default: 'user-enabled',
     help: 'user-disabled: no new sessions except persistent ones (BIG-IP "disabled")',
+    effect: enforced('test/e2e-settings.test.ts'),
   },
   state: {
     type: t.enumOf('user-up', 'user-down', 'up', 'down', 'unchecked', 'checking'),
     default: 'user-up',
     help: 'user-down: forced offline, no new sessions',
+    effect: enforced('test/e2e-settings.test.ts'),
   },
 };
 
@@ -48,21 +50,21 @@ export const ltmPool: ObjectTypeDef = {
   kindName: 'Pool',
   help: 'A load-balanced set of SMTP servers (members) with a health monitor.',
   properties: {
-    'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to' },
-    description: { type: t.string(), help: 'User-defined description' },
-    'load-balancing-mode': { type: t.enumOf(...LOAD_BALANCING_MODES), default: 'round-robin', help: 'How a member is chosen for each new session' },
-    members: { type: { kind: 'collection', key: { kind: 'member' }, entry: poolMemberEntry }, help: 'Pool members, named address:port' },
+    'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', effect: metadata },
+    description: { type: t.string(), help: 'User-defined description', effect: metadata },
+    'load-balancing-mode': { type: t.enumOf(...LOAD_BALANCING_MODES), default: 'round-robin', help: 'How a member is chosen for each new session', effect: enforced('test/e2e-settings.test.ts') },
+    members: { type: { kind: 'collection', key: { kind: 'member' }, entry: poolMemberEntry }, help: 'Pool members, named address:port', effect: enforced('test/e2e-seed-scenario.test.ts') },
     // Sent by every f5_modules bigip_pool create; kept for BIG-IP fidelity (high availability actions do not apply).
     'min-up-members': { type: t.int(0, 65535), default: '0', help: 'Members that must be up before the min-up-members-action (stored only)', effect: storedOnly },
     'min-up-members-action': { type: t.enumOf('failover', 'reboot', 'restart-all'), default: 'failover', help: 'HA action when fewer members are up (stored only)', effect: storedOnly },
     'min-up-members-checking': { type: t.onOff(), default: 'disabled', help: 'Whether min-up-members is checked (stored only)', effect: storedOnly },
-    'min-active-members': { type: t.int(0, 65535), default: '0', help: 'Members a priority group needs up before lower groups are used' },
-    monitor: { type: { kind: 'monitor-rule' }, default: 'none', help: 'Health monitor rule: a monitor, `a and b`, or `min N of { a b }`' },
-    'service-down-action': { type: t.enumOf('none', 'reset', 'drop', 'reselect'), default: 'none', help: 'What happens to sessions of a member that goes down' },
-    'slow-ramp-time': { type: t.int(0, 65535), default: '10', help: 'Seconds over which a member coming up gets full traffic' },
-    'allow-nat': { type: t.enumOf('yes', 'no'), default: 'yes', help: 'Allow NAT towards members' },
-    'allow-snat': { type: t.enumOf('yes', 'no'), default: 'yes', help: 'Allow SNAT towards members' },
-    'reselect-tries': { type: t.int(0, 65535), default: '0', help: 'Times to try another member when a connection fails' },
+    'min-active-members': { type: t.int(0, 65535), default: '0', help: 'Members a priority group needs up before lower groups are used', effect: enforced('test/e2e-settings.test.ts') },
+    monitor: { type: { kind: 'monitor-rule' }, default: 'none', help: 'Health monitor rule: a monitor, `a and b`, or `min N of { a b }`', effect: enforced('test/e2e-seed-scenario.test.ts') },
+    'service-down-action': { type: t.enumOf('none', 'reset', 'drop', 'reselect'), default: 'none', help: 'What happens to sessions of a member that goes down', effect: storedOnly },
+    'slow-ramp-time': { type: t.int(0, 65535), default: '10', help: 'Seconds over which a member coming up gets full traffic', effect: storedOnly },
+    'allow-nat': { type: t.enumOf('yes', 'no'), default: 'yes', help: 'Allow NAT towards members', effect: storedOnly },
+    'allow-snat': { type: t.enumOf('yes', 'no'), default: 'yes', help: 'Allow SNAT towards members', effect: storedOnly },
+    'reselect-tries': { type: t.int(0, 65535), default: '0', help: 'Times to try another member when a connection fails', effect: storedOnly },
   },
 };
 
@@ -71,15 +73,15 @@ export const ltmNode: ObjectTypeDef = {
   kindName: 'Node',
   help: 'A server address; pool members refer to nodes (created automatically when needed).',
   properties: {
-    address: { type: { kind: 'address' }, help: 'IP address of the node', required: true, immutable: true, alwaysList: true },
-    'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to' },
-    'connection-limit': { type: t.int(0), default: '0', help: 'Maximum concurrent connections (0 = unlimited)' },
-    description: { type: t.string(), help: 'User-defined description' },
-    'dynamic-ratio': { type: t.int(1, 65535), default: '1', help: 'Dynamic ratio weight' },
+    address: { type: { kind: 'address' }, help: 'IP address of the node', required: true, immutable: true, alwaysList: true, effect: enforced('test/e2e-seed-scenario.test.ts') },
+    'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', effect: metadata },
+    'connection-limit': { type: t.int(0), default: '0', help: 'Maximum concurrent connections (0 = unlimited)', effect: storedOnly },
+    description: { type: t.string(), help: 'User-defined description', effect: metadata },
+    'dynamic-ratio': { type: t.int(1, 65535), default: '1', help: 'Dynamic ratio weight', effect: storedOnly },
     fqdn,
-    monitor: { type: { kind: 'monitor-rule' }, default: 'default', help: 'Node health monitor rule' },
-    ratio: { type: t.int(1, 65535), default: '1', help: 'Weight for ratio-node balancing' },
-    session: { type: t.enumOf('user-enabled', 'user-disabled', 'monitor-enabled'), default: 'user-enabled', help: 'user-disabled: no new sessions' },
-    state: { type: t.enumOf('user-up', 'user-down', 'up', 'down', 'unchecked', 'checking'), default: 'user-up', help: 'user-down: forced offline' },
+    monitor: { type: { kind: 'monitor-rule' }, default: 'default', help: 'Node health monitor rule', effect: storedOnly },
+    ratio: { type: t.int(1, 65535), default: '1', help: 'Weight for ratio-node balancing', effect: storedOnly },
+    session: { type: t.enumOf('user-enabled', 'user-disabled', 'monitor-enabled'), default: 'user-enabled', help: 'user-disabled: no new sessions', effect: enforced('test/e2e-settings.test.ts') },
+    state: { type: t.enumOf('user-up', 'user-down', 'up', 'down', 'unchecked', 'checking'), default: 'user-up', help: 'user-down: forced offline', effect: enforced('test/e2e-settings.test.ts') },
   },
 };

@@ -1,13 +1,13 @@
-import { enforced, storedOnly, t } from '../value-types';
+import { enforced, metadata, storedOnly, t } from '../value-types';
 import type { ObjectTypeDef } from '../object-type';
 import type { PropertyTable } from '../value-types';
 
 /** Entries of `cert-key-chain { NAME { cert .. key .. chain .. passphrase .. } }`. */
 export const certKeyChainEntry: PropertyTable = {
-  cert: { type: t.ref('sys file ssl-cert', false), help: 'Certificate file object', required: true },
-  key: { type: t.ref('sys file ssl-key', false), help: 'Key file object matching the certificate', required: true },
-  chain: { type: t.ref('sys file ssl-cert'), default: 'none', help: 'Intermediate CA bundle sent after the certificate' },
-  passphrase: { type: t.string(), default: 'none', help: 'Passphrase of an encrypted key', secret: true },
+  cert: { type: t.ref('sys file ssl-cert', false), help: 'Certificate file object', required: true, effect: enforced('test/e2e-settings.test.ts') },
+  key: { type: t.ref('sys file ssl-key', false), help: 'Key file object matching the certificate', required: true, effect: enforced('test/e2e-settings.test.ts') },
+  chain: { type: t.ref('sys file ssl-cert'), default: 'none', help: 'Intermediate CA bundle sent after the certificate', effect: enforced('test/e2e-settings.test.ts') },
+  passphrase: { type: t.string(), default: 'none', help: 'Passphrase of an encrypted key', secret: true, effect: enforced('test/e2e-settings.test.ts') },
 };
 
 const SNI_TEST = 'test/e2e-sni.test.ts';
@@ -54,16 +54,16 @@ export const ltmProfileClientSsl: ObjectTypeDef = {
     },
   ],
   properties: {
-    'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', alwaysList: true, notInherited: true },
-    description: { type: t.string(), help: 'User-defined description', notInherited: true },
+    'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', alwaysList: true, notInherited: true, effect: metadata },
+    description: { type: t.string(), help: 'User-defined description', notInherited: true, effect: metadata },
     'cert-key-chain': {
       type: { kind: 'collection', key: { kind: 'name' }, entry: certKeyChainEntry },
       help: 'Certificate, key, chain and passphrase sets offered to clients',
       effect: enforced(SNI_TEST),
     },
-    ciphers: { type: t.string(), default: SECURE_CIPHERS, help: 'OpenSSL cipher string' },
-    options: { type: sslOptions, default: '{ dont-insert-empty-fragments no-ssl no-sslv3 no-tlsv1 no-tlsv1.1 cipher-server-preference }', help: 'Protocol options (no-tlsv1, no-tlsv1.1, ...)' },
-    'handshake-timeout': { type: t.int(0, 4294967295, ['indefinite']), default: '10', help: 'Seconds allowed for the TLS handshake' },
+    ciphers: { type: t.string(), default: SECURE_CIPHERS, help: 'OpenSSL cipher string', effect: enforced('test/e2e-settings.test.ts') },
+    options: { type: sslOptions, default: '{ dont-insert-empty-fragments no-ssl no-sslv3 no-tlsv1 no-tlsv1.1 cipher-server-preference }', help: 'Protocol options (no-tlsv1, no-tlsv1.1, ...)', effect: enforced('test/e2e-settings.test.ts') },
+    'handshake-timeout': { type: t.int(0, 4294967295, ['indefinite']), default: '10', help: 'Seconds allowed for the TLS handshake', effect: enforced('test/e2e-settings.test.ts') },
     // node's TLS socket has no hook between "alert sent" and "reset": closes use the session's own timers.
     'alert-timeout': { type: t.int(0, 4294967295, ['indefinite']), default: 'indefinite', help: 'Seconds to wait for close_notify after an alert (stored only: not applied)', effect: storedOnly },
     'ca-file': { type: t.ref('sys file ssl-cert'), default: 'none', help: 'CA bundle used to verify client certificates', effect: enforced(CLIENT_CERT_TEST) },
@@ -71,16 +71,16 @@ export const ltmProfileClientSsl: ObjectTypeDef = {
     'peer-cert-mode': { type: t.enumOf('ignore', 'request', 'require', 'auto'), default: 'ignore', help: 'Whether to ask clients for a certificate (auto = ignore)', effect: enforced(CLIENT_CERT_TEST) },
     'authenticate-depth': { type: t.int(0, 255), default: '9', help: 'Most intermediate CAs allowed in a client certificate chain', effect: enforced(CLIENT_CERT_TEST) },
     renegotiation: { type: t.onOff(), default: 'disabled', help: 'Allow TLS renegotiation (only disabled is accepted)', effect: enforced(TLS_SESSION_TEST) },
-    'secure-renegotiation': { type: t.enumOf('require', 'require-strict', 'request'), default: 'require', help: 'Secure renegotiation (RFC 5746) mode' },
+    'secure-renegotiation': { type: t.enumOf('require', 'require-strict', 'request'), default: 'require', help: 'Secure renegotiation (RFC 5746) mode', effect: storedOnly },
     'server-name': { type: t.string(), default: 'none', help: 'SNI host name this profile serves (*.domain matches one label)', effect: enforced(SNI_TEST) },
     'sni-default': { type: t.enumOf('true', 'false'), default: 'false', help: 'The profile used when no SNI name matches', effect: enforced(SNI_TEST) },
     'sni-require': { type: t.enumOf('true', 'false'), default: 'false', help: 'On the SNI default profile: refuse clients that send no matching name', effect: enforced(SNI_TEST) },
     'cache-size': { type: t.int(0, 4194304), default: '262144', help: 'TLS 1.2 session-ID cache entries, per worker (0 = no cache; TLS 1.3 resumes only with session-ticket)', effect: enforced(TLS_SESSION_TEST) },
     'cache-timeout': { type: t.int(0, 86400), default: '3600', help: 'Seconds a TLS session or ticket stays resumable', effect: enforced(TLS_SESSION_TEST) },
-    'session-ticket': { type: t.onOff(), default: 'disabled', help: 'Resume with session tickets (keys shared by all workers, rotated by the daemon)', effect: enforced(TLS_SESSION_TEST, 'packages/dataplane/test/listener/ticket-keys.test.ts') },
+    'session-ticket': { type: t.onOff(), default: 'disabled', help: 'Resume with session tickets (keys shared by all workers, rotated by the daemon)', effect: enforced(TLS_SESSION_TEST) },
     // Orderly closes always send close_notify; a peer's missing close_notify is always tolerated (SMTP ends with QUIT).
     'unclean-shutdown': { type: t.onOff(), default: 'enabled', help: 'Allow close without close_notify (stored only: not applied)', effect: storedOnly },
-    'inherit-certkeychain': { type: t.enumOf('true', 'false'), default: 'true', help: 'The cert-key-chain follows the parent profile' },
+    'inherit-certkeychain': { type: t.enumOf('true', 'false'), default: 'true', help: 'The cert-key-chain follows the parent profile', effect: storedOnly },
   },
 };
 
@@ -93,17 +93,17 @@ export const ltmProfileServerSsl: ObjectTypeDef = {
   profile: { context: 'serverside' },
   builtins: [{ name: '/Common/serverssl', properties: {} }],
   properties: {
-    'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', alwaysList: true, notInherited: true },
-    description: { type: t.string(), help: 'User-defined description', notInherited: true },
+    'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', alwaysList: true, notInherited: true, effect: metadata },
+    description: { type: t.string(), help: 'User-defined description', notInherited: true, effect: metadata },
     cert: { type: t.ref('sys file ssl-cert'), default: 'none', help: 'Client certificate presented to members', effect: enforced(SERVER_SSL_TEST) },
     key: { type: t.ref('sys file ssl-key'), default: 'none', help: 'Key of the client certificate', effect: enforced(SERVER_SSL_TEST) },
-    chain: { type: t.ref('sys file ssl-cert'), default: 'none', help: 'Chain sent with the certificate' },
-    ciphers: { type: t.string(), default: 'DEFAULT', help: 'OpenSSL cipher string' },
-    options: { type: sslOptions, default: '{ dont-insert-empty-fragments no-tlsv1.3 }', help: 'Protocol options' },
+    chain: { type: t.ref('sys file ssl-cert'), default: 'none', help: 'Chain sent with the certificate', effect: storedOnly },
+    ciphers: { type: t.string(), default: 'DEFAULT', help: 'OpenSSL cipher string', effect: storedOnly },
+    options: { type: sslOptions, default: '{ dont-insert-empty-fragments no-tlsv1.3 }', help: 'Protocol options', effect: storedOnly },
     'server-name': { type: t.string(), default: 'none', help: 'SNI name sent to the member; verified against its certificate under peer-cert-mode require', effect: enforced(SERVER_SSL_TEST, 'packages/dataplane/test/session/member-tls.test.ts') },
     'peer-cert-mode': { type: t.enumOf('ignore', 'require'), default: 'ignore', help: 'Verify the member certificate against ca-file', effect: enforced(SERVER_SSL_TEST) },
     'ca-file': { type: t.ref('sys file ssl-cert'), default: 'none', help: 'CA bundle member certificates must chain to', effect: enforced(SERVER_SSL_TEST) },
-    'secure-renegotiation': { type: t.enumOf('require', 'require-strict', 'request'), default: 'require-strict', help: 'Secure renegotiation mode' },
-    'handshake-timeout': { type: t.int(0, 4294967295, ['indefinite']), default: '10', help: 'Seconds allowed for the TLS handshake' },
+    'secure-renegotiation': { type: t.enumOf('require', 'require-strict', 'request'), default: 'require-strict', help: 'Secure renegotiation mode', effect: storedOnly },
+    'handshake-timeout': { type: t.int(0, 4294967295, ['indefinite']), default: '10', help: 'Seconds allowed for the TLS handshake', effect: storedOnly },
   },
 };

@@ -1,4 +1,4 @@
-import { enforced, metadata, t } from '../value-types';
+import { enforced, metadata, storedOnly, t } from '../value-types';
 import type { ObjectTypeDef } from '../object-type';
 
 export const ltmProfileSmtps: ObjectTypeDef = {
@@ -13,7 +13,7 @@ export const ltmProfileSmtps: ObjectTypeDef = {
       type: t.enumOf('none', 'allow', 'require'),
       default: 'require',
       help: 'STARTTLS activation: none (never offered; the GUI\'s "Disallow"), allow (optional), require (mandatory before mail)',
-      effect: enforced('packages/dataplane/test/session/require.test.ts', 'packages/dataplane/test/session/plain.test.ts', 'test/e2e-clients.test.ts'),
+      effect: enforced('packages/dataplane/test/session/require.test.ts', 'test/e2e-clients.test.ts'),
     },
     'allow-plaintext-auth': {
       type: t.enumOf('enabled', 'disabled'),

@@ -1,4 +1,4 @@
-import { enforced, metadata, t } from '../value-types';
+import { enforced, metadata, storedOnly, t } from '../value-types';
 import type { ObjectTypeDef } from '../object-type';
 import { PROFILE_TYPES } from './profile-types';
 
@@ -10,21 +10,21 @@ export const ltmVirtual: ObjectTypeDef = {
   kindName: 'Virtual Server',
   help: 'A listener on address:port that applies its profiles and sends sessions to its pool.',
   properties: {
-    'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to' },
-    'auto-lasthop': { type: t.enumOf('default', 'enabled', 'disabled'), default: 'default', help: 'Return traffic to the MAC it came from' },
+    'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', effect: metadata },
+    'auto-lasthop': { type: t.enumOf('default', 'enabled', 'disabled'), default: 'default', help: 'Return traffic to the MAC it came from', effect: storedOnly },
     'connection-limit': {
       type: t.int(0),
       default: '0',
       help: 'Maximum concurrent client connections (0 = unlimited); over it: 421 4.7.0, or a reset before any TLS on implicit-TLS virtuals',
       effect: enforced(...ADMISSION_TESTS),
     },
-    'creation-time': { type: t.string(), help: 'When the virtual was created', readOnly: true, alwaysList: true },
-    description: { type: t.string(), help: 'User-defined description' },
-    destination: { type: { kind: 'destination' }, help: 'Listening address and port: 10.0.0.1:25, 2001:db8::1.25, 10.0.0.1%2:25', required: true, alwaysList: true },
-    enabled: { type: t.flag('enabled', 'disabled'), default: 'enabled', help: 'enabled | disabled: whether the virtual accepts new connections' },
-    'ip-protocol': { type: t.enumOf('tcp', 'udp', 'sctp', 'any'), default: 'tcp', help: 'IP protocol of the listener', alwaysList: true },
-    'last-modified-time': { type: t.string(), help: 'When the virtual was last changed', readOnly: true, alwaysList: true },
-    mask: { type: { kind: 'netmask' }, default: '255.255.255.255', help: 'Destination netmask', alwaysList: true },
+    'creation-time': { type: t.string(), help: 'When the virtual was created', readOnly: true, alwaysList: true, effect: metadata },
+    description: { type: t.string(), help: 'User-defined description', effect: metadata },
+    destination: { type: { kind: 'destination' }, help: 'Listening address and port: 10.0.0.1:25, 2001:db8::1.25, 10.0.0.1%2:25', required: true, alwaysList: true, effect: enforced('test/e2e-seed-scenario.test.ts') },
+    enabled: { type: t.flag('enabled', 'disabled'), default: 'enabled', help: 'enabled | disabled: whether the virtual accepts new connections', effect: enforced('test/e2e-seed-scenario.test.ts') },
+    'ip-protocol': { type: t.enumOf('tcp', 'udp', 'sctp', 'any'), default: 'tcp', help: 'IP protocol of the listener', alwaysList: true, effect: enforced('test/e2e-seed-scenario.test.ts') },
+    'last-modified-time': { type: t.string(), help: 'When the virtual was last changed', readOnly: true, alwaysList: true, effect: metadata },
+    mask: { type: { kind: 'netmask' }, default: '255.255.255.255', help: 'Destination netmask', alwaysList: true, effect: storedOnly },
     // Labels automation tools attach (f5_modules writes its version and last change here).
     metadata: {
       type: {
@@ -38,16 +38,17 @@ export const ltmVirtual: ObjectTypeDef = {
       help: 'Name/value labels for automation tools',
       effect: metadata,
     },
-    mirror: { type: t.onOff(), default: 'disabled', help: 'Mirror connections to the peer' },
-    pool: { type: t.ref('ltm pool'), default: 'none', help: 'Default pool of SMTP servers' },
+    mirror: { type: t.onOff(), default: 'disabled', help: 'Mirror connections to the peer', effect: storedOnly },
+    pool: { type: t.ref('ltm pool'), default: 'none', help: 'Default pool of SMTP servers', effect: enforced('test/e2e-seed-scenario.test.ts') },
     profiles: {
       type: {
         kind: 'collection',
         key: { kind: 'reference', to: PROFILE_TYPES },
-        entry: { context: { type: t.enumOf('all', 'clientside', 'serverside'), default: 'all', help: 'Side of the connection the profile applies to' } },
+        entry: { context: { type: t.enumOf('all', 'clientside', 'serverside'), default: 'all', help: 'Side of the connection the profile applies to', effect: enforced('test/e2e-seed-scenario.test.ts') } },
       },
       default: '{ /Common/tcp { } }',
       help: 'Profiles: tcp, smtps, client-ssl { context clientside }, server-ssl { context serverside }',
+      effect: enforced('test/e2e-seed-scenario.test.ts'),
     },
     'rate-limit': {
       type: t.int(0, 4294967295, ['disabled']),
@@ -73,21 +74,22 @@ export const ltmVirtual: ObjectTypeDef = {
       help: 'Prefix length applied to the source address for rate-limit-mode source keys (0 = the whole address)',
       effect: enforced(ADMISSION_TESTS[0]),
     },
-    source: { type: { kind: 'cidr' }, default: '0.0.0.0/0', help: 'Client addresses accepted, as a CIDR', alwaysList: true },
+    source: { type: { kind: 'cidr' }, default: '0.0.0.0/0', help: 'Client addresses accepted, as a CIDR', alwaysList: true, effect: storedOnly },
     'source-address-translation': {
       type: {
         kind: 'object',
         properties: {
-          type: { type: t.enumOf('automap', 'snat', 'lsn', 'none'), default: 'none', help: 'Source address translation type' },
-          pool: { type: t.string(), default: 'none', help: 'SNAT pool' },
+          type: { type: t.enumOf('automap', 'snat', 'lsn', 'none'), default: 'none', help: 'Source address translation type', effect: storedOnly },
+          pool: { type: t.string(), default: 'none', help: 'SNAT pool', effect: storedOnly },
         },
       },
       help: 'Source address translation { type automap | snat | none }',
+      effect: storedOnly,
     },
-    'source-port': { type: t.enumOf('preserve', 'preserve-strict', 'change'), default: 'preserve', help: 'Source port handling' },
-    'translate-address': { type: t.onOff(), default: 'enabled', help: 'Translate the destination address to the member', alwaysList: true },
-    'translate-port': { type: t.onOff(), default: 'enabled', help: 'Translate the destination port to the member', alwaysList: true },
-    vlans: { type: t.list(), help: 'VLANs the virtual listens on' },
-    'vlans-enabled': { type: t.flag('vlans-enabled', 'vlans-disabled'), default: 'vlans-disabled', help: 'Whether `vlans` lists where to listen or where not to' },
+    'source-port': { type: t.enumOf('preserve', 'preserve-strict', 'change'), default: 'preserve', help: 'Source port handling', effect: storedOnly },
+    'translate-address': { type: t.onOff(), default: 'enabled', help: 'Translate the destination address to the member', alwaysList: true, effect: storedOnly },
+    'translate-port': { type: t.onOff(), default: 'enabled', help: 'Translate the destination port to the member', alwaysList: true, effect: storedOnly },
+    vlans: { type: t.list(), help: 'VLANs the virtual listens on', effect: storedOnly },
+    'vlans-enabled': { type: t.flag('vlans-enabled', 'vlans-disabled'), default: 'vlans-disabled', help: 'Whether `vlans` lists where to listen or where not to', effect: storedOnly },
   },
 };

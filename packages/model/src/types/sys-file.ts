@@ -1,4 +1,4 @@
-import { t } from '../value-types';
+import { metadata, t } from '../value-types';
 import type { ObjectTypeDef } from '../object-type';
 
 export const sysFileSslCert: ObjectTypeDef = {
@@ -6,11 +6,11 @@ export const sysFileSslCert: ObjectTypeDef = {
   kindName: 'Certificate',
   help: 'An X.509 certificate (PEM) imported into the store.',
   properties: {
-    'source-path': { type: { kind: 'source-path' }, help: 'Where to import the PEM from: file:/path', required: true },
-    description: { type: t.string(), help: 'User-defined description' },
-    'subject': { type: t.string(), help: 'Certificate subject', readOnly: true },
-    'expiration-string': { type: t.string(), help: 'Certificate expiry', readOnly: true },
-    fingerprint: { type: t.string(), help: 'SHA-256 fingerprint', readOnly: true },
+    'source-path': { type: { kind: 'source-path' }, help: 'Where to import the PEM from: file:/path', required: true, effect: metadata },
+    description: { type: t.string(), help: 'User-defined description', effect: metadata },
+    'subject': { type: t.string(), help: 'Certificate subject', readOnly: true, effect: metadata },
+    'expiration-string': { type: t.string(), help: 'Certificate expiry', readOnly: true, effect: metadata },
+    fingerprint: { type: t.string(), help: 'SHA-256 fingerprint', readOnly: true, effect: metadata },
   },
 };
 
@@ -19,8 +19,8 @@ export const sysFileSslCrl: ObjectTypeDef = {
   kindName: 'CRL',
   help: 'A certificate revocation list (PEM) imported into the store, for a client-ssl crl-file.',
   properties: {
-    'source-path': { type: { kind: 'source-path' }, help: 'Where to import the PEM from: file:/path', required: true },
-    description: { type: t.string(), help: 'User-defined description' },
+    'source-path': { type: { kind: 'source-path' }, help: 'Where to import the PEM from: file:/path', required: true, effect: metadata },
+    description: { type: t.string(), help: 'User-defined description', effect: metadata },
   },
 };
 
@@ -30,10 +30,10 @@ export const sysFileSslKey: ObjectTypeDef = {
   help: 'A private key (PEM) imported into the store; its material is never listed.',
   sensitive: true,
   properties: {
-    'source-path': { type: { kind: 'source-path' }, help: 'Where to import the PEM from: file:/path', required: true },
-    passphrase: { type: t.string(), help: 'Passphrase of an encrypted key', secret: true },
-    description: { type: t.string(), help: 'User-defined description' },
-    'key-type': { type: t.string(), help: 'Key algorithm', readOnly: true },
-    'key-size': { type: t.string(), help: 'Key size in bits', readOnly: true },
+    'source-path': { type: { kind: 'source-path' }, help: 'Where to import the PEM from: file:/path', required: true, effect: metadata },
+    passphrase: { type: t.string(), help: 'Passphrase of an encrypted key', secret: true, effect: metadata },
+    description: { type: t.string(), help: 'User-defined description', effect: metadata },
+    'key-type': { type: t.string(), help: 'Key algorithm', readOnly: true, effect: metadata },
+    'key-size': { type: t.string(), help: 'Key size in bits', readOnly: true, effect: metadata },
   },
 };

@@ -2,6 +2,7 @@
  * `show` layouts (tmsh.md section 5): a dashed title, a Status block of `Label : value` lines,
  * and counter tables whose cells auto-scale (`1.8K`, `3.2M`) unless `raw`.
  */
+import type { ShowBlock } from '../show-data';
 
 /** `960`, `1.8K`, `45.1K`, `3.2M`; exact with `raw`. */
 export function scaled(n: number, raw = false): string {
@@ -37,6 +38,28 @@ export function counterTable(heading: string, columns: string[], rows: [string, 
   for (const [label, ...cells] of rows) {
     const text = cells.map((c, i) => (typeof c === 'number' ? scaled(c, opts.raw) : c).padStart(widths[i])).join('');
     lines.push(`${prefix}  ${label.padEnd(lw - 2)}${text}`);
+  }
+  return lines;
+}
+
+/** The text layout of one structured show block (show-data.ts). `prefix` indents member blocks. */
+export function renderBlock(block: ShowBlock, raw: boolean, prefix = ''): string[] {
+  const lines: string[] = prefix
+    ? ['  -------------------------------------------', `  | ${block.title}`, '  -------------------------------------------']
+    : title(block.title.slice(0, block.title.indexOf(': ')), block.title.slice(block.title.indexOf(': ') + 2), block.titleWidth);
+  lines.push(...statusBlock('Status', block.status.map((r) => [r.label, String(r.value)]), prefix, block.statusWidth ?? 0));
+  if (block.summary) {
+    const w = Math.max(...block.summary.map((r) => r.label.length));
+    lines.push(...block.summary.map((r) => `  ${r.label.padStart(w)} : ${r.value}`));
+  }
+  for (const t of block.tables) {
+    lines.push(prefix ? prefix.trimEnd() : '');
+    lines.push(...counterTable(t.heading, t.columns, t.rows.map((r) => [r.label, ...r.cells.map((c) => (c ? c.value : '-'))]), { raw, labelWidth: t.labelWidth, prefix }));
+  }
+  if (block.storedOnly) {
+    lines.push('', 'Stored-only Settings (kept for BIG-IP compatibility; no effect in openltm)');
+    if (!block.storedOnly.length) lines.push('  none');
+    for (const s of block.storedOnly) lines.push(`  ${s.object}: ${s.property} ${s.value}`);
   }
   return lines;
 }

@@ -14,6 +14,7 @@ import { memberNode, resolve } from './references';
 import { canonicalAddress } from './scalar';
 import { checkNewName } from '../names';
 import { formatDestinationForShow } from '../format/values';
+import { virtualSupported } from './unsupported';
 
 export interface RuleContext {
   repo: ObjectRepository;
@@ -240,7 +241,7 @@ export const PRELINK_RULES: Readonly<Record<string, Rule[]>> = {
 
 /** Rules run after references are linked. */
 export const RULES: Readonly<Record<string, Rule[]>> = {
-  'ltm virtual': [virtualRules],
+  'ltm virtual': [virtualRules, virtualSupported],
   'ltm node': [nodeAddressUnique],
   'ltm profile client-ssl': [noInheritanceCycle, clientSslRules],
   'ltm profile server-ssl': [noInheritanceCycle, serverSslRules],

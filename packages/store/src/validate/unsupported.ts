@@ -1,0 +1,32 @@
+/**
+ * Values openltm cannot honour where ignoring them would be unsafe or would silently change what
+ * the virtual does: refused with a BIG-IP-style error (not stored), until the data plane does them.
+ * A property that may only take the values here is still what the schema says it is (enforced or
+ * stored-only); these rules narrow what is accepted.
+ */
+import { errors, parseDestination, typeOf } from '@openltm/model';
+import type { ObjectRecord } from '../object-repository';
+import type { RuleContext } from './rules';
+
+function refuse(rec: ObjectRecord, ctx: RuleContext, setting: string, why: string): never {
+  throw errors.notSupported(typeOf(rec.type).kindName, rec.path, setting, why, ctx.position);
+}
+
+/** A virtual's destination, protocol and source as the data plane can serve them. */
+export function virtualSupported(rec: ObjectRecord, ctx: RuleContext): void {
+  const eff = ctx.effective(rec);
+  const destination = String(eff.destination ?? '');
+  const d = parseDestination(destination);
+  // The data plane opens a listener only for a destination it can parse; anything else would
+  // leave the virtual without a listener, status or log line.
+  if (!d) refuse(rec, ctx, `destination ${destination}`, 'openltm cannot listen on it.');
+  if (d.routeDomain !== undefined && d.routeDomain !== 0) {
+    refuse(rec, ctx, `route domain %${d.routeDomain} in destination`, 'openltm has no route domains; two virtuals would share one socket.');
+  }
+  if (d.port === 0) refuse(rec, ctx, 'destination port any (0)', 'openltm listens on one port per virtual server.');
+  if (eff['ip-protocol'] !== 'tcp') refuse(rec, ctx, `ip-protocol ${String(eff['ip-protocol'])}`, 'openltm proxies SMTP over TCP only.');
+  const source = String(eff.source ?? '0.0.0.0/0');
+  if (source !== '0.0.0.0/0' && source !== '::/0') {
+    refuse(rec, ctx, `source ${source}`, 'openltm does not filter clients by source address yet; every client would be accepted.');
+  }
+}
