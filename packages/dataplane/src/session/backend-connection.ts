@@ -1,8 +1,9 @@
 /**
  * The plaintext connection from the proxy to one pool member: choose a member, connect with a
  * timeout, wait for the greeting, then relay. A member that refuses, times out or never greets is
- * reported to the selector and the next one is tried; once a greeting has arrived, the session
- * is bound to that member (SMTP state cannot be replayed elsewhere).
+ * reported to the selector (which marks it down passively) and the next one is tried, until
+ * every available member has been; once a greeting has arrived, the session is bound to that
+ * member (SMTP state cannot be replayed elsewhere).
  */
 import * as net from 'node:net';
 import type { Logger } from 'pino';
@@ -16,8 +17,6 @@ export interface BackendOpenOptions {
   connectTimeoutMs: number;
   greetingTimeoutMs: number;
   logger: Logger;
-  /** Members tried at most per session. */
-  maxAttempts?: number;
   /** A server-ssl profile on the virtual: member connections are TLS (see member-tls.ts). */
   memberTls?: MemberTls;
 }
@@ -47,11 +46,12 @@ export class BackendConnection {
   static async open(opts: BackendOpenOptions): Promise<BackendOpenResult> {
     const tried = new Set<string>();
     let reason: 'no-member' | 'no-answer' = 'no-member';
-    const max = opts.maxAttempts ?? 4;
-    for (let i = 0; i < max && opts.pool; i++) {
-      const lease = opts.selector.acquire(opts.pool);
+    // Bounded by the pool: the selector never hands back a member in `tried`.
+    while (opts.pool) {
+      const lease = opts.selector.acquire(opts.pool, tried);
       if (!lease) break;
       if (tried.has(lease.member)) {
+        // A selector that ignores `tried` would loop for ever.
         lease.release();
         break;
       }
