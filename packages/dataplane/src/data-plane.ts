@@ -164,9 +164,16 @@ export class DataPlane {
     this.listeners.forgetStats(new Set(desired.virtuals.map((v) => v.name)));
   }
 
+  /** Runs on a timer: a fault is logged and the next tick tries again; it never stops the plane. */
   private writeStatus(): void {
-    const report = this.status();
-    this.logAvailability(report);
+    let report: DataPlaneStatus;
+    try {
+      report = this.status();
+      this.logAvailability(report);
+    } catch (err) {
+      this.logger.error({ err }, 'cannot build the status report');
+      return;
+    }
     try {
       this.options.sink.write(report);
     } catch (err) {
