@@ -152,13 +152,13 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
     const replies: Reply[] = [];
     let phase: 'connect' | 'greeting' = 'connect';
     let done = false;
-    const fail = (why: string) => {
+    const fail = (why: string, err?: Error) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.destroy();
       // The selector's failed() logs for the member (rate-limited there); this is per session.
-      opts.logger.debug({ member: lease.member, reason: why }, 'backend connection failed');
+      opts.logger.debug({ member: lease.member, reason: why, ...(err ? { err } : {}) }, 'backend connection failed');
       lease.failed(why);
       lease.release();
       resolve({ ok: false, reason: phase === 'greeting' && why === 'greeting timeout' ? 'no-answer' : 'no-member' });
@@ -202,7 +202,7 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
         },
       );
     };
-    const onError = (err: Error) => fail(err.message);
+    const onError = (err: Error) => fail(err.message, err);
     const onClose = () => fail(phase === 'connect' ? 'connection closed' : 'closed before greeting');
     socket.on('data', onData);
     socket.on('error', onError);
