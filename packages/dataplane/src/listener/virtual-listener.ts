@@ -246,16 +246,23 @@ export class VirtualListener implements VirtualListenerApi {
     const ticket = this.admission.admit(sock);
     if (typeof ticket === 'string') return this.refuse(sock, config, ticket);
     const st = this.stats;
-    const session = new SmtpSession(sock, config, {
-      selector: this.deps.selector,
-      logger: this.log,
-      stats: st,
-      onClosed: () => {
-        ticket.release();
-        this.sessions.delete(session);
-        if (this.sessions.size === 0) this.idle.splice(0).forEach((f) => f());
-      },
-    }, String(++this.nextId));
+    let session: SmtpSession;
+    try {
+      session = new SmtpSession(sock, config, {
+        selector: this.deps.selector,
+        logger: this.log,
+        stats: st,
+        onClosed: () => {
+          ticket.release();
+          this.sessions.delete(session);
+          if (this.sessions.size === 0) this.idle.splice(0).forEach((f) => f());
+        },
+      }, String(++this.nextId));
+    } catch (err) {
+      // No session, so no close handler: give the admission slot back here.
+      ticket.release();
+      throw err;
+    }
     // Counted once the session exists: from here its close handler undoes the count.
     st.clientCurConns++;
     st.clientTotConns++;

@@ -198,7 +198,7 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
         },
         (err: Error) => {
           done = false;
-          fail(`server-ssl: ${err.message}`);
+          fail(`server-ssl: ${err.message}`, err);
         },
       );
     };
