@@ -23,9 +23,10 @@ export interface BackendLease {
 export interface BackendSelector {
   /**
    * A lease on a member that may take a new session, or undefined when none can
-   * (all down, disabled or at their connection limit): the client then gets `421 4.3.2`.
+   * (all down, disabled, at their connection limit, or in `tried`): the client then gets `421 4.3.2`.
+   * `tried` names the members this session already failed to reach; none of them is returned.
    */
-  acquire(pool: string): BackendLease | undefined;
+  acquire(pool: string, tried?: ReadonlySet<string>): BackendLease | undefined;
 }
 
 /** What a listener needs from its surroundings. */

@@ -79,16 +79,19 @@ export class DataPlane {
   private stopping?: Promise<void>;
 
   constructor(private readonly options: DataPlaneOptions) {
-    this.logger = options.logger.child({ component: 'dataplane' });
+    // The caller's logger names the program part (`component: daemon`); each part of the data
+    // plane adds one `subsystem` key, so no JSON line carries a key twice.
+    const base = options.logger;
+    this.logger = base.child({ subsystem: 'dataplane' });
     this.monitors = new MonitorScheduler({
-      logger: this.logger.child({ subsystem: 'monitor' }),
+      logger: base.child({ subsystem: 'monitor' }),
       onChange: () => this.pools.refreshHealth(),
     });
-    this.pools = new PoolSet(this.logger.child({ subsystem: 'pool' }), (monitor, address, port) => this.monitors.get(monitor, address, port));
+    this.pools = new PoolSet(base.child({ subsystem: 'pool' }), (monitor, address, port) => this.monitors.get(monitor, address, port));
     const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
     this.listenerDeps = {
       selector: this.pools,
-      logger: this.logger,
+      logger: base.child({ subsystem: 'listener' }),
       timeouts: { ...options.timeouts, drain: drainTimeoutMs },
       ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
       ...(options.session !== undefined ? { session: options.session } : {}),
@@ -100,13 +103,13 @@ export class DataPlane {
       createListener: options.createListener ?? defaultFactory,
       // Shared, not copied: listeners made after a key rotation read the new keys.
       deps: this.listenerDeps,
-      logger: this.logger,
+      logger: base.child({ subsystem: 'listener' }),
       drainTimeoutMs,
       backoff: options.backoff,
     });
     this.reconciler = new Reconciler({
       source: options.source,
-      logger: this.logger.child({ subsystem: 'reconciler' }),
+      logger: base.child({ subsystem: 'reconciler' }),
       pollIntervalMs: options.pollIntervalMs ?? 50,
       reconcile: (desired) => this.reconcile(desired),
       retryDueAt: () => this.listeners.nextRetryAt(),
@@ -164,9 +167,16 @@ export class DataPlane {
     this.listeners.forgetStats(new Set(desired.virtuals.map((v) => v.name)));
   }
 
+  /** Runs on a timer: a fault is logged and the next tick tries again; it never stops the plane. */
   private writeStatus(): void {
-    const report = this.status();
-    this.logAvailability(report);
+    let report: DataPlaneStatus;
+    try {
+      report = this.status();
+      this.logAvailability(report);
+    } catch (err) {
+      this.logger.error({ err }, 'cannot build the status report');
+      return;
+    }
     try {
       this.options.sink.write(report);
     } catch (err) {

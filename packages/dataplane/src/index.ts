@@ -36,9 +36,9 @@ export type { MemberView, SelectionState } from './pool/member-view';
 export { initialSelectionState, underLimit } from './pool/member-view';
 export { selectMember, SUPPORTED_MODES } from './pool/select-member';
 export type { SelectionInput, Selection } from './pool/select-member';
-export { PoolRuntime, zeroMemberStats } from './pool/pool-runtime';
+export { PoolRuntime, zeroMemberStats, effectiveHealth } from './pool/pool-runtime';
 export type { MemberRuntime } from './pool/pool-runtime';
-export { PoolSet, checkTargetsOf } from './pool/pool-set';
+export { PoolSet, checkTargetsOf, PASSIVE_HOLD_MS } from './pool/pool-set';
 export type { PoolStatus, HealthLookup } from './pool/pool-set';
 
 // Health monitors.

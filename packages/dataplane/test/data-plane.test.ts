@@ -16,9 +16,20 @@ describe('DataPlane with fake listeners', () => {
     source = new FakeSource();
     sink = new CaptureSink();
   });
+  let fakeClock = false;
+  /** jest's fake timers and Date, for tests about timing: exact instants instead of wall-clock windows. */
+  function useFakeClock(): void {
+    jest.useFakeTimers();
+    fakeClock = true;
+  }
   afterEach(async () => {
-    await plane?.stop();
+    const stopping = plane?.stop();
+    // stop() drains on timers: on the fake clock, let them run.
+    if (fakeClock) await jest.advanceTimersByTimeAsync(10_000);
+    await stopping;
     plane = undefined;
+    if (fakeClock) jest.useRealTimers();
+    fakeClock = false;
   });
 
   function startPlane(logger = pino({ level: 'silent' })): Promise<void> {
@@ -50,27 +61,43 @@ describe('DataPlane with fake listeners', () => {
     expect(a.availability).toBe('offline');
     expect(a.reason).toMatch(/address already in use.*EADDRINUSE.*retry in/);
     expect(lines.some((l) => l.level === 50 && String(l.msg).includes('/Common/a') && String(l.msg).includes('retry in'))).toBe(true);
-    // Retries back off: 100 ms, then 200 ms...
-    await new Promise((r) => setTimeout(r, 450));
-    const tries = world.events.filter((e) => e === 'listen /Common/a 2525').length;
-    expect(tries).toBeGreaterThanOrEqual(2);
-    expect(tries).toBeLessThanOrEqual(4);
     expect(lines.map((l) => l.msg)).toContain('01071682:5: SNMP_TRAP: Virtual /Common/a has become unavailable');
     world.busy.delete(2525);
-    await waitFor(() => world.listening('/Common/a').length === 1, 1500, 'a listening after the port is freed');
-    await waitFor(() => lines.some((l) => l.msg === '01071681:5: SNMP_TRAP: Virtual /Common/a has become available'), 1000, 'available log');
+    await waitFor(() => world.listening('/Common/a').length === 1, 5000, 'a listening after the port is freed');
+    await waitFor(() => lines.some((l) => l.msg === '01071681:5: SNMP_TRAP: Virtual /Common/a has become available'), 5000, 'available log');
+  });
+
+  test('retries of a busy port back off: 100 ms, 200 ms, then 400 ms apart (the cap)', async () => {
+    useFakeClock();
+    world.busy.add(2525);
+    source.edit((s) => s.virtuals.push(virtual('a', 2525)));
+    const t0 = Date.now();
+    await startPlane();
+    const tries: number[] = [];
+    let seen = 0;
+    // Polls run every 20 ms; a retry is due at the first poll at or after its time.
+    for (;;) {
+      const n = world.events.filter((e) => e === 'listen /Common/a 2525').length;
+      for (; seen < n; seen++) tries.push(Date.now() - t0);
+      if (Date.now() - t0 >= 1200) break;
+      await jest.advanceTimersByTimeAsync(10);
+    }
+    expect(tries).toEqual([0, 100, 300, 700, 1100]);
   });
 
   test('a cipher string OpenSSL rejects is not retried until the configuration changes', async () => {
+    useFakeClock();
     source.edit((s) => s.virtuals.push(virtual('a', 2525, { clientSsl: ssl('BAD') })));
     await startPlane();
-    await new Promise((r) => setTimeout(r, 300));
+    // A minute of polls (every 20 ms, backoff base 100 ms): no retry.
+    await jest.advanceTimersByTimeAsync(60_000);
     expect(world.events.filter((e) => e.startsWith('listen /Common/a'))).toHaveLength(1);
     const a = plane!.status().virtuals[0];
     expect(a.availability).toBe('offline');
     expect(a.reason).toContain('01071ac2:3: Client SSL profile (/Common/cssl) cannot be loaded');
     source.edit((s) => (s.virtuals[0].clientSsl = ssl('HIGH')));
-    await waitFor(() => world.listening('/Common/a').length === 1, 1000, 'fixed virtual listening');
+    await jest.advanceTimersByTimeAsync(20);
+    expect(world.listening('/Common/a')).toHaveLength(1);
   });
 
   test('a bad edit to a working virtual leaves the old configuration serving', async () => {
@@ -113,6 +140,7 @@ describe('DataPlane with fake listeners', () => {
   });
 
   test('a source that fails to read keeps what runs, logs once, and catches up when it reads again', async () => {
+    useFakeClock();
     source.edit((s) => s.virtuals.push(virtual('a', 2525)));
     const { logger, lines } = captureLogger();
     await startPlane(logger);
@@ -121,11 +149,13 @@ describe('DataPlane with fake listeners', () => {
       throw new Error('database is locked');
     };
     source.edit((s) => (s.virtuals = []));
-    await new Promise((r) => setTimeout(r, 300));
+    // Ten seconds of failing reads (retried each second): what runs stays, one log line.
+    await jest.advanceTimersByTimeAsync(10_000);
     expect(world.listening('/Common/a')).toHaveLength(1);
     expect(lines.filter((l) => String(l.msg).startsWith('cannot read the desired configuration'))).toHaveLength(1);
     source.read = read;
-    await waitFor(() => world.listening('/Common/a').length === 0, 2000, 'caught up');
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(world.listening('/Common/a')).toHaveLength(0);
   });
 
   test('stop() drains every listener and writes a last report', async () => {
@@ -137,12 +167,16 @@ describe('DataPlane with fake listeners', () => {
     expect(sink.reports.length).toBeGreaterThan(n);
   });
 
-  test('status goes to the sink about once per interval, not per event', async () => {
+  test('status goes to the sink once per interval, not per event', async () => {
+    useFakeClock();
     await startPlane();
-    await new Promise((r) => setTimeout(r, 260));
-    // 50 ms interval: ~5 reports plus the one at start.
-    expect(sink.reports.length).toBeGreaterThanOrEqual(3);
-    expect(sink.reports.length).toBeLessThanOrEqual(8);
+    expect(sink.reports).toHaveLength(1);
+    // 50 ms interval; 25 configuration changes in that time change nothing.
+    for (let i = 0; i < 25; i++) {
+      source.edit((s) => s.virtuals.push(virtual(`v${i}`, 3000 + i)));
+      await jest.advanceTimersByTimeAsync(10);
+    }
+    expect(sink.reports).toHaveLength(1 + 5);
   });
 });
 

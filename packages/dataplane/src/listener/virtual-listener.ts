@@ -137,7 +137,7 @@ export class VirtualListener implements VirtualListenerApi {
       server.once('error', onError);
       server.listen({ host: spec.address, port: spec.port }, () => {
         server.removeListener('error', onError);
-        server.on('error', (err) => this.log.error({ err: err.message }, 'listener error'));
+        server.on('error', (err) => this.log.error({ err }, 'listener error'));
         this.server = server;
         this.config = config;
         this.log.info({ address: spec.address, port: this.address().port, mode: config.tlsMode }, 'virtual server listening');
@@ -226,7 +226,17 @@ export class VirtualListener implements VirtualListenerApi {
     };
   }
 
+  /** The connection handler: a fault in one connection closes it, logged, and never the listener or the process. */
   private accept(sock: net.Socket): void {
+    try {
+      this.admit(sock);
+    } catch (err) {
+      this.log.error({ err }, 'fault accepting a connection; closing it');
+      sock.destroy();
+    }
+  }
+
+  private admit(sock: net.Socket): void {
     const config = this.config;
     sock.on('error', () => undefined);
     if (!config || this.draining) {
@@ -236,21 +246,29 @@ export class VirtualListener implements VirtualListenerApi {
     const ticket = this.admission.admit(sock);
     if (typeof ticket === 'string') return this.refuse(sock, config, ticket);
     const st = this.stats;
+    let session: SmtpSession;
+    try {
+      session = new SmtpSession(sock, config, {
+        selector: this.deps.selector,
+        logger: this.log,
+        stats: st,
+        onClosed: () => {
+          ticket.release();
+          this.sessions.delete(session);
+          if (this.sessions.size === 0) this.idle.splice(0).forEach((f) => f());
+        },
+      }, String(++this.nextId));
+    } catch (err) {
+      // No session, so no close handler: give the admission slot back here.
+      ticket.release();
+      throw err;
+    }
+    // Counted once the session exists: from here its close handler undoes the count.
     st.clientCurConns++;
     st.clientTotConns++;
     if (st.clientCurConns > st.clientMaxConns) st.clientMaxConns = st.clientCurConns;
-    const session = new SmtpSession(sock, config, {
-      selector: this.deps.selector,
-      logger: this.log,
-      stats: st,
-      onClosed: () => {
-        ticket.release();
-        this.sessions.delete(session);
-        if (this.sessions.size === 0) this.idle.splice(0).forEach((f) => f());
-      },
-    }, String(++this.nextId));
     this.sessions.add(session);
-    session.start();
+    session.begin();
   }
 
   /**

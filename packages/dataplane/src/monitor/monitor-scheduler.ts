@@ -148,11 +148,16 @@ export class MonitorScheduler {
     this.timerAt = Infinity;
     const now = this.now();
     for (const c of this.checks.values()) {
-      const deadline = this.deadline(c);
-      if (deadline !== undefined && now >= deadline) {
-        this.setStatus(c, 'down', c.lastError ?? `no successful probe within ${c.spec.timeout} seconds`);
+      // A fault in one check (or in whoever listens to its changes) must not stop the others.
+      try {
+        const deadline = this.deadline(c);
+        if (deadline !== undefined && now >= deadline) {
+          this.setStatus(c, 'down', c.lastError ?? `no successful probe within ${c.spec.timeout} seconds`);
+        }
+        if (!c.inFlight && now >= c.nextProbeAt) this.launch(c, now);
+      } catch (err) {
+        this.options.logger.error({ err, monitor: c.monitor, address: c.address, port: c.port }, 'monitor check fault');
       }
-      if (!c.inFlight && now >= c.nextProbeAt) this.launch(c, now);
     }
     this.arm();
   }
@@ -162,9 +167,16 @@ export class MonitorScheduler {
     const interval = c.status === 'up' && c.spec.upInterval ? c.spec.upInterval : c.spec.interval;
     c.nextProbeAt = now + interval * 1000;
     const probe = this.probes[c.spec.type];
-    const done = probe(c.address, c.port, c.spec, c.spec.timeout * 1000, this.abort.signal)
-      .catch((err: Error): ProbeResult => ({ ok: false, error: err.message }))
+    // A probe that throws, even synchronously, is a failed probe; a fault in finish() is logged.
+    const done = Promise.resolve()
+      .then(() => probe(c.address, c.port, c.spec, c.spec.timeout * 1000, this.abort.signal))
+      .catch((err: Error): ProbeResult => ({ ok: false, error: err instanceof Error ? err.message : String(err) }))
       .then((result) => this.finish(c, result))
+      .catch((err: unknown) => {
+        c.inFlight = false;
+        this.options.logger.error({ err, monitor: c.monitor, address: c.address, port: c.port }, 'monitor check fault');
+        this.arm();
+      })
       .finally(() => this.inFlight.delete(done));
     this.inFlight.add(done);
   }

@@ -12,6 +12,11 @@ export interface MemberView {
    * and its monitor rule is not down. The connection limit is checked separately.
    */
   usable: boolean;
+  /**
+   * A connection to it failed moments ago (connect error, no greeting) and its monitor has not
+   * seen it up since: chosen only when no other member can take the session.
+   */
+  passiveDown?: boolean;
 }
 
 /** Load-balancing memory kept between choices: where round-robin stands, ratio credits. */

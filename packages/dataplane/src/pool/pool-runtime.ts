@@ -17,10 +17,25 @@ export interface MemberRuntime {
   /** Log rate limit for connection failures: when the last line was written, and how many since. */
   failureLoggedAt?: number;
   failuresUnlogged?: number;
+  /**
+   * Marked down passively (inband, like nginx's max_fails=1 or BIG-IP's inband monitor): a
+   * connection to it failed at `at` (ms since epoch). Cleared by its monitor (see PoolSet).
+   */
+  passive?: { at: number; reason: string };
 }
 
 /** A dead member can fail thousands of connections a second before its monitor notices; log one line a second. */
 const FAILURE_LOG_INTERVAL_MS = 1000;
+
+/** The health a member shows and is chosen by: its monitor's, overlaid by a passive mark-down. */
+export function effectiveHealth(m: MemberRuntime): MemberHealth {
+  if (!m.passive || !m.health.usable) return m.health;
+  return {
+    ...m.health,
+    availability: 'offline',
+    reason: `Pool member has been marked down after a failed connection (${m.passive.reason}); waiting for its monitor`,
+  };
+}
 
 export const zeroMemberStats = (): MemberStats => ({ curConns: 0, maxConns: 0, totConns: 0, bytesIn: 0, bytesOut: 0 });
 
@@ -35,19 +50,28 @@ export class PoolRuntime {
   constructor(
     public spec: PoolSpec,
     private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  /** Takes a new spec; members keep their counters when they stay (matched by name). */
+  /**
+   * Takes a new spec. Members that stay (matched by name) are the same objects, updated in
+   * place: leases in flight hold them, so their counters, failure accounting, log rate limit
+   * and passive mark all carry over.
+   */
   configure(spec: PoolSpec, health: (m: MemberSpec) => MemberHealth): void {
     const old = new Map(this.members.map((m) => [m.spec.name, m]));
     this.spec = spec;
     this.members = spec.members.map((s) => {
       const prev = old.get(s.name);
-      return { ...prev, spec: s, stats: prev?.stats ?? zeroMemberStats(), health: health(s), connectFailures: prev?.connectFailures ?? 0 };
+      if (!prev) return { spec: s, stats: zeroMemberStats(), health: health(s), connectFailures: 0 };
+      prev.spec = s;
+      prev.health = health(s);
+      return prev;
     });
   }
 
-  acquire(): BackendLease | undefined {
+  /** A lease on the member the mode chooses, skipping the members in `tried`. */
+  acquire(tried?: ReadonlySet<string>): BackendLease | undefined {
     const views: MemberView[] = this.members.map((m) => ({
       name: m.spec.name,
       ratio: m.spec.ratio,
@@ -55,8 +79,15 @@ export class PoolRuntime {
       connectionLimit: m.spec.connectionLimit,
       curConns: m.stats.curConns,
       usable: m.health.usable,
+      passiveDown: m.passive !== undefined,
     }));
-    const { chosen, state } = selectMember({ mode: this.spec.loadBalancingMode, minActiveMembers: this.spec.minActiveMembers, members: views, state: this.selection });
+    const { chosen, state } = selectMember({
+      mode: this.spec.loadBalancingMode,
+      minActiveMembers: this.spec.minActiveMembers,
+      members: views,
+      state: this.selection,
+      ...(tried ? { tried } : {}),
+    });
     this.selection = state;
     if (chosen === undefined) return undefined;
     return this.lease(this.members[chosen]);
@@ -69,7 +100,7 @@ export class PoolRuntime {
     stats.maxConns = Math.max(stats.maxConns, stats.curConns);
     let released = false;
     const pool = this.spec.name;
-    const logger = this.logger;
+    const { logger, now: clock } = this;
     return {
       pool,
       member: member.spec.name,
@@ -78,7 +109,16 @@ export class PoolRuntime {
       stats,
       failed(reason: string): void {
         member.connectFailures++;
-        const now = Date.now();
+        const now = clock();
+        if (!member.passive) {
+          member.passive = { at: now, reason };
+          logger.warn(
+            { pool, member: member.spec.name, reason },
+            `Pool ${pool} member ${member.spec.name} marked down after a failed connection (${reason}); new sessions go to other members until its monitor sees it up`,
+          );
+        } else {
+          member.passive.at = now;
+        }
         if (member.failureLoggedAt !== undefined && now - member.failureLoggedAt < FAILURE_LOG_INTERVAL_MS) {
           member.failuresUnlogged = (member.failuresUnlogged ?? 0) + 1;
           return;

@@ -4,7 +4,8 @@ import type { BackendLease, BackendSelector } from '../contracts';
 import type { PoolSpec } from '../desired-state';
 import type { CheckState, CheckTarget } from '../monitor/monitor-scheduler';
 import { effectiveRule, memberHealth, poolAvailability } from '../monitor/member-health';
-import { PoolRuntime } from './pool-runtime';
+import { PoolRuntime, effectiveHealth } from './pool-runtime';
+import type { MemberRuntime } from './pool-runtime';
 import { SUPPORTED_MODES } from './select-member';
 
 /** A pool's status; the model's StatusReport has no pool list yet, so the data plane adds one. */
@@ -22,6 +23,13 @@ export interface PoolStatus {
 
 /** Looks up a monitor's check on a member address:port. */
 export type HealthLookup = (monitor: string, address: string, port: number) => CheckState | undefined;
+
+/**
+ * How long a passive mark-down holds when no monitor result clears it sooner (nginx's
+ * fail_timeout default): a member with no monitor, or whose health reaches a worker only on
+ * status changes, is tried again after this; one more failure marks it again at once.
+ */
+export const PASSIVE_HOLD_MS = 10_000;
 
 /**
  * What the monitors must check: every (monitor, member) pair any rule names. Configure the
@@ -48,6 +56,7 @@ export class PoolSet implements BackendSelector {
   constructor(
     private readonly logger: Logger,
     private readonly lookup: HealthLookup,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Takes the desired pools; pools and members that stay keep their counters. */
@@ -63,7 +72,7 @@ export class PoolSet implements BackendSelector {
       let pool = this.pools.get(spec.name);
       const modeChanged = pool?.spec.loadBalancingMode !== spec.loadBalancingMode;
       if (!pool) {
-        pool = new PoolRuntime(spec, this.logger);
+        pool = new PoolRuntime(spec, this.logger, this.now);
         this.pools.set(spec.name, pool);
       }
       pool.configure(spec, (m) => memberHealth(m, spec.monitor, (mon) => this.lookup(mon, m.address, m.port)));
@@ -84,6 +93,7 @@ export class PoolSet implements BackendSelector {
     for (const pool of this.pools.values()) {
       for (const m of pool.members) {
         const before = m.health;
+        this.settlePassive(pool, m);
         m.health = memberHealth(m.spec, pool.spec.monitor, (mon) => this.lookup(mon, m.spec.address, m.spec.port));
         if (log && before.monitorStatus !== m.health.monitorStatus && (m.health.monitorStatus === 'up' || m.health.monitorStatus === 'down')) {
           const code = m.health.monitorStatus === 'down' ? '01070638' : '01070727';
@@ -93,7 +103,7 @@ export class PoolSet implements BackendSelector {
           );
         }
       }
-      const avail = poolAvailability(pool.members.map((m) => m.health)).availability;
+      const avail = poolAvailability(pool.members.map(effectiveHealth)).availability;
       const prev = this.poolAvail.get(pool.spec.name);
       this.poolAvail.set(pool.spec.name, avail);
       if (prev === undefined || prev === avail) continue;
@@ -102,15 +112,39 @@ export class PoolSet implements BackendSelector {
     }
   }
 
-  acquire(pool: string): BackendLease | undefined {
-    return this.pools.get(pool)?.acquire();
+  /** A lease on a member of `pool`, never one of `tried` (the members this session already failed to reach). */
+  acquire(pool: string, tried?: ReadonlySet<string>): BackendLease | undefined {
+    const p = this.pools.get(pool);
+    if (!p) return undefined;
+    for (const m of p.members) if (m.passive) this.settlePassive(p, m);
+    return p.acquire(tried);
+  }
+
+  /**
+   * Lifts a passive mark-down once the member's monitor has seen it up after the failure (a
+   * probe succeeded or the check came up since), or once the monitor owns the verdict (down),
+   * or after PASSIVE_HOLD_MS without either.
+   */
+  private settlePassive(pool: PoolRuntime, m: MemberRuntime): void {
+    const mark = m.passive;
+    if (!mark) return;
+    const checks = effectiveRule(m.spec, pool.spec.monitor).monitors.map((mon) => this.lookup(mon, m.spec.address, m.spec.port));
+    let why: string | undefined;
+    if (checks.some((c) => c?.status === 'down')) why = 'its monitor now reports it';
+    else if (checks.length > 0 && checks.every((c) => c?.status === 'up' && ((c.lastSuccessAt ?? 0) > mark.at || c.since > mark.at))) why = 'its monitor saw it up after the failure';
+    else if (this.now() - mark.at >= PASSIVE_HOLD_MS) why = `no failure for ${PASSIVE_HOLD_MS / 1000} s`;
+    if (!why) return;
+    m.passive = undefined;
+    this.logger.info({ pool: pool.spec.name, member: m.spec.name }, `Pool ${pool.spec.name} member ${m.spec.name} passive mark-down lifted: ${why}`);
   }
 
   memberStatuses(): MemberStatus[] {
     const out: MemberStatus[] = [];
     for (const pool of this.pools.values()) {
       for (const m of pool.members) {
-        out.push({ pool: pool.spec.name, member: m.spec.name, availability: m.health.availability, monitorStatus: m.health.monitorStatus, reason: m.health.reason, stats: { ...m.stats } });
+        this.settlePassive(pool, m);
+        const health = effectiveHealth(m);
+        out.push({ pool: pool.spec.name, member: m.spec.name, availability: health.availability, monitorStatus: health.monitorStatus, reason: health.reason, stats: { ...m.stats } });
       }
     }
     return out;
@@ -118,7 +152,7 @@ export class PoolSet implements BackendSelector {
 
   poolStatuses(): PoolStatus[] {
     return [...this.pools.values()].map((pool) => {
-      const { availability, reason } = poolAvailability(pool.members.map((m) => m.health));
+      const { availability, reason } = poolAvailability(pool.members.map(effectiveHealth));
       const supported = SUPPORTED_MODES.has(pool.spec.loadBalancingMode);
       return {
         name: pool.spec.name,
@@ -127,7 +161,7 @@ export class PoolSet implements BackendSelector {
         loadBalancingMode: pool.spec.loadBalancingMode,
         effectiveMode: supported ? pool.spec.loadBalancingMode : 'round-robin',
         activeMembers: pool.members.filter((m) => m.health.usable).length,
-        availableMembers: pool.members.filter((m) => m.health.availability === 'available').length,
+        availableMembers: pool.members.filter((m) => effectiveHealth(m).availability === 'available').length,
         totalMembers: pool.members.length,
       };
     });
@@ -136,6 +170,6 @@ export class PoolSet implements BackendSelector {
   /** The pool's availability, for the virtuals that use it. */
   availability(pool: string): { availability: Availability; reason: string } | undefined {
     const p = this.pools.get(pool);
-    return p ? poolAvailability(p.members.map((m) => m.health)) : undefined;
+    return p ? poolAvailability(p.members.map(effectiveHealth)) : undefined;
   }
 }

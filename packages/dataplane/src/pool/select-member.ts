@@ -13,6 +13,8 @@ export interface SelectionInput {
   minActiveMembers: number;
   members: readonly MemberView[];
   state: SelectionState;
+  /** Names of members this session already tried (and failed to reach): never chosen again. */
+  tried?: ReadonlySet<string>;
 }
 
 export interface Selection {
@@ -24,15 +26,23 @@ export interface Selection {
 
 /**
  * Chooses the member for one new session: a pure function of the members, their status and
- * their counters, and the load-balancing memory. Members that are not usable or are at their
- * connection limit are skipped; priority groups narrow the field; the mode picks among the rest.
+ * their counters, the members the session already tried, and the load-balancing memory.
+ * Members that are not usable, at their connection limit or already tried are skipped; members
+ * marked down passively only when nothing else is left (a passive mark steers traffic away, it
+ * never refuses a session); priority groups narrow the field; the mode picks among the rest.
  */
 export function selectMember(input: SelectionInput): Selection {
-  const { members, state } = input;
+  const { members, state, tried } = input;
+  const open = (m: MemberView): boolean => m.usable && underLimit(m) && !tried?.has(m.name);
   const eligible: number[] = [];
   members.forEach((m, i) => {
-    if (m.usable && underLimit(m)) eligible.push(i);
+    if (open(m) && !m.passiveDown) eligible.push(i);
   });
+  if (eligible.length === 0) {
+    members.forEach((m, i) => {
+      if (open(m) && m.passiveDown) eligible.push(i);
+    });
+  }
   const candidates = activeMembers(members, eligible, input.minActiveMembers);
   if (candidates.length === 0) return { chosen: undefined, state };
   switch (input.mode) {

@@ -135,7 +135,7 @@ export class ListenerSet {
     this.failures.set(spec.name, { spec, reason, retryable, attempts, retryAt: this.now() + delay });
     const serving = this.running.has(spec.name) ? '; the previous configuration keeps serving' : '';
     const next = retryable ? `; retry in ${Math.round(delay / 1000)} s` : '; not retried until the configuration changes';
-    log.error({ reason, attempts }, `Virtual ${spec.name} on ${destination(spec)} could not be applied: ${reason}${serving}${next}`);
+    log.error({ err, reason, attempts }, `Virtual ${spec.name} on ${destination(spec)} could not be applied: ${reason}${serving}${next}`);
   }
 
   private retire(name: string, why: string): void {

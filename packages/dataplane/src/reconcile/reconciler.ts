@@ -55,18 +55,22 @@ export class Reconciler {
     await this.current;
   }
 
-  /** Reconciles now unless a run is already in progress (which then stands for this one too). */
+  /** Reconciles now unless a run is already in progress (which then stands for this one too). Never throws: it runs on a timer. */
   poll(): void {
-    if (this.current || this.now() < this.retryAfterFailure) return;
-    let generation: number;
     try {
-      generation = this.options.source.generation();
+      if (this.current || this.now() < this.retryAfterFailure) return;
+      let generation: number;
+      try {
+        generation = this.options.source.generation();
+      } catch (err) {
+        this.failed(err, 'cannot read the configuration generation; will retry');
+        return;
+      }
+      const retryAt = this.options.retryDueAt();
+      if (generation !== this.appliedGeneration || (retryAt !== undefined && this.now() >= retryAt)) void this.runOnce();
     } catch (err) {
-      this.failed(err, 'cannot read the configuration generation; will retry');
-      return;
+      this.failed(err, 'configuration poll failed; will retry');
     }
-    const retryAt = this.options.retryDueAt();
-    if (generation !== this.appliedGeneration || (retryAt !== undefined && this.now() >= retryAt)) void this.runOnce();
   }
 
   /** A store that is locked or gone: log the first failure of a streak, then retry each second. */

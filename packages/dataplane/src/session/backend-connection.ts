@@ -1,8 +1,9 @@
 /**
  * The plaintext connection from the proxy to one pool member: choose a member, connect with a
  * timeout, wait for the greeting, then relay. A member that refuses, times out or never greets is
- * reported to the selector and the next one is tried; once a greeting has arrived, the session
- * is bound to that member (SMTP state cannot be replayed elsewhere).
+ * reported to the selector (which marks it down passively) and the next one is tried, until
+ * every available member has been; once a greeting has arrived, the session is bound to that
+ * member (SMTP state cannot be replayed elsewhere).
  */
 import * as net from 'node:net';
 import type { Logger } from 'pino';
@@ -16,8 +17,6 @@ export interface BackendOpenOptions {
   connectTimeoutMs: number;
   greetingTimeoutMs: number;
   logger: Logger;
-  /** Members tried at most per session. */
-  maxAttempts?: number;
   /** A server-ssl profile on the virtual: member connections are TLS (see member-tls.ts). */
   memberTls?: MemberTls;
 }
@@ -47,11 +46,12 @@ export class BackendConnection {
   static async open(opts: BackendOpenOptions): Promise<BackendOpenResult> {
     const tried = new Set<string>();
     let reason: 'no-member' | 'no-answer' = 'no-member';
-    const max = opts.maxAttempts ?? 4;
-    for (let i = 0; i < max && opts.pool; i++) {
-      const lease = opts.selector.acquire(opts.pool);
+    // Bounded by the pool: the selector never hands back a member in `tried`.
+    while (opts.pool) {
+      const lease = opts.selector.acquire(opts.pool, tried);
       if (!lease) break;
       if (tried.has(lease.member)) {
+        // A selector that ignores `tried` would loop for ever.
         lease.release();
         break;
       }
@@ -152,13 +152,13 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
     const replies: Reply[] = [];
     let phase: 'connect' | 'greeting' = 'connect';
     let done = false;
-    const fail = (why: string) => {
+    const fail = (why: string, err?: Error) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.destroy();
       // The selector's failed() logs for the member (rate-limited there); this is per session.
-      opts.logger.debug({ member: lease.member, reason: why }, 'backend connection failed');
+      opts.logger.debug({ member: lease.member, reason: why, ...(err ? { err } : {}) }, 'backend connection failed');
       lease.failed(why);
       lease.release();
       resolve({ ok: false, reason: phase === 'greeting' && why === 'greeting timeout' ? 'no-answer' : 'no-member' });
@@ -198,11 +198,11 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
         },
         (err: Error) => {
           done = false;
-          fail(`server-ssl: ${err.message}`);
+          fail(`server-ssl: ${err.message}`, err);
         },
       );
     };
-    const onError = (err: Error) => fail(err.message);
+    const onError = (err: Error) => fail(err.message, err);
     const onClose = () => fail(phase === 'connect' ? 'connection closed' : 'closed before greeting');
     socket.on('data', onData);
     socket.on('error', onError);

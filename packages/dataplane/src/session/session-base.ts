@@ -7,7 +7,7 @@ import type * as tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { BackendSelector } from '../contracts';
 import type { VirtualStats } from '../desired-state';
-import { BackendConnection } from './backend-connection';
+import { BackendConnection, type BackendOpenResult } from './backend-connection';
 import { SessionDeadlines, type Expiry } from './deadlines';
 import { hostReplies, type HostReplies } from './replies';
 import type { Reply } from './reply-parser';
@@ -49,6 +49,8 @@ export abstract class SessionBase {
     this.client = raw;
     this.r = hostReplies(config.hostname);
     this.log = deps.logger.child({ cid: id });
+    // Registered first, so that a fault anywhere later still ends in onClientClose's bookkeeping.
+    raw.once('close', () => this.onClientClose());
     this.deadlines = new SessionDeadlines(config.deadlines, {
       expired: (why) => this.onDeadline(why),
       waitingOnMember: () => this.phase === 'connecting' || ((this.phase === 'command' || this.phase === 'starttls') && this.owedReplies() > 0),
@@ -56,6 +58,13 @@ export abstract class SessionBase {
     });
     this.deadlines.start();
   }
+
+  /** Begin the session; a fault while starting ends this session only. */
+  begin(): void {
+    this.guard(() => this.start())();
+  }
+
+  protected abstract start(): void;
 
   get closed(): boolean {
     return this.phase === 'closed';
@@ -116,7 +125,7 @@ export abstract class SessionBase {
       try {
         fn(...args);
       } catch (err) {
-        this.log.error({ err: err instanceof Error ? err.message : String(err), phase: this.phase }, 'session fault; closing it');
+        this.log.error({ err, phase: this.phase }, 'session fault; closing it');
         this.destroy();
       }
     };
@@ -153,23 +162,27 @@ export abstract class SessionBase {
       logger: this.log,
       ...(this.config.memberTls ? { memberTls: this.config.memberTls } : {}),
     }).then(
-      (res) => {
+      this.guard((res: BackendOpenResult) => {
         if (!res.ok) {
           if (this.phase === 'closed') return;
           this.log.info({ pool: this.config.pool, reason: res.reason }, 'no pool member for session');
           return this.close(res.reason === 'no-answer' ? this.r.backendNoAnswer : this.r.noBackend);
         }
         if (this.phase === 'closed') return res.conn.quit();
-        this.guard(() => {
+        try {
           this.bindBackend(res.conn);
           this.onBackendOpen(res.greeting, swallow);
           res.conn.deliver();
-        })();
-      },
-      (err: Error) => {
-        this.log.error({ err: err.message }, 'backend open failed');
+        } catch (err) {
+          // The member connection is ours now: close it with the session.
+          if (this.backend !== res.conn) res.conn.destroy();
+          throw err;
+        }
+      }),
+      this.guard((err: unknown) => {
+        this.log.error({ err }, 'backend open failed');
         this.close(this.r.noBackend);
-      },
+      }),
     );
   }
 

@@ -52,11 +52,10 @@ export class SmtpSession extends SessionBase {
     this.rules = { mode: config.tlsMode, tlsAvailable: config.clientTls !== undefined, allowPlaintextAuth: config.allowPlaintextAuth, maxMessageSize: config.maxMessageSize };
   }
 
-  start(): void {
+  protected start(): void {
     const raw = this.raw;
     raw.setNoDelay(true);
-    raw.on('error', (err) => this.log.debug({ err: err.message }, 'client socket error'));
-    raw.once('close', () => this.onClientClose());
+    raw.on('error', (err) => this.log.debug({ err }, 'client socket error'));
     this.touch();
     // remoteAddress costs a getpeername call: only when someone reads debug logs.
     if (this.log.isLevelEnabled('debug')) this.log.debug({ remote: `${raw.remoteAddress}:${raw.remotePort}`, mode: this.config.tlsMode }, 'session start');

@@ -1,4 +1,3 @@
-import pino from 'pino';
 import { MonitorScheduler, PoolSet } from '@openltm/dataplane';
 import type { MonitorSpec, PoolSpec, MemberSpec } from '@openltm/dataplane';
 import { TestBackend, captureLogger, waitFor } from '../helpers/smtp-backend';
@@ -39,11 +38,9 @@ describe('MonitorScheduler with real backends', () => {
     const status = (port: number): string | undefined => pools!.memberStatuses().find((s) => s.member.endsWith(`:${port}`))?.monitorStatus;
     await waitFor(() => status(a.port) === 'up' && status(b.port) === 'up', 2000, 'both up');
 
-    const stoppedAt = Date.now();
     await a.stop();
-    await waitFor(() => status(a.port) === 'down', 2000, 'a down');
-    // Down no later than `timeout` after the last success (which was at most one interval before the stop).
-    expect(Date.now() - stoppedAt).toBeLessThanOrEqual(500 + 150);
+    // How soon (at `timeout` after the last success) is asserted on a fake clock in monitor-timing.test.ts.
+    await waitFor(() => status(a.port) === 'down', 5000, 'a down');
     expect(status(b.port)).toBe('up');
     const down = pools.memberStatuses().find((s) => s.member.endsWith(`:${a.port}`))!;
     expect(down.availability).toBe('offline');
@@ -60,8 +57,8 @@ describe('MonitorScheduler with real backends', () => {
     expect(picks).toEqual([b.port, b.port, b.port, b.port]);
 
     await a.start(a.port);
-    const upIn = await waitFor(() => status(a.port) === 'up', 2000, 'a up');
-    expect(upIn).toBeLessThanOrEqual(100 + 150);
+    // Up at the first successful probe (within one interval: monitor-timing.test.ts).
+    await waitFor(() => status(a.port) === 'up', 5000, 'a up');
     expect(lines.map((l) => l.msg)).toContain(`01070727:5: Pool /Common/p member /Common/127.0.0.1:${a.port} monitor status up. [ /Common/smtp_mon: up ]`);
   });
 
@@ -80,23 +77,5 @@ describe('MonitorScheduler with real backends', () => {
     expect(pools.acquire('/Common/p')).toBeUndefined();
     expect(pools.availability('/Common/p')?.reason).toBe('The children pool member(s) are down');
     expect(lines.map((l) => l.msg)).toContain('01010028:3: No members available for pool /Common/p');
-  });
-
-  test('one probe per (monitor, destination) however many pools share the member', async () => {
-    await a.start();
-    const logger = pino({ level: 'silent' });
-    scheduler = new MonitorScheduler({ logger });
-    const rule = { monitors: [mon.name], minimum: 'all' as const };
-    const pools = new PoolSet(logger, (m, addr, port) => scheduler!.get(m, addr, port));
-    pools.configure([
-      { name: '/Common/p1', loadBalancingMode: 'round-robin', minActiveMembers: 0, monitor: rule, members: [member(a.port)] },
-      { name: '/Common/p2', loadBalancingMode: 'round-robin', minActiveMembers: 0, monitor: rule, members: [member(a.port)] },
-    ]);
-    scheduler.configure([{ ...mon, interval: 0.2 }], pools.checkTargets());
-    scheduler.start();
-    await new Promise((r) => setTimeout(r, 500));
-    // 0, 200, 400 ms: three probes, not six.
-    expect(a.connections).toBeGreaterThanOrEqual(2);
-    expect(a.connections).toBeLessThanOrEqual(3);
   });
 });
