@@ -73,11 +73,11 @@ export function readContinuation(raw: Buffer): Command {
  * commands may be as long as AUTH continuations (RFC 4954: 12288). The verb is read as
  * readCommand reads it, so a line it would refuse gets no longer limit than any other.
  */
-export function isAuthLine(first: Buffer): boolean {
+export function isAuthLine(buf: Buffer, at = 0): boolean {
   return (
-    first.length >= 5 &&
-    (first[0] | 0x20) === 0x61 && (first[1] | 0x20) === 0x75 && (first[2] | 0x20) === 0x74 &&
-    (first[3] | 0x20) === 0x68 && first[4] === SP
+    buf.length - at >= 5 &&
+    (buf[at] | 0x20) === 0x61 && (buf[at + 1] | 0x20) === 0x75 && (buf[at + 2] | 0x20) === 0x74 &&
+    (buf[at + 3] | 0x20) === 0x68 && buf[at + 4] === SP
   );
 }
 

@@ -149,8 +149,8 @@ export class LineReader {
     // Fewer than 5 octets held cannot reach either limit yet.
     if (this.held < 5) return this.opts.maxAuthLine;
     const c = this.chunks[this.first];
-    const start = c.length - this.head >= 5 ? c.subarray(this.head, this.head + 5) : Buffer.from([0, 1, 2, 3, 4].map((k) => this.byteAt(k)));
-    return isAuthLine(start) ? this.opts.maxAuthLine : this.opts.maxLine;
+    const auth = c.length - this.head >= 5 ? isAuthLine(c, this.head) : isAuthLine(Buffer.from([0, 1, 2, 3, 4].map((k) => this.byteAt(k))));
+    return auth ? this.opts.maxAuthLine : this.opts.maxLine;
   }
 
   /** Offset of the first LF from the line start, or -1; every octet is looked at once. */

@@ -128,12 +128,12 @@ export class SmtpSession extends SessionBase {
     try {
       do {
         this.rerun = false;
-        this.flush();
+        this.flushReplies();
         while (!this.held && this.phase === 'command' && !this.slots.full) {
           const ev = this.reader.next();
           if (!ev) break;
           this.onLine(ev);
-          this.flush();
+          this.flushReplies();
         }
       } while (this.rerun && this.phase !== 'closed');
     } finally {
@@ -150,6 +150,7 @@ export class SmtpSession extends SessionBase {
     const continuation = this.awaitingAuthContinuation;
     this.awaitingAuthContinuation = this.reader.authContinuation = false;
     const d: Decision = decide(ev, continuation, { ...this.rules, tls: this.tls, needHelo: this.needHelo });
+    if (d.do === 'reply' || d.do === 'close') for (const c of d.count ?? []) this.deps.stats[c]++;
     switch (d.do) {
       case 'forward':
         if (d.taints) this.tainted = true;
@@ -158,12 +159,10 @@ export class SmtpSession extends SessionBase {
         if (d.kind === 'ehlo' || d.kind === 'helo') this.needHelo = false;
         return this.forward(d.kind, d.bytes, d.instead);
       case 'reply':
-        for (const c of d.count ?? []) this.deps.stats[c]++;
         if (d.skip) this.reader.skip(d.skip);
         if (d.error) return this.localError(d.reply);
         return this.local(d.reply);
       case 'close':
-        for (const c of d.count ?? []) this.deps.stats[c]++;
         if (d.reason) this.log.info({ reason: d.reason }, 'protocol violation; closing');
         this.slots.push({ local: true, kind: 'other', reply: d.reply, then: 'close' });
         this.held = true;
@@ -209,12 +208,8 @@ export class SmtpSession extends SessionBase {
   protected heldInput = (): number => this.reader.buffered;
   protected owedReplies = (): number => this.slots.length;
 
-  protected flushReplies(): void {
-    this.flush();
-  }
-
   /** Write every reply at the head of the FIFO that is ready, acting on what it means. */
-  private flush(): void {
+  protected flushReplies(): void {
     while (this.slots.peek()?.reply !== undefined && this.phase !== 'closed') {
       const slot = this.slots.shift()!;
       if (slot.local) {

@@ -100,6 +100,18 @@ describe('allow mode, by default', () => {
   });
 });
 
+it('an over-long AUTH LOGIN answer is cancelled with the member: the next AUTH is a command again', async () => {
+  const f = await proxy('allow');
+  const c = await f.connect();
+  await c.reply();
+  await c.upgrade(cert.cert);
+  expect(await c.cmd('AUTH LOGIN')).toMatch(/^334 /);
+  expect(await c.cmd('A'.repeat(13_000))).toBe('500 5.5.6 Authentication exchange line is too long\r\n');
+  // Were the member still waiting for a username, this line would be taken for one.
+  expect(await c.cmd(GOOD)).toMatch(/^235 /);
+  expect(auths).toEqual([{ user: 'alice', ok: true }]);
+});
+
 describe('opt-out: allow-plaintext-auth enabled', () => {
   it('restores the old behaviour: AUTH advertised and relayed before TLS', async () => {
     const f = await proxy('allow', true);
