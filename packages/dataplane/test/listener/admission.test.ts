@@ -141,6 +141,21 @@ describe('rate-limit', () => {
   });
 });
 
+describe('rate-limit-mode destination', () => {
+  it('counts per virtual address, not per virtual or port: two virtuals on one address share the count', async () => {
+    const clock = manualClock();
+    const admission = { clock: clock.now, rates: new RateWindows() };
+    const a = await h.start('allow', cert, {}, { name: '/Common/vs_a', rateLimit: rate(1, 'destination') }, { admission });
+    const b = await h.start('allow', cert, {}, { name: '/Common/vs_b', rateLimit: rate(1, 'destination') }, { admission });
+    const c = await h.start('allow', cert, {}, { name: '/Common/vs_c', rateLimit: rate(1, 'object-destination') }, { admission });
+    expect(await (await client(a.port)).reply()).toMatch(/^220 /);
+    // Another client address, same destination address: still over.
+    expect(await (await client(b.port, '127.0.0.2')).reply()).toBe(TOO_MANY);
+    expect(await (await client(c.port)).reply()).toMatch(/^220 /);
+    expect(await (await client(c.port, '127.0.0.2')).reply()).toBe(TOO_MANY);
+  });
+});
+
 describe('per-source connection limit (daemon option)', () => {
   it('one address may hold N sessions; another address is not affected; a closed session frees its place', async () => {
     const f = await h.start('allow', cert, {}, {}, { admission: { sourceConnectionLimit: 1 } });
