@@ -10,6 +10,8 @@ import { makeTestPki, type IssuedCert, type TestPki } from './support/pki';
 import { freePort, waitForListen } from './support/ports';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
 import { swaks } from './support/swaks';
+import { runProcess } from './support/run-process';
+import { join } from 'node:path';
 
 let ltm: OpenltmInstance;
 let sink: SmtpSink;
@@ -42,6 +44,7 @@ beforeAll(async () => {
     depth0: 'peer-cert-mode require ca-file client_ca.crt authenticate-depth 0',
     depth1: 'peer-cert-mode require ca-file client_ca.crt authenticate-depth 1',
     request: 'peer-cert-mode request ca-file client_ca.crt',
+    crlTicket: 'peer-cert-mode require ca-file client_ca.crt crl-file client_ca.crl session-ticket enabled',
   };
   for (const [name, props] of Object.entries(profiles)) {
     ports[name] = await freePort();
@@ -125,6 +128,32 @@ describe('crl-file', () => {
     expect((await send(ports.crl, good)).delivered).toBe(true);
     const log = await eventually(() => ltm.daemonLog(), (l) => /mallory\.client\.test.*CERT_REVOKED/.test(l));
     expect(log).toMatch(/CN=mallory\.client\.test.*"verify":"CERT_REVOKED"/);
+  });
+});
+
+describe('crl-file and resumption', () => {
+  /** STARTTLS with a client certificate, saving or offering a session; EHLO inside TLS (s_client prints only what follows TLS). */
+  async function resume(cert: IssuedCert, opts: { save?: string; offer?: string }): Promise<{ session?: string; ehlo?: string }> {
+    const args = ['s_client', '-starttls', 'smtp', '-connect', `127.0.0.1:${ports.crlTicket}`, '-ign_eof', '-cert', cert.certFile, '-key', cert.keyFile];
+    if (opts.save) args.push('-sess_out', opts.save);
+    if (opts.offer) args.push('-sess_in', opts.offer);
+    const r = await runProcess('openssl', args, { input: 'EHLO client.test\r\nQUIT\r\n', timeoutMs: 15_000 });
+    return { session: /^(New|Reused), /m.exec(r.stdout)?.[1], ehlo: /^(250|421)[ -]/m.exec(r.stdout)?.[1] };
+  }
+
+  it('a certificate revoked after its session was made cannot resume that session (ticket) once the CRL is updated', async () => {
+    const eve = await pki.issue('eve.client.test');
+    const session = join(pki.dir, 'eve.sess');
+    const first = await resume(eve, { save: session });
+    expect(first).toEqual({ session: 'New', ehlo: '250' });
+    expect(await resume(eve, { offer: session })).toEqual({ session: 'Reused', ehlo: '250' });
+    const crl = await pki.revoke(eve);
+    await ltm.tmshOk(`modify sys file ssl-crl client_ca.crl source-path file:${crl}`);
+    // The daemon applies the change within moments: a fresh handshake with eve's certificate is refused then.
+    await eventually(() => resume(eve, {}), (r) => r.ehlo === '421', 10_000, 200);
+    const after = await resume(eve, { offer: session });
+    expect(after.session).toBe('New');
+    expect(after.ehlo).toBe('421');
   });
 });
 

@@ -29,6 +29,9 @@ const VIRTUALS: Record<string, { pool: string; serverSsl: string }> = {
   wrongCa: { pool: 'p_pf', serverSsl: 'ss_wrong_ca' },
   implicit: { pool: 'p_465', serverSsl: 'ss_verify' },
   withCert: { pool: 'p_pf', serverSsl: 'ss_client_cert' },
+  withChain: { pool: 'p_pf', serverSsl: 'ss_chain' },
+  tls13: { pool: 'p_pf', serverSsl: 'ss_tls13' },
+  cipher: { pool: 'p_pf', serverSsl: 'ss_cipher' },
   // Both hops: STARTTLS from the client (smtps require + client-ssl), STARTTLS to the member.
   bothHops: { pool: 'p_pf', serverSsl: 'ss_verify' },
   none: { pool: 'p_pf', serverSsl: '' },
@@ -39,6 +42,8 @@ beforeAll(async () => {
   otherPki = await makeTestPki();
   const server = await pki.issue('mx.backend.test', { usage: 'server', altNames: ['DNS:mx.backend.test'] });
   const proxyCert = await pki.issue('proxy.client.test');
+  // Issued by the intermediate: Postfix (trusting the root only) needs the chain to trust it.
+  const chainedCert = await pki.issue('chained.client.test', { by: 'intermediate' });
   postfix = await startPostfix({
     tls: { certFile: server.certFile, keyFile: server.keyFile, level: 'encrypt', implicitAddress },
     // Postfix asks for a client certificate and says in its log whether it got a trusted one.
@@ -51,6 +56,13 @@ beforeAll(async () => {
   await ltm.tmshOk(`create sys file ssl-cert proxy.crt source-path file:${proxyCert.certFile}`);
   await ltm.tmshOk(`create sys file ssl-key proxy.key source-path file:${proxyCert.keyFile}`);
   await ltm.tmshOk('create ltm profile server-ssl ss_client_cert cert proxy.crt key proxy.key');
+  // pki.issue(by intermediate) writes leaf + intermediate in one file: import the leaf alone.
+  await ltm.tmshOk(`create sys file ssl-cert chained.crt source-path file:${chainedCert.certFile.replace(/\.pem$/, '.leaf.pem')}`);
+  await ltm.tmshOk(`create sys file ssl-key chained.key source-path file:${chainedCert.keyFile}`);
+  await ltm.tmshOk(`create sys file ssl-cert intermediate.crt source-path file:${pki.intermediateFile}`);
+  await ltm.tmshOk('create ltm profile server-ssl ss_chain cert chained.crt key chained.key chain intermediate.crt');
+  await ltm.tmshOk('create ltm profile server-ssl ss_tls13 options { dont-insert-empty-fragments }');
+  await ltm.tmshOk('create ltm profile server-ssl ss_cipher ciphers ECDHE-ECDSA-AES128-GCM-SHA256');
   await ltm.tmshOk('create ltm profile smtps s_require activation-mode require');
   await ltm.tmshOk('create ltm profile server-ssl ss_verify peer-cert-mode require ca-file backend_ca.crt server-name mx.backend.test');
   await ltm.tmshOk('create ltm profile server-ssl ss_wrong_name peer-cert-mode require ca-file backend_ca.crt server-name other.backend.test');
@@ -151,6 +163,38 @@ describe('server-ssl: the proxy\'s certificate and both hops', () => {
     expect(r.code).toBe(0);
     expect(r.transcript).toMatch(/^<~ {2}250 /m);
     await expectDelivered(token);
+  });
+});
+
+describe('server-ssl: chain, options and ciphers reach the member', () => {
+  /** The Postfix log line of the newest TLS connection from the proxy after `before` such lines. */
+  async function nextTlsLine(before: number): Promise<string> {
+    const lines = () => postfix.maillog().split('\n').filter((l) => /TLS connection established from/.test(l));
+    const all = await eventually(lines, (l) => l.length > before);
+    return all[before] ?? '';
+  }
+  const count = () => postfix.maillog().split('\n').filter((l) => /TLS connection established from/.test(l)).length;
+
+  it('sends the chain after the certificate: an intermediate-issued certificate is trusted by a member that trusts the root', async () => {
+    const before = count();
+    const token = uniqueToken('ss-chain');
+    expect((await send(ports.withChain, token)).code).toBe(0);
+    expect(await nextTlsLine(before)).toMatch(/Trusted TLS connection established/);
+  });
+
+  it('speaks TLS 1.2 with the default options (no-tlsv1.3, as BIG-IP\'s serverssl) and TLS 1.3 when options allow it', async () => {
+    let before = count();
+    expect((await send(ports.starttls, uniqueToken('ss-v12'))).code).toBe(0);
+    expect(await nextTlsLine(before)).toMatch(/: TLSv1\.2 with cipher/);
+    before = count();
+    expect((await send(ports.tls13, uniqueToken('ss-v13'))).code).toBe(0);
+    expect(await nextTlsLine(before)).toMatch(/: TLSv1\.3 with cipher/);
+  });
+
+  it('offers only the profile\'s ciphers', async () => {
+    const before = count();
+    expect((await send(ports.cipher, uniqueToken('ss-cipher'))).code).toBe(0);
+    expect(await nextTlsLine(before)).toMatch(/with cipher ECDHE-ECDSA-AES128-GCM-SHA256/);
   });
 });
 

@@ -9,6 +9,8 @@ import { createOpenltm, eventually, type OpenltmInstance } from './support/openl
 import { opensslClient } from './support/openssl-client';
 import { freePort, waitForListen } from './support/ports';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
+import { runProcess } from './support/run-process';
+import { join } from 'node:path';
 
 let ltm: OpenltmInstance;
 let sink: SmtpSink;
@@ -102,6 +104,16 @@ describe('SNI: sni-require on the default profile', () => {
     expect(r.cn).toBe('star.other.test');
     expect(r.ehloOk).toBe(true);
     expect((await served(requirePort, 'mail.example.test')).cn).toBe('mail.example.test');
+  });
+
+  it('resumes a session of a client whose name matched (resumption skips the name choice)', async () => {
+    const f = join(certs['default.example.test'].dir, 'sni.sess');
+    const run = (extra: string[]) => runProcess('openssl', ['s_client', '-starttls', 'smtp', '-tls1_2', '-connect', `127.0.0.1:${requirePort}`, '-servername', 'mail.example.test', '-ign_eof', ...extra], { input: 'EHLO client.test\r\nQUIT\r\n', timeoutMs: 15_000 });
+    const first = await run(['-sess_out', f]);
+    expect(first.stdout).toMatch(/^New, /m);
+    const again = await run(['-sess_in', f]);
+    expect(again.stdout).toMatch(/^Reused, /m);
+    expect(again.stdout).toMatch(/^250[ -]/m);
   });
 
   it('counts the refused handshakes in show ltm virtual', async () => {

@@ -126,7 +126,7 @@ export class ClientTls {
    */
   socketOptions(): { options: tls.TLSSocketOptions; chosen: () => ClientSslSpec | undefined } {
     const mode = this.defaultProfile.peerCertMode ?? 'ignore';
-    let chosen: ClientSslSpec | undefined = this.defaultProfile.sniRequire ? undefined : this.defaultProfile;
+    let chosen: ClientSslSpec | undefined;
     const options: tls.TLSSocketOptions = {
       isServer: true,
       secureContext: this.initial,
@@ -141,6 +141,17 @@ export class ClientTls {
       ...(this.sessionEvents ? { server: this.sessionEvents as unknown as tls.TLSSocketOptions['server'] } : {}),
     };
     return { options, chosen: () => chosen };
+  }
+
+  /**
+   * The profile that served a finished handshake. A resumed session skips OpenSSL's certificate
+   * callback (and so the SNI callback), and node cannot tell the name of a resumed TLS 1.2
+   * session: the name decides when it is known. A session only exists on this virtual if a full
+   * handshake passed sni-require, so a resumed one is let through; client-certificate trust is the
+   * same on every profile of a virtual (and part of the session context), so the verdict is too.
+   */
+  served(picked: ClientSslSpec | undefined, servername: string | undefined, resumed: boolean): ClientSslSpec | undefined {
+    return picked ?? this.match(servername) ?? (this.defaultProfile.sniRequire && !resumed ? undefined : this.defaultProfile);
   }
 
   /** After the handshake: which profile served it and what the client certificate proved. */

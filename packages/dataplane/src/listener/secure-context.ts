@@ -54,8 +54,10 @@ export interface ContextExtras {
 }
 
 /**
- * The profile as an OpenSSL context. `sessionIdContext` is derived from the profile name, so that
- * a session made on one worker is acceptable to another worker with the same configuration.
+ * The profile as an OpenSSL context. `sessionIdContext` is derived from the profile name and its
+ * client-certificate trust, so a session made on one worker is acceptable to another worker with
+ * the same configuration, and a new CA, CRL, depth or mode ends resumption of sessions verified
+ * under the old ones (a newly revoked certificate cannot ride an old session or ticket).
  */
 export function buildSecureContext(spec: ClientSslSpec, extras: ContextExtras = {}): tls.SecureContext {
   if (spec.certKeyChain.length === 0) {
@@ -76,7 +78,7 @@ export function buildSecureContext(spec: ClientSslSpec, extras: ContextExtras = 
       honorCipherOrder: spec.options.includes('cipher-server-preference'),
       minVersion: range.minVersion,
       maxVersion: range.maxVersion,
-      sessionIdContext: crypto.createHash('sha256').update(spec.name).digest('hex').slice(0, 32),
+      sessionIdContext: sessionIdContext(spec),
       // 0 means "no resumption"; OpenSSL would read 0 as its own default.
       sessionTimeout: Math.max(1, spec.cacheTimeout ?? 3600),
       ...(tickets ? { ticketKeys: extras.ticketKeys } : {}),
@@ -86,6 +88,11 @@ export function buildSecureContext(spec: ClientSslSpec, extras: ContextExtras = 
   } catch (err) {
     throw new ConfigError(ErrorCodes.SSL_FILE, `Client SSL profile (${spec.name}) cannot be loaded: ${explain(err)}.`);
   }
+}
+
+function sessionIdContext(spec: ClientSslSpec): string {
+  const trust = [spec.name, spec.peerCertMode ?? 'ignore', spec.caFile ?? '', spec.crlFile ?? '', String(spec.authenticateDepth ?? 9)];
+  return crypto.createHash('sha256').update(trust.join('\0')).digest('hex').slice(0, 32);
 }
 
 /** The server-ssl profile as the client-side context of member connections. */

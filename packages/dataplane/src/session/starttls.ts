@@ -25,7 +25,7 @@ export function serverHandshake(raw: net.Socket, clientTls: ClientTls, timeoutMs
     if (settled) return;
     settled = true;
     // Under sni-require an unserved name ends in OpenSSL's "no certificate" error: say what it means.
-    const reason = clientTls.defaultProfile.sniRequire && !chosen()
+    const reason = clientTls.defaultProfile.sniRequire && !clientTls.match(typeof socket.servername === 'string' ? socket.servername : undefined)
       ? `sni-require: the client sent ${socket.servername ? `a name no client-ssl profile serves (${String(socket.servername)})` : 'no server name'} (${why})`
       : why;
     if (timer) clearTimeout(timer);
@@ -35,8 +35,8 @@ export function serverHandshake(raw: net.Socket, clientTls: ClientTls, timeoutMs
   }
   socket.once('secure', () => {
     if (settled) return;
-    const profile = chosen();
-    // Unreachable in practice: without a matching name under sni-require there is no certificate to finish with.
+    const profile = clientTls.served(chosen(), typeof socket.servername === 'string' ? socket.servername : undefined, socket.isSessionReused());
+    // Unreachable in practice: under sni-require a new handshake without a served name fails in OpenSSL.
     if (!profile) return fail('no client-ssl profile serves the name the client sent');
     settled = true;
     if (timer) clearTimeout(timer);

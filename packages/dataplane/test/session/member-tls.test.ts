@@ -124,3 +124,36 @@ describe('server-ssl towards a member that does STARTTLS', () => {
     }
   });
 });
+
+describe('server-ssl handshake-timeout', () => {
+  it('gives up on a member that accepts STARTTLS and then never answers the handshake, well before the greeting timeout', async () => {
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((raw) => {
+      sockets.add(raw);
+      raw.on('error', () => undefined);
+      raw.write('220 member.test ESMTP\r\n');
+      let buf = '';
+      const onData = (d: Buffer) => {
+        buf += d.toString('latin1');
+        if (buf === 'EHLO proxy.test\r\n') raw.write('250-member.test\r\n250 STARTTLS\r\n');
+        if (buf.endsWith('STARTTLS\r\n')) {
+          raw.removeListener('data', onData);
+          raw.write('220 2.0.0 Ready to start TLS\r\n'); // and then silence: the ClientHello is never answered
+        }
+      };
+      raw.on('data', onData);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const spec = virtualSpec('plain', cert, { serverSsl: { ...serverSsl, handshakeTimeout: 1 } });
+      // A greeting timeout of a minute: only the profile's handshake-timeout can end this within the wait below.
+      const { port, selector } = await h.proxy(spec, [{ address: '127.0.0.1', port: (silent.address() as net.AddressInfo).port }], { timeouts: { backendConnect: 1000, backendGreeting: 60_000 } });
+      const c = await h.client(port);
+      expect(await c.reply(20_000)).toMatch(/^421 4\.3\.2 /);
+      expect(selector.failures.map((f) => f.reason).join(' ')).toMatch(/server-ssl: TLS handshake timeout/);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+  }, 30_000);
+});
