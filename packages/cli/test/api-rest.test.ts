@@ -2,6 +2,7 @@
  * The iControl REST resources over real HTTPS on a real store: every write is a tmsh statement
  * run by the store's executor, so names, values and errors are tmsh's; an error changes nothing.
  */
+import { createHash } from 'node:crypto';
 import { startApiFixture, type ApiFixture } from './helpers/api-fixture';
 import { makeSelfSignedCert, type TestCertificate } from '../../../test/support/certs';
 
@@ -195,6 +196,9 @@ test('certificate and key: uploaded in Content-Range chunks, imported by sourceP
   const created = await fx.call('POST', '/mgmt/tm/sys/file/ssl-cert', { body: { name: 'mail.crt', partition: 'Common', sourcePath: 'file:/var/config/rest/downloads/mail.crt' } });
   expect(created.status).toBe(200);
   expect(created.body.subject).toContain('CN=mail.example.test');
+  // What clients compare to decide whether to upload again: the path as they wrote it, the file's SHA-1.
+  expect(created.body.sourcePath).toBe('file:///var/config/rest/downloads/mail.crt');
+  expect(created.body.checksum).toBe(`SHA1:${pem.length}:${createHash('sha1').update(pem).digest('hex')}`);
   expect((await fx.call('POST', '/mgmt/tm/util/unix-rm', { body: { command: 'run', utilCmdArgs: '/var/config/rest/downloads/mail.crt' } })).status).toBe(200);
   const again = await fx.call('POST', '/mgmt/tm/sys/file/ssl-cert', { body: { name: 'again.crt', sourcePath: 'file:/var/config/rest/downloads/mail.crt' } });
   expect(again.status).toBe(400);
