@@ -36,6 +36,7 @@ export interface AuthOptions {
 }
 
 const MAX_TOKEN_TIMEOUT = 36000;
+const DUMMY_HASH = `$scrypt$N=16384,r=8,p=1$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(32).toString('base64')}`;
 
 export function isLoopback(address: string | undefined): boolean {
   return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
@@ -78,7 +79,11 @@ export class Authenticator {
     this.lockout(address);
     const rec = /^[A-Za-z0-9_.:%-]+$/.test(user) ? this.store.getEffective('auth user', user) : undefined;
     const hash = rec?.properties['encrypted-password'];
-    if (typeof hash !== 'string') this.failed(address, user, 'unknown user');
+    if (typeof hash !== 'string') {
+      // As slow as a wrong password, so the answer time does not tell which user names exist.
+      await verifyPassword(password, DUMMY_HASH);
+      this.failed(address, user, 'unknown user');
+    }
     if (!(await verifyPassword(password, hash))) this.failed(address, user, 'wrong password');
     this.failures.delete(address);
     return { user, role: rec!.properties.role === 'guest' ? 'guest' : 'admin' };
