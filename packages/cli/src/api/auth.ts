@@ -63,6 +63,7 @@ export class Authenticator {
   }
 
   private failed(address: string, user: string, why: string): never {
+    this.sweep();
     const now = this.now();
     const window = this.options.lockoutMs ?? 60_000;
     let f = this.failures.get(address);
@@ -89,7 +90,16 @@ export class Authenticator {
     return { user, role: rec!.properties.role === 'guest' ? 'guest' : 'admin' };
   }
 
+  /** Drops expired tokens and old failure records, so neither map grows without bound. */
+  private sweep(): void {
+    const now = this.now();
+    for (const [k, t] of this.tokens) if (now > t.startTime + t.timeout * 1000) this.tokens.delete(k);
+    const window = this.options.lockoutMs ?? 60_000;
+    for (const [k, f] of this.failures) if (now - f.since > window && (!f.lockedUntil || f.lockedUntil < now)) this.failures.delete(k);
+  }
+
   issueToken(p: Principal, timeout?: number): Token {
+    this.sweep();
     const t: Token = {
       token: randomBytes(20).toString('base64url').toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 26).padEnd(26, 'X'),
       user: p.user,
