@@ -16,7 +16,7 @@ import { runProcess } from './support/run-process';
 import { opensslClient } from './support/openssl-client';
 import { startApiProcess, type ApiProcess } from './support/openltm-api';
 
-jest.setTimeout(240_000);
+jest.setTimeout(480_000);
 
 const ROOT = join(__dirname, '..');
 const PASSWORD = 'ansible "pass" 1';
@@ -42,7 +42,7 @@ async function playbook(step: string): Promise<string> {
     vs_port: vsPort, m1_port: backends[0].port, m2_port: backends[1].port,
   };
   const r = await runProcess('ansible-playbook', [join(ROOT, 'test', 'ansible', 'seed.yml'), '-e', JSON.stringify(vars)], {
-    timeoutMs: 120_000,
+    timeoutMs: 240_000,
     env: { ...process.env, HOME: ltm.dir, ANSIBLE_LOCALHOST_WARNING: 'false', ANSIBLE_INVENTORY_UNPARSED_WARNING: 'false', ANSIBLE_NOCOLOR: '1', F5_TELEMETRY_OFF: 'true' },
   });
   if (r.code !== 0) throw new Error(`ansible-playbook step=${step} failed (${r.code}):\n${r.stdout}\n${r.stderr}\napi log:\n${api.log()}`);

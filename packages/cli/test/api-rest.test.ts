@@ -148,6 +148,12 @@ describe('bad input gets a BIG-IP error with the right status, and nothing chang
     generation = fx.store.generation();
   });
 
+  test('a body over 8 MiB: 413', async () => {
+    const r = await fx.call('POST', '/mgmt/tm/ltm/pool', { raw: Buffer.alloc(9 * 1024 * 1024, 0x20) });
+    expect(r.status).toBe(413);
+    expect(r.body.message).toBe('The request body is larger than 8388608 bytes.');
+  });
+
   test('a sourcePath outside the upload area is refused', async () => {
     const r = await fx.call('POST', '/mgmt/tm/sys/file/ssl-cert', { body: { name: 'stolen.crt', sourcePath: 'file:/etc/passwd' } });
     expect(r.status).toBe(400);

@@ -56,13 +56,17 @@ function readBody(req: IncomingMessage, max = MAX_BODY): Promise<Buffer> {
   return new Promise((resolveBody, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer): void => {
       size += c.length;
       if (size > max) {
-        reject(new RestError(413, `The request body is larger than ${max} bytes.`));
-        req.destroy();
+        // Stop keeping it; the rest is drained (not buffered) so the client reads the 413.
+        chunks.length = 0;
+        req.off('data', onData);
+        req.resume();
+        reject(new RestError(413, `The request body is larger than ${max} bytes.`, { Connection: 'close' }));
       } else chunks.push(c);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolveBody(Buffer.concat(chunks)));
     req.on('error', reject);
   });
