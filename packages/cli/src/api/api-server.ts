@@ -206,7 +206,7 @@ export class ApiHandler {
       return body;
     }
     if (tmsh.length) this.opts.store.executeScript(tmsh.join('\n'), new Session(), { source: 'iControl REST' });
-    if (method === 'DELETE' && !(rp.sub && !rp.entry)) return undefined;
+    if (method === 'DELETE') return undefined;
     return this.resources.get(result, { expand: false });
   }
 
