@@ -2,6 +2,7 @@
  * The iControl REST resources over real HTTPS on a real store: every write is a tmsh statement
  * run by the store's executor, so names, values and errors are tmsh's; an error changes nothing.
  */
+import { createHash } from 'node:crypto';
 import { startApiFixture, type ApiFixture } from './helpers/api-fixture';
 import { makeSelfSignedCert, type TestCertificate } from '../../../test/support/certs';
 
@@ -147,6 +148,12 @@ describe('bad input gets a BIG-IP error with the right status, and nothing chang
     generation = fx.store.generation();
   });
 
+  test('a body over 8 MiB: 413', async () => {
+    const r = await fx.call('POST', '/mgmt/tm/ltm/pool', { raw: Buffer.alloc(9 * 1024 * 1024, 0x20) });
+    expect(r.status).toBe(413);
+    expect(r.body.message).toBe('The request body is larger than 8388608 bytes.');
+  });
+
   test('a sourcePath outside the upload area is refused', async () => {
     const r = await fx.call('POST', '/mgmt/tm/sys/file/ssl-cert', { body: { name: 'stolen.crt', sourcePath: 'file:/etc/passwd' } });
     expect(r.status).toBe(400);
@@ -195,6 +202,9 @@ test('certificate and key: uploaded in Content-Range chunks, imported by sourceP
   const created = await fx.call('POST', '/mgmt/tm/sys/file/ssl-cert', { body: { name: 'mail.crt', partition: 'Common', sourcePath: 'file:/var/config/rest/downloads/mail.crt' } });
   expect(created.status).toBe(200);
   expect(created.body.subject).toContain('CN=mail.example.test');
+  // What clients compare to decide whether to upload again: the path as they wrote it, the file's SHA-1.
+  expect(created.body.sourcePath).toBe('file:///var/config/rest/downloads/mail.crt');
+  expect(created.body.checksum).toBe(`SHA1:${pem.length}:${createHash('sha1').update(pem).digest('hex')}`);
   expect((await fx.call('POST', '/mgmt/tm/util/unix-rm', { body: { command: 'run', utilCmdArgs: '/var/config/rest/downloads/mail.crt' } })).status).toBe(200);
   const again = await fx.call('POST', '/mgmt/tm/sys/file/ssl-cert', { body: { name: 'again.crt', sourcePath: 'file:/var/config/rest/downloads/mail.crt' } });
   expect(again.status).toBe(400);

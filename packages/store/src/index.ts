@@ -28,4 +28,4 @@ export { memberNode } from './validate/references';
 export { generateSelfSigned } from './certificates';
 export type { StoredProps, StoredValue } from './stored-value';
 export { SCHEMA_VERSION } from './database';
-export { verifyPassword } from './passwords';
+export { hashPassword, verifyPassword } from './passwords';

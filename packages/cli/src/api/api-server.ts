@@ -40,20 +40,33 @@ export interface RunningApi {
 }
 
 const MAX_BODY = 8 * 1024 * 1024;
+const MAX_LOGIN_BODY = 64 * 1024;
 const EMPTY_COLLECTIONS = /^(ltm\/profile\/[a-z0-9-]+|net\/tunnels\/[a-z0-9-]+|net\/vlan|net\/route-domain|ltm\/policy|ltm\/rule|ltm\/snatpool|ltm\/persistence\/[a-z0-9-]+|ltm\/message-routing\/[a-z0-9/-]+)$/;
 const WRITE = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** A non-JSON answer (the Prometheus text of /metrics). */
+export class TextResponse {
+  constructor(
+    readonly contentType: string,
+    readonly body: string,
+  ) {}
+}
+
+function readBody(req: IncomingMessage, max = MAX_BODY): Promise<Buffer> {
   return new Promise((resolveBody, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer): void => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new RestError(413, `The request body is larger than ${MAX_BODY} bytes.`));
-        req.destroy();
+      if (size > max) {
+        // Stop keeping it; the rest is drained (not buffered) so the client reads the 413.
+        chunks.length = 0;
+        req.off('data', onData);
+        req.resume();
+        reject(new RestError(413, `The request body is larger than ${max} bytes.`, { Connection: 'close' }));
       } else chunks.push(c);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolveBody(Buffer.concat(chunks)));
     req.on('error', reject);
   });
@@ -96,17 +109,17 @@ export class ApiHandler {
     let status = 200;
     let user = '';
     try {
-      const body = await readBody(req);
-      const out = await this.route(method, url, req, body, address, (p) => (user = p.user));
-      if (out && 'contentType' in (out as object) && typeof (out as { body?: unknown }).body === 'string') {
-        const m = out as { contentType: string; body: string };
-        res.writeHead(200, { 'Content-Type': m.contentType });
-        res.end(m.body);
+      const out = await this.route(method, url, req, address, (p) => (user = p.user));
+      if (out instanceof TextResponse) {
+        res.writeHead(200, { 'Content-Type': out.contentType });
+        res.end(out.body);
       } else {
         res.writeHead(200, { 'Content-Type': 'application/json; charset=UTF-8' });
         res.end(out === undefined ? '' : JSON.stringify(out));
       }
     } catch (err) {
+      // A body nobody read (refused before authentication) is discarded, not buffered.
+      req.resume();
       const e = errorResponse(err);
       status = e.status;
       if (e.internal) this.opts.logger.error({ err, method, path: url.pathname }, 'API request failed');
@@ -116,11 +129,11 @@ export class ApiHandler {
     if (WRITE.has(method) || status >= 400) this.opts.logger.info({ method, path: url.pathname, user, status, address }, 'API request');
   }
 
-  private async route(method: string, url: URL, req: IncomingMessage, raw: Buffer, address: string, who: (p: Principal) => void): Promise<Json | { contentType: string; body: string } | undefined> {
+  private async route(method: string, url: URL, req: IncomingMessage, address: string, who: (p: Principal) => void): Promise<Json | TextResponse | undefined> {
     const path = url.pathname.replace(/\/+$/, '');
     if (path === '/mgmt/shared/authn/login') {
       if (method !== 'POST') throw new RestError(405, `Method ${method} is not allowed here; POST { "username", "password" }.`);
-      const b = parseJson(raw) as Record<string, Json>;
+      const b = parseJson(await readBody(req, MAX_LOGIN_BODY)) as Record<string, Json>;
       if (typeof b.username !== 'string' || typeof b.password !== 'string') throw new RestError(400, 'Login needs "username" and "password" (strings).');
       const p = await this.auth.login(b.username, b.password, address);
       who(p);
@@ -128,8 +141,10 @@ export class ApiHandler {
       this.opts.logger.info({ user: p.user, address }, 'API login');
       return { username: p.user, loginReference: { link: 'https://localhost/mgmt/cm/system/authn/providers/tmos/1f44a60e-11a7-3c51-a49f-82983026b41b/login' }, loginProviderName: 'tmos', token: tokenJson(t), generation: 0, lastUpdateMicros: 0 };
     }
+    // Credentials first: an anonymous client never gets a body buffered.
     const principal = await this.auth.authenticate(req.headers, address);
     who(principal);
+    const raw = await readBody(req);
     let words: string[];
     try {
       words = path.split('/').filter(Boolean).map((w) => decodeURIComponent(w));
@@ -138,7 +153,8 @@ export class ApiHandler {
     }
     if (words[0] === 'metrics' && words.length === 1 && this.opts.metrics) {
       if (method !== 'GET') throw new RestError(405, `Method ${method} is not allowed on /metrics.`);
-      return this.opts.metrics();
+      const m = await this.opts.metrics();
+      return new TextResponse(m.contentType, m.body);
     }
     if (words[0] !== 'mgmt') throw new RestError(404, `Public URI path not registered: ${path}`);
     if (WRITE.has(method) && principal.role === 'guest' && !path.startsWith('/mgmt/shared/authz/tokens')) {
@@ -190,7 +206,7 @@ export class ApiHandler {
       return body;
     }
     if (tmsh.length) this.opts.store.executeScript(tmsh.join('\n'), new Session(), { source: 'iControl REST' });
-    if (method === 'DELETE' && !(rp.sub && !rp.entry)) return undefined;
+    if (method === 'DELETE') return undefined;
     return this.resources.get(result, { expand: false });
   }
 

@@ -36,6 +36,7 @@ export interface AuthOptions {
 }
 
 const MAX_TOKEN_TIMEOUT = 36000;
+const DUMMY_HASH = `$scrypt$N=16384,r=8,p=1$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(32).toString('base64')}`;
 
 export function isLoopback(address: string | undefined): boolean {
   return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
@@ -62,6 +63,7 @@ export class Authenticator {
   }
 
   private failed(address: string, user: string, why: string): never {
+    this.sweep();
     const now = this.now();
     const window = this.options.lockoutMs ?? 60_000;
     let f = this.failures.get(address);
@@ -78,13 +80,26 @@ export class Authenticator {
     this.lockout(address);
     const rec = /^[A-Za-z0-9_.:%-]+$/.test(user) ? this.store.getEffective('auth user', user) : undefined;
     const hash = rec?.properties['encrypted-password'];
-    if (typeof hash !== 'string') this.failed(address, user, 'unknown user');
+    if (typeof hash !== 'string') {
+      // As slow as a wrong password, so the answer time does not tell which user names exist.
+      await verifyPassword(password, DUMMY_HASH);
+      this.failed(address, user, 'unknown user');
+    }
     if (!(await verifyPassword(password, hash))) this.failed(address, user, 'wrong password');
     this.failures.delete(address);
     return { user, role: rec!.properties.role === 'guest' ? 'guest' : 'admin' };
   }
 
+  /** Drops expired tokens and old failure records, so neither map grows without bound. */
+  private sweep(): void {
+    const now = this.now();
+    for (const [k, t] of this.tokens) if (now > t.startTime + t.timeout * 1000) this.tokens.delete(k);
+    const window = this.options.lockoutMs ?? 60_000;
+    for (const [k, f] of this.failures) if (now - f.since > window && (!f.lockedUntil || f.lockedUntil < now)) this.failures.delete(k);
+  }
+
   issueToken(p: Principal, timeout?: number): Token {
+    this.sweep();
     const t: Token = {
       token: randomBytes(20).toString('base64url').toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 26).padEnd(26, 'X'),
       user: p.user,

@@ -3,6 +3,7 @@
  * subcollection entries of every schema type, read from the store and written as tmsh
  * statements that the store's executor runs.
  */
+import { createHash } from 'node:crypto';
 import { OBJECT_TYPES, type ObjectTypeDef } from '@openltm/model';
 import type { EffectiveObject, Store } from '@openltm/store';
 import { entryJson, objectJson, select, selfLink, subcollectionJson, type Json } from './object-json';
@@ -66,6 +67,20 @@ function memberExtra(store: Store, obj: EffectiveObject): (key: string) => Recor
   };
 }
 
+/**
+ * `checksum` of a certificate or key as BIG-IP shows it (`SHA1:size:hex` of the stored PEM):
+ * clients compare it with their file to see whether an upload is needed. A digest, never the PEM.
+ */
+function fileFields(store: Store, uploads: Uploads, obj: EffectiveObject): Record<string, Json> {
+  if (obj.type !== 'sys file ssl-cert' && obj.type !== 'sys file ssl-key') return {};
+  const pem = store.pem(obj.type, obj.name)?.pem;
+  const source = uploads.restSourcePath(obj.properties['source-path'] as Json | undefined);
+  const out: Record<string, Json> = source === undefined ? {} : { sourcePath: source };
+  if (pem === undefined) return out;
+  const bytes = Buffer.from(pem, 'utf8');
+  return { ...out, checksum: `SHA1:${bytes.length}:${createHash('sha1').update(bytes).digest('hex')}` };
+}
+
 export class Resources {
   constructor(
     private readonly store: Store,
@@ -86,11 +101,11 @@ export class Resources {
       const items = this.store
         .effective(p.type.key)
         .filter((o) => !q.partition || o.name.split('/')[1] === q.partition)
-        .map((o) => select(objectJson(o, { generation, expandSubcollections: q.expand, entryExtra: memberExtra(this.store, o) }), q.select));
+        .map((o) => select({ ...objectJson(o, { generation, expandSubcollections: q.expand, entryExtra: memberExtra(this.store, o) }), ...fileFields(this.store, this.uploads, o) }, q.select));
       return { kind: kindOf(p.type.key, 'collectionstate'), selfLink: selfLink(typeLink), items };
     }
     const obj = this.load(p);
-    if (!p.sub) return select(objectJson(obj, { generation, expandSubcollections: q.expand, entryExtra: memberExtra(this.store, obj) }), q.select);
+    if (!p.sub) return select({ ...objectJson(obj, { generation, expandSubcollections: q.expand, entryExtra: memberExtra(this.store, obj) }), ...fileFields(this.store, this.uploads, obj) }, q.select);
     if (!p.entry) {
       const coll = subcollectionJson(obj, p.sub, generation, memberExtra(this.store, obj));
       return { ...coll, items: (coll.items as Record<string, Json>[]).map((i) => select(i, q.select)) };

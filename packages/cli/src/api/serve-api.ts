@@ -38,6 +38,9 @@ export async function serveApi(store: Store, logger: Logger, o: ServeApiOptions 
     ...(o.metrics !== false ? { metrics: metricsEndpoint(store) } : {}),
   });
   logger.info({ host: o.host ?? '127.0.0.1', port: api.port, cert: certName }, 'iControl REST API listening');
+  if (!o.anonymousLoopback && store.names('auth user').length === 0) {
+    logger.warn({}, 'no auth user exists: every request will be refused until one is created (create auth user NAME password ...)');
+  }
   return api;
 }
 

@@ -89,6 +89,12 @@ export class Uploads {
     return `file:${file}`;
   }
 
+  /** The stored `file:<dir>/NAME` shown as the client wrote it (`file:///var/config/rest/downloads/NAME`). */
+  restSourcePath(stored: Json | undefined): Json | undefined {
+    if (typeof stored !== 'string' || !stored.startsWith(`file:${this.dir}/`)) return stored;
+    return `file://${DOWNLOADS}/${stored.slice(`file:${this.dir}/`.length)}`;
+  }
+
   /** `/mgmt/tm/util/unix-rm` for an uploaded file; nothing else may be removed. */
   remove(args: Json): void {
     const p = typeof args === 'string' ? args.trim() : '';

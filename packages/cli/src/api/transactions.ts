@@ -23,17 +23,32 @@ export interface RestTransaction {
   created: number;
 }
 
+/** As on BIG-IP: a transaction not committed within this many seconds is discarded. */
+export const TRANSACTION_TIMEOUT_S = 120;
+
 export class TransactionTable {
-  private next = Date.now();
+  private next: number;
   private readonly open = new Map<number, RestTransaction>();
 
+  constructor(private readonly now: () => number = Date.now) {
+    this.next = now();
+  }
+
+  /** Forgets transactions left open past the timeout (a client that never commits costs nothing). */
+  private expire(): void {
+    const limit = this.now() - TRANSACTION_TIMEOUT_S * 1000;
+    for (const [id, t] of this.open) if (t.created < limit) this.open.delete(id);
+  }
+
   create(user: string): RestTransaction {
-    const t: RestTransaction = { transId: ++this.next, user, state: 'STARTED', commands: [], failureReason: '', created: Date.now() };
+    this.expire();
+    const t: RestTransaction = { transId: ++this.next, user, state: 'STARTED', commands: [], failureReason: '', created: this.now() };
     this.open.set(t.transId, t);
     return t;
   }
 
   get(id: string | number, user: string): RestTransaction {
+    this.expire();
     const t = this.open.get(Number(id));
     if (!t || t.user !== user) throw new RestError(404, `Transaction ${id} was not found.`);
     return t;
@@ -56,7 +71,7 @@ export function transactionJson(t: RestTransaction): Record<string, unknown> {
   return {
     transId: t.transId,
     state: t.state,
-    timeoutSeconds: 120,
+    timeoutSeconds: TRANSACTION_TIMEOUT_S,
     asyncExecution: false,
     validateOnly: false,
     executionTimeout: 300,
