@@ -139,6 +139,12 @@ describe('bad input gets a BIG-IP error with the right status, and nothing chang
     expect(r.status).toBe(400);
     const m = await fx.call('PATCH', '/mgmt/tm/ltm/pool/keep', { body: { monitor: 'smtp; delete ltm pool all' } });
     expect(m.status).toBe(400);
+    // Names in the URL go into statements too, even inside a transaction (where nothing is looked up first).
+    const tx = (await fx.call('POST', '/mgmt/tm/transaction', { body: {} })).body.transId;
+    const injected = await fx.call('PATCH', `/mgmt/tm/ltm/pool/${encodeURIComponent('~Common~keep members delete { all }')}`, { body: { description: 'x' }, headers: { 'X-F5-REST-Coordination-Id': String(tx) } });
+    expect(injected.status).toBe(400);
+    expect(injected.body.message).toContain('Invalid object name');
+    await fx.call('DELETE', `/mgmt/tm/transaction/${tx}`);
     // A description full of tmsh syntax is stored as text (and then this test restores it).
     const text = 'a" } ; delete ltm pool keep ; { "\nnext';
     const d = await fx.call('PATCH', '/mgmt/tm/ltm/pool/keep', { body: { description: text } });
