@@ -17,7 +17,6 @@ import { RestError, errorResponse } from './rest-error';
 import { Uploads, sysCollection, sysProvision, sysVersion } from './sys-resources';
 import { TransactionTable, transactionJson } from './transactions';
 import { statsJson } from './stats-json';
-import { readStats } from './stats-source';
 
 export interface ApiServerOptions {
   store: Store;
@@ -185,7 +184,7 @@ export class ApiHandler {
       const sp = resolve(tm.slice(0, -1));
       if (!sp) throw new RestError(404, `Public URI path not registered: ${path}`);
       if (method !== 'GET') throw new RestError(405, `Method ${method} is not allowed on statistics.`);
-      return statsJson(readStats(this.opts.store), sp.type.key, sp.name, sp.sub, sp.entry);
+      return statsJson(this.opts.store, sp.type.key, sp.name, sp.sub, sp.entry);
     }
     const rp = resolve(tm);
     // Collections of BIG-IP types openltm does not implement (other profile types, tunnels,
