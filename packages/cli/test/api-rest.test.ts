@@ -75,6 +75,21 @@ test('schema names camelCased as iControl REST does: defaultsFrom, activationMod
   await fx.call('DELETE', '/mgmt/tm/ltm/profile/smtps/st_allow');
 });
 
+test('a stored-only setting is accepted with tmsh\'s warning in an X-Openltm-Warning header; an ordinary one has none', async () => {
+  await fx.call('POST', '/mgmt/tm/ltm/pool', { body: { name: 'warn_pool' } });
+  const r = await fx.call('PATCH', '/mgmt/tm/ltm/pool/warn_pool', { body: { minUpMembers: 2 } });
+  expect(r.status).toBe(200);
+  expect(r.body.minUpMembers).toBe(2);
+  expect(r.headers['x-openltm-warning']).toBe(String(tmshWarning('modify ltm pool warn_pool min-up-members 3')));
+  expect((await fx.call('PATCH', '/mgmt/tm/ltm/pool/warn_pool', { body: { description: 'plain' } })).headers['x-openltm-warning']).toBeUndefined();
+  await fx.call('DELETE', '/mgmt/tm/ltm/pool/warn_pool');
+});
+
+/** The warning tmsh gives for a change (the change is made). */
+function tmshWarning(line: string): string {
+  return String(fx.store.execute(line).warnings?.[0]);
+}
+
 test('collections: $select and $filter by partition', async () => {
   const all = await fx.call('GET', "/mgmt/tm/ltm/monitor/smtp?$select=name,fullPath&$filter=partition%20eq%20Common");
   expect(all.body.items).toEqual([{ name: 'smtp', fullPath: '/Common/smtp' }]);
