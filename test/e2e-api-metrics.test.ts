@@ -11,6 +11,14 @@ import { freePort } from './support/ports';
 import { swaks } from './support/swaks';
 import { expectAccepted } from './support/client-mode';
 import { parsePrometheus, sample, type Sample } from './support/prometheus';
+import { runProcess } from './support/run-process';
+import { join } from 'node:path';
+
+/** `openltm exec --json LINE` on the test's store. */
+async function runExecJson(line: string): Promise<string> {
+  const r = await runProcess(process.execPath, [join(__dirname, '..', 'bin', 'openltm'), 'exec', '--json', line], { env: { ...process.env, OPENLTM_STORE: ltm.storePath, HOME: ltm.dir } });
+  return r.stdout;
+}
 
 jest.setTimeout(120_000);
 
@@ -86,12 +94,12 @@ test('counters move as mail flows; availability and monitor state follow the mem
   expect(sample(s, 'openltm_pool_member_connections_total', member)).toBeGreaterThanOrEqual(before.memberConns + 3);
   expect(sample(s, 'openltm_virtual_bytes_in_total', VS)!).toBeGreaterThan(before.bytesIn);
 
-  // /stats gives the same numbers in iControl REST's nested shape.
+  // /stats gives the same numbers (show's structured form) in iControl REST's nested shape.
   const vsStats = JSON.parse((await api.get('/mgmt/tm/ltm/virtual/~Common~vs_metrics/stats', AUTH)).text);
   const vsEntries = vsStats.entries['https://localhost/mgmt/tm/ltm/virtual/~Common~vs_metrics/~Common~vs_metrics/stats'].nestedStats.entries;
   const now = await scrape();
   expect(vsEntries['clientside.totConns'].value).toBe(sample(now, 'openltm_virtual_connections_total', VS));
-  expect(vsEntries['smtps.starttlsUpgraded'].value).toBe(sample(now, 'openltm_virtual_starttls_upgraded_total', VS));
+  expect(vsEntries['starttls.upgraded'].value).toBe(sample(now, 'openltm_virtual_starttls_upgraded_total', VS));
   expect(vsEntries['clientside.bitsIn'].value).toBe(8 * sample(now, 'openltm_virtual_bytes_in_total', VS)!);
   expect(vsEntries['status.availabilityState'].description).toBe('available');
   const memberStats = JSON.parse((await api.get('/mgmt/tm/ltm/pool/~Common~m_pool/members/stats', AUTH)).text);
@@ -102,6 +110,9 @@ test('counters move as mail flows; availability and monitor state follow the mem
   const poolStats = JSON.parse((await api.get('/mgmt/tm/ltm/pool/stats', AUTH)).text);
   expect(poolStats.entries['https://localhost/mgmt/tm/ltm/pool/~Common~m_pool/stats'].nestedStats.entries.activeMemberCnt.value).toBe(1);
   expect((await api.get('/mgmt/tm/ltm/monitor/smtp/stats', AUTH)).status).toBe(404);
+  // ... and the same as `openltm exec --json "show ..."`.
+  const shown = JSON.parse(await runExecJson('show ltm virtual vs_metrics'));
+  expect(shown.data[0][0].stats['clientside.tot-conns']).toBe(vsEntries['clientside.totConns'].value);
 
   // The process itself: event-loop lag and memory.
   expect(sample(s, 'openltm_nodejs_eventloop_lag_seconds')).toEqual(expect.any(Number));

@@ -24,6 +24,21 @@ test('before any status report every object is exported as unavailable with zero
   expect((await fx.call('POST', '/metrics', { body: {} })).status).toBe(405);
 });
 
+test('/stats renders show: nested entries with iControl names, 404 for what show does not cover', async () => {
+  const node = await fx.call('GET', '/mgmt/tm/ltm/node/~Common~10.3.0.1/stats');
+  const e = node.body.entries['https://localhost/mgmt/tm/ltm/node/~Common~10.3.0.1/~Common~10.3.0.1/stats'].nestedStats.entries;
+  expect(e).toMatchObject({ 'serverside.totConns': { value: 0 }, 'status.availabilityState': { description: 'unknown' }, tmName: { description: '/Common/10.3.0.1' } });
+  const members = await fx.call('GET', '/mgmt/tm/ltm/pool/~Common~p1/members/stats');
+  expect(Object.values(members.body.entries as Record<string, { nestedStats: { entries: Record<string, unknown> } }>)[0].nestedStats.entries).toMatchObject({
+    addr: { description: '10.3.0.1' }, port: { value: 25 }, poolName: { description: '/Common/p1' }, monitorStatus: { description: 'unknown' },
+  });
+  const shown = fx.store.execute('show ltm pool p1').data as Array<{ status: Record<string, unknown> }>;
+  const pool = await fx.call('GET', '/mgmt/tm/ltm/pool/stats');
+  expect(pool.body.entries['https://localhost/mgmt/tm/ltm/pool/~Common~p1/stats'].nestedStats.entries.memberCnt.value).toBe(shown[0].status['member-cnt']);
+  expect((await fx.call('GET', '/mgmt/tm/ltm/virtual/~Common~nope/stats')).status).toBe(404);
+  expect((await fx.call('GET', '/mgmt/tm/ltm/monitor/smtp/stats')).status).toBe(404);
+});
+
 test('the Grafana dashboard queries only metrics openltm exports', async () => {
   const exported = new Set(
     (await fx.call('GET', '/metrics')).text.split('\n').filter((l) => l.startsWith('# TYPE ')).flatMap((l) => {

@@ -75,6 +75,21 @@ test('schema names camelCased as iControl REST does: defaultsFrom, activationMod
   await fx.call('DELETE', '/mgmt/tm/ltm/profile/smtps/st_allow');
 });
 
+test('a stored-only setting is accepted with tmsh\'s warning in an X-Openltm-Warning header; an ordinary one has none', async () => {
+  await fx.call('POST', '/mgmt/tm/ltm/pool', { body: { name: 'warn_pool' } });
+  const r = await fx.call('PATCH', '/mgmt/tm/ltm/pool/warn_pool', { body: { minUpMembers: 2 } });
+  expect(r.status).toBe(200);
+  expect(r.body.minUpMembers).toBe(2);
+  expect(r.headers['x-openltm-warning']).toBe(String(tmshWarning('modify ltm pool warn_pool min-up-members 3')));
+  expect((await fx.call('PATCH', '/mgmt/tm/ltm/pool/warn_pool', { body: { description: 'plain' } })).headers['x-openltm-warning']).toBeUndefined();
+  await fx.call('DELETE', '/mgmt/tm/ltm/pool/warn_pool');
+});
+
+/** The warning tmsh gives for a change (the change is made). */
+function tmshWarning(line: string): string {
+  return String(fx.store.execute(line).warnings?.[0]);
+}
+
 test('collections: $select and $filter by partition', async () => {
   const all = await fx.call('GET', "/mgmt/tm/ltm/monitor/smtp?$select=name,fullPath&$filter=partition%20eq%20Common");
   expect(all.body.items).toEqual([{ name: 'smtp', fullPath: '/Common/smtp' }]);
@@ -139,6 +154,12 @@ describe('bad input gets a BIG-IP error with the right status, and nothing chang
     expect(r.status).toBe(400);
     const m = await fx.call('PATCH', '/mgmt/tm/ltm/pool/keep', { body: { monitor: 'smtp; delete ltm pool all' } });
     expect(m.status).toBe(400);
+    // Names in the URL go into statements too, even inside a transaction (where nothing is looked up first).
+    const tx = (await fx.call('POST', '/mgmt/tm/transaction', { body: {} })).body.transId;
+    const injected = await fx.call('PATCH', `/mgmt/tm/ltm/pool/${encodeURIComponent('~Common~keep members delete { all }')}`, { body: { description: 'x' }, headers: { 'X-F5-REST-Coordination-Id': String(tx) } });
+    expect(injected.status).toBe(400);
+    expect(injected.body.message).toContain('Invalid object name');
+    await fx.call('DELETE', `/mgmt/tm/transaction/${tx}`);
     // A description full of tmsh syntax is stored as text (and then this test restores it).
     const text = 'a" } ; delete ltm pool keep ; { "\nnext';
     const d = await fx.call('PATCH', '/mgmt/tm/ltm/pool/keep', { body: { description: text } });

@@ -29,3 +29,4 @@ export { generateSelfSigned } from './certificates';
 export type { StoredProps, StoredValue } from './stored-value';
 export { SCHEMA_VERSION } from './database';
 export { hashPassword, verifyPassword } from './passwords';
+export type { ShowJson } from './show-data';

@@ -8,7 +8,7 @@ import * as https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { Session, type Store } from '@openltm/store';
+import { Session, type ScriptResult, type Store } from '@openltm/store';
 import { Authenticator, isLoopback, type AuthOptions, type Principal } from './auth';
 import type { Json } from './object-json';
 import { selfLink } from './object-json';
@@ -17,7 +17,6 @@ import { RestError, errorResponse } from './rest-error';
 import { Uploads, sysCollection, sysProvision, sysVersion } from './sys-resources';
 import { TransactionTable, transactionJson } from './transactions';
 import { statsJson } from './stats-json';
-import { readStats } from './stats-source';
 
 export interface ApiServerOptions {
   store: Store;
@@ -43,6 +42,16 @@ const MAX_BODY = 8 * 1024 * 1024;
 const MAX_LOGIN_BODY = 64 * 1024;
 const EMPTY_COLLECTIONS = /^(ltm\/profile\/[a-z0-9-]+|net\/tunnels\/[a-z0-9-]+|net\/vlan|net\/route-domain|ltm\/policy|ltm\/rule|ltm\/snatpool|ltm\/persistence\/[a-z0-9-]+|ltm\/message-routing\/[a-z0-9/-]+)$/;
 const WRITE = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+
+interface RequestContext {
+  user: string;
+  /** Warnings the executor gave (stored-only settings), in tmsh's words. */
+  warnings: string[];
+}
+
+function warningsOf(r: ScriptResult): string[] {
+  return r.results.flatMap((x) => x.warnings ?? []).map((w) => w.toString());
+}
 
 /** A non-JSON answer (the Prometheus text of /metrics). */
 export class TextResponse {
@@ -107,9 +116,12 @@ export class ApiHandler {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const address = req.socket.remoteAddress ?? '';
     let status = 200;
-    let user = '';
+    const ctx: RequestContext = { user: '', warnings: [] };
     try {
-      const out = await this.route(method, url, req, address, (p) => (user = p.user));
+      const out = await this.route(method, url, req, address, ctx);
+      // Stored-only settings are accepted with a warning, as tmsh prints one: here in a header
+      // (iControl REST bodies have no place for it), one line per warning.
+      if (ctx.warnings.length) res.setHeader('X-Openltm-Warning', ctx.warnings.map((w) => w.replace(/[\r\n]+/g, ' ')));
       if (out instanceof TextResponse) {
         res.writeHead(200, { 'Content-Type': out.contentType });
         res.end(out.body);
@@ -126,24 +138,26 @@ export class ApiHandler {
       res.writeHead(e.status, { 'Content-Type': 'application/json; charset=UTF-8', ...e.headers });
       res.end(JSON.stringify(e.body));
     }
-    if (WRITE.has(method) || status >= 400) this.opts.logger.info({ method, path: url.pathname, user, status, address }, 'API request');
+    if (WRITE.has(method) || status >= 400) {
+      this.opts.logger.info({ method, path: url.pathname, user: ctx.user, status, address, ...(ctx.warnings.length ? { warnings: ctx.warnings } : {}) }, 'API request');
+    }
   }
 
-  private async route(method: string, url: URL, req: IncomingMessage, address: string, who: (p: Principal) => void): Promise<Json | TextResponse | undefined> {
+  private async route(method: string, url: URL, req: IncomingMessage, address: string, ctx: RequestContext): Promise<Json | TextResponse | undefined> {
     const path = url.pathname.replace(/\/+$/, '');
     if (path === '/mgmt/shared/authn/login') {
       if (method !== 'POST') throw new RestError(405, `Method ${method} is not allowed here; POST { "username", "password" }.`);
       const b = parseJson(await readBody(req, MAX_LOGIN_BODY)) as Record<string, Json>;
       if (typeof b.username !== 'string' || typeof b.password !== 'string') throw new RestError(400, 'Login needs "username" and "password" (strings).');
       const p = await this.auth.login(b.username, b.password, address);
-      who(p);
+      ctx.user = p.user;
       const t = this.auth.issueToken(p);
       this.opts.logger.info({ user: p.user, address }, 'API login');
       return { username: p.user, loginReference: { link: 'https://localhost/mgmt/cm/system/authn/providers/tmos/1f44a60e-11a7-3c51-a49f-82983026b41b/login' }, loginProviderName: 'tmos', token: tokenJson(t), generation: 0, lastUpdateMicros: 0 };
     }
     // Credentials first: an anonymous client never gets a body buffered.
     const principal = await this.auth.authenticate(req.headers, address);
-    who(principal);
+    ctx.user = principal.user;
     const raw = await readBody(req);
     let words: string[];
     try {
@@ -175,7 +189,7 @@ export class ApiHandler {
     }
     if (words[1] !== 'tm') throw new RestError(404, `Public URI path not registered: ${path}`);
     const tm = words.slice(2);
-    if (tm[0] === 'transaction') return this.transaction(method, tm, principal, raw);
+    if (tm[0] === 'transaction') return this.transaction(method, tm, principal, raw, ctx);
     if (method === 'GET' && tm[0] === 'sys' && tm.length <= 2) {
       if (tm.length === 1) return sysCollection();
       if (tm[1] === 'version') return sysVersion();
@@ -185,7 +199,7 @@ export class ApiHandler {
       const sp = resolve(tm.slice(0, -1));
       if (!sp) throw new RestError(404, `Public URI path not registered: ${path}`);
       if (method !== 'GET') throw new RestError(405, `Method ${method} is not allowed on statistics.`);
-      return statsJson(readStats(this.opts.store), sp.type.key, sp.name, sp.sub, sp.entry);
+      return statsJson(this.opts.store, sp.type.key, sp.name, sp.sub, sp.entry);
     }
     const rp = resolve(tm);
     // Collections of BIG-IP types openltm does not implement (other profile types, tunnels,
@@ -205,7 +219,7 @@ export class ApiHandler {
       this.transactions.queue(coordination, principal.user, { method, uri: url.pathname, body, tmsh });
       return body;
     }
-    if (tmsh.length) this.opts.store.executeScript(tmsh.join('\n'), new Session(), { source: 'iControl REST' });
+    if (tmsh.length) ctx.warnings.push(...warningsOf(this.opts.store.executeScript(tmsh.join('\n'), new Session(), { source: 'iControl REST' })));
     if (method === 'DELETE') return undefined;
     return this.resources.get(result, { expand: false });
   }
@@ -226,7 +240,7 @@ export class ApiHandler {
     throw new RestError(405, `Method ${method} is not allowed on a token.`);
   }
 
-  private transaction(method: string, tm: string[], p: Principal, raw: Buffer): Json | undefined {
+  private transaction(method: string, tm: string[], p: Principal, raw: Buffer, ctx: RequestContext): Json | undefined {
     const [, id, sub] = tm;
     if (!id) {
       if (method !== 'POST') throw new RestError(405, `Method ${method} is not allowed here; POST {} to start a transaction.`);
@@ -248,7 +262,7 @@ export class ApiHandler {
     if (t.state !== 'STARTED') throw new RestError(400, `Transaction ${id} is already ${t.state}.`);
     const text = t.commands.flatMap((c) => c.tmsh).join('\n');
     try {
-      if (text) this.opts.store.executeScript(text, new Session(), { source: `iControl REST transaction ${id}` });
+      if (text) ctx.warnings.push(...warningsOf(this.opts.store.executeScript(text, new Session(), { source: `iControl REST transaction ${id}` })));
       t.state = 'COMPLETED';
     } catch (err) {
       t.state = 'FAILED';

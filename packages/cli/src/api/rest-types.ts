@@ -4,6 +4,7 @@
  * `tm:ltm:profile:client-ssl:client-sslstate`, property names camelCased.
  */
 import { OBJECT_TYPES, type ObjectTypeDef, type PropertyDef } from '@openltm/model';
+import { RestError } from './rest-error';
 
 /** The version the API reports (selfLink `?ver=`, /mgmt/tm/sys/version): the tmsh version openltm writes. */
 export const API_VERSION = '14.1.2';
@@ -66,10 +67,15 @@ export function urlName(fullPath: string): string {
   return fullPath.replace(/\//g, '~');
 }
 
-/** `~Common~p1`, `p1`, `/Common/p1` -> `/Common/p1`. */
+/**
+ * `~Common~p1`, `p1`, `/Common/p1` -> `/Common/p1`. Anything but a plain object name is refused:
+ * the name goes into a tmsh statement.
+ */
 export function pathFromUrl(segment: string): string {
   const s = segment.replace(/~/g, '/');
-  return s.startsWith('/') ? s : `/Common/${s}`;
+  const path = s.startsWith('/') ? s : `/Common/${s}`;
+  if (!/^\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.:%-]+$/.test(path)) throw new RestError(400, `Invalid object name in the URI: "${segment}".`);
+  return path;
 }
 
 /** The flag property a REST boolean names: `disabled: true` -> `enabled disabled`. */

@@ -1,121 +1,63 @@
 /**
- * `/stats` in iControl REST's nested `entries` shape, from the same snapshot /metrics reads:
- * numbers as `{ value }`, words as `{ description }`, tmsh's counter names (`clientside.bitsIn`).
+ * `/stats` in iControl REST's nested `entries` shape, rendered from `show`'s structured form
+ * (the same data `openltm exec --json "show ..."` prints): tmsh field names camelCased as
+ * iControl REST writes them (`clientside.bits-in` -> `clientside.bitsIn`, `member-cnt` ->
+ * `memberCnt`), numbers as `{ value }`, words as `{ description }`.
  */
-import type { MemberStats, VirtualStats } from '@openltm/model';
-import { memberNode } from '@openltm/store';
+import { ConfigError, ErrorCodes } from '@openltm/model';
+import { Session, memberNode, type ShowJson, type Store } from '@openltm/store';
 import type { Json } from './object-json';
 import { selfLink } from './object-json';
 import { RestError } from './rest-error';
-import { urlName } from './rest-types';
-import type { MemberSnapshot, StatsSnapshot, VirtualSnapshot } from './stats-source';
+import { camelCase, urlName } from './rest-types';
 
-type Entries = Record<string, Json>;
+const SHOWN = ['ltm virtual', 'ltm pool', 'ltm node'];
 
-const NO_REPORT = 'No status reported yet: the data plane is not running or has not applied this configuration';
-const v = (value: number): Json => ({ value });
-const d = (description: string): Json => ({ description });
-
-function nested(kind: string, link: string, entries: Entries): Json {
-  return { nestedStats: { kind, selfLink: selfLink(link), entries } };
+function entries(o: ShowJson, extra: Record<string, Json> = {}): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const [k, v] of Object.entries(o.stats)) out[camelCase(k)] = { value: v };
+  for (const [k, v] of Object.entries(o.status)) out[camelCase(k)] = typeof v === 'number' ? { value: v } : { description: v };
+  return { ...out, ...extra, tmName: { description: o.name } };
 }
 
-function virtualEntries(vs: VirtualSnapshot): Entries {
-  const s: Partial<VirtualStats> = vs.status?.stats ?? {};
-  return {
-    'clientside.bitsIn': v((s.clientBytesIn ?? 0) * 8),
-    'clientside.bitsOut': v((s.clientBytesOut ?? 0) * 8),
-    'clientside.curConns': v(s.clientCurConns ?? 0),
-    'clientside.maxConns': v(s.clientMaxConns ?? 0),
-    'clientside.totConns': v(s.clientTotConns ?? 0),
-    totRequests: v(s.messages ?? 0),
-    'smtps.starttlsOffered': v(s.starttlsOffered ?? 0),
-    'smtps.starttlsUpgraded': v(s.starttlsUpgraded ?? 0),
-    'smtps.refusedBeforeTls': v(s.refusedBeforeTls ?? 0),
-    'smtps.tlsHandshakeFailures': v(s.tlsHandshakeFailures ?? 0),
-    'smtps.pipelinedDiscarded': v(s.pipelinedDiscarded ?? 0),
-    'smtps.smugglingBlocked': v(s.smugglingBlocked ?? 0),
-    'smtps.connectionLimitRejected': v(s.connectionLimitRejected ?? 0),
-    destination: d(vs.destination),
-    'status.availabilityState': d(vs.status?.availability ?? 'unknown'),
-    'status.enabledState': d(vs.enabled ? 'enabled' : 'disabled'),
-    'status.statusReason': d(vs.status?.reason ?? NO_REPORT),
-    tmName: d(vs.name),
-  };
+function show(store: Store, typeKey: string, name: string | undefined, members: boolean): ShowJson[] {
+  try {
+    const r = store.execute(`show ${typeKey}${name ? ` ${name}` : ''}${members ? ' members' : ''}`, new Session());
+    return (r.data ?? []) as ShowJson[];
+  } catch (err) {
+    if (ConfigError.is(err) && err.code === ErrorCodes.NOT_FOUND) throw new RestError(404, err.toString());
+    throw err;
+  }
 }
 
-function serverside(s: Partial<MemberStats>): Entries {
-  return {
-    'serverside.bitsIn': v((s.bytesIn ?? 0) * 8),
-    'serverside.bitsOut': v((s.bytesOut ?? 0) * 8),
-    'serverside.curConns': v(s.curConns ?? 0),
-    'serverside.maxConns': v(s.maxConns ?? 0),
-    'serverside.totConns': v(s.totConns ?? 0),
-  };
+function nested(kind: string, link: string, e: Record<string, Json>): Json {
+  return { nestedStats: { kind, selfLink: selfLink(link), entries: e } };
 }
 
-function memberEntries(m: MemberSnapshot): Entries {
-  const { node, port } = memberNode(m.member);
-  return {
-    addr: d(node.slice(node.lastIndexOf('/') + 1)),
-    port: v(port),
-    nodeName: d(node),
-    poolName: d(m.pool),
-    ...serverside(m.status?.stats ?? {}),
-    monitorStatus: d(m.forcedDown ? 'forced-down' : m.status?.monitorStatus ?? 'unknown'),
-    sessionStatus: d(m.disabled ? 'user-disabled' : 'enabled'),
-    'status.availabilityState': d(m.status?.availability ?? 'unknown'),
-    'status.enabledState': d(m.disabled || m.forcedDown ? 'disabled' : 'enabled'),
-    'status.statusReason': d(m.status?.reason ?? NO_REPORT),
-    tmName: d(m.member),
-  };
-}
-
-function poolEntries(p: StatsSnapshot['pools'][number]): Entries {
-  const sum = p.members.reduce<MemberStats>((a, m) => {
-    const s = m.status?.stats;
-    return s ? { curConns: a.curConns + s.curConns, maxConns: Math.max(a.maxConns, s.maxConns), totConns: a.totConns + s.totConns, bytesIn: a.bytesIn + s.bytesIn, bytesOut: a.bytesOut + s.bytesOut } : a;
-  }, { curConns: 0, maxConns: 0, totConns: 0, bytesIn: 0, bytesOut: 0 });
-  const active = p.members.filter((m) => m.status?.availability === 'available').length;
-  const offline = p.members.length > 0 && p.members.every((m) => m.status?.availability === 'offline');
-  return {
-    activeMemberCnt: v(active),
-    memberCnt: v(p.members.length),
-    ...serverside(sum),
-    'status.availabilityState': d(active ? 'available' : offline ? 'offline' : 'unknown'),
-    'status.enabledState': d('enabled'),
-    'status.statusReason': d(active ? 'The pool is available' : offline ? 'The children pool member(s) are down' : p.members.length ? NO_REPORT : 'The pool has no members'),
-    tmName: d(p.name),
-  };
-}
-
-/** GET …/stats for `ltm virtual` and `ltm pool` (collection, object, or a pool's members). */
-export function statsJson(snap: StatsSnapshot, typeKey: string, name: string | undefined, sub: string | undefined, entry: string | undefined): Json {
+/** GET …/stats for virtuals, pools (and a pool's members) and nodes: a collection or one object. */
+export function statsJson(store: Store, typeKey: string, name: string | undefined, sub: string | undefined, entry: string | undefined): Json {
+  if (!SHOWN.includes(typeKey)) throw new RestError(404, `Statistics are kept for ${SHOWN.join(', ')}, not ${typeKey}.`);
   const typePath = `/mgmt/tm/${typeKey.split(' ').join('/')}`;
   const kind = `tm:${typeKey.split(' ').join(':')}:${typeKey.split(' ').pop()}stats`;
-  if (typeKey === 'ltm virtual' && !sub) {
-    const list = snap.virtuals.filter((x) => !name || x.name === name);
-    if (name && !list.length) throw new RestError(404, `01020036:3: The requested Virtual Server (${name}) was not found.`);
+  if (!sub) {
+    const objects = show(store, typeKey, name, false);
     const link = name ? `${typePath}/${urlName(name)}/stats` : `${typePath}/stats`;
-    const entries = Object.fromEntries(list.map((x) => [`https://localhost${typePath}/${urlName(x.name)}${name ? `/${urlName(x.name)}` : ''}/stats`, nested(kind, `${typePath}/${urlName(x.name)}/stats`, virtualEntries(x))]));
-    return { kind, selfLink: selfLink(link), entries };
+    const byLink = objects.map((o) => [
+      // BIG-IP keys an object's own stats by its path twice (`.../~Common~vs/~Common~vs/stats`).
+      `https://localhost${typePath}/${urlName(o.name)}${name ? `/${urlName(o.name)}` : ''}/stats`,
+      nested(kind, `${typePath}/${urlName(o.name)}/stats`, entries(o)),
+    ]);
+    return { kind, selfLink: selfLink(link), entries: Object.fromEntries(byLink) };
   }
-  if (typeKey === 'ltm pool') {
-    const list = snap.pools.filter((x) => !name || x.name === name);
-    if (name && !list.length) throw new RestError(404, `01020036:3: The requested Pool (${name}) was not found.`);
-    if (!sub) {
-      const link = name ? `${typePath}/${urlName(name)}/stats` : `${typePath}/stats`;
-      const entries = Object.fromEntries(list.map((x) => [`https://localhost${typePath}/${urlName(x.name)}${name ? `/${urlName(x.name)}` : ''}/stats`, nested(kind, `${typePath}/${urlName(x.name)}/stats`, poolEntries(x))]));
-      return { kind, selfLink: selfLink(link), entries };
-    }
-    const pool = list[0];
-    const members = pool.members.filter((m) => !entry || m.member === entry);
-    if (entry && !members.length) throw new RestError(404, `01020036:3: The requested Pool Member (${pool.name} ${entry}) was not found.`);
-    const base = `${typePath}/${urlName(pool.name)}/members`;
-    const mkind = 'tm:ltm:pool:members:membersstats';
-    const link = entry ? `${base}/${urlName(entry)}/stats` : `${base}/stats`;
-    const entries = Object.fromEntries(members.map((m) => [`https://localhost${base}/${urlName(m.member)}/stats`, nested(mkind, `${base}/${urlName(m.member)}/stats`, memberEntries(m))]));
-    return { kind: mkind, selfLink: selfLink(link), entries };
-  }
-  throw new RestError(404, `Statistics are kept for ltm virtual and ltm pool (and its members), not ${typeKey}.`);
+  const pool = show(store, typeKey, name, true)[0];
+  const members = (pool?.members ?? []).filter((m) => !entry || m.name === entry);
+  if (entry && !members.length) throw new RestError(404, `01020036:3: The requested Pool Member (${name} ${entry}) was not found.`);
+  const base = `${typePath}/${urlName(pool.name)}/members`;
+  const mkind = 'tm:ltm:pool:members:membersstats';
+  const byLink = members.map((m) => {
+    const { node, port } = memberNode(m.name);
+    const extra = { addr: { description: node.slice(node.lastIndexOf('/') + 1) }, port: { value: port }, nodeName: { description: node }, poolName: { description: pool.name } };
+    return [`https://localhost${base}/${urlName(m.name)}/stats`, nested(mkind, `${base}/${urlName(m.name)}/stats`, entries(m, extra))];
+  });
+  return { kind: mkind, selfLink: selfLink(entry ? `${base}/${urlName(entry)}/stats` : `${base}/stats`), entries: Object.fromEntries(byLink) };
 }

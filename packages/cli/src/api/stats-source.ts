@@ -1,7 +1,7 @@
 /**
- * The one place the API reads live status and counters: the data plane's last report, as the
- * store keeps it, for every configured virtual and pool member. /stats and /metrics render this;
- * when `show` gains its structured form, this adapter is what to re-point.
+ * What /metrics reads: the data plane's last report as the store keeps it, for every configured
+ * virtual and pool member. Raw totals on purpose: Prometheus counters must only grow, so they
+ * ignore `reset-stats` (which /stats, a rendering of `show`, follows).
  */
 import type { MemberStatus, VirtualStatus } from '@openltm/model';
 import type { Store, StoredProps } from '@openltm/store';
