@@ -133,6 +133,13 @@ describe('server-ssl: STARTTLS to the member', () => {
     expect(r.code).not.toBe(0);
     expect(r.transcript).toMatch(/421 4\.3\.2 /);
   });
+
+  it('does not mark the member down for the pool: another virtual on the same pool still delivers', async () => {
+    const token = uniqueToken('ss-after-failures');
+    expect((await send(ports.starttls, token)).code).toBe(0);
+    await expectDelivered(token);
+    expect(await ltm.tmshOk('show ltm pool p_pf members')).not.toMatch(/marked down after a failed connection/);
+  });
 });
 
 describe('server-ssl: the proxy\'s certificate and both hops', () => {

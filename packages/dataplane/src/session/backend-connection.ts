@@ -152,18 +152,27 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
     const replies: Reply[] = [];
     let phase: 'connect' | 'greeting' = 'connect';
     let done = false;
-    const fail = (why: string, err?: Error) => {
+    // TCP is up on an implicit-TLS member: an error now is the TLS handshake's.
+    let tcpUp = false;
+    /**
+     * `tlsStage`: the member answered but TLS with it failed (no STARTTLS, a certificate that does
+     * not verify). That is this virtual's server-ssl against this member, not the member's health:
+     * it is logged, and the member is not marked down for the other virtuals of its pool.
+     */
+    const fail = (why: string, err?: Error, tlsStage = false) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.destroy();
       // The selector's failed() logs for the member (rate-limited there); this is per session.
       opts.logger.debug({ member: lease.member, reason: why, ...(err ? { err } : {}) }, 'backend connection failed');
-      lease.failed(why);
+      if (tlsStage) opts.logger.warn({ member: lease.member, profile: opts.memberTls?.profile, reason: why }, 'member TLS failed; trying another member');
+      else lease.failed(why);
       lease.release();
       resolve({ ok: false, reason: phase === 'greeting' && why === 'greeting timeout' ? 'no-answer' : 'no-member' });
     };
     let timer = setTimeout(() => fail('connect timeout'), opts.connectTimeoutMs);
+    if (implicitTls) socket.once('connect', () => (tcpUp = true));
     socket.once(implicitTls ? 'secureConnect' : 'connect', () => {
       phase = 'greeting';
       clearTimeout(timer);
@@ -198,11 +207,11 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
         },
         (err: Error) => {
           done = false;
-          fail(`server-ssl: ${err.message}`, err);
+          fail(`server-ssl: ${err.message}`, err, true);
         },
       );
     };
-    const onError = (err: Error) => fail(err.message, err);
+    const onError = (err: Error) => (implicitTls && tcpUp && phase === 'connect' ? fail(`server-ssl: ${err.message}`, err, true) : fail(err.message, err));
     const onClose = () => fail(phase === 'connect' ? 'connection closed' : 'closed before greeting');
     socket.on('data', onData);
     socket.on('error', onError);
