@@ -11,7 +11,7 @@ describe('help from the schema', () => {
     const text = renderHelp(['ltm', 'pool']);
     expect(text).toContain('ltm pool - A load-balanced set of SMTP servers');
     expect(text).toMatch(/^ {4}create ltm pool \[name\]/m);
-    expect(text).toMatch(/^ {4}load-balancing-mode \[dynamic-ratio-member \| .*round-robin.*\]\n {8}How a member is chosen for each new session \(default round-robin\)$/m);
+    expect(text).toMatch(/^ {4}load-balancing-mode \[dynamic-ratio-member \| .*round-robin.*\]\n {8}How a member is chosen for each new session; modes openltm does not implement are refused \(default round-robin\)$/m);
     expect(text).toMatch(/^ {4}members \[add \| delete \| modify \| replace-all-with\]/m);
   });
 

@@ -16,6 +16,8 @@ export interface BackendLease {
   stats: MemberStats;
   /** The backend connection failed (connect error or no greeting): counts against the member. */
   failed(reason: string): void;
+  /** The member greeted `ms` after the connection began (its application response time). */
+  responded?(ms: number): void;
   release(): void;
 }
 

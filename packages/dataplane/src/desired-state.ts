@@ -117,6 +117,10 @@ export interface MemberSpec {
   session: 'user-enabled' | 'user-disabled';
   /** The member's own monitor rule, overriding the pool's; undefined = use the pool's. */
   monitor?: MonitorRule;
+  /** Moves each time an administrator enables the member: releases a manual-resume hold. */
+  resumeToken?: number;
+  /** The member's node's `ratio` (ratio-node, ratio-least-connections-node). */
+  nodeRatio?: number;
 }
 
 /** Which monitors must pass: all of them, or at least `minimum`. Empty = unmonitored. */
@@ -153,6 +157,10 @@ export interface MonitorSpec {
   upInterval?: number;
   /** Seconds of uninterrupted success before a down member is marked up (`time-until-up`; 0 or absent = at once). */
   timeUntilUp?: number;
+  /** tcp `reverse`: a reply matching `recv` marks the member down. */
+  reverse?: boolean;
+  /** `manual-resume`: a member this monitor marked down stays down until an administrator resumes it. */
+  manualResume?: boolean;
 }
 
 export interface DesiredState {

@@ -35,6 +35,7 @@ export { zeroVirtualStats, addStats } from './reconcile/virtual-stats';
 export type { MemberView, SelectionState } from './pool/member-view';
 export { initialSelectionState, underLimit } from './pool/member-view';
 export { selectMember, SUPPORTED_MODES } from './pool/select-member';
+export { RESPONSE_SAMPLE_TTL_MS, recentResponse, sampleResponse } from './pool/response-time';
 export type { SelectionInput, Selection } from './pool/select-member';
 export { PoolRuntime, zeroMemberStats, effectiveHealth } from './pool/pool-runtime';
 export type { MemberRuntime } from './pool/pool-runtime';

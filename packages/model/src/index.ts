@@ -9,6 +9,6 @@ export * from './object-type';
 export * from './schema';
 export * from './address';
 export * from './runtime-status';
-export { LOAD_BALANCING_MODES, IMPLEMENTED_LOAD_BALANCING_MODES, poolMemberEntry } from './types/ltm-pool';
+export { LOAD_BALANCING_MODES, IMPLEMENTED_LOAD_BALANCING_MODES, UNIMPLEMENTED_MODE_REASONS, poolMemberEntry } from './types/ltm-pool';
 export { certKeyChainEntry, SNI_SHARED_SETTINGS } from './types/ltm-profile-client-ssl';
 export { PROFILE_TYPES } from './types/profile-types';

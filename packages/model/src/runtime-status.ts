@@ -60,8 +60,11 @@ export interface MemberStatus {
   pool: string;
   member: string;
   availability: Availability;
-  /** `up`, `down`, `unchecked` (no monitor), `checking` (no result yet). */
-  monitorStatus: 'up' | 'down' | 'unchecked' | 'checking';
+  /**
+   * `up`, `down`, `unchecked` (no monitor), `checking` (no result yet), `down-manual-resume`
+   * (a manual-resume monitor marked it down; it stays down until an administrator enables it).
+   */
+  monitorStatus: 'up' | 'down' | 'unchecked' | 'checking' | 'down-manual-resume';
   reason: string;
   stats: MemberStats;
 }

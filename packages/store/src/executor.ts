@@ -15,6 +15,7 @@ import { showCommand, resetStats } from './show-command';
 import { storedOnlyWarnings } from './stored-only';
 import { propertyWarnings } from './property-warnings';
 import { jsonValues } from './format/json-values';
+import { enabledMembers } from './member-resume';
 
 export interface ExecContext {
   ops: ObjectOperations;
@@ -65,6 +66,7 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
       const warnings = propertyWarnings(typeKey, s.properties, s.pos);
       for (const rec of selectTargets(ctx.ops, typeKey, s.targets, folder, s.pos)) {
         ctx.ops.modify(rec, s.properties, opCtx);
+        if (typeKey === 'ltm pool') for (const m of enabledMembers(s.properties, folder)) ctx.status.markResumed(rec.path, m);
         warnings.push(...storedOnlyWarnings(typeKey, rec.path, s.properties, s.pos));
       }
       return withWarnings({ output: '', changed: true }, warnings);

@@ -3,7 +3,7 @@
  * status and counters the data plane reported (minus reset-stats baselines). Before any report,
  * availability is `unknown`.
  */
-import { PROFILE_TYPES, errors, type MemberStats, type VirtualStats } from '@openltm/model';
+import { IMPLEMENTED_LOAD_BALANCING_MODES, PROFILE_TYPES, errors, type MemberStats, type VirtualStats } from '@openltm/model';
 import type { CommandStatement } from '@openltm/parser';
 import type { ExecContext } from './executor';
 import { selectTargets } from './list-command';
@@ -172,6 +172,11 @@ function members(rec: ObjectRecord): [string, StoredProps][] {
   return isProps(m) ? (Object.entries(m) as [string, StoredProps][]).sort(([a], [b]) => (a < b ? -1 : 1)) : [];
 }
 
+/** The mode the data plane runs: a store written before unimplemented modes were refused may still list one. */
+function modeInForce(mode: string): string {
+  return (IMPLEMENTED_LOAD_BALANCING_MODES as readonly string[]).includes(mode) ? mode : `round-robin (${mode} is not implemented)`;
+}
+
 function showPool(rec: ObjectRecord, ctx: ExecContext, withMembers: boolean): ShowBlock {
   const eff = ctx.ops.effective(rec);
   const folder = ctx.session.folder;
@@ -192,6 +197,7 @@ function showPool(rec: ObjectRecord, ctx: ExecContext, withMembers: boolean): Sh
       { label: 'Monitor', field: 'monitor-rule', value: monitor },
     ],
     summary: [
+      { label: 'Load Balancing Mode', field: 'load-balancing-mode', value: modeInForce(String(eff['load-balancing-mode'] ?? 'round-robin')) },
       { label: 'Minimum Active Members', field: 'min-active-members', value: Number(eff['min-active-members'] ?? 0) },
       { label: 'Current Active Members', field: 'active-member-cnt', value: available },
       { label: 'Available Members', field: 'available-member-cnt', value: available },

@@ -14,6 +14,8 @@ export interface StatusView {
   baseline(kind: string, name: string): Record<string, number> | undefined;
   /** The generation the last report reflected, and when it was made. */
   reportInfo(): { generation: number; at: number } | undefined;
+  /** Manual-resume tokens by `<pool> <member>`: each administrator resume moves one. */
+  resumeTokens(): Record<string, number>;
 }
 
 export class StatusTable implements StatusView {
@@ -26,6 +28,7 @@ export class StatusTable implements StatusView {
       clear: db.prepare("DELETE FROM status WHERE kind IN ('virtual', 'member')"),
       putBase: db.prepare('INSERT OR REPLACE INTO stats_baseline (kind, name, data) VALUES (?, ?, ?)'),
       getBase: db.prepare('SELECT data FROM stats_baseline WHERE kind = ? AND name = ?').pluck(),
+      resumes: db.prepare("SELECT name, data FROM status WHERE kind = 'resume'"),
     };
   }
 
@@ -54,7 +57,20 @@ export class StatusTable implements StatusView {
 
   memberState(pool: string, member: string): string | undefined {
     const m = this.member(pool, member);
-    return m?.monitorStatus;
+    // `list` prints the state word BIG-IP lists (and `load` reads back): a held member is down.
+    return m?.monitorStatus === 'down-manual-resume' ? 'down' : m?.monitorStatus;
+  }
+
+  /** Records an administrator's resume of a member (inside the command's transaction). */
+  markResumed(pool: string, member: string): void {
+    const name = `${pool} ${member}`;
+    const token = this.read<number>('resume', name) ?? 0;
+    this.st.put.run('resume', name, JSON.stringify(token + 1));
+  }
+
+  resumeTokens(): Record<string, number> {
+    const rows = this.st.resumes.all() as { name: string; data: string }[];
+    return Object.fromEntries(rows.map((r) => [r.name, JSON.parse(r.data) as number]));
   }
 
   reportInfo(): { generation: number; at: number } | undefined {

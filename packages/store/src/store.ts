@@ -291,6 +291,11 @@ export class Store {
     return this.read(() => this.statusTable.member(fullPath(pool), member));
   }
 
+  /** Manual-resume tokens by `<pool> <member>` (see member-resume.ts), for the daemon's desired state. */
+  resumeTokens(): Record<string, number> {
+    return this.read(() => this.statusTable.resumeTokens());
+  }
+
   /** The last status report's generation and time, if any. */
   statusInfo(): { generation: number; at: number } | undefined {
     return this.read(() => this.statusTable.reportInfo());

@@ -60,8 +60,10 @@ function memberExtra(store: Store, obj: EffectiveObject): (key: string) => Recor
   return (key) => {
     const m = members[key] ?? {};
     const live = store.memberStatus(obj.name, key);
-    // BIG-IP shows the live monitor state unless the administrator forced it down.
-    const state = m.state === 'user-down' ? 'user-down' : live?.monitorStatus ?? 'unchecked';
+    // BIG-IP shows the live monitor state unless the administrator forced it down; a member held
+    // by manual resume is `down` there, as in `list` (the state word a client can send back).
+    const monitorState = live?.monitorStatus === 'down-manual-resume' ? 'down' : live?.monitorStatus;
+    const state = m.state === 'user-down' ? 'user-down' : monitorState ?? 'unchecked';
     const session = m.session === 'user-disabled' ? 'user-disabled' : 'monitor-enabled';
     return { state, session };
   };

@@ -173,7 +173,7 @@ function rateLimit(p: StoredProps): { rateLimit?: RateLimitSpec } {
   };
 }
 
-function poolSpec(pool: EffectiveObject, nodes: Map<string, EffectiveObject>): PoolSpec {
+function poolSpec(pool: EffectiveObject, nodes: Map<string, EffectiveObject>, resumeTokens: Record<string, number>): PoolSpec {
   const p = pool.properties;
   const members: MemberSpec[] = [];
   for (const [name, raw] of Object.entries((p.members ?? {}) as StoredProps)) {
@@ -194,6 +194,8 @@ function poolSpec(pool: EffectiveObject, nodes: Map<string, EffectiveObject>): P
       state: down ? 'user-down' : 'user-up',
       session: disabled ? 'user-disabled' : 'user-enabled',
       ...(own !== 'default' ? { monitor: monitorRule(own) } : {}),
+      resumeToken: resumeTokens[`${pool.name} ${name}`] ?? 0,
+      nodeRatio: num(nodeProps.ratio, 1),
     });
   }
   return {
@@ -220,6 +222,8 @@ function monitorSpec(mon: EffectiveObject, type: 'smtp' | 'tcp'): MonitorSpec {
     destination: str(p.destination, '*:*'),
     upInterval: num(p['up-interval'], 0),
     timeUntilUp: num(p['time-until-up'], 0),
+    ...(str(p.reverse) === 'enabled' ? { reverse: true } : {}),
+    ...(str(p['manual-resume']) === 'enabled' ? { manualResume: true } : {}),
   };
 }
 
@@ -227,10 +231,11 @@ function monitorSpec(mon: EffectiveObject, type: 'smtp' | 'tcp'): MonitorSpec {
 export function readDesiredState(store: Store): DesiredState {
   const { generation, objects } = store.snapshot(TYPES);
   const nodes = byName(objects['ltm node']);
+  const resumeTokens = store.resumeTokens();
   return {
     generation,
     virtuals: (objects['ltm virtual'] ?? []).map((v) => virtualSpec(store, v, objects)).filter((v): v is VirtualSpec => !!v),
-    pools: (objects['ltm pool'] ?? []).map((p) => poolSpec(p, nodes)),
+    pools: (objects['ltm pool'] ?? []).map((p) => poolSpec(p, nodes, resumeTokens)),
     monitors: [
       ...(objects['ltm monitor smtp'] ?? []).map((m) => monitorSpec(m, 'smtp')),
       ...(objects['ltm monitor tcp'] ?? []).map((m) => monitorSpec(m, 'tcp')),

@@ -34,7 +34,8 @@ export function evaluateRule(rule: MonitorRule, lookup: CheckLookup): { status: 
     if (status === 'up') up++;
     if (status === 'down') down++;
     const error = check ? check.lastError : 'monitor is not configured';
-    parts.push(status === 'down' && error ? `${name}: down; last error: ${error}` : `${name}: ${status}`);
+    if (check?.awaitingResume) parts.push(`${name}: down; probes pass, waiting for manual resume`);
+    else parts.push(status === 'down' && error ? `${name}: down; last error: ${error}` : `${name}: ${status}`);
   }
   const status = up >= required ? 'up' : down > n - required ? 'down' : 'checking';
   return { status, detail: parts.join(' ; ') };
@@ -47,17 +48,30 @@ export function effectiveRule(member: MemberSpec, poolRule: MonitorRule): Monito
 
 /**
  * Health of one member, in BIG-IP's words: user-down forces it offline; a monitor that is
- * down makes it offline; no monitor makes it `unknown`; user-disabled keeps the availability
- * but takes no new sessions. A member still being checked takes sessions: it is the state
- * of a fresh daemon for the few milliseconds before the first probe answers.
+ * down makes it offline (`down-manual-resume` when only manual-resume holds keep it down); no
+ * monitor makes it `unknown`; user-disabled keeps the availability but takes no new sessions.
+ * A member still being checked takes sessions: it is the state of a fresh daemon for the few
+ * milliseconds before the first probe answers.
  */
 export function memberHealth(member: MemberSpec, poolRule: MonitorRule, lookup: CheckLookup): MemberHealth {
-  const { status, detail } = evaluateRule(effectiveRule(member, poolRule), lookup);
+  const rule = effectiveRule(member, poolRule);
+  const evaluated = evaluateRule(rule, lookup);
+  const { detail } = evaluated;
+  let { status } = evaluated;
+  // Down only because of manual-resume holds: its probes pass, the administrator has not resumed it.
+  const passing: CheckLookup = (monitor) => {
+    const check = lookup(monitor);
+    return check?.awaitingResume ? { ...check, status: 'up' } : check;
+  };
+  if (status === 'down' && evaluateRule(rule, passing).status !== 'down') status = 'down-manual-resume';
   let availability: Availability;
   let reason: string;
   if (member.state === 'user-down') {
     availability = 'offline';
     reason = 'Pool member has been forced offline by the user';
+  } else if (status === 'down-manual-resume') {
+    availability = 'offline';
+    reason = 'Pool member has been marked down by a monitor and waits for manual resume';
   } else if (status === 'down') {
     availability = 'offline';
     reason = 'Pool member has been marked down by a monitor';
@@ -73,7 +87,7 @@ export function memberHealth(member: MemberSpec, poolRule: MonitorRule, lookup: 
   }
   const disabled = member.session === 'user-disabled';
   if (disabled && member.state !== 'user-down') reason += ', user disabled';
-  const usable = member.state !== 'user-down' && !disabled && status !== 'down';
+  const usable = member.state !== 'user-down' && !disabled && status !== 'down' && status !== 'down-manual-resume';
   return { monitorStatus: status, availability, reason, usable, detail };
 }
 

@@ -4,6 +4,8 @@ import { Socket, connect } from 'node:net';
 export interface ProbeResult {
   ok: boolean;
   error?: string;
+  /** A definite down (a reverse monitor's match): marks the check down at once, not after `timeout`. */
+  down?: boolean;
 }
 
 /**
@@ -66,6 +68,19 @@ export class ProbeSocket {
     return found!;
   }
 
+  /**
+   * Reverse mode: waits for the reply and says whether it matches `pattern`. A match counts as
+   * soon as it is seen; a reply that does not match is judged once it ends at a line end.
+   */
+  async replyMatches(pattern: RegExp): Promise<boolean> {
+    let matched = false;
+    await this.until(() => {
+      matched = pattern.test(this.buffer);
+      return matched || this.buffer.endsWith('\n');
+    });
+    return matched;
+  }
+
   /** Waits until the received text matches `pattern`. */
   async receive(pattern: RegExp): Promise<void> {
     await this.until(() => pattern.test(this.buffer));
@@ -114,14 +129,13 @@ export async function withProbeSocket(
   port: number,
   timeoutMs: number,
   signal: AbortSignal | undefined,
-  steps: (s: ProbeSocket) => Promise<void>,
+  steps: (s: ProbeSocket) => Promise<ProbeResult | void>,
 ): Promise<ProbeResult> {
   if (signal?.aborted) return { ok: false, error: 'monitor stopped' };
   const s = new ProbeSocket(address, port, timeoutMs, signal);
   try {
     await s.connected();
-    await steps(s);
-    return { ok: true };
+    return (await steps(s)) ?? { ok: true };
   } catch (err) {
     return { ok: false, error: (err as Error).message };
   } finally {

@@ -16,10 +16,20 @@ export function recvPattern(recv: string): RegExp {
   }
 }
 
-/** tcp monitor: connect; with `send`/`recv`, send the string and expect a reply matching `recv`. */
+/**
+ * tcp monitor: connect; with `send`/`recv`, send the string and expect a reply matching `recv`.
+ * `reverse`: a reply matching `recv` is a definite down (the member says it is out of service);
+ * a reply that does not match is up. No reply at all is a failure either way.
+ */
 export function tcpProbe(address: string, port: number, spec: MonitorSpec, timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult> {
-  return withProbeSocket(address, port, timeoutMs, signal, async (s) => {
+  return withProbeSocket(address, port, timeoutMs, signal, async (s): Promise<ProbeResult> => {
     if (spec.send) s.write(unescapeSend(spec.send));
-    if (spec.recv) await s.receive(recvPattern(spec.recv));
+    if (!spec.recv) return { ok: true };
+    if (!spec.reverse) {
+      await s.receive(recvPattern(spec.recv));
+      return { ok: true };
+    }
+    if (await s.replyMatches(recvPattern(spec.recv))) return { ok: false, down: true, error: `reply matched the receive string "${spec.recv}" (reverse)` };
+    return { ok: true };
   });
 }

@@ -17,6 +17,10 @@ export interface MemberView {
    * seen it up since: chosen only when no other member can take the session.
    */
   passiveDown?: boolean;
+  /** Recent application response time in ms (fastest-app-response); undefined = no recent sample. */
+  responseMs?: number;
+  /** The member's node, for the -node modes: connections to it from every pool, and its ratio. */
+  node?: { conns: number; ratio: number };
 }
 
 /** Load-balancing memory kept between choices: where round-robin stands, ratio credits. */

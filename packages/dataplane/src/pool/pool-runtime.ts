@@ -6,6 +6,7 @@ import type { MemberHealth } from '../monitor/member-health';
 import type { MemberView, SelectionState } from './member-view';
 import { initialSelectionState } from './member-view';
 import { selectMember } from './select-member';
+import { recentResponse, sampleResponse, type ResponseTime } from './response-time';
 
 /** A member as it runs: its spec, cumulative counters and current health. */
 export interface MemberRuntime {
@@ -22,6 +23,8 @@ export interface MemberRuntime {
    * connection to it failed at `at` (ms since epoch). Cleared by its monitor (see PoolSet).
    */
   passive?: { at: number; reason: string };
+  /** Application response time (ms to the greeting), smoothed, and when it was last sampled. */
+  response?: ResponseTime;
 }
 
 /** A dead member can fail thousands of connections a second before its monitor notices; log one line a second. */
@@ -70,8 +73,11 @@ export class PoolRuntime {
     });
   }
 
-  /** A lease on the member the mode chooses, skipping the members in `tried`. */
-  acquire(tried?: ReadonlySet<string>): BackendLease | undefined {
+  /**
+   * A lease on the member the mode chooses, skipping the members in `tried`. `nodeConns`:
+   * connections to a node (address) from every pool, for the -node modes.
+   */
+  acquire(tried?: ReadonlySet<string>, nodeConns?: (address: string) => number): BackendLease | undefined {
     const views: MemberView[] = this.members.map((m) => ({
       name: m.spec.name,
       ratio: m.spec.ratio,
@@ -80,6 +86,8 @@ export class PoolRuntime {
       curConns: m.stats.curConns,
       usable: m.health.usable,
       passiveDown: m.passive !== undefined,
+      responseMs: recentResponse(m.response, this.now()),
+      ...(nodeConns ? { node: { conns: nodeConns(m.spec.address), ratio: m.spec.nodeRatio ?? 1 } } : {}),
     }));
     const { chosen, state } = selectMember({
       mode: this.spec.loadBalancingMode,
@@ -127,6 +135,9 @@ export class PoolRuntime {
         member.failureLoggedAt = now;
         member.failuresUnlogged = 0;
         logger.warn({ pool, member: member.spec.name, reason, failures: member.connectFailures }, `Pool ${pool} member ${member.spec.name} connection failed: ${reason}${more}`);
+      },
+      responded(ms: number): void {
+        member.response = sampleResponse(member.response, ms, clock());
       },
       release(): void {
         // Exactly once, whatever the session's error paths do.

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { Availability, MemberStatus } from '@openltm/model';
 import type { BackendLease, BackendSelector } from '../contracts';
-import type { PoolSpec } from '../desired-state';
+import type { MemberSpec, PoolSpec } from '../desired-state';
 import type { CheckState, CheckTarget } from '../monitor/monitor-scheduler';
-import { effectiveRule, memberHealth, poolAvailability } from '../monitor/member-health';
+import { effectiveRule, memberHealth, poolAvailability, type MemberHealth } from '../monitor/member-health';
 import { PoolRuntime, effectiveHealth } from './pool-runtime';
 import type { MemberRuntime } from './pool-runtime';
-import { SUPPORTED_MODES } from './select-member';
+import { NODE_MODES, SUPPORTED_MODES } from './select-member';
 
 /** A pool's status; the model's StatusReport has no pool list yet, so the data plane adds one. */
 export interface PoolStatus {
@@ -39,7 +39,9 @@ export function checkTargetsOf(pools: readonly PoolSpec[]): CheckTarget[] {
   const out: CheckTarget[] = [];
   for (const pool of pools) {
     for (const m of pool.members) {
-      for (const monitor of effectiveRule(m, pool.monitor).monitors) out.push({ monitor, address: m.address, port: m.port });
+      for (const monitor of effectiveRule(m, pool.monitor).monitors) {
+        out.push({ monitor, address: m.address, port: m.port, resume: { member: `${pool.name} ${m.name}`, token: m.resumeToken ?? 0 } });
+      }
     }
   }
   return out;
@@ -75,12 +77,16 @@ export class PoolSet implements BackendSelector {
         pool = new PoolRuntime(spec, this.logger, this.now);
         this.pools.set(spec.name, pool);
       }
-      pool.configure(spec, (m) => memberHealth(m, spec.monitor, (mon) => this.lookup(mon, m.address, m.port)));
+      pool.configure(spec, (m) => this.health(spec, m));
       if (modeChanged && !SUPPORTED_MODES.has(spec.loadBalancingMode)) {
         this.logger.warn({ pool: spec.name, mode: spec.loadBalancingMode }, `Pool ${spec.name} load-balancing-mode ${spec.loadBalancingMode} is not implemented; using round-robin`);
       }
     }
     this.refreshHealth(false);
+  }
+
+  private health(pool: PoolSpec, m: MemberSpec): MemberHealth {
+    return memberHealth(m, pool.monitor, (mon) => this.lookup(mon, m.address, m.port));
   }
 
   /** What the monitors must check for the configured pools. */
@@ -94,9 +100,10 @@ export class PoolSet implements BackendSelector {
       for (const m of pool.members) {
         const before = m.health;
         this.settlePassive(pool, m);
-        m.health = memberHealth(m.spec, pool.spec.monitor, (mon) => this.lookup(mon, m.spec.address, m.spec.port));
-        if (log && before.monitorStatus !== m.health.monitorStatus && (m.health.monitorStatus === 'up' || m.health.monitorStatus === 'down')) {
-          const code = m.health.monitorStatus === 'down' ? '01070638' : '01070727';
+        m.health = this.health(pool.spec, m.spec);
+        const logged = m.health.monitorStatus === 'up' || m.health.monitorStatus === 'down' || m.health.monitorStatus === 'down-manual-resume';
+        if (log && before.monitorStatus !== m.health.monitorStatus && logged) {
+          const code = m.health.monitorStatus === 'up' ? '01070727' : '01070638';
           this.logger.info(
             { pool: pool.spec.name, member: m.spec.name, monitorStatus: m.health.monitorStatus },
             `${code}:5: Pool ${pool.spec.name} member ${m.spec.name} monitor status ${m.health.monitorStatus}. [ ${m.health.detail} ]`,
@@ -117,7 +124,7 @@ export class PoolSet implements BackendSelector {
     const p = this.pools.get(pool);
     if (!p) return undefined;
     for (const m of p.members) if (m.passive) this.settlePassive(p, m);
-    return p.acquire(tried);
+    return p.acquire(tried, NODE_MODES.has(p.spec.loadBalancingMode) ? this.nodeConnections() : undefined);
   }
 
   /**
@@ -136,6 +143,15 @@ export class PoolSet implements BackendSelector {
     if (!why) return;
     m.passive = undefined;
     this.logger.info({ pool: pool.spec.name, member: m.spec.name }, `Pool ${pool.spec.name} member ${m.spec.name} passive mark-down lifted: ${why}`);
+  }
+
+  /** Current connections per node address, summed over the members of every pool. */
+  private nodeConnections(): (address: string) => number {
+    const byAddress = new Map<string, number>();
+    for (const pool of this.pools.values()) {
+      for (const m of pool.members) byAddress.set(m.spec.address, (byAddress.get(m.spec.address) ?? 0) + m.stats.curConns);
+    }
+    return (address) => byAddress.get(address) ?? 0;
   }
 
   memberStatuses(): MemberStatus[] {

@@ -3,10 +3,31 @@ import { underLimit } from './member-view';
 import { roundRobin } from './round-robin';
 import { ratioMember } from './ratio';
 import { leastConnections } from './least-connections';
+import { leastSessions } from './least-sessions';
+import { ratioLeastConnections, weightedLeastConnections } from './weighted-connections';
+import { fastestAppResponse } from './fastest-app-response';
+import { leastConnectionsNode, ratioLeastConnectionsNode, withNodeRatios } from './node-modes';
 import { activeMembers } from './priority-groups';
 
-/** Load-balancing modes the data plane implements; any other mode runs as round-robin. */
-export const SUPPORTED_MODES: ReadonlySet<string> = new Set(['round-robin', 'ratio-member', 'least-connections-member']);
+/** Modes that pick from what they observe of members: (members, candidates, last chosen) -> choice. */
+const OBSERVING_MODES: Readonly<Record<string, (members: readonly MemberView[], candidates: readonly number[], last: number) => number | undefined>> = {
+  'least-connections-member': leastConnections,
+  'least-sessions': leastSessions,
+  'ratio-least-connections-member': ratioLeastConnections,
+  'weighted-least-connections-member': weightedLeastConnections,
+  'fastest-app-response': fastestAppResponse,
+  'least-connections-node': leastConnectionsNode,
+  'ratio-least-connections-node': ratioLeastConnectionsNode,
+};
+
+/** Modes that need each member's node connections counted across every pool. */
+export const NODE_MODES: ReadonlySet<string> = new Set(['least-connections-node', 'ratio-least-connections-node', 'ratio-node']);
+
+/**
+ * Load-balancing modes the data plane implements (the store refuses the others; a store
+ * written before that runs them as round-robin and says so in the pool status).
+ */
+export const SUPPORTED_MODES: ReadonlySet<string> = new Set(['round-robin', 'ratio-member', 'ratio-node', ...Object.keys(OBSERVING_MODES)]);
 
 export interface SelectionInput {
   mode: string;
@@ -46,12 +67,20 @@ export function selectMember(input: SelectionInput): Selection {
   const candidates = activeMembers(members, eligible, input.minActiveMembers);
   if (candidates.length === 0) return { chosen: undefined, state };
   switch (input.mode) {
-    case 'ratio-member': {
-      const { chosen, credits } = ratioMember(members, candidates, state.credits);
+    case 'ratio-member':
+    case 'ratio-node': {
+      const weighted = input.mode === 'ratio-node' ? withNodeRatios(members) : members;
+      const { chosen, credits } = ratioMember(weighted, candidates, state.credits);
       return { chosen, state: { last: chosen ?? state.last, credits } };
     }
-    case 'least-connections-member': {
-      const chosen = leastConnections(members, candidates, state.last);
+    case 'least-connections-member':
+    case 'least-sessions':
+    case 'ratio-least-connections-member':
+    case 'weighted-least-connections-member':
+    case 'fastest-app-response':
+    case 'least-connections-node':
+    case 'ratio-least-connections-node': {
+      const chosen = OBSERVING_MODES[input.mode](members, candidates, state.last);
       return { chosen, state: { ...state, last: chosen ?? state.last } };
     }
     default: {

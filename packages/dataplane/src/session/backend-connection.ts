@@ -144,6 +144,7 @@ export class BackendConnection {
 
 function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<BackendOpenResult> {
   return new Promise((resolve) => {
+    const startedAt = performance.now();
     const memberTls = opts.memberTls;
     const implicitTls = memberTls !== undefined && lease.port === IMPLICIT_TLS_PORT;
     const socket: net.Socket = implicitTls ? connectImplicit(lease.address, lease.port, memberTls) : net.connect({ host: lease.address, port: lease.port });
@@ -194,6 +195,7 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
       socket.removeListener('close', onClose);
       socket.on('error', () => undefined);
       const greeting = replies.shift()!;
+      lease.responded?.(performance.now() - startedAt);
       if (!memberTls || implicitTls) {
         resolve({ ok: true, conn: BackendConnection.adopt(socket, lease, parser, replies), greeting });
         return;

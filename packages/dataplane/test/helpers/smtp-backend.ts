@@ -9,6 +9,8 @@ export class TestBackend {
   greeting = '220 backend.test ESMTP';
   /** When set, the backend accepts and stays silent. */
   silent = false;
+  /** Milliseconds the backend waits before greeting (a slow application). */
+  greetDelayMs = 0;
   readonly sockets = new Set<Socket>();
   connections = 0;
 
@@ -36,7 +38,9 @@ export class TestBackend {
     s.on('close', () => this.sockets.delete(s));
     s.on('error', () => undefined);
     if (this.silent) return;
-    s.write(`${this.greeting}\r\n`);
+    const greeting = `${this.greeting}\r\n`;
+    if (this.greetDelayMs > 0) setTimeout(() => s.writable && s.write(greeting), this.greetDelayMs);
+    else s.write(greeting);
     let buf = '';
     s.on('data', (d) => {
       buf += d.toString('latin1');

@@ -1,4 +1,5 @@
-import { selectMember, initialSelectionState } from '@openltm/dataplane';
+import { IMPLEMENTED_LOAD_BALANCING_MODES } from '@openltm/model';
+import { selectMember, initialSelectionState, SUPPORTED_MODES, RESPONSE_SAMPLE_TTL_MS, recentResponse, sampleResponse } from '@openltm/dataplane';
 import type { MemberView, SelectionState } from '@openltm/dataplane';
 
 function member(name: string, over: Partial<MemberView> = {}): MemberView {
@@ -82,6 +83,62 @@ describe('selectMember', () => {
 
   test('least-connections-member spreads ties round-robin', () => {
     expect(run('least-connections-member', [member('a'), member('b'), member('c')], 6)).toEqual({ a: 2, b: 2, c: 2 });
+  });
+
+  test('least-sessions sends new sessions away from the member holding long ones', () => {
+    // a holds 3 long SMTP sessions: the next 3 go to b, then they alternate.
+    const counts = run('least-sessions', [member('a', { curConns: 3 }), member('b')], 5, { hold: true });
+    expect(counts).toEqual({ a: 1, b: 4 });
+  });
+
+  test('least-sessions spreads short sessions evenly', () => {
+    expect(run('least-sessions', [member('a'), member('b'), member('c')], 9)).toEqual({ a: 3, b: 3, c: 3 });
+  });
+
+  test('ratio-least-connections-member fills members in proportion to their ratio', () => {
+    const counts = run('ratio-least-connections-member', [member('a', { ratio: 3 }), member('b', { ratio: 1 })], 8, { hold: true });
+    expect(counts).toEqual({ a: 6, b: 2 });
+  });
+
+  test('ratio-least-connections-member prefers the member with the fewest connections per ratio unit', () => {
+    // a: 4 of ratio 4 (1 per unit); b: 2 of ratio 1 (2 per unit): a is less loaded.
+    const r = selectMember({ mode: 'ratio-least-connections-member', minActiveMembers: 0, members: [member('a', { ratio: 4, curConns: 4 }), member('b', { ratio: 1, curConns: 2 })], state: initialSelectionState });
+    expect(r.chosen).toBe(0);
+  });
+
+  test('weighted-least-connections-member fills members in proportion to their connection limits', () => {
+    const members = [member('a', { connectionLimit: 30 }), member('b', { connectionLimit: 10 })];
+    expect(run('weighted-least-connections-member', members, 20, { hold: true })).toEqual({ a: 15, b: 5 });
+  });
+
+  test('weighted-least-connections-member stops at the limits', () => {
+    const members = [member('a', { connectionLimit: 2 }), member('b', { connectionLimit: 1 })];
+    expect(run('weighted-least-connections-member', members, 5, { hold: true })).toEqual({ a: 2, b: 1 });
+  });
+
+  test('fastest-app-response measures every member first, then sends sessions to the fastest', () => {
+    const members = [member('a', { responseMs: 40 }), member('b'), member('c', { responseMs: 5 })];
+    expect(run('fastest-app-response', members, 1)).toEqual({ a: 0, b: 1, c: 0 });
+    members[1] = { ...members[1], responseMs: 20 };
+    expect(run('fastest-app-response', members, 4)).toEqual({ a: 0, b: 0, c: 4 });
+  });
+
+  test('fastest-app-response skips the fastest member when it is down', () => {
+    const members = [member('a', { responseMs: 40 }), member('b', { responseMs: 20 }), member('c', { responseMs: 5, usable: false })];
+    expect(run('fastest-app-response', members, 3)).toEqual({ a: 0, b: 3, c: 0 });
+  });
+
+  test('response times: a moving average, forgotten after RESPONSE_SAMPLE_TTL_MS so a slow member is measured again', () => {
+    let r = sampleResponse(undefined, 100, 0);
+    r = sampleResponse(r, 10, 1000);
+    expect(r.ms).toBeCloseTo(73);
+    expect(recentResponse(r, 1000 + RESPONSE_SAMPLE_TTL_MS)).toBeCloseTo(73);
+    expect(recentResponse(r, 1001 + RESPONSE_SAMPLE_TTL_MS)).toBeUndefined();
+    expect(sampleResponse(r, 10, 1001 + RESPONSE_SAMPLE_TTL_MS).ms).toBe(10); // a stale average restarts
+  });
+
+  test('SUPPORTED_MODES is exactly what the model calls implemented (the store refuses the rest)', () => {
+    expect([...SUPPORTED_MODES].sort()).toEqual([...IMPLEMENTED_LOAD_BALANCING_MODES].sort());
   });
 
   describe('priority groups (min-active-members > 0)', () => {

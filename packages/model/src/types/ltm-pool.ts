@@ -10,8 +10,25 @@ export const LOAD_BALANCING_MODES = [
   'weighted-least-connections-member', 'weighted-least-connections-node',
 ] as const;
 
-/** The modes the data plane implements; the others are accepted in configuration and refused by the daemon's status. */
-export const IMPLEMENTED_LOAD_BALANCING_MODES = ['round-robin', 'ratio-member', 'least-connections-member'] as const;
+/** The modes the data plane implements. Every other mode is refused when configured, with the reason below. */
+export const IMPLEMENTED_LOAD_BALANCING_MODES = [
+  'round-robin', 'ratio-member', 'least-connections-member', 'least-sessions', 'ratio-least-connections-member',
+  'weighted-least-connections-member', 'fastest-app-response', 'least-connections-node', 'ratio-node',
+  'ratio-least-connections-node',
+] as const;
+
+/** Why openltm refuses a BIG-IP mode: accepting it and running another would mislead the administrator. */
+export const UNIMPLEMENTED_MODE_REASONS: Readonly<Record<string, string>> = {
+  'dynamic-ratio-member': 'it takes its weights from a performance monitor (SNMP DCA, WMI, Real Server), and openltm has none',
+  'dynamic-ratio-node': 'it takes its weights from a performance monitor (SNMP DCA, WMI, Real Server), and openltm has none',
+  'fastest-node': 'it counts outstanding layer 7 requests per node, which openltm does not track; fastest-app-response ranks members by how fast they greet',
+  'observed-member': 'it ranks members by connection counts sampled over time, which openltm does not sample',
+  'observed-node': 'it ranks nodes by connection counts sampled over time, which openltm does not sample',
+  'predictive-member': 'it ranks members by the trend of sampled connection counts, which openltm does not sample',
+  'predictive-node': 'it ranks nodes by the trend of sampled connection counts, which openltm does not sample',
+  'ratio-session': 'it weights persistence sessions, and openltm has no persistence',
+  'weighted-least-connections-node': 'it weighs each node by its connection-limit, which openltm does not enforce on nodes',
+};
 
 /** Properties of one pool member (`members { 10.0.0.1:25 { ... } }`), named `<node>:<port>`. */
 /** FQDN members (DNS-resolved) are not implemented; f5_modules always sends `fqdn { autopopulate disabled }`. */
@@ -52,7 +69,12 @@ export const ltmPool: ObjectTypeDef = {
   properties: {
     'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', effect: metadata },
     description: { type: t.string(), help: 'User-defined description', effect: metadata },
-    'load-balancing-mode': { type: t.enumOf(...LOAD_BALANCING_MODES), default: 'round-robin', help: 'How a member is chosen for each new session', effect: enforced('test/e2e-settings.test.ts') },
+    'load-balancing-mode': {
+      type: t.enumOf(...LOAD_BALANCING_MODES),
+      default: 'round-robin',
+      help: 'How a member is chosen for each new session; modes openltm does not implement are refused',
+      effect: enforced('test/e2e-settings.test.ts', 'packages/dataplane/test/pool/load-balancing.integration.test.ts'),
+    },
     members: { type: { kind: 'collection', key: { kind: 'member' }, entry: poolMemberEntry }, help: 'Pool members, named address:port', effect: enforced('test/e2e-seed-scenario.test.ts') },
     // Sent by every f5_modules bigip_pool create; kept for BIG-IP fidelity (high availability actions do not apply).
     'min-up-members': { type: t.int(0, 65535), default: '0', help: 'Members that must be up before the min-up-members-action (stored only)', effect: storedOnly },
@@ -80,7 +102,7 @@ export const ltmNode: ObjectTypeDef = {
     'dynamic-ratio': { type: t.int(1, 65535), default: '1', help: 'Dynamic ratio weight', effect: storedOnly },
     fqdn,
     monitor: { type: { kind: 'monitor-rule' }, default: 'default', help: 'Node health monitor rule', effect: storedOnly },
-    ratio: { type: t.int(1, 65535), default: '1', help: 'Weight for ratio-node balancing', effect: storedOnly },
+    ratio: { type: t.int(1, 65535), default: '1', help: 'Weight for ratio-node and ratio-least-connections-node balancing', effect: enforced('packages/dataplane/test/pool/node-modes.test.ts') },
     session: { type: t.enumOf('user-enabled', 'user-disabled', 'monitor-enabled'), default: 'user-enabled', help: 'user-disabled: no new sessions', effect: enforced('test/e2e-settings.test.ts') },
     state: { type: t.enumOf('user-up', 'user-down', 'up', 'down', 'unchecked', 'checking'), default: 'user-up', help: 'user-down: forced offline', effect: enforced('test/e2e-settings.test.ts') },
   },

@@ -5,7 +5,8 @@
  * members have their nodes (created when missing).
  */
 import {
-  ConfigError, ErrorCodes, PROFILE_TYPES, SNI_SHARED_SETTINGS, errors, getType, typeOf, type SourcePosition,
+  ConfigError, ErrorCodes, IMPLEMENTED_LOAD_BALANCING_MODES, PROFILE_TYPES, SNI_SHARED_SETTINGS, UNIMPLEMENTED_MODE_REASONS, errors, getType,
+  typeOf, type SourcePosition,
 } from '@openltm/model';
 import { loadKey, checkPair } from '../certificates';
 import type { ObjectRecord, ObjectRepository } from '../object-repository';
@@ -60,6 +61,45 @@ function poolMembersHaveNodes(rec: ObjectRecord, ctx: RuleContext): void {
     next[key] = entry;
   }
   if (changed) ctx.write(rec, { ...rec.props, members: next });
+}
+
+/**
+ * A pool runs the mode it lists, or is refused: a mode accepted and run as another would mislead.
+ * Weighted least connections weighs each member by its connection limit, so every member needs one.
+ */
+function poolModeImplemented(rec: ObjectRecord, ctx: RuleContext): void {
+  const mode = String(ctx.effective(rec)['load-balancing-mode'] ?? 'round-robin');
+  if (!(IMPLEMENTED_LOAD_BALANCING_MODES as readonly string[]).includes(mode)) {
+    const why = UNIMPLEMENTED_MODE_REASONS[mode] ?? 'openltm does not implement it';
+    throw configError(
+      `Pool (${rec.path}) load-balancing-mode ${mode} is not supported: ${why}. Supported modes: ${IMPLEMENTED_LOAD_BALANCING_MODES.join(', ')}.`,
+      ctx.position,
+    );
+  }
+  if (mode === 'weighted-least-connections-member' && isProps(rec.props.members)) {
+    for (const [key, entry] of Object.entries(rec.props.members)) {
+      const limit = isProps(entry) ? Number(entry['connection-limit'] ?? 0) : 0;
+      if (limit === 0) {
+        throw configError(`Pool (${rec.path}) uses load-balancing-mode weighted-least-connections-member, which needs a connection-limit on every member; ${key} has none.`, ctx.position);
+      }
+    }
+  }
+}
+
+/**
+ * tcp monitor modes openltm can honour: `reverse` judges the reply against `recv`, so it needs
+ * a send and a receive string (as on BIG-IP); `transparent` would route the probe through the
+ * member to another address, which a userspace prober cannot do.
+ */
+function tcpMonitorModes(rec: ObjectRecord, ctx: RuleContext): void {
+  const eff = ctx.effective(rec);
+  if (eff.transparent === 'enabled') {
+    throw configError(`Monitor (${rec.path}) transparent mode is not supported: openltm probes each member directly and cannot route a probe through a member to another destination.`, ctx.position);
+  }
+  const unset = (v: unknown) => v === undefined || v === 'none' || v === '';
+  if (eff.reverse === 'enabled' && (unset(eff.send) || unset(eff.recv))) {
+    throw configError(`Monitor (${rec.path}) has reverse enabled, which needs both a send string and a receive string.`, ctx.position);
+  }
 }
 
 /** Two nodes cannot have one address. */
@@ -242,13 +282,14 @@ export const PRELINK_RULES: Readonly<Record<string, Rule[]>> = {
 /** Rules run after references are linked. */
 export const RULES: Readonly<Record<string, Rule[]>> = {
   'ltm virtual': [virtualRules, virtualSupported],
+  'ltm pool': [poolModeImplemented],
   'ltm node': [nodeAddressUnique],
   'ltm profile client-ssl': [noInheritanceCycle, clientSslRules],
   'ltm profile server-ssl': [noInheritanceCycle, serverSslRules],
   'ltm profile smtps': [noInheritanceCycle],
   'ltm profile tcp': [noInheritanceCycle],
   'ltm monitor smtp': [noInheritanceCycle],
-  'ltm monitor tcp': [noInheritanceCycle],
+  'ltm monitor tcp': [noInheritanceCycle, tcpMonitorModes],
 };
 
 /** The per-type uniqueness key kept in the objects table: an enabled virtual's destination, a node's address. */
