@@ -92,7 +92,9 @@ describe('failover under concurrent load (real daemon, smtp-sink members)', () =
       `create ltm virtual vs_fail destination 127.0.0.1:${port} pool p_sinks ` +
         'profiles replace-all-with { /Common/tcp { } s_require { } /Common/clientssl { context clientside } }',
     );
-    await ltm.startDaemon();
+    // One worker: the per-source connection limit (default 50) is divided among workers, and 40
+    // concurrent sessions from one address would meet a worker's share (e2e-workers.test.ts runs two).
+    await ltm.startDaemon(['--workers', '1']);
     await waitForListen(port, { timeoutMs: 10_000 });
     const daemonLog = ltm.daemonLog;
     // Both members are up before the load starts.

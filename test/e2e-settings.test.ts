@@ -155,7 +155,8 @@ beforeAll(async () => {
     'create ltm profile smtps s_allow activation-mode allow',
     `create ltm virtual vs_tls destination 127.0.0.1:${tlsPort} pool p profiles replace-all-with { tcp { } s_allow { } cssl { context clientside } }`,
   ].join('; '));
-  await ltm.startDaemon();
+  // One worker: limits of 1 are exact in one process; across workers they are divided (e2e-workers.test.ts).
+  await ltm.startDaemon(['--workers', '1']);
   for (const p of [vsPort, idlePort, tlsPort]) await waitForListen(p, { timeoutMs: 10_000 });
 });
 

@@ -41,7 +41,8 @@ beforeAll(async () => {
   await ltm.tmshOk(`create ltm pool p_sink members replace-all-with { 127.0.0.1:${sink.port} { address 127.0.0.1 } }`);
   await ltm.tmshOk(`create ltm virtual vs_sni destination 127.0.0.1:${port} pool p_sink profiles replace-all-with { tcp { } s_allow { } cs_def { } cs_mail { } cs_star { } }`);
   await ltm.tmshOk(`create ltm virtual vs_sni_req destination 127.0.0.1:${requirePort} pool p_sink profiles replace-all-with { tcp { } s_allow { } cs_def_req { } cs_mail { } cs_star { } }`);
-  await ltm.startDaemon();
+  // One worker: the session-ID cache is per worker (e2e-workers.test.ts covers tickets across workers).
+  await ltm.startDaemon(['--workers', '1']);
   await waitForListen(port, { timeoutMs: 10_000 });
   await waitForListen(requirePort, { timeoutMs: 10_000 });
 }, 60_000);

@@ -38,7 +38,9 @@ beforeAll(async () => {
     await ltm.tmshOk(`create ltm profile client-ssl cs_${name} ${props}`.trim());
     await ltm.tmshOk(`create ltm virtual vs_${name} destination 127.0.0.1:${ports[name]} pool p_sink profiles replace-all-with { tcp { } cs_${name} { } }`);
   }
-  await ltm.startDaemon();
+  // The session-ID cache is per worker (as BIG-IP's is per TMM): one worker puts every connection
+  // of this file in front of the same cache. Tickets across workers: e2e-workers.test.ts.
+  await ltm.startDaemon(['--workers', '1']);
   for (const p of Object.values(ports)) await waitForListen(p, { timeoutMs: 10_000 });
 }, 60_000);
 

@@ -1,22 +1,20 @@
 /**
- * The data plane as one object: a reconciler that follows the store's generation, the pools
+ * The data plane in one process: a reconciler that follows the store's generation, the pools
  * and their health monitors, the listeners, and a status report written about once a second.
- *
- * Process model, and how it opens to every core. Today one process runs everything. The parts
- * are split so that a multi-core version needs no redesign:
- * - Per daemon (the primary): the Reconciler's reads of the desired state, the MonitorScheduler
- *   (monitors must run once per daemon, not per worker), status aggregation and the StatusSink.
- * - Per worker (one per core, `node:cluster`): a ListenerSet and a PoolSet. Listeners are plain
- *   `net.Server`s, so cluster workers share each listening socket (the primary accepts and hands
- *   connections round-robin on Linux), and the reconcile `diff`/`apply` run unchanged in each
- *   worker from the same snapshot the primary broadcasts (DesiredState is plain data).
- * - Health crosses the boundary as data: the primary sends CheckState changes over IPC and each
- *   worker's PoolSet reads them through its HealthLookup, exactly as it reads the local scheduler
- *   today. Workers send their cumulative counters back; the primary sums them into one report.
- * - What becomes approximate: member connection-limit and least-connections see only the
- *   worker's own sessions (split limits per worker, or lease through the primary, if exactness
- *   matters), as BIG-IP's TMM instances also keep per-instance connection tables.
+ * `openltm daemon --workers 0` runs this (tests, debugging); the default is the multi-process
+ * model in cluster/, built from the same parts:
+ * - The primary (cluster/primary.ts) reads the desired state, runs the MonitorScheduler (once
+ *   per daemon, not per worker), holds every listening socket (cluster/acceptor.ts), hands each
+ *   accepted connection unread to a worker over IPC, sums the workers' counters and writes
+ *   status. A worker that dies is replaced; the listening sockets never close.
+ * - Workers (cluster/worker.ts, one per CPU) run a ListenerSet of external-mode listeners and a
+ *   PoolSet, fed with the same plain-data DesiredState (sent as changes, state-delta.ts) and
+ *   with health as data (the primary's check states), read through the PoolSet's HealthLookup.
+ * - Connection limits of virtuals and members are divided among the workers (limit-shares.ts),
+ *   as BIG-IP divides them among TMMs; least-connections and passive failure accounting see
+ *   only the worker's own sessions, like BIG-IP's per-TMM connection tables.
  */
+import * as os from 'node:os';
 import type { Logger } from 'pino';
 import type { ListenerDeps } from './contracts';
 import type { DesiredState, DesiredStateSource, StatusSink } from './desired-state';
@@ -30,6 +28,7 @@ import { ListenerSet } from './reconcile/apply';
 import type { ListenerFactory } from './reconcile/apply';
 import type { BackoffPolicy } from './reconcile/backoff';
 import { Reconciler } from './reconcile/reconciler';
+import { AvailabilityLog } from './availability-log';
 import { buildStatus } from './status-reporter';
 import type { DataPlaneStatus } from './status-reporter';
 
@@ -72,8 +71,7 @@ export class DataPlane {
   private readonly listeners: ListenerSet;
   private readonly reconciler: Reconciler;
   private statusTimer?: NodeJS.Timeout;
-  /** Last availability logged per virtual, for BIG-IP's became-available/unavailable lines. */
-  private readonly virtualAvailability = new Map<string, string>();
+  private readonly availability: AvailabilityLog;
   private started = false;
   private readonly listenerDeps: ListenerOptions;
   private stopping?: Promise<void>;
@@ -83,6 +81,7 @@ export class DataPlane {
     // plane adds one `subsystem` key, so no JSON line carries a key twice.
     const base = options.logger;
     this.logger = base.child({ subsystem: 'dataplane' });
+    this.availability = new AvailabilityLog(this.logger);
     this.monitors = new MonitorScheduler({
       logger: base.child({ subsystem: 'monitor' }),
       onChange: () => this.pools.refreshHealth(),
@@ -144,7 +143,8 @@ export class DataPlane {
   /** The current status and cumulative statistics. */
   status(): DataPlaneStatus {
     const desired = this.reconciler.desired;
-    return buildStatus(desired?.generation ?? -1, desired?.virtuals ?? [], this.listeners, this.pools, Date.now());
+    const report = buildStatus(desired?.generation ?? -1, desired?.virtuals ?? [], this.listeners, this.pools, Date.now());
+    return { ...report, cmp: { workers: 0, cpus: os.availableParallelism() } };
   }
 
   private async shutdown(): Promise<void> {
@@ -172,7 +172,7 @@ export class DataPlane {
     let report: DataPlaneStatus;
     try {
       report = this.status();
-      this.logAvailability(report);
+      this.availability.observe(report);
     } catch (err) {
       this.logger.error({ err }, 'cannot build the status report');
       return;
@@ -182,21 +182,5 @@ export class DataPlane {
     } catch (err) {
       this.logger.error({ err }, 'cannot write status');
     }
-  }
-
-  /** `Virtual /Common/vs has become unavailable` when a virtual goes offline, and back. */
-  private logAvailability(report: DataPlaneStatus): void {
-    const seen = new Set<string>();
-    for (const v of report.virtuals) {
-      seen.add(v.name);
-      const prev = this.virtualAvailability.get(v.name);
-      this.virtualAvailability.set(v.name, v.availability);
-      if (v.availability === 'offline' && prev !== 'offline') {
-        this.logger.warn({ virtual: v.name, reason: v.reason }, `01071682:5: SNMP_TRAP: Virtual ${v.name} has become unavailable`);
-      } else if (prev === 'offline' && v.availability !== 'offline') {
-        this.logger.info({ virtual: v.name }, `01071681:5: SNMP_TRAP: Virtual ${v.name} has become available`);
-      }
-    }
-    for (const name of this.virtualAvailability.keys()) if (!seen.has(name)) this.virtualAvailability.delete(name);
   }
 }

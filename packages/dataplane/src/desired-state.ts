@@ -177,6 +177,11 @@ export interface DesiredStateSource {
   generation(): number;
   /** The whole desired state at the current generation. */
   read(): DesiredState;
+  /**
+   * Optional: calls `listener` when the configuration may have changed (a hint, so a change is
+   * picked up before the next poll); returns the unsubscribe function.
+   */
+  watch?(listener: () => void): () => void;
 }
 
 // ---- What the data plane reports back: the types live in @openltm/model so the store can keep

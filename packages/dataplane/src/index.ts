@@ -18,7 +18,20 @@ export * from './contracts';
 export { DataPlane } from './data-plane';
 export type { DataPlaneOptions } from './data-plane';
 export { buildStatus, virtualStatus } from './status-reporter';
-export type { DataPlaneStatus } from './status-reporter';
+export type { DataPlaneStatus, ListenerView } from './status-reporter';
+export { AvailabilityLog } from './availability-log';
+
+// Every core: a primary (store reads, monitors, listening sockets, status) and worker processes (sessions).
+export { PrimaryPlane } from './cluster/primary';
+export type { PrimaryOptions } from './cluster/primary';
+export { WorkerPlane } from './cluster/worker';
+export type { WorkerChannel, WorkerOptions } from './cluster/worker';
+export { InheritedSockets, INHERITED_ENV } from './cluster/inherited-sockets';
+export type { InheritedSocket } from './cluster/inherited-sockets';
+export { limitShare } from './cluster/limit-shares';
+export { StateBroadcast, StateAssembly, stateMessage } from './cluster/state-delta';
+export { StatsTotals } from './cluster/stats-totals';
+export type { PrimaryMessage, WorkerMessage, HealthEntry } from './cluster/messages';
 
 // Reconciliation: pure diff, its side-effect half, the polling loop.
 export { diff, sameSpec } from './reconcile/diff';

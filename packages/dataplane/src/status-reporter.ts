@@ -1,6 +1,9 @@
 import type { StatusReport, VirtualStatus } from '@openltm/model';
 import type { VirtualSpec } from './desired-state';
 import type { ListenerSet } from './reconcile/apply';
+
+/** What status needs of the listeners: the ListenerSet, or the primary's view of its workers. */
+export type ListenerView = Pick<ListenerSet, 'stats' | 'failure' | 'listener'>;
 import type { PoolSet, PoolStatus } from './pool/pool-set';
 
 /** The status report plus the pools' own status (the model's StatusReport has no pool list yet). */
@@ -19,7 +22,7 @@ const VIRTUAL_REASON = {
  * `offline` with the reason; a running one takes its availability from its pool, as BIG-IP
  * does; a failed edit of a running virtual is named in the reason while the old one serves.
  */
-export function virtualStatus(spec: VirtualSpec, listeners: ListenerSet, pools: PoolSet, now: number): VirtualStatus {
+export function virtualStatus(spec: VirtualSpec, listeners: ListenerView, pools: PoolSet, now: number): VirtualStatus {
   const state = spec.enabled ? 'enabled' : 'disabled';
   const stats = listeners.stats(spec.name);
   const failure = listeners.failure(spec.name);
@@ -38,7 +41,7 @@ export function virtualStatus(spec: VirtualSpec, listeners: ListenerSet, pools: 
 }
 
 /** The whole report: every desired virtual, every pool member, every pool. */
-export function buildStatus(generation: number, virtuals: readonly VirtualSpec[], listeners: ListenerSet, pools: PoolSet, now: number): DataPlaneStatus {
+export function buildStatus(generation: number, virtuals: readonly VirtualSpec[], listeners: ListenerView, pools: PoolSet, now: number): DataPlaneStatus {
   return {
     generation,
     at: now,

@@ -76,5 +76,7 @@ export interface StatusReport {
   at: number;
   virtuals: VirtualStatus[];
   members: MemberStatus[];
+  /** The process model: worker processes running sessions (0 = one process does everything), and the CPUs. */
+  cmp?: { workers: number; cpus: number };
 }
 

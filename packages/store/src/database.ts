@@ -43,6 +43,13 @@ const MIGRATIONS: readonly string[] = [
   CREATE TABLE status (kind TEXT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, name));
   CREATE TABLE stats_baseline (kind TEXT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, name));
   `,
+  `
+  -- Which objects each committed generation changed, so readers (the daemon, another tmsh)
+  -- re-read only those. Complete for generations above meta 'changes_from'; older rows are pruned.
+  CREATE TABLE changes (generation INTEGER NOT NULL, type TEXT NOT NULL, path TEXT NOT NULL);
+  CREATE INDEX changes_generation ON changes(generation);
+  INSERT INTO meta (key, value) SELECT 'changes_from', value FROM meta WHERE key = 'generation';
+  `,
 ];
 
 export interface OpenOptions {

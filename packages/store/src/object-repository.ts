@@ -3,8 +3,9 @@
  * their references, their PEM material, and the configuration generation.
  *
  * Records of a type are read once and kept in memory while the generation is unchanged; every
- * write goes to SQLite and to that cache. A rolled-back transaction drops the cache, and a
- * generation bumped by another process does too.
+ * write goes to SQLite and to that cache. A rolled-back transaction drops the cache. When
+ * another process bumps the generation, the change log (table `changes`) names the objects it
+ * touched and only those are read again; without a complete log the whole cache is dropped.
  */
 import type { Db } from './database';
 import { cloneProps, type StoredProps } from './stored-value';
@@ -16,6 +17,15 @@ export interface ObjectRecord {
   props: StoredProps;
   builtin: boolean;
 }
+
+/** An object a committed generation created, changed or deleted. */
+export interface ChangedObject {
+  type: string;
+  path: string;
+}
+
+/** How many generations of change log are kept (older readers re-read everything). */
+const CHANGE_LOG_GENERATIONS = 10_000;
 
 export interface RefRow {
   fromId: number;
@@ -31,6 +41,8 @@ export class ObjectRepository {
   private cachedGeneration = -1;
   /** Set by a write; the transaction bumps the generation once when it commits. */
   dirty = false;
+  /** Objects this transaction wrote (`type\0path`), for the change log. */
+  private readonly touched = new Set<string>();
   private readonly st;
 
   constructor(private readonly db: Db) {
@@ -50,6 +62,11 @@ export class ObjectRepository {
       refsTo: db.prepare('SELECT from_id AS fromId, to_id AS toId, via FROM refs WHERE to_id = ?'),
       getFile: db.prepare('SELECT pem, passphrase FROM files WHERE object_id = ?'),
       putFile: db.prepare('INSERT OR REPLACE INTO files (object_id, pem, passphrase) VALUES (?, ?, ?)'),
+      logChange: db.prepare('INSERT INTO changes (generation, type, path) VALUES (?, ?, ?)'),
+      changesFrom: db.prepare("SELECT value FROM meta WHERE key = 'changes_from'").pluck(),
+      changesSince: db.prepare('SELECT DISTINCT type, path FROM changes WHERE generation > ?'),
+      prune: db.prepare('DELETE FROM changes WHERE generation <= ?'),
+      setChangesFrom: db.prepare("UPDATE meta SET value = ? WHERE key = 'changes_from'"),
     };
   }
 
@@ -58,26 +75,66 @@ export class ObjectRepository {
     return Number(this.st.generation.get());
   }
 
-  /** Drops cached records if another process (or a rollback) changed the store. */
+  /** Brings cached records up to date if another process (or a rollback) changed the store. */
   refresh(): void {
     const g = this.generation();
-    if (g !== this.cachedGeneration) this.invalidate();
+    if (g === this.cachedGeneration) return;
+    const changed = this.cachedGeneration >= 0 ? this.changesSince(this.cachedGeneration) : undefined;
+    if (changed) for (const c of changed) this.reread(c.type, c.path);
+    else this.invalidate();
     this.cachedGeneration = g;
+  }
+
+  /**
+   * The objects changed by generations after `generation`, or undefined when the log does not
+   * go back that far (the caller must read everything).
+   */
+  changesSince(generation: number): ChangedObject[] | undefined {
+    if (generation < Number(this.st.changesFrom.get())) return undefined;
+    return this.st.changesSince.all(generation) as ChangedObject[];
+  }
+
+  /** Forgets one cached object and, for a type held whole, reads it back (or not, if deleted). */
+  private reread(type: string, path: string): void {
+    const key = `${type}\u0000${path}`;
+    const m = this.byType.get(type);
+    const old = m?.get(path) ?? this.single.get(key) ?? undefined;
+    if (old) this.byId.delete(old.id);
+    this.single.delete(key);
+    if (!m) return;
+    m.delete(path);
+    const row = this.st.byPath.get(type, path) as { id: number; path: string; props: string; builtin: number } | undefined;
+    if (row) m.set(path, this.remember(type, row));
   }
 
   invalidate(): void {
     this.byType.clear();
     this.single.clear();
     this.byId.clear();
+    this.touched.clear();
     this.cachedGeneration = -1;
     this.dirty = false;
   }
 
-  /** Called inside the transaction just before it commits. */
+  /** Called inside the transaction just before it commits: the new generation and what it changed. */
   bumpGeneration(): void {
     if (!this.dirty) return;
     this.st.bump.run();
     this.dirty = false;
+    const g = this.generation();
+    for (const key of this.touched) {
+      const i = key.indexOf('\u0000');
+      this.st.logChange.run(g, key.slice(0, i), key.slice(i + 1));
+    }
+    this.touched.clear();
+    if (g % 1000 === 0 && g > CHANGE_LOG_GENERATIONS) {
+      this.st.prune.run(g - CHANGE_LOG_GENERATIONS);
+      this.st.setChangesFrom.run(String(g - CHANGE_LOG_GENERATIONS));
+    }
+  }
+
+  private touch(type: string, path: string): void {
+    this.touched.add(`${type}\u0000${path}`);
   }
 
   /** Called after a commit: the cache reflects the new generation. */
@@ -146,6 +203,7 @@ export class ObjectRepository {
     this.single.set(`${type}\u0000${path}`, rec);
     this.byId.set(rec.id, rec);
     this.dirty = true;
+    this.touch(type, path);
     return rec;
   }
 
@@ -153,6 +211,7 @@ export class ObjectRepository {
     this.st.update.run(JSON.stringify(props), ukey, rec.id);
     rec.props = props;
     this.dirty = true;
+    this.touch(rec.type, rec.path);
   }
 
   delete(rec: ObjectRecord): void {
@@ -162,6 +221,7 @@ export class ObjectRepository {
     this.single.set(`${rec.type}\u0000${rec.path}`, null);
     this.byId.delete(rec.id);
     this.dirty = true;
+    this.touch(rec.type, rec.path);
   }
 
   /** Other objects of `type` holding the same uniqueness key. */
@@ -186,6 +246,8 @@ export class ObjectRepository {
   putFile(id: number, pem: string, passphrase?: string): void {
     this.st.putFile.run(id, pem, passphrase ?? null);
     this.dirty = true;
+    const rec = this.getById(id);
+    if (rec) this.touch(rec.type, rec.path);
   }
 
   /** A detached copy of a record's props, safe to edit. */

@@ -18,6 +18,16 @@ import { storedOnlyInEffect } from './stored-only';
 import { formatDestinationForShow } from './format/values';
 import { memberNode } from './validate/references';
 
+/**
+ * BIG-IP's CMP lines, from the process model the data plane reported: `all-cpus` only when a
+ * worker runs on every CPU; one process serving everything is CMP disabled.
+ */
+function cmpLines(cmp: { workers: number; cpus: number } | undefined): Array<[string, string]> {
+  if (!cmp) return [['CMP', 'unknown'], ['CMP Mode', 'unknown']];
+  if (cmp.workers <= 1) return [['CMP', 'disabled'], ['CMP Mode', 'single']];
+  return [['CMP', 'enabled'], ['CMP Mode', cmp.workers >= cmp.cpus ? 'all-cpus' : `${cmp.workers} of ${cmp.cpus} cpus`]];
+}
+
 const NO_REPORT = 'No status reported yet: the data plane is not running or has not applied this configuration';
 const ZERO_MEMBER: MemberStats = { curConns: 0, maxConns: 0, totConns: 0, bytesIn: 0, bytesOut: 0 };
 
@@ -112,8 +122,7 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext): ShowBlock {
       { label: 'Availability', field: 'status.availability-state', value: st?.availability ?? 'unknown' },
       { label: 'State', field: 'status.enabled-state', value: st?.state ?? state },
       { label: 'Reason', field: 'status.status-reason', value: st?.reason ?? NO_REPORT },
-      { label: 'CMP', field: 'cmp-enabled', value: 'enabled' },
-      { label: 'CMP Mode', field: 'cmp-mode', value: 'all-cpus' },
+      ...cmpLines(ctx.status.reportInfo()?.cmp).map(([label, value]) => ({ label, field: label === 'CMP' ? 'cmp-enabled' : 'cmp-mode', value })),
       { label: 'Destination', field: 'destination', value: formatDestinationForShow(String(eff.destination)) },
     ],
     tables: [

@@ -12,34 +12,66 @@ export interface StatusView {
   /** `up`, `down`, `unchecked`, `checking` for `list`'s member `state`, when known. */
   memberState(pool: string, member: string): string | undefined;
   baseline(kind: string, name: string): Record<string, number> | undefined;
-  /** The generation the last report reflected, and when it was made. */
-  reportInfo(): { generation: number; at: number } | undefined;
+  /** The generation the last report reflected, when it was made, and the process model that made it. */
+  reportInfo(): ReportInfo | undefined;
   /** Manual-resume tokens by `<pool> <member>`: each administrator resume moves one. */
   resumeTokens(): Record<string, number>;
 }
 
+export interface ReportInfo {
+  generation: number;
+  at: number;
+  cmp?: { workers: number; cpus: number };
+}
+
 export class StatusTable implements StatusView {
   private readonly st;
+  /** What this writer last committed per row, so a report writes only the rows that changed. */
+  private written?: Map<string, string>;
+  /** The row objects last written: a writer that hands the same object again (unchanged) costs no JSON. */
+  private objects = new Map<string, object>();
 
   constructor(private readonly db: Db) {
     this.st = {
       put: db.prepare('INSERT OR REPLACE INTO status (kind, name, data) VALUES (?, ?, ?)'),
       get: db.prepare('SELECT data FROM status WHERE kind = ? AND name = ?').pluck(),
-      clear: db.prepare("DELETE FROM status WHERE kind IN ('virtual', 'member')"),
+      keys: db.prepare("SELECT kind, name FROM status WHERE kind IN ('virtual', 'member')"),
+      del: db.prepare('DELETE FROM status WHERE kind = ? AND name = ?'),
       putBase: db.prepare('INSERT OR REPLACE INTO stats_baseline (kind, name, data) VALUES (?, ?, ?)'),
       getBase: db.prepare('SELECT data FROM stats_baseline WHERE kind = ? AND name = ?').pluck(),
       resumes: db.prepare("SELECT name, data FROM status WHERE kind = 'resume'"),
     };
   }
 
-  /** Replaces the status with a new report (one transaction; does not bump the generation). */
+  /**
+   * Makes the status match a new report (one transaction; does not bump the generation). Only
+   * rows that changed since this writer's last report are written, and rows of objects no longer
+   * reported are deleted: with thousands of idle virtuals a report costs a few row writes.
+   */
   write(report: StatusReport): void {
+    const rows = new Map<string, string>();
+    const objects = new Map<string, object>();
+    const row = (key: string, obj: object): void => {
+      const same = this.written && this.objects.get(key) === obj;
+      rows.set(key, same ? this.written!.get(key)! : JSON.stringify(obj));
+      objects.set(key, obj);
+    };
+    for (const v of report.virtuals) row(`virtual\0${v.name}`, v);
+    for (const m of report.members) row(`member\0${m.pool} ${m.member}`, m);
+    const info: ReportInfo = { generation: report.generation, at: report.at, ...(report.cmp ? { cmp: report.cmp } : {}) };
     this.db.transaction(() => {
-      this.st.clear.run();
-      for (const v of report.virtuals) this.st.put.run('virtual', v.name, JSON.stringify(v));
-      for (const m of report.members) this.st.put.run('member', `${m.pool} ${m.member}`, JSON.stringify(m));
-      this.st.put.run('report', '', JSON.stringify({ generation: report.generation, at: report.at }));
+      // The first report of this writer also removes rows a previous daemon left behind.
+      const before = this.written ?? new Map((this.st.keys.all() as Array<{ kind: string; name: string }>).map((r) => [`${r.kind}\0${r.name}`, '']));
+      for (const key of before.keys()) {
+        if (!rows.has(key)) this.st.del.run(...splitKey(key));
+      }
+      for (const [key, data] of rows) {
+        if (before.get(key) !== data) this.st.put.run(...splitKey(key), data);
+      }
+      this.st.put.run('report', '', JSON.stringify(info));
     }).immediate();
+    this.written = rows;
+    this.objects = objects;
   }
 
   private read<T>(kind: string, name: string): T | undefined {
@@ -73,7 +105,7 @@ export class StatusTable implements StatusView {
     return Object.fromEntries(rows.map((r) => [r.name, JSON.parse(r.data) as number]));
   }
 
-  reportInfo(): { generation: number; at: number } | undefined {
+  reportInfo(): ReportInfo | undefined {
     return this.read('report', '');
   }
 
@@ -85,4 +117,9 @@ export class StatusTable implements StatusView {
   setBaseline(kind: string, name: string, counters: Record<string, number>): void {
     this.st.putBase.run(kind, name, JSON.stringify(counters));
   }
+}
+
+function splitKey(key: string): [string, string] {
+  const i = key.indexOf('\0');
+  return [key.slice(0, i), key.slice(i + 1)];
 }

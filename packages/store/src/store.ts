@@ -13,7 +13,7 @@ import { ObjectRepository } from './object-repository';
 import type { ObjectOperations } from './object-operations';
 import { DryRun, Transactions, busyError, isBusy } from './transaction';
 import { Session, type ExecuteResult } from './session';
-import { StatusTable } from './status';
+import { StatusTable, type ReportInfo } from './status';
 import type { StoredProps } from './stored-value';
 
 export interface StoreOptions {
@@ -251,6 +251,22 @@ export class Store {
     }));
   }
 
+  /**
+   * Runs several reads (snapshot, getEffective, pem, changesSince) on one consistent snapshot:
+   * a commit by another process in between is either wholly seen or not at all.
+   */
+  consistentRead<T>(fn: () => T): T {
+    return this.read(() => fn());
+  }
+
+  /**
+   * The objects that generations after `generation` created, changed or deleted (type and full
+   * path), or undefined when the store no longer knows (read everything instead).
+   */
+  changesSince(generation: number): Array<{ type: string; path: string }> | undefined {
+    return this.read(() => this.repo.changesSince(generation));
+  }
+
   /** The PEM (and passphrase) of a `sys file ssl-cert` / `ssl-key`, for the data plane only. Never log it. */
   pem(typeKey: 'sys file ssl-cert' | 'sys file ssl-key' | 'sys file ssl-crl', name: string): { pem: string; passphrase?: string } | undefined {
     return this.read((ops) => {
@@ -297,7 +313,7 @@ export class Store {
   }
 
   /** The last status report's generation and time, if any. */
-  statusInfo(): { generation: number; at: number } | undefined {
+  statusInfo(): ReportInfo | undefined {
     return this.read(() => this.statusTable.reportInfo());
   }
 

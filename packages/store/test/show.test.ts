@@ -1,4 +1,5 @@
 import type { StatusReport } from '@openltm/model';
+import { Store } from '../src/store';
 import { openTestStore, seedScenario, type TestStore } from './helpers';
 
 let t: TestStore;
@@ -77,5 +78,50 @@ describe('show with a status report', () => {
     expect(out).toMatch(/\n {2}Current Connections +2 /);
     t.run('reset-stats ltm pool smtp_pool');
     expect(t.run('show ltm pool smtp_pool raw')).toMatch(/\n {2}Total Connections +0\n/);
+  });
+});
+
+describe('status written by a daemon', () => {
+  it('CMP lines follow the process model the daemon reported', () => {
+    expect(t.run('show ltm virtual vs_smtp')).toMatch(/CMP +: unknown\n +CMP Mode +: unknown/);
+    t.store.writeStatus({ ...report(0, 0), cmp: { workers: 0, cpus: 8 } });
+    expect(t.run('show ltm virtual vs_smtp')).toMatch(/CMP +: disabled\n +CMP Mode +: single/);
+    t.store.writeStatus({ ...report(0, 0), cmp: { workers: 3, cpus: 8 } });
+    expect(t.run('show ltm virtual vs_smtp')).toMatch(/CMP +: enabled\n +CMP Mode +: 3 of 8 cpus/);
+    t.store.writeStatus({ ...report(0, 0), cmp: { workers: 8, cpus: 8 } });
+    expect(t.run('show ltm virtual vs_smtp')).toMatch(/CMP +: enabled\n +CMP Mode +: all-cpus/);
+  });
+
+  it('a member no longer reported loses its status, also when an earlier daemon wrote it', () => {
+    t.store.writeStatus(report(0, 0));
+    expect(t.run('show ltm pool smtp_pool members')).toMatch(/10\.0\.0\.12:25[\s\S]*offline/);
+    // A new daemon (a second store handle) reports only one member: the other's row goes.
+    const second = Store.open(t.file, { busyTimeoutMs: 2000 });
+    try {
+      const r = report(0, 0);
+      second.writeStatus({ ...r, members: r.members.slice(0, 1) });
+      second.writeStatus({ ...r, members: r.members.slice(0, 1) });
+    } finally {
+      second.close();
+    }
+    const out = t.run('show ltm pool smtp_pool members');
+    const block12 = out.slice(out.indexOf('10.0.0.12:25'));
+    expect(block12).not.toMatch(/offline/);
+    expect(block12).toMatch(/Availability +: unknown/);
+  });
+
+  it('a status write never waits for a writer holding the lock: it reports false and the next one lands', () => {
+    const other = Store.open(t.file, { busyTimeoutMs: 2000 });
+    try {
+      // Another process in the middle of a long write (a `load`): it holds the write lock.
+      const db = (other as unknown as { db: { exec(sql: string): void } }).db;
+      db.exec('BEGIN IMMEDIATE');
+      expect(t.store.writeStatus(report(100, 1), { busyTimeoutMs: 0 })).toBe(false);
+      db.exec('COMMIT');
+    } finally {
+      other.close();
+    }
+    expect(t.store.writeStatus(report(100, 1), { busyTimeoutMs: 0 })).toBe(true);
+    expect(t.run('show ltm virtual vs_smtp')).toMatch(/Total Connections +1 /);
   });
 });

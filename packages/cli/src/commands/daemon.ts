@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import { Flags } from '@oclif/core';
 import { OpenltmCommand } from '../base-command';
 
@@ -6,7 +7,10 @@ export default class Daemon extends OpenltmCommand {
   static override summary = 'Run the data plane: live SMTP listeners for every enabled virtual server';
   static override description =
     'Reads the store, opens a listener for every enabled virtual server, follows configuration changes within ' +
-    '100 ms, and writes status and statistics back for `show`. SIGTERM stops accepting, drains sessions, exits.';
+    '100 ms, and writes status and statistics back for `show`. A primary process holds the listening sockets, ' +
+    'runs the health monitors and writes status; worker processes (one per CPU by default) run the sessions, ' +
+    'and one that dies is replaced. SIGTERM stops accepting, drains sessions, exits. SIGUSR2 restarts without ' +
+    'refusing a connection: a new daemon inherits the listening sockets, then this one drains and exits.';
   static override flags = {
     'drain-timeout': Flags.integer({ description: 'Seconds sessions of a disabled or deleted virtual may finish', default: 30 }),
     'ticket-key-rotation': Flags.integer({ description: 'Seconds between TLS session ticket key rotations', default: 3600, min: 1 }),
@@ -20,17 +24,37 @@ export default class Daemon extends OpenltmCommand {
     'min-data-rate': Flags.integer({ description: 'Bytes per second of DATA content that earn more time (0 = off)', default: 500, min: 0 }),
     'data-end-timeout': Flags.integer({ description: "Seconds to wait for the member's reply to the end of DATA (RFC 5321: 600)", default: 600, min: 0 }),
     'max-session-age': Flags.integer({ description: 'Seconds after which a session is closed at its next command boundary (0 = off)', default: 3600, min: 0 }),
+    workers: Flags.integer({
+      description: 'Worker processes running sessions (default: one per CPU, or OPENLTM_WORKERS); 0 runs everything in one process',
+      min: 0,
+      max: 256,
+    }),
+    'pid-file': Flags.string({ description: 'Write the daemon\'s pid here (a restart rewrites it with the new pid)' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Daemon);
     const { resolveStorePath } = await import('../store-path');
-    const { startDaemon, stopOnSignals } = await import('../daemon/run-daemon');
-    const log = this.logger({ 'log-level': flags['log-level'] ?? 'info', 'log-file': flags['log-file'] });
+    const { startDaemon, stopOnSignals, stopAll } = await import('../daemon/run-daemon');
+    const { installProcessPolicy } = await import('../daemon/process-policy');
+    const { startReplacement, announceTakeover } = await import('../daemon/takeover');
+    const { InheritedSockets } = await import('@openltm/dataplane');
+    const { writeFileSync, readFileSync, rmSync } = await import('node:fs');
+    const level = flags['log-level'] ?? process.env.OPENLTM_LOG_LEVEL ?? 'info';
+    const file = flags['log-file'] ?? process.env.OPENLTM_LOG_FILE;
+    const log = this.logger({ 'log-level': level, 'log-file': file });
     const logger = log.pino.child({ component: 'daemon' });
     const storePath = resolveStorePath(flags.store);
+    const workers = flags.workers ?? workersFromEnv() ?? os.availableParallelism();
+    const inherited = InheritedSockets.fromEnv();
+    const inheritedCount = inherited.size;
     const daemon = await startDaemon({
-      storePath, logger, drainTimeoutMs: flags['drain-timeout'] * 1000, ticketKeyRotationMs: flags['ticket-key-rotation'] * 1000,
+      storePath,
+      logger,
+      workers,
+      inherited,
+      drainTimeoutMs: flags['drain-timeout'] * 1000,
+      ticketKeyRotationMs: flags['ticket-key-rotation'] * 1000,
       sourceConnectionLimit: flags['source-connection-limit'],
       deadlines: {
         firstCommandMs: flags['first-command-timeout'] * 1000,
@@ -39,8 +63,52 @@ export default class Daemon extends OpenltmCommand {
         dataEndMs: flags['data-end-timeout'] * 1000,
         maxAgeMs: flags['max-session-age'] * 1000,
       },
+      log: { level, ...(file ? { file } : {}) },
     });
-    logger.info({ store: storePath }, 'openltm daemon running');
-    await stopOnSignals(daemon, logger);
+    const pidFile = flags['pid-file'];
+    if (pidFile) writeFileSync(pidFile, `${process.pid}\n`);
+    let exiting = false;
+    const exit = (code: number): never => {
+      // Another daemon may own the pid file now (after a restart): leave its pid alone.
+      if (pidFile && safeRead(readFileSync, pidFile) === String(process.pid)) rmSync(pidFile, { force: true });
+      process.exit(code);
+    };
+    installProcessPolicy(logger, workers > 0 ? 'primary' : 'daemon', () => {
+      exiting = true;
+      const deadline = setTimeout(() => exit(1), 5000);
+      deadline.unref();
+      void stopAll(daemon, logger).finally(() => exit(1));
+    });
+    process.on('SIGUSR2', () => {
+      if (exiting) return;
+      if (workers === 0) {
+        logger.warn('SIGUSR2: a seamless restart needs workers (--workers 1 or more); ignored');
+        return;
+      }
+      void startReplacement(daemon, logger).then((replaced) => {
+        if (!replaced) return;
+        exiting = true;
+        void stopAll(daemon, logger).then(exit);
+      });
+    });
+    logger.info({ store: storePath, workers, cpus: os.availableParallelism(), inherited: inheritedCount }, 'openltm daemon running');
+    announceTakeover(logger);
+    exit(await stopOnSignals(daemon, logger));
+  }
+}
+
+function workersFromEnv(): number | undefined {
+  const raw = process.env.OPENLTM_WORKERS;
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 256) throw new Error(`OPENLTM_WORKERS must be an integer from 0 to 256, not "${raw}"`);
+  return n;
+}
+
+function safeRead(read: (p: string, e: 'utf8') => string, file: string): string | undefined {
+  try {
+    return read(file, 'utf8').trim();
+  } catch {
+    return undefined;
   }
 }

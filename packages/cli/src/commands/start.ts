@@ -29,8 +29,9 @@ export default class Start extends OpenltmCommand {
       };
       sink = await startDemoSink({ log: (line: string) => process.stdout.write(`${line}\n`) });
     }
-    const daemon = await startDaemon({ storePath, logger, drainTimeoutMs: 5000 });
+    // The demo runs in one process (`openltm daemon` runs a primary and one worker per CPU).
+    const daemon = await startDaemon({ storePath, logger, drainTimeoutMs: 5000, workers: 0 });
     process.stdout.write(quickstartHelp(storePath, applied));
-    await stopOnSignals(daemon, logger, async () => sink?.close());
+    process.exitCode = await stopOnSignals(daemon, logger, async () => sink?.close());
   }
 }

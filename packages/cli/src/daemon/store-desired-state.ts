@@ -3,6 +3,9 @@
  * `defaults-from` resolved), PEMs loaded, names as full paths. The one place that knows both
  * the store's stored forms and the data plane's specs.
  */
+import { createHash } from 'node:crypto';
+import { watch, type FSWatcher } from 'node:fs';
+import type { Logger } from 'pino';
 import { parseDestination } from '@openltm/model';
 import { unescapeTmsh } from '@openltm/parser';
 import type { Store, EffectiveObject, StoredProps, StoredValue } from '@openltm/store';
@@ -16,8 +19,6 @@ const TYPES = [
   'ltm virtual', 'ltm pool', 'ltm node', 'ltm profile smtps', 'ltm profile client-ssl', 'ltm profile server-ssl', 'ltm profile tcp',
   'ltm monitor smtp', 'ltm monitor tcp',
 ] as const;
-
-type Objects = Record<string, EffectiveObject[]>;
 
 function str(v: StoredValue | undefined, fallback = ''): string {
   return typeof v === 'string' ? v : fallback;
@@ -45,25 +46,81 @@ function monitorRule(text: string): MonitorRule {
   return { monitors: r.monitors, minimum: r.minimum };
 }
 
-function clientSsl(store: Store, profile: EffectiveObject): ClientSslSpec {
-  const p = profile.properties;
+/** Reads a PEM from the store, adding it to the digest of what a profile was built from. */
+type PemReader = (type: 'sys file ssl-cert' | 'sys file ssl-key' | 'sys file ssl-crl', name: string) => { pem: string; passphrase?: string } | undefined;
+
+/**
+ * TLS profile specs by profile, with their PEMs read once per snapshot and kept while the
+ * profile and the digests of its files are unchanged: every virtual using a profile shares one
+ * spec object, so the reconcile diff and the workers see it unchanged at a glance, and a TLS
+ * context is built once per profile. A PEM missing from the store is an error (logged, naming
+ * the file) rather than a pair silently skipped; a client-ssl profile missing its certificate or
+ * key then loads no pair, so its virtuals report "has no certificate and key".
+ */
+class ProfileCache {
+  private readonly specs = new Map<string, { key: string; spec: unknown }>();
+  private seen = new Map<string, unknown>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly logger?: Logger,
+  ) {}
+
+  /** Starts a new snapshot: profiles are looked at again, once each. */
+  begin(): void {
+    this.seen = new Map();
+  }
+
+  get<T>(profile: EffectiveObject, build: (p: StoredProps, read: PemReader) => T): T {
+    const known = this.seen.get(profile.name);
+    if (known) return known as T;
+    const digest = createHash('sha256').update(JSON.stringify(profile.properties));
+    const missing: string[] = [];
+    const read: PemReader = (type, name) => {
+      const f = this.store.pem(type as 'sys file ssl-cert', name);
+      if (!f) missing.push(`${type} ${name}`);
+      else digest.update(f.pem).update(f.passphrase ?? '');
+      return f;
+    };
+    const spec = build(profile.properties, read);
+    const key = digest.update(missing.join()).digest('hex');
+    const cached = this.specs.get(profile.name);
+    if (missing.length > 0 && cached?.key !== key) {
+      this.logger?.error(
+        { profile: profile.name, missing },
+        `SSL profile (${profile.name}): ${missing.join(', ')} has no key material in the store; the profile is applied without it`,
+      );
+    }
+    const result = cached && cached.key === key ? cached.spec : spec;
+    this.specs.set(profile.name, { key, spec: result });
+    this.seen.set(profile.name, result);
+    return result as T;
+  }
+}
+
+function clientSsl(p: StoredProps, read: PemReader): ClientSslSpec {
   const chain = (p['cert-key-chain'] ?? {}) as StoredProps;
   const pairs: CertKeyPair[] = [];
+  let pairMissing = false;
   for (const entry of Object.values(chain) as StoredProps[]) {
-    const cert = store.pem('sys file ssl-cert', str(entry.cert));
-    const key = store.pem('sys file ssl-key', str(entry.key));
-    if (!cert || !key) continue; // the store refuses dangling references; a missing file means no pair
-    const extra = optional(entry.chain) ? store.pem('sys file ssl-cert', str(entry.chain)) : undefined;
+    const cert = read('sys file ssl-cert', str(entry.cert));
+    const key = read('sys file ssl-key', str(entry.key));
+    const extra = optional(entry.chain) ? read('sys file ssl-cert', str(entry.chain)) : undefined;
+    if (!cert || !key || (optional(entry.chain) && !extra)) {
+      pairMissing = true;
+      continue;
+    }
     const passphrase = optional(entry.passphrase) ?? key.passphrase;
     pairs.push({ cert: extra ? `${cert.pem.trim()}\n${extra.pem.trim()}\n` : cert.pem, key: key.pem, ...(passphrase ? { passphrase } : {}) });
   }
   const options = p.options;
   const serverName = optional(p['server-name']);
-  const caFile = optional(p['ca-file']) ? store.pem('sys file ssl-cert', str(p['ca-file']))?.pem : undefined;
-  const crlFile = optional(p['crl-file']) ? store.pem('sys file ssl-crl', str(p['crl-file']))?.pem : undefined;
+  const caFile = optional(p['ca-file']) ? read('sys file ssl-cert', str(p['ca-file']))?.pem : undefined;
+  const crlFile = optional(p['crl-file']) ? read('sys file ssl-crl', str(p['crl-file']))?.pem : undefined;
   return {
-    name: profile.name,
-    certKeyChain: pairs,
+    name: '',
+    // A pair with a file missing fails the whole profile rather than serving with fewer pairs.
+    certKeyChain: pairMissing ? [] : pairs,
     ciphers: str(p.ciphers, 'DEFAULT'),
     options: Array.isArray(options) ? options.filter((o) => o !== 'none') : [],
     handshakeTimeout: num(p['handshake-timeout'], 10),
@@ -80,16 +137,15 @@ function clientSsl(store: Store, profile: EffectiveObject): ClientSslSpec {
   };
 }
 
-function serverSsl(store: Store, profile: EffectiveObject): ServerSslSpec {
-  const p = profile.properties;
-  const cert = optional(p.cert) ? store.pem('sys file ssl-cert', str(p.cert)) : undefined;
-  const key = optional(p.key) ? store.pem('sys file ssl-key', str(p.key)) : undefined;
-  const chain = optional(p.chain) ? store.pem('sys file ssl-cert', str(p.chain)) : undefined;
-  const caFile = optional(p['ca-file']) ? store.pem('sys file ssl-cert', str(p['ca-file']))?.pem : undefined;
+function serverSsl(p: StoredProps, read: PemReader): ServerSslSpec {
+  const cert = optional(p.cert) ? read('sys file ssl-cert', str(p.cert)) : undefined;
+  const key = optional(p.key) ? read('sys file ssl-key', str(p.key)) : undefined;
+  const chain = optional(p.chain) ? read('sys file ssl-cert', str(p.chain)) : undefined;
+  const caFile = optional(p['ca-file']) ? read('sys file ssl-cert', str(p['ca-file']))?.pem : undefined;
   const serverName = optional(p['server-name']);
   const options = p.options;
   return {
-    name: profile.name,
+    name: '',
     ...(cert && key ? { certKey: { cert: chain ? `${cert.pem.trim()}\n${chain.pem.trim()}\n` : cert.pem, key: key.pem, ...(key.passphrase ? { passphrase: key.passphrase } : {}) } } : {}),
     ciphers: str(p.ciphers, 'DEFAULT'),
     options: Array.isArray(options) ? options.filter((o) => o !== 'none') : [],
@@ -116,20 +172,24 @@ function clientSslProfiles(list: ClientSslSpec[]): { clientSsl?: ClientSslSpec; 
   return { clientSsl: def, sniProfiles: list.filter((s) => s !== def) };
 }
 
-function virtualSpec(store: Store, vs: EffectiveObject, objects: Objects): VirtualSpec | undefined {
+/** The profile objects a virtual's profile names resolve to, by full path. */
+interface ProfileMaps {
+  smtps: Map<string, EffectiveObject>;
+  clientSsl: Map<string, EffectiveObject>;
+  serverSsl: Map<string, EffectiveObject>;
+  tcp: Map<string, EffectiveObject>;
+}
+
+function virtualSpec(vs: EffectiveObject, profiles: ProfileMaps, cache: ProfileCache): VirtualSpec | undefined {
   const p = vs.properties;
   const dest = parseDestination(str(p.destination));
   if (!dest) return undefined;
-  const smtpsProfiles = byName(objects['ltm profile smtps']);
-  const sslProfiles = byName(objects['ltm profile client-ssl']);
-  const serverSslProfiles = byName(objects['ltm profile server-ssl']);
   let member: ServerSslSpec | undefined;
-  const tcpProfiles = byName(objects['ltm profile tcp']);
   let smtps: VirtualSpec['smtps'];
   const ssl: ClientSslSpec[] = [];
   let idleTimeout = 300;
   for (const name of Object.keys((p.profiles ?? {}) as StoredProps)) {
-    const s = smtpsProfiles.get(name);
+    const s = profiles.smtps.get(name);
     if (s) {
       smtps = {
         name,
@@ -137,11 +197,11 @@ function virtualSpec(store: Store, vs: EffectiveObject, objects: Objects): Virtu
         allowPlaintextAuth: str(s.properties['allow-plaintext-auth'], 'disabled') === 'enabled',
       };
     }
-    const c = sslProfiles.get(name);
-    if (c) ssl.push(clientSsl(store, c));
-    const sv = serverSslProfiles.get(name);
-    if (sv) member = serverSsl(store, sv);
-    const t = tcpProfiles.get(name);
+    const c = profiles.clientSsl.get(name);
+    if (c) ssl.push(cache.get(c, (props, read) => ({ ...clientSsl(props, read), name: c.name })));
+    const sv = profiles.serverSsl.get(name);
+    if (sv) member = cache.get(sv, (props, read) => ({ ...serverSsl(props, read), name: sv.name }));
+    const t = profiles.tcp.get(name);
     if (t) idleTimeout = num(t.properties['idle-timeout'], 300);
   }
   return {
@@ -227,23 +287,138 @@ function monitorSpec(mon: EffectiveObject, type: 'smtp' | 'tcp'): MonitorSpec {
   };
 }
 
-/** Reads the whole desired state at one generation. */
-export function readDesiredState(store: Store): DesiredState {
-  const { generation, objects } = store.snapshot(TYPES);
-  const nodes = byName(objects['ltm node']);
-  const resumeTokens = store.resumeTokens();
-  return {
-    generation,
-    virtuals: (objects['ltm virtual'] ?? []).map((v) => virtualSpec(store, v, objects)).filter((v): v is VirtualSpec => !!v),
-    pools: (objects['ltm pool'] ?? []).map((p) => poolSpec(p, nodes, resumeTokens)),
-    monitors: [
-      ...(objects['ltm monitor smtp'] ?? []).map((m) => monitorSpec(m, 'smtp')),
-      ...(objects['ltm monitor tcp'] ?? []).map((m) => monitorSpec(m, 'tcp')),
-    ],
-  };
+/** Object types whose changes are applied one object at a time; any other change re-reads everything. */
+const INCREMENTAL = new Set(['ltm virtual', 'ltm pool', 'ltm node']);
+
+interface Snapshot {
+  generation: number;
+  objects: Record<string, Map<string, EffectiveObject>>;
+  profiles: ProfileMaps;
+  virtuals: Map<string, VirtualSpec | undefined>;
+  pools: Map<string, PoolSpec>;
+  monitors: MonitorSpec[];
+  /** Manual-resume tokens the pools were mapped with (they change without a pool edit). */
+  resumeTokens: string;
 }
 
-/** The DesiredStateSource the data plane polls. */
-export function storeSource(store: Store): DesiredStateSource {
-  return { generation: () => store.generation(), read: () => readDesiredState(store) };
+/**
+ * Reads the desired state from the store, on one consistent snapshot each time. After the first
+ * read it asks the store what changed since the generation it last read: a change to virtuals,
+ * pools or nodes re-reads and re-maps only those objects (so a one-line edit costs the same with
+ * 10,000 virtuals as with ten); a change to anything else (a profile, a monitor, a certificate)
+ * re-reads everything. Specs that did not change keep their identity.
+ */
+export class DesiredStateReader {
+  private last?: Snapshot;
+  private readonly ssl: ProfileCache;
+
+  constructor(
+    private readonly store: Store,
+    logger?: Logger,
+  ) {
+    this.ssl = new ProfileCache(store, logger);
+  }
+
+  read(): DesiredState {
+    return this.store.consistentRead(() => {
+      const generation = this.store.generation();
+      const last = this.last;
+      if (last && last.generation !== generation) {
+        const changes = this.store.changesSince(last.generation);
+        if (changes && changes.every((c) => INCREMENTAL.has(c.type))) this.apply(last, generation, changes);
+        else this.last = undefined;
+      }
+      this.last ??= this.full();
+      return this.desired(this.last);
+    });
+  }
+
+  private full(): Snapshot {
+    const { generation, objects } = this.store.snapshot(TYPES);
+    const maps = Object.fromEntries(TYPES.map((t) => [t, byName(objects[t])])) as Record<string, Map<string, EffectiveObject>>;
+    const profiles: ProfileMaps = { smtps: maps['ltm profile smtps'], clientSsl: maps['ltm profile client-ssl'], serverSsl: maps['ltm profile server-ssl'], tcp: maps['ltm profile tcp'] };
+    this.ssl.begin();
+    const snap: Snapshot = { generation, objects: maps, profiles, virtuals: new Map(), pools: new Map(), monitors: [], resumeTokens: '' };
+    for (const v of maps['ltm virtual'].values()) snap.virtuals.set(v.name, virtualSpec(v, profiles, this.ssl));
+    const tokens = this.store.resumeTokens();
+    snap.resumeTokens = JSON.stringify(tokens);
+    for (const p of maps['ltm pool'].values()) snap.pools.set(p.name, poolSpec(p, maps['ltm node'], tokens));
+    snap.monitors = [
+      ...[...maps['ltm monitor smtp'].values()].map((m) => monitorSpec(m, 'smtp')),
+      ...[...maps['ltm monitor tcp'].values()].map((m) => monitorSpec(m, 'tcp')),
+    ];
+    return snap;
+  }
+
+  /** Re-reads only the changed virtuals, pools and nodes (and the pools of changed nodes). */
+  private apply(snap: Snapshot, generation: number, changes: ReadonlyArray<{ type: string; path: string }>): void {
+    this.ssl.begin();
+    const nodes = new Set<string>();
+    const pools = new Set<string>();
+    for (const c of changes) {
+      const obj = this.store.getEffective(c.type, c.path);
+      const map = snap.objects[c.type];
+      if (obj) map.set(c.path, obj);
+      else map.delete(c.path);
+      if (c.type === 'ltm virtual') {
+        if (obj) snap.virtuals.set(c.path, virtualSpec(obj, snap.profiles, this.ssl));
+        else snap.virtuals.delete(c.path);
+      } else if (c.type === 'ltm pool') pools.add(c.path);
+      else nodes.add(c.path);
+    }
+    // A resume token moved: every pool is mapped again (they are few next to virtuals).
+    const tokens = this.store.resumeTokens();
+    const tokenText = JSON.stringify(tokens);
+    if (tokenText !== snap.resumeTokens) {
+      for (const name of snap.objects['ltm pool'].keys()) pools.add(name);
+      snap.resumeTokens = tokenText;
+    }
+    if (nodes.size > 0) {
+      for (const pool of snap.objects['ltm pool'].values()) {
+        if (Object.keys((pool.properties.members ?? {}) as StoredProps).some((m) => nodes.has(memberNode(m).node))) pools.add(pool.name);
+      }
+    }
+    for (const name of pools) {
+      const pool = snap.objects['ltm pool'].get(name);
+      if (pool) snap.pools.set(name, poolSpec(pool, snap.objects['ltm node'], tokens));
+      else snap.pools.delete(name);
+    }
+    snap.generation = generation;
+  }
+
+  private desired(snap: Snapshot): DesiredState {
+    return {
+      generation: snap.generation,
+      virtuals: [...snap.virtuals.values()].filter((v): v is VirtualSpec => !!v),
+      pools: [...snap.pools.values()],
+      monitors: snap.monitors,
+    };
+  }
+}
+
+/** Reads the whole desired state at one generation (one consistent snapshot). */
+export function readDesiredState(store: Store, logger?: Logger): DesiredState {
+  return new DesiredStateReader(store, logger).read();
+}
+
+/**
+ * The DesiredStateSource the data plane polls. Every commit writes SQLite's WAL file, so a
+ * watch on it (inotify) tells the data plane to look now instead of at its next poll.
+ */
+export function storeSource(store: Store, logger?: Logger): DesiredStateSource {
+  const reader = new DesiredStateReader(store, logger);
+  return {
+    generation: () => store.generation(),
+    read: () => reader.read(),
+    watch: (listener) => {
+      let watcher: FSWatcher | undefined;
+      try {
+        watcher = watch(`${store.path}-wal`, { persistent: false }, () => listener());
+        watcher.on('error', () => watcher?.close());
+      } catch (err) {
+        logger?.debug({ err }, 'cannot watch the store for changes; polling only');
+      }
+      return () => watcher?.close();
+    },
+  };
 }

@@ -4,7 +4,7 @@
  * a crash) is taken over. Creating the file is atomic (O_EXCL); after a takeover the lock is read
  * back, so of two daemons racing for a stale lock only one goes on.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { ConfigError, ErrorCodes } from '@openltm/model';
 import { fsReason } from '../store-path';
 
@@ -48,10 +48,22 @@ function tryCreate(file: string): boolean {
   return true;
 }
 
-/** Takes the store's daemon lock or throws a ConfigError naming the daemon that holds it. */
-export function acquireStoreLock(storePath: string): StoreLock {
+/**
+ * Takes the store's daemon lock or throws a ConfigError naming the daemon that holds it.
+ * `takeoverFrom`: the pid of the daemon this one replaces in a seamless restart (SIGUSR2), whose
+ * lock it takes while that daemon drains (the old one's release leaves a lock not its own alone).
+ */
+export function acquireStoreLock(storePath: string, takeoverFrom?: number): StoreLock {
   const file = `${storePath}.daemon.lock`;
+  if (takeoverFrom !== undefined && holder(file) === takeoverFrom) {
+    const next = `${file}.${process.pid}`;
+    writeFileSync(next, `${process.pid}\n`, { mode: 0o600 });
+    renameSync(next, file); // atomic: the lock names the old daemon, then this one, never nobody
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
+    if (holder(file) === process.pid) {
+      return { file, release: () => (holder(file) === process.pid ? unlinkSync(file) : undefined) };
+    }
     if (tryCreate(file) && holder(file) === process.pid) {
       return { file, release: () => (holder(file) === process.pid ? unlinkSync(file) : undefined) };
     }

@@ -56,11 +56,12 @@ export class Admission {
 
   admit(peer: Peer): Ticket | Refusal {
     const p = this.policy;
-    if (p.connectionLimit > 0 && this.active >= p.connectionLimit) return 'connection-limit';
-    const source = p.sourceLimit > 0 ? addressPrefix(peer.remoteAddress, 0) : undefined;
+    // A negative limit is a worker's empty share of a limit smaller than the worker count: no session.
+    if (p.connectionLimit !== 0 && this.active >= p.connectionLimit) return 'connection-limit';
+    const source = p.sourceLimit !== 0 ? addressPrefix(peer.remoteAddress, 0) : undefined;
     if (source !== undefined && (this.perSource.get(source) ?? 0) >= p.sourceLimit) return 'source-limit';
     const r = p.rateLimit;
-    if (r && r.perSecond > 0 && !this.rates.take(rateKey(p.virtual, r, peer), r.perSecond, this.clock())) return 'rate-limit';
+    if (r && r.perSecond !== 0 && !this.rates.take(rateKey(p.virtual, r, peer), r.perSecond, this.clock())) return 'rate-limit';
     this.active++;
     if (source !== undefined) this.perSource.set(source, (this.perSource.get(source) ?? 0) + 1);
     let done = false;

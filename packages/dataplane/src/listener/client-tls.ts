@@ -56,6 +56,25 @@ interface Profile {
 /** The internal handle method node itself uses to read OpenSSL's verify result. */
 type VerifyHandle = { verifyError?: () => (Error & { code?: string }) | null };
 
+/**
+ * TLS contexts by spec object: virtuals on one profile get one spec object from the daemon's
+ * reader (kept while the profile and its files are unchanged), so 10,000 virtuals on one profile
+ * parse its key once, not 10,000 times. Sessions are not shared by this: node keeps no session
+ * cache in the context; each ClientTls keeps its own (above).
+ */
+const contexts = new WeakMap<ClientSslSpec, Map<boolean, { context: tls.SecureContext; ticketKeys?: Buffer }>>();
+
+function sharedContext(spec: ClientSslSpec, ticketKeys: Buffer | undefined, withoutCertificate: boolean): tls.SecureContext {
+  let byKind = contexts.get(spec);
+  if (!byKind) contexts.set(spec, (byKind = new Map()));
+  const known = byKind.get(withoutCertificate);
+  const sameKeys = known && (known.ticketKeys === ticketKeys || (!!known.ticketKeys && !!ticketKeys && known.ticketKeys.equals(ticketKeys)));
+  if (known && sameKeys) return known.context;
+  const context = buildSecureContext(spec, { ticketKeys, ...(withoutCertificate ? { withoutCertificate: true } : {}) });
+  byKind.set(withoutCertificate, { context, ...(ticketKeys ? { ticketKeys } : {}) });
+  return context;
+}
+
 export class ClientTls {
   private readonly sessions: SessionCache | undefined;
   private readonly sessionEvents: EventEmitter | undefined;
@@ -98,9 +117,9 @@ export class ClientTls {
         }
       }
     }
-    const profiles = [defaultProfile, ...others].map((spec) => ({ spec, context: buildSecureContext(spec, { ticketKeys }) }));
+    const profiles = [defaultProfile, ...others].map((spec) => ({ spec, context: sharedContext(spec, ticketKeys, false) }));
     const defaultContext = profiles[0].context;
-    const initial = defaultProfile.sniRequire ? buildSecureContext(defaultProfile, { ticketKeys, withoutCertificate: true }) : defaultContext;
+    const initial = defaultProfile.sniRequire ? sharedContext(defaultProfile, ticketKeys, true) : defaultContext;
     return new ClientTls(defaultProfile, profiles, initial, defaultContext);
   }
 

@@ -31,6 +31,11 @@ export interface ListenerOptions extends ListenerDeps {
   /** Session ticket keys (48 bytes) shared by every worker; without them no tickets are issued. */
   ticketKeys?: Buffer;
   admission?: AdmissionOptions;
+  /**
+   * In a worker: the primary holds the listening socket and hands accepted connections over
+   * (`adopt`), so `listen()` binds nothing; it only builds (and so checks) the TLS context.
+   */
+  external?: boolean;
 }
 
 /** Admission beyond the virtual's own knobs (see admission.ts). */
@@ -41,6 +46,12 @@ export interface AdmissionOptions {
   rates?: RateWindows;
   /** Clock for the rate windows (tests). */
   clock?: () => number;
+}
+
+/** Builds (and so checks) the TLS a virtual needs, throwing the errors `listen()` would: for the primary, which holds the socket but runs no session. */
+export function checkListenerTls(spec: VirtualSpec): void {
+  if (spec.clientSsl) ClientTls.build(spec.name, spec.clientSsl, spec.sniProfiles);
+  if (spec.serverSsl) buildMemberContext(spec.serverSsl);
 }
 
 /** A bind or accept failure, with Node's code (EADDRINUSE, EACCES...) kept. */
@@ -126,6 +137,10 @@ export class VirtualListener implements VirtualListenerApi {
       return Promise.reject(err);
     }
     const spec = this.current;
+    if (this.deps.external) {
+      this.config = config;
+      return Promise.resolve();
+    }
     return new Promise((resolve, reject) => {
       const server = net.createServer({ allowHalfOpen: true }, (sock) => this.accept(sock));
       const onError = (err: NodeJS.ErrnoException) => {
@@ -224,6 +239,11 @@ export class VirtualListener implements VirtualListenerApi {
       maxMessageSize: s.maxMessageSize ?? SESSION_DEFAULTS.maxMessageSize,
       deadlines: { ...SESSION_DEFAULTS.deadlines, ...definedOnly(s.deadlines) },
     };
+  }
+
+  /** A connection accepted elsewhere (the primary) for this virtual: run its session here. */
+  adopt(sock: net.Socket): void {
+    this.accept(sock);
   }
 
   /** The connection handler: a fault in one connection closes it, logged, and never the listener or the process. */

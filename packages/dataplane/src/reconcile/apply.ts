@@ -58,6 +58,27 @@ export class ListenerSet {
     return [...this.running.values()];
   }
 
+  /** What runs for just these names (and every failure, whose retry may be due), for a diff of what changed. */
+  actualFor(names: ReadonlySet<string>): ActualVirtual[] {
+    const out: ActualVirtual[] = [];
+    for (const name of new Set([...names, ...this.failures.keys()])) {
+      const listener = this.running.get(name);
+      const failure = this.failures.get(name);
+      if (listener || failure) out.push({ name, ...(listener ? { running: listener.spec } : {}), ...(failure ? { failure } : {}) });
+    }
+    return out;
+  }
+
+  /** Names of virtuals with failure records. */
+  failedNames(): IterableIterator<string> {
+    return this.failures.keys();
+  }
+
+  /** Names of virtuals with a listener still draining. */
+  drainingNames(): Set<string> {
+    return new Set([...this.draining].map((d) => d.name));
+  }
+
   listener(name: string): VirtualListenerApi | undefined {
     return this.running.get(name);
   }
@@ -138,20 +159,20 @@ export class ListenerSet {
     log.error({ err, reason, attempts }, `Virtual ${spec.name} on ${destination(spec)} could not be applied: ${reason}${serving}${next}`);
   }
 
-  private retire(name: string, why: string): void {
+  private retire(name: string, why: string, timeoutMs?: number): void {
     const listener = this.running.get(name);
     this.failures.delete(name);
     if (!listener) return;
     this.running.delete(name);
-    this.drain(name, listener, why);
+    this.drain(name, listener, why, timeoutMs);
   }
 
-  private drain(name: string, listener: VirtualListenerApi, why: string): void {
+  private drain(name: string, listener: VirtualListenerApi, why: string, timeoutMs = this.options.drainTimeoutMs): void {
     const log = this.options.logger.child({ virtual: name });
     log.info({ activeSessions: listener.activeSessions }, `Virtual ${name} on ${destination(listener.spec)} draining (${why})`);
     const entry: Draining = { name, listener, done: Promise.resolve() };
     entry.done = listener
-      .drain(this.options.drainTimeoutMs)
+      .drain(timeoutMs)
       .catch((err: unknown) => log.warn({ err }, `Virtual ${name} drain failed`))
       .finally(() => {
         this.draining.delete(entry);
@@ -176,8 +197,8 @@ export class ListenerSet {
   }
 
   /** Stops accepting everywhere and waits for every session to finish or be closed. */
-  async drainAll(why: string): Promise<void> {
-    for (const name of [...this.running.keys()]) this.retire(name, why);
+  async drainAll(why: string, timeoutMs?: number): Promise<void> {
+    for (const name of [...this.running.keys()]) this.retire(name, why, timeoutMs);
     this.failures.clear();
     await Promise.all([...this.draining].map((d) => d.done));
   }

@@ -21,6 +21,7 @@ export interface ReconcilerOptions {
  */
 export class Reconciler {
   private timer?: NodeJS.Timeout;
+  private unwatch?: () => void;
   private current?: Promise<void>;
   private appliedGeneration?: number;
   private lastDesired?: DesiredState;
@@ -45,11 +46,17 @@ export class Reconciler {
     if (this.stopped) return;
     // Not unref'd: a daemon with nothing to listen on yet must still wait for configuration.
     this.timer = setInterval(() => this.poll(), this.options.pollIntervalMs);
+    // A change notice polls at once; the interval stays as the fallback.
+    this.unwatch = this.options.source.watch?.(() => {
+      if (!this.stopped) this.poll();
+    });
   }
 
   /** Stops polling and waits for a run in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unwatch?.();
+    this.unwatch = undefined;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.current;

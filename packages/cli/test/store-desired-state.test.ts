@@ -1,0 +1,86 @@
+/**
+ * The daemon's reading of the store: one consistent snapshot, incremental after the first read
+ * (another process's edit re-reads only what it changed), client-ssl specs shared per profile,
+ * and a PEM missing from the store reported instead of skipped.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import Database from 'better-sqlite3';
+import pino from 'pino';
+import { Session, Store } from '@openltm/store';
+import { DesiredStateReader } from '../src/daemon/store-desired-state';
+
+let dir: string;
+let writer: Store;
+let daemon: Store;
+const session = new Session();
+const run = (line: string) => writer.execute(line, session);
+const profiles = 'profiles replace-all-with { /Common/tcp { } s_req { } /Common/clientssl { context clientside } }';
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'openltm-dss-'));
+  writer = Store.open(join(dir, 'config.db'));
+  run('create ltm profile smtps s_req activation-mode require');
+  run('create ltm pool p members replace-all-with { 10.0.0.1:25 { address 10.0.0.1 } 10.0.0.2:25 { address 10.0.0.2 } }');
+  for (let i = 1; i <= 3; i++) run(`create ltm virtual vs${i} destination 192.0.2.${i}:25 pool p ${profiles}`);
+  daemon = Store.open(join(dir, 'config.db'));
+});
+
+afterEach(() => {
+  daemon.close();
+  writer.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('virtuals on one client-ssl profile share one spec, with the certificate and key from the store', () => {
+  const d = new DesiredStateReader(daemon).read();
+  expect(d.virtuals.map((v) => v.name)).toEqual(['/Common/vs1', '/Common/vs2', '/Common/vs3']);
+  const ssl = d.virtuals[0].clientSsl!;
+  expect(ssl.certKeyChain[0].cert).toContain('BEGIN CERTIFICATE');
+  expect(ssl.certKeyChain[0].key).toContain('PRIVATE KEY');
+  expect(d.virtuals.every((v) => v.clientSsl === ssl)).toBe(true);
+});
+
+test('edits by another process are read incrementally: unchanged specs keep their identity, changed ones follow', () => {
+  const reader = new DesiredStateReader(daemon);
+  const before = reader.read();
+  run(`create ltm virtual vs4 destination 192.0.2.4:25 pool p ${profiles}`);
+  run('modify ltm virtual vs2 connection-limit 7');
+  run('delete ltm virtual vs3');
+  run('modify ltm node 10.0.0.2 state user-down');
+  const after = reader.read();
+  expect(after.generation).toBe(writer.generation());
+  expect(after.virtuals.map((v) => v.name).sort()).toEqual(['/Common/vs1', '/Common/vs2', '/Common/vs4']);
+  expect(after.virtuals.find((v) => v.name === '/Common/vs1')).toBe(before.virtuals[0]);
+  expect(after.virtuals.find((v) => v.name === '/Common/vs2')!.connectionLimit).toBe(7);
+  expect(after.pools[0].members.map((m) => m.state)).toEqual(['user-up', 'user-down']);
+  // The same answer as a reader starting from scratch.
+  const fresh = new DesiredStateReader(daemon).read();
+  const byName = <T extends { name: string }>(xs: T[]) => [...xs].sort((a, b) => a.name.localeCompare(b.name));
+  expect(byName(after.virtuals)).toEqual(byName(fresh.virtuals));
+  expect(after.pools).toEqual(fresh.pools);
+});
+
+test('a profile edit re-reads everything and every virtual on it sees the change', () => {
+  const reader = new DesiredStateReader(daemon);
+  reader.read();
+  run('modify ltm profile smtps s_req activation-mode allow');
+  expect(reader.read().virtuals.map((v) => v.smtps?.activationMode)).toEqual(['allow', 'allow', 'allow']);
+});
+
+test('a PEM missing from the store is logged as an error and the profile loads no pair, never a silent skip', () => {
+  const keyName = (daemon.getEffective('ltm profile client-ssl', '/Common/clientssl')!.properties['cert-key-chain'] as Record<string, { key: string }>);
+  const key = Object.values(keyName)[0].key;
+  const raw = new Database(join(dir, 'config.db'));
+  raw.prepare("DELETE FROM files WHERE object_id = (SELECT id FROM objects WHERE type = 'sys file ssl-key' AND path = ?)").run(key);
+  raw.close();
+  const lines: string[] = [];
+  const logger = pino(new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }));
+  const d = new DesiredStateReader(daemon, logger).read();
+  expect(d.virtuals[0].clientSsl!.certKeyChain).toEqual([]);
+  const error = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => l.level === 50);
+  expect(error?.msg).toContain(`sys file ssl-key ${key} has no key material in the store`);
+  expect(lines.join('')).not.toContain('PRIVATE KEY');
+});

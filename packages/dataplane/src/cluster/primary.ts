@@ -1,0 +1,389 @@
+/**
+ * The primary of a multi-process data plane: it reads the desired state, runs the health
+ * monitors, holds every listening socket and hands each accepted connection to a worker,
+ * replaces workers that die, sums their counters and writes status. Workers run the sessions
+ * (worker.ts). See the design note at the top of data-plane.ts.
+ */
+import type { ChildProcess } from 'node:child_process';
+import type * as net from 'node:net';
+import * as os from 'node:os';
+import type { Logger } from 'pino';
+import type { DesiredState, DesiredStateSource, StatusSink } from '../desired-state';
+import { MonitorScheduler } from '../monitor/monitor-scheduler';
+import { PoolSet, checkTargetsOf } from '../pool/pool-set';
+import { ListenerSet } from '../reconcile/apply';
+import type { BackoffPolicy } from '../reconcile/backoff';
+import { diffChanged } from '../reconcile/diff';
+import { Reconciler } from '../reconcile/reconciler';
+import { virtualStatus } from '../status-reporter';
+import type { VirtualStatus } from '../desired-state';
+import type { DataPlaneStatus } from '../status-reporter';
+import { AvailabilityLog } from '../availability-log';
+import { Acceptor } from './acceptor';
+import { InheritedSockets, type InheritedSocket } from './inherited-sockets';
+import type { HealthEntry, PrimaryMessage, WorkerMessage } from './messages';
+import { memberKey } from './messages';
+import { StatsTotals } from './stats-totals';
+import { StateBroadcast, stateMessage } from './state-delta';
+
+export interface PrimaryOptions {
+  source: DesiredStateSource;
+  sink: StatusSink;
+  logger: Logger;
+  /** Number of worker processes (>= 1). */
+  workers: number;
+  /** Starts worker number `index` (child_process.fork of the worker entry, with an IPC channel). */
+  forkWorker: (index: number) => ChildProcess;
+  pollIntervalMs?: number;
+  statusIntervalMs?: number;
+  drainTimeoutMs?: number;
+  backoff?: BackoffPolicy;
+  /** Listening sockets inherited from the previous primary (seamless restart). */
+  inherited?: InheritedSockets;
+  /** TLS session ticket keys (48 bytes), handed to every worker so any of them resumes a session. */
+  ticketKeys?: Buffer;
+}
+
+interface WorkerSlot {
+  index: number;
+  child: ChildProcess;
+  ready: boolean;
+  startedAt: number;
+  /** Sessions running in it, from its last report. */
+  sessions: number;
+}
+
+/** Connections waiting for a worker (all of them restarting at once); beyond this they are closed. */
+const MAX_PENDING = 1024;
+
+export class PrimaryPlane {
+  private readonly log: Logger;
+  private readonly monitors: MonitorScheduler;
+  private readonly pools: PoolSet;
+  private readonly acceptors: ListenerSet;
+  private readonly reconciler: Reconciler;
+  private readonly totals = new StatsTotals();
+  private readonly broadcast = new StateBroadcast();
+  /** Virtuals whose status inputs changed since the last report (all of them when `allDirty`). */
+  private readonly dirty = new Set<string>();
+  private allDirty = true;
+  private lastStatus = new Map<string, VirtualStatus>();
+  private lastHealth = '';
+  private readonly availability: AvailabilityLog;
+  private readonly slots = new Map<number, WorkerSlot>();
+  private readonly pending: Array<{ virtual: string; socket: net.Socket }> = [];
+  private readonly inherited: InheritedSockets;
+  private desired?: DesiredState;
+  private nextWorker = 0;
+  private healthQueued = false;
+  private statusTimer?: NodeJS.Timeout;
+  private stopping?: Promise<void>;
+  private started = false;
+  private ticketKeys?: Buffer;
+  /** Called when a worker becomes ready, while start() waits for all of them. */
+  private onReady?: () => void;
+  /** Workers replaced after an unexpected exit, for status and tests. */
+  replacements = 0;
+
+  constructor(private readonly options: PrimaryOptions) {
+    if (options.workers < 1) throw new Error('a primary needs at least one worker');
+    this.log = options.logger;
+    this.availability = new AvailabilityLog(this.log);
+    this.inherited = options.inherited ?? new InheritedSockets();
+    this.ticketKeys = options.ticketKeys;
+    this.monitors = new MonitorScheduler({
+      logger: this.log.child({ subsystem: 'monitor' }),
+      onChange: () => {
+        this.pools.refreshHealth();
+        this.allDirty = true;
+        this.queueHealth();
+      },
+    });
+    this.pools = new PoolSet(this.log.child({ subsystem: 'pool' }), (monitor, address, port) => this.monitors.get(monitor, address, port));
+    const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
+    this.acceptors = new ListenerSet({
+      createListener: (spec) => new Acceptor(spec, { logger: this.log, inherited: this.inherited, dispatch: (virtual, socket) => this.dispatch(virtual, socket) }),
+      deps: { selector: this.pools, logger: this.log },
+      logger: this.log,
+      drainTimeoutMs,
+      backoff: options.backoff,
+    });
+    this.reconciler = new Reconciler({
+      source: options.source,
+      logger: this.log.child({ subsystem: 'reconciler' }),
+      pollIntervalMs: options.pollIntervalMs ?? 50,
+      reconcile: (desired) => this.reconcile(desired),
+      retryDueAt: () => this.acceptors.nextRetryAt(),
+    });
+  }
+
+  get workerCount(): number {
+    return this.options.workers;
+  }
+
+  /** The pids of the running workers, by index. */
+  workerPids(): number[] {
+    return [...this.slots.values()].sort((a, b) => a.index - b.index).map((s) => s.child.pid ?? -1);
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    for (let i = 0; i < this.options.workers; i++) this.spawn(i);
+    // Listen only once the workers can take connections (a new daemon taking over from an old
+    // one must not leave connections waiting on workers that are still loading).
+    await this.workersReady(15_000);
+    this.monitors.start();
+    await this.reconciler.start();
+    const unclaimed = this.inherited.closeUnclaimed();
+    if (unclaimed > 0) this.log.info({ unclaimed }, 'closed inherited listening sockets no virtual server uses any more');
+    if (this.stopping) return;
+    this.statusTimer = setInterval(() => this.writeStatus(), this.options.statusIntervalMs ?? 1000);
+    this.statusTimer.unref();
+    this.writeStatus();
+  }
+
+  private workersReady(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const giveUp = setTimeout(() => {
+        this.log.warn({ ready: [...this.slots.values()].filter((s) => s.ready).length, workers: this.options.workers }, 'not every worker is ready; listening anyway');
+        this.onReady = undefined;
+        resolve();
+      }, timeoutMs);
+      this.onReady = () => {
+        if (![...this.slots.values()].every((s) => s.ready)) return;
+        clearTimeout(giveUp);
+        this.onReady = undefined;
+        resolve();
+      };
+      this.onReady();
+    });
+  }
+
+  /** The listening sockets, for a new primary to inherit. */
+  listeningSockets(): InheritedSocket[] {
+    const out: InheritedSocket[] = [];
+    for (const a of this.acceptors.actual()) {
+      const listener = this.acceptors.listener(a.name) as Acceptor | undefined;
+      const fd = listener?.fd;
+      if (listener && fd !== undefined) out.push({ address: listener.spec.address, port: listener.spec.port, fd });
+    }
+    return out;
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  /** Rotated ticket keys, for every worker (running and future). */
+  setTicketKeys(keys: Buffer): void {
+    if (keys.length !== 48) throw new Error('TLS ticket keys must be 48 bytes.');
+    this.ticketKeys = keys;
+    for (const slot of this.slots.values()) if (slot.ready) this.send(slot, { type: 'ticket-keys', keys: keys.toString('base64') });
+  }
+
+  /**
+   * The status and summed counters. With thousands of virtuals most do not change between two
+   * reports: a virtual's status is rebuilt only when its counters, its spec or its failure
+   * changed, or anything a pool's availability depends on; otherwise last report's object is
+   * reused (and the store skips its row without serializing it).
+   */
+  status(): DataPlaneStatus {
+    const desired = this.desired;
+    const view = {
+      stats: (name: string) => this.totals.virtual(name),
+      failure: (name: string) => this.acceptors.failure(name),
+      listener: (name: string) => this.acceptors.listener(name),
+    };
+    const now = Date.now();
+    for (const name of this.acceptors.failedNames()) this.dirty.add(name);
+    const virtuals: VirtualStatus[] = [];
+    const next = new Map<string, VirtualStatus>();
+    for (const spec of desired?.virtuals ?? []) {
+      const last = this.lastStatus.get(spec.name);
+      const v = !this.allDirty && last && !this.dirty.has(spec.name) ? last : virtualStatus(spec, view, this.pools, now);
+      virtuals.push(v);
+      next.set(spec.name, v);
+    }
+    this.lastStatus = next;
+    this.dirty.clear();
+    this.allDirty = false;
+    const members = this.pools.memberStatuses();
+    for (const m of members) m.stats = this.totals.member(memberKey(m.pool, m.member));
+    return { generation: desired?.generation ?? -1, at: now, virtuals, members, pools: this.pools.poolStatuses(), cmp: { workers: this.options.workers, cpus: os.availableParallelism() } };
+  }
+
+  private async reconcile(desired: DesiredState): Promise<void> {
+    this.monitors.configure(desired.monitors, checkTargetsOf(desired.pools));
+    this.pools.configure(desired.pools);
+    // Workers first: a connection for a new virtual must find its spec there. The IPC channel
+    // keeps order, and workers apply states and adopt connections in arrival order.
+    this.desired = desired;
+    const change = this.broadcast.delta(desired);
+    if (change.pools.length > 0 || change.removedPools.length > 0) this.allDirty = true;
+    for (const v of change.virtuals) this.dirty.add(v.name);
+    const n = this.options.workers;
+    for (const slot of this.slots.values()) {
+      if (slot.ready) this.send(slot, stateMessage(change, desired.generation, false, slot.index, n));
+    }
+    this.queueHealth();
+    const changed = new Set([...change.virtuals.map((v) => v.name), ...change.removedVirtuals]);
+    const actions = diffChanged(desired, changed, this.acceptors.actualFor(changed), Date.now());
+    await this.acceptors.apply(actions);
+    // A retry that now succeeds, or a failure forgotten, changes that virtual's status too.
+    for (const a of actions) this.dirty.add('spec' in a ? a.spec.name : a.name);
+    if (change.removedVirtuals.length > 0 || change.removedPools.length > 0 || change.pools.length > 0) {
+      this.acceptors.forgetStats(new Set(desired.virtuals.map((v) => v.name)));
+      this.totals.forget(new Set(desired.virtuals.map((v) => v.name)), new Set(desired.pools.flatMap((p) => p.members.map((m) => memberKey(p.name, m.name)))));
+    }
+  }
+
+  /** A worker that just started gets everything last broadcast. */
+  private sendState(slot: WorkerSlot): void {
+    if (!this.desired) return;
+    this.send(slot, stateMessage(this.broadcast.everything(), this.broadcast.lastGeneration, true, slot.index, this.options.workers));
+  }
+
+  /** Health goes to workers at most once per tick, however many checks changed. */
+  private queueHealth(): void {
+    if (this.healthQueued) return;
+    this.healthQueued = true;
+    setImmediate(() => {
+      this.healthQueued = false;
+      const message: PrimaryMessage = { type: 'health', checks: this.healthTable() };
+      const text = JSON.stringify(message.checks);
+      if (text === this.lastHealth) return;
+      this.lastHealth = text;
+      for (const slot of this.slots.values()) if (slot.ready) this.send(slot, message);
+    });
+  }
+
+  private healthTable(): HealthEntry[] {
+    const out: HealthEntry[] = [];
+    for (const t of checkTargetsOf(this.desired?.pools ?? [])) {
+      const state = this.monitors.get(t.monitor, t.address, t.port);
+      if (state) out.push([t.monitor, t.address, t.port, state]);
+    }
+    return out;
+  }
+
+  private send(slot: WorkerSlot, message: PrimaryMessage): void {
+    try {
+      slot.child.send(message);
+    } catch (err) {
+      this.log.warn({ err, worker: slot.index }, 'cannot reach worker');
+    }
+  }
+
+  private spawn(index: number): void {
+    const child = this.options.forkWorker(index);
+    // Node adds listeners per socket in flight to a worker until it acknowledges the handle.
+    child.setMaxListeners(0);
+    const slot: WorkerSlot = { index, child, ready: false, startedAt: Date.now(), sessions: 0 };
+    this.slots.set(index, slot);
+    child.on('message', (message: WorkerMessage) => this.onWorkerMessage(slot, message));
+    child.on('error', (err) => this.log.warn({ err, worker: index }, 'worker channel error'));
+    child.once('exit', (code, signal) => this.onWorkerExit(slot, code, signal));
+    this.log.info({ worker: index, workerPid: child.pid }, 'worker started');
+  }
+
+  private onWorkerMessage(slot: WorkerSlot, message: WorkerMessage): void {
+    switch (message.type) {
+      case 'ready':
+        slot.ready = true;
+        if (this.ticketKeys) this.send(slot, { type: 'ticket-keys', keys: this.ticketKeys.toString('base64') });
+        this.log.info({ worker: slot.index, workerPid: slot.child.pid }, 'worker ready');
+        this.onReady?.();
+        this.sendState(slot);
+        this.send(slot, { type: 'health', checks: this.healthTable() });
+        this.flushPending();
+        break;
+      case 'stats':
+        slot.sessions = message.sessions;
+        this.totals.report(slot.index, { virtuals: message.virtuals, members: message.members });
+        for (const name of Object.keys(message.virtuals)) this.dirty.add(name);
+        break;
+      case 'stopped':
+        break;
+    }
+  }
+
+  private onWorkerExit(slot: WorkerSlot, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.slots.get(slot.index) === slot) this.slots.delete(slot.index);
+    this.totals.retire(slot.index);
+    this.allDirty = true;
+    if (this.stopping) return;
+    this.log.error({ worker: slot.index, workerPid: slot.child.pid, code, signal, sessionsLost: slot.sessions }, `worker ${slot.index} exited unexpectedly; starting a replacement`);
+    this.replacements++;
+    // A worker that dies at once would otherwise be restarted in a tight loop.
+    const delay = Date.now() - slot.startedAt < 1000 ? 1000 : 0;
+    setTimeout(() => {
+      if (!this.stopping) this.spawn(slot.index);
+    }, delay).unref();
+  }
+
+  /** Round-robin over ready workers; with none ready, the connection waits for one. */
+  private dispatch(virtual: string, socket: net.Socket): void {
+    socket.on('error', () => undefined);
+    const ready = [...this.slots.values()].filter((s) => s.ready && s.child.connected);
+    if (ready.length === 0) {
+      if (this.pending.length >= MAX_PENDING) socket.destroy();
+      else this.pending.push({ virtual, socket });
+      return;
+    }
+    const slot = ready[this.nextWorker++ % ready.length];
+    const message: PrimaryMessage = { type: 'connection', virtual, generation: this.desired?.generation ?? -1 };
+    try {
+      slot.child.send(message, socket, { keepOpen: false }, (err) => {
+        if (err) socket.destroy();
+      });
+    } catch {
+      socket.destroy();
+    }
+  }
+
+  private flushPending(): void {
+    for (const p of this.pending.splice(0)) this.dispatch(p.virtual, p.socket);
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.statusTimer = undefined;
+    await this.reconciler.stop();
+    this.log.info('data plane stopping: closing listeners, workers draining');
+    await this.acceptors.drainAll('daemon stopping');
+    for (const p of this.pending.splice(0)) p.socket.destroy();
+    const drainTimeoutMs = this.options.drainTimeoutMs ?? 30_000;
+    const exits = [...this.slots.values()].map((slot) => this.stopWorker(slot, drainTimeoutMs));
+    await Promise.all([...exits, this.monitors.stop()]);
+    this.writeStatus();
+    this.log.info('data plane stopped');
+  }
+
+  /** Asks a worker to drain and waits for it to exit; kills it if it outlives its drain. */
+  private stopWorker(slot: WorkerSlot, drainTimeoutMs: number): Promise<void> {
+    const child = slot.child;
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      // Drain time, plus the 421-and-close grace a listener gives, plus a margin.
+      const kill = setTimeout(() => child.kill('SIGKILL'), drainTimeoutMs + 10_000);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      if (child.connected) this.send(slot, { type: 'stop', drainTimeoutMs });
+      else child.kill('SIGTERM');
+    });
+  }
+
+  private writeStatus(): void {
+    try {
+      const report = this.status();
+      this.availability.observe(report);
+      this.options.sink.write(report);
+    } catch (err) {
+      this.log.error({ err }, 'cannot write status');
+    }
+  }
+}

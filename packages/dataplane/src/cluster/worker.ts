@@ -1,0 +1,213 @@
+/**
+ * A worker process: listeners in external mode (the primary accepts, the worker runs the
+ * sessions), pools fed with health as data, counters reported back. It never reads the store.
+ */
+import type * as net from 'node:net';
+import type { Logger } from 'pino';
+import type { DesiredState, MemberStats, VirtualStats } from '../desired-state';
+import { VirtualListener } from '../listener/virtual-listener';
+import { RateWindows } from '../listener/rate-windows';
+import type { ListenerOptions } from '../listener/virtual-listener';
+import type { CheckState } from '../monitor/monitor-scheduler';
+import { PoolSet } from '../pool/pool-set';
+import { ListenerSet } from '../reconcile/apply';
+import { diff, diffChanged } from '../reconcile/diff';
+import type { HealthEntry, PrimaryMessage, WorkerMessage } from './messages';
+import { memberKey } from './messages';
+import { StateAssembly } from './state-delta';
+
+/** The worker's end of the IPC channel (`process` in a forked child). */
+export interface WorkerChannel {
+  /** False once the primary is gone (its end of the channel closed). */
+  readonly connected: boolean;
+  send(message: WorkerMessage, callback?: (err: Error | null) => void): void;
+  on(event: 'message', listener: (message: PrimaryMessage, handle?: unknown) => void): void;
+  on(event: 'disconnect', listener: () => void): void;
+}
+
+export interface WorkerOptions {
+  logger: Logger;
+  /** How often counters are reported when they changed (default 250 ms). */
+  statsIntervalMs?: number;
+  /** Drain time when the primary disappears without saying stop (default 30 s). */
+  orphanDrainMs?: number;
+  timeouts?: ListenerOptions['timeouts'];
+  hostname?: string;
+  session?: ListenerOptions['session'];
+  /** This worker's share of the daemon's per-source connection limit (limit-shares.ts). */
+  sourceConnectionLimit?: number;
+}
+
+export class WorkerPlane {
+  private readonly health = new Map<string, CheckState>();
+  private readonly pools: PoolSet;
+  private readonly listeners: ListenerSet;
+  private readonly listenerDeps: ListenerOptions;
+  private readonly log: Logger;
+  /** State messages and connections are handled strictly in arrival order. */
+  private chain: Promise<void> = Promise.resolve();
+  private desired?: DesiredState;
+  private readonly assembly = new StateAssembly();
+  private statsTimer?: NodeJS.Timeout;
+  /** A fingerprint of each virtual's and member's counters as last reported. */
+  private readonly reported = new Map<string, [current: number, total: number]>();
+  private stopping?: Promise<void>;
+
+  constructor(
+    private readonly channel: WorkerChannel,
+    private readonly options: WorkerOptions,
+    private readonly exit: (code: number) => void = (code) => process.exit(code),
+  ) {
+    this.log = options.logger;
+    this.pools = new PoolSet(this.log.child({ subsystem: 'pool' }), (monitor, address, port) => this.health.get(healthKey(monitor, address, port)));
+    const drainTimeoutMs = options.timeouts?.drain ?? 30_000;
+    this.listenerDeps = {
+      selector: this.pools,
+      logger: this.log,
+      external: true,
+      timeouts: { ...options.timeouts, drain: drainTimeoutMs },
+      ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
+      ...(options.session !== undefined ? { session: options.session } : {}),
+      // Rate windows per worker: each worker enforces its share of every rate-limit.
+      admission: { rates: new RateWindows(), sourceConnectionLimit: options.sourceConnectionLimit ?? 0 },
+    };
+    this.listeners = new ListenerSet({
+      createListener: (spec, deps) => new VirtualListener(spec, deps as ListenerOptions),
+      // Shared, not copied: listeners made after a key rotation read the new keys.
+      deps: this.listenerDeps,
+      logger: this.log,
+      drainTimeoutMs,
+    });
+  }
+
+  start(): void {
+    this.channel.on('message', (message, handle) => this.onMessage(message, handle));
+    this.channel.on('disconnect', () => {
+      this.log.warn('primary gone: draining this worker\'s sessions, then exiting');
+      void this.stop(this.options.orphanDrainMs ?? 30_000, false);
+    });
+    this.statsTimer = setInterval(() => this.report(), this.options.statsIntervalMs ?? 250);
+    this.channel.send({ type: 'ready' });
+  }
+
+  private onMessage(message: PrimaryMessage, handle: unknown): void {
+    switch (message.type) {
+      case 'state': {
+        const desired = this.assembly.apply(message);
+        const changed = message.full ? undefined : new Set([...message.virtuals.map((v) => v.name), ...message.removedVirtuals]);
+        const poolsChanged = message.full || message.pools.length > 0 || message.removedPools.length > 0;
+        this.enqueue(() => this.apply(desired, changed, poolsChanged));
+        break;
+      }
+      case 'ticket-keys': {
+        const keys = Buffer.from(message.keys, 'base64');
+        this.listenerDeps.ticketKeys = keys;
+        for (const l of this.listeners.runningListeners()) l.setTicketKeys?.(keys);
+        break;
+      }
+      case 'health':
+        this.health.clear();
+        for (const [monitor, address, port, state] of message.checks as HealthEntry[]) this.health.set(healthKey(monitor, address, port), state);
+        this.pools.refreshHealth(false);
+        break;
+      case 'connection':
+        this.enqueue(async () => this.adopt(message.virtual, handle as net.Socket | undefined));
+        break;
+      case 'stop':
+        void this.stop(message.drainTimeoutMs, true);
+        break;
+    }
+  }
+
+  private enqueue(step: () => Promise<void>): void {
+    this.chain = this.chain.then(step).catch((err: unknown) => this.log.error({ err }, 'worker step failed'));
+  }
+
+  /** Applies a state; `changed` names the virtuals that changed (undefined: look at all of them). */
+  private async apply(desired: DesiredState, changed: ReadonlySet<string> | undefined, poolsChanged: boolean): Promise<void> {
+    if (poolsChanged) this.pools.configure(desired.pools);
+    const now = Date.now();
+    await this.listeners.apply(changed ? diffChanged(desired, changed, this.listeners.actualFor(changed), now) : diff(desired, this.listeners.actual(), now));
+    if (!changed || [...changed].some((n) => !this.listeners.listener(n))) this.listeners.forgetStats(new Set(desired.virtuals.map((v) => v.name)));
+    this.desired = desired;
+  }
+
+  private adopt(virtual: string, socket: net.Socket | undefined): void {
+    if (!socket) return;
+    const listener = this.listeners.listener(virtual) as VirtualListener | undefined;
+    if (!listener || this.stopping) {
+      socket.destroy();
+      return;
+    }
+    listener.adopt(socket);
+  }
+
+  /**
+   * Sends the counters of the virtuals and members whose counters changed since the last
+   * report. Cheap with thousands of idle virtuals: a running listener's counters are compared
+   * by their current-connections count and their sum (every other counter only grows).
+   */
+  report(force = false): void {
+    const virtuals: Record<string, VirtualStats> = {};
+    const members: Record<string, MemberStats> = {};
+    let sessions = 0;
+    let changed = 0;
+    const draining = this.listeners.drainingNames();
+    for (const v of this.desired?.virtuals ?? []) {
+      const live = this.listeners.listener(v.name)?.stats;
+      if (live) sessions += live.clientCurConns;
+      // Disabled, failed or draining virtuals (few) are summed across their listeners first.
+      const stats = live && !draining.has(v.name) ? live : this.listeners.stats(v.name);
+      if (!this.changed(`v ${v.name}`, stats.clientCurConns, sum(stats))) continue;
+      virtuals[v.name] = stats === live ? this.listeners.stats(v.name) : stats;
+      changed++;
+    }
+    for (const m of this.pools.memberStatuses()) {
+      const key = memberKey(m.pool, m.member);
+      if (this.changed(`m ${key}`, m.stats.curConns, sum(m.stats))) {
+        members[key] = m.stats;
+        changed++;
+      }
+    }
+    if ((changed === 0 && !force) || !this.channel.connected) return;
+    // With a callback, a send that fails (the primary just died) reports here instead of
+    // raising an 'error' event that would end this worker and the sessions it is draining.
+    this.channel.send({ type: 'stats', virtuals, members, sessions }, () => undefined);
+  }
+
+  private changed(key: string, current: number, total: number): boolean {
+    const last = this.reported.get(key);
+    if (last && last[0] === current && last[1] === total) return false;
+    this.reported.set(key, [current, total]);
+    return true;
+  }
+
+  private stop(drainTimeoutMs: number, tellPrimary: boolean): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.chain;
+      await this.listeners.drainAll(tellPrimary ? 'daemon stopping' : 'primary gone', drainTimeoutMs);
+      if (this.statsTimer) clearInterval(this.statsTimer);
+      if (tellPrimary) {
+        this.report(true);
+        try {
+          // Exit once the message is written, so the primary has the last counters.
+          this.channel.send({ type: 'stopped' }, () => this.exit(0));
+          return;
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+      this.exit(0);
+    })();
+    return this.stopping;
+  }
+}
+
+const healthKey = (monitor: string, address: string, port: number): string => `${monitor}|${address}|${port}`;
+
+/** The sum of a counters object, without allocating (it runs for every virtual, four times a second). */
+function sum(stats: object): number {
+  let total = 0;
+  for (const key in stats) total += (stats as Record<string, number>)[key];
+  return total;
+}

@@ -1,0 +1,178 @@
+/**
+ * The multi-process daemon end to end: real `openltm daemon --workers 2`, real STARTTLS
+ * sessions, Postfix's smtp-sink as the pool member. A worker killed under load is replaced and
+ * only its own sessions are lost; a SIGUSR2 restart under load refuses no connection and lets
+ * the sessions of the old daemon finish.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createOpenltm, type OpenltmInstance } from './support/openltm';
+import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
+import { freePort, isListening, waitForListen } from './support/ports';
+import { StarttlsSession, sendOne } from './support/starttls-session';
+import { spawnDaemon, terminate, waitForExit, isAlive, type DaemonProcess } from './support/daemon-process';
+import { tlsConnect } from './support/openssl-resume';
+
+jest.setTimeout(120_000);
+
+let ltm: OpenltmInstance;
+let sink: SmtpSink;
+let port: number;
+const pids: number[] = [];
+
+beforeEach(async () => {
+  sink = await startSmtpSink();
+  ltm = createOpenltm();
+  port = await freePort();
+  await ltm.tmshOk(`create ltm pool p_sink members replace-all-with { 127.0.0.1:${sink.port} { address 127.0.0.1 } }`);
+  await ltm.tmshOk('create ltm profile smtps s_require activation-mode require');
+  await ltm.tmshOk(
+    `create ltm virtual vs_w destination 127.0.0.1:${port} pool p_sink profiles replace-all-with { /Common/tcp { } s_require { } /Common/clientssl { context clientside } }`,
+  );
+});
+
+afterEach(async () => {
+  for (const pid of pids.splice(0)) await terminate(pid);
+  await ltm.stop();
+  await sink.stop();
+});
+
+async function startDaemon(args: string[]): Promise<DaemonProcess> {
+  const d = spawnDaemon(ltm.storePath, ['--workers', '2', ...args]);
+  pids.push(d.child.pid!);
+  await d.waitForLine((l) => l.msg === 'openltm daemon running', 'daemon running');
+  await waitForListen(port, { timeoutMs: 10_000 });
+  return d;
+}
+
+test('a worker killed under load is replaced; the other worker\'s sessions finish and only the dead one\'s are lost', async () => {
+  const d = await startDaemon(['--drain-timeout', '3']);
+  const started = d.matching((l) => l.msg === 'worker started' && l.worker === 0);
+  expect(started).toHaveLength(1);
+  const victim = started[0].workerPid as number;
+
+  // Six sessions opened one after another: the primary deals them to the two workers in turn.
+  const sessions: StarttlsSession[] = [];
+  for (let i = 0; i < 6; i++) sessions.push(await StarttlsSession.open(port));
+
+  process.kill(victim, 'SIGKILL');
+  await d.waitForLine((l) => l.msg?.startsWith('worker 0 exited unexpectedly') === true, 'worker 0 exited');
+  await d.waitForLine((l) => l.msg === 'worker started' && l.worker === 0 && l.workerPid !== victim, 'replacement worker started');
+
+  const results = await Promise.allSettled(sessions.map((s) => s.finish()));
+  const delivered = results.filter((r) => r.status === 'fulfilled' && r.value.code === 250).length;
+  const lost = results.filter((r) => r.status === 'rejected').length;
+  expect({ delivered, lost }).toEqual({ delivered: 3, lost: 3 });
+
+  // The replacement serves: four more sessions, dealt to both workers, all delivered.
+  for (let i = 0; i < 4; i++) expect(await sendOne(port)).toBe(250);
+  await sink.waitForMessages(7, 10_000);
+  expect(sink.counters().messages).toBe(7);
+  expect(isAlive(d.child.pid!)).toBe(true);
+});
+
+test('SIGUSR2 restarts the daemon under load without refusing a connection; the old one drains its sessions', async () => {
+  const pidFile = join(ltm.dir, 'openltm.pid');
+  const d = await startDaemon(['--pid-file', pidFile, '--drain-timeout', '30']);
+  const oldPid = d.child.pid!;
+  expect(readFileSync(pidFile, 'utf8').trim()).toBe(String(oldPid));
+
+  // A session in the middle of its transaction across the restart: it must finish in the old daemon.
+  const held = await StarttlsSession.open(port);
+
+  let stop = false;
+  const codes: number[] = [];
+  const errors: string[] = [];
+  const loop = async (): Promise<void> => {
+    while (!stop) {
+      try {
+        codes.push(await sendOne(port));
+      } catch (err) {
+        errors.push((err as Error).message);
+      }
+    }
+  };
+  const loops = Array.from({ length: 4 }, loop);
+  const waitForCount = async (n: number): Promise<void> => {
+    while (codes.length + errors.length < n) await new Promise((r) => setTimeout(r, 10));
+  };
+
+  await waitForCount(20);
+  process.kill(oldPid, 'SIGUSR2');
+  const took = await d.waitForLine((l) => l.msg === 'restart: took over the listening sockets', 'new daemon took over');
+  const newPid = took.pid;
+  pids.push(newPid);
+  expect(newPid).not.toBe(oldPid);
+  await d.waitForLine((l) => l.pid === oldPid && l.msg === 'data plane stopping: closing listeners, workers draining', 'old daemon stops accepting');
+  const atSwitch = codes.length + errors.length;
+  await waitForCount(atSwitch + 20);
+  stop = true;
+  await Promise.all(loops);
+
+  // The old daemon is still draining the held session; it finishes there, then the old daemon exits.
+  expect(isAlive(oldPid)).toBe(true);
+  expect((await held.finish()).code).toBe(250);
+  await waitForExit(oldPid);
+  expect(readFileSync(pidFile, 'utf8').trim()).toBe(String(newPid));
+
+  expect(errors).toEqual([]);
+  expect(codes.every((c) => c === 250)).toBe(true);
+  await sink.waitForMessages(codes.length + 1, 10_000);
+  expect(sink.counters().messages).toBe(codes.length + 1);
+  // The new daemon served sessions of its own (they did not all go to the old one before it stopped).
+  await d.waitForLine((l) => l.pid === newPid && l.msg === 'openltm daemon running', 'new daemon running');
+  expect(isAlive(newPid)).toBe(true);
+  expect(await sendOne(port)).toBe(250);
+
+  // The inherited sockets must live in the new primary only: killed with SIGKILL, it takes the
+  // port with it, while its orphaned workers (kept alive here by a session in progress) do not
+  // keep it bound; the orphaned session still finishes.
+  const workersOfNew = d.matching((l) => l.pid === newPid && l.msg === 'worker ready').map((l) => l.workerPid as number);
+  const orphan = await StarttlsSession.open(port);
+  process.kill(newPid, 'SIGKILL');
+  await waitForExit(newPid);
+  expect(workersOfNew.some((w) => isAlive(w))).toBe(true);
+  expect(isListening(port)).toBe(false);
+  expect((await orphan.finish()).code).toBe(250);
+  for (const w of workersOfNew) await waitForExit(w);
+});
+
+test('a virtual\'s connection-limit holds across workers: the limit is divided, never multiplied', async () => {
+  await ltm.tmshOk('modify ltm virtual vs_w connection-limit 2');
+  await startDaemon(['--drain-timeout', '3']);
+  const held = [await StarttlsSession.open(port), await StarttlsSession.open(port)];
+  // The third concurrent session is refused, whichever worker it lands on.
+  await expect(StarttlsSession.open(port)).rejects.toThrow(/greeting: expected 220, got 421/);
+  await expect(StarttlsSession.open(port)).rejects.toThrow(/greeting: expected 220, got 421/);
+  for (const s of held) expect((await s.finish()).code).toBe(250);
+  await sink.waitForMessages(2, 10_000);
+});
+
+test('TLS session tickets resume on any worker (keys from the primary); the session-ID cache is per worker, as per TMM', async () => {
+  const tport = await freePort();
+  const cport = await freePort();
+  await ltm.tmshOk('create ltm profile client-ssl cs_ticket cache-size 0 session-ticket enabled');
+  await ltm.tmshOk(`create ltm virtual vs_ticket destination 127.0.0.1:${tport} pool p_sink profiles replace-all-with { tcp { } cs_ticket { } }`);
+  await ltm.tmshOk(`create ltm virtual vs_cache destination 127.0.0.1:${cport} pool p_sink profiles replace-all-with { tcp { } /Common/clientssl { } }`);
+  const d = await startDaemon([]);
+  await waitForListen(tport, { timeoutMs: 10_000 });
+  await waitForListen(cport, { timeoutMs: 10_000 });
+  const dir = mkdtempSync(join(tmpdir(), 'openltm-ticket-'));
+  try {
+    // Connections are dealt to the two workers in turn: the second one lands on the other worker.
+    const ticket = join(dir, 'ticket.pem');
+    expect((await tlsConnect(tport, { save: ticket })).session).toBe('New');
+    const resumed = await tlsConnect(tport, { offer: ticket });
+    expect(resumed.session).toBe('Reused');
+    expect(resumed.greeted).toBe(true);
+
+    const id = join(dir, 'id.pem');
+    expect((await tlsConnect(cport, { save: id, tls12: true })).session).toBe('New'); // worker A caches it
+    expect((await tlsConnect(cport, { offer: id, tls12: true })).session).toBe('New'); // worker B has no such session
+    expect((await tlsConnect(cport, { offer: id, tls12: true })).session).toBe('Reused'); // back on worker A
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  expect(d.matching((l) => l.msg === 'worker ready')).toHaveLength(2);
+});
