@@ -40,7 +40,10 @@ export function rewriteEhlo(reply: Buffer, opts: EhloRewrite): Buffer {
   return Buffer.from(out, 'latin1');
 }
 
-/** The keyword ends at SP or HTAB: a client may split on either, so the filter must too. */
+/**
+ * The keyword ends at SP or HTAB, and blanks before it are skipped (Postfix's client tokenizes the
+ * line): a client may read it either way, so the filter must too.
+ */
 function keywordOf(text: string): string {
-  return /^[^ \t]*/.exec(text)![0].toUpperCase();
+  return /^[ \t]*([^ \t]*)/.exec(text)![1].toUpperCase();
 }
