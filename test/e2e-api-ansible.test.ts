@@ -4,12 +4,11 @@
  * `openltm daemon` serves mail to two private Postfix backends. After each stage swaks shows the
  * data plane doing what the playbook configured.
  */
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createOpenltm, eventually, type OpenltmInstance } from './support/openltm';
 import { startPostfix, type PrivatePostfix } from './support/postfix';
 import { makeSelfSignedCert, type TestCertificate } from './support/certs';
-import { freePort } from './support/ports';
+import { accepts, freePort } from './support/ports';
 import { swaks } from './support/swaks';
 import { expectAccepted } from './support/client-mode';
 import { runProcess } from './support/run-process';
@@ -26,14 +25,6 @@ let backends: PrivatePostfix[] = [];
 let cert: TestCertificate;
 let api: ApiProcess;
 let vsPort: number;
-
-function accepts(p: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port: p });
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
-  });
-}
 
 /** Runs one stage of the playbook; throws with ansible's output (the failing request) when it fails. */
 async function playbook(step: string): Promise<string> {

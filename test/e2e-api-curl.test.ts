@@ -4,13 +4,12 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createOpenltm, eventually, type OpenltmInstance } from './support/openltm';
 import { startApiProcess, type ApiProcess } from './support/openltm-api';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
 import { makeSelfSignedCert, type TestCertificate } from './support/certs';
-import { freePort } from './support/ports';
+import { accepts, freePort } from './support/ports';
 import { swaks } from './support/swaks';
 import { expectAccepted } from './support/client-mode';
 
@@ -41,14 +40,6 @@ async function run(name: string): Promise<void> {
   shell.stdin.write(`${block(name)}\necho ${marker}\n`);
   await eventually(() => shellOut, (o) => o.includes(marker) || shell.exitCode !== null, 60_000, 50);
   if (!shellOut.includes(marker)) throw new Error(`curl:${name} failed (bash exit ${shell.exitCode}):\n${shellOut}\n${shellErr}\n${api.log()}`);
-}
-
-function accepts(p: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port: p });
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
-  });
 }
 
 /** Sends one message over STARTTLS; returns the index of the sink that got it. */

@@ -9,7 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { createOpenltm, eventually, type OpenltmInstance } from './support/openltm';
 import { startPostfix, type PrivatePostfix } from './support/postfix';
 import { makeSelfSignedCert, type TestCertificate } from './support/certs';
-import { freePort } from './support/ports';
+import { accepts, freePort } from './support/ports';
 import { swaks } from './support/swaks';
 import { expectAccepted } from './support/client-mode';
 
@@ -19,15 +19,6 @@ let ltm: OpenltmInstance;
 let backends: PrivatePostfix[] = [];
 let cert: TestCertificate;
 let port: number;
-
-/** Resolves true when a TCP connection to the virtual is accepted, false when refused. */
-function accepts(p: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port: p });
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
-  });
-}
 
 /** A plaintext SMTP client kept open by the test: reads replies line by line. */
 async function openSession(p: number): Promise<{ socket: Socket; send(line: string): Promise<string>; greeting: string }> {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /**
  * A TCP port on 127.0.0.1 that was free a moment ago: the OS picks it (port 0), we close the probe
@@ -16,6 +16,21 @@ export function freePort(): Promise<number> {
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => (port ? resolve(port) : reject(new Error('no port assigned'))));
     });
+  });
+}
+
+/**
+ * Resolves true when a TCP connection to 127.0.0.1:port is accepted, false when refused: what a
+ * client of a virtual server sees (unlike isListening, it does connect).
+ */
+export function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
   });
 }
 

@@ -154,6 +154,19 @@ describe('bad input gets a BIG-IP error with the right status, and nothing chang
     expect(r.status).toBe(400);
     const m = await fx.call('PATCH', '/mgmt/tm/ltm/pool/keep', { body: { monitor: 'smtp; delete ltm pool all' } });
     expect(m.status).toBe(400);
+    // A monitor rule cannot close the block it sits in (here a member's) and set the pool's properties.
+    const before = config();
+    const closing = await fx.call('PATCH', '/mgmt/tm/ltm/pool/keep', {
+      body: { members: [{ name: '10.1.0.1:25', address: '10.1.0.1', monitor: '/Common/smtp } } description evil members { 10.1.0.3:25 { address 10.1.0.3' }] },
+    });
+    expect(closing.status).toBe(400);
+    expect(closing.body.message).toContain('expected a monitor rule');
+    expect(config()).toBe(before);
+    // The rule's own braces still work, spaced or not.
+    const minOf = await fx.call('POST', '/mgmt/tm/ltm/pool', { body: { name: 'min_of', monitor: 'min 1 of {/Common/smtp /Common/tcp}' } });
+    expect(minOf.status).toBe(200);
+    expect(fx.store.execute('list ltm pool min_of monitor').output).toMatch(/monitor min 1 of \{ \S*smtp \S*tcp \}/);
+    fx.store.execute('delete ltm pool min_of');
     // Names in the URL go into statements too, even inside a transaction (where nothing is looked up first).
     const tx = (await fx.call('POST', '/mgmt/tm/transaction', { body: {} })).body.transId;
     const injected = await fx.call('PATCH', `/mgmt/tm/ltm/pool/${encodeURIComponent('~Common~keep members delete { all }')}`, { body: { description: 'x' }, headers: { 'X-F5-REST-Coordination-Id': String(tx) } });

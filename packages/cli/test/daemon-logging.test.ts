@@ -4,20 +4,13 @@
  * member that refuses connections.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataPlane } from '@openltm/dataplane';
 import type { DesiredState } from '@openltm/dataplane';
 import { RootLogger } from '../src/logger';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { freePort } from '../../../test/support/ports';
 
 function firstLine(port: number): Promise<string> {
   return new Promise((resolve) => {

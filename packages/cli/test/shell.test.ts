@@ -215,6 +215,22 @@ describe('interactive shell', () => {
     await type(second, 'quit\r');
     await second.done;
   });
+  it('keeps no password or passphrase in its history file; this session still recalls them', async () => {
+    const historyFile = join(dir, 'history');
+    const h = start(new FakeExecutor(), { historyFile });
+    await type(h, 'create auth user bob password "s3cret word" role guest\r');
+    await type(h, 'create auth user carol {\rpassword hunter2\r}\r');
+    await type(h, 'modify ltm profile client-ssl c cert-key-chain replace-all-with { k { cert c.crt key c.key passphrase pa55 } }\r');
+    await type(h, 'list auth user password\r');
+    await type(h, `${ESC}[A${ESC}[A${ESC}[A${ESC}[A\r`);
+    await type(h, 'quit\r');
+    await h.done;
+    expect(h.exec.executed[4]).toBe('create auth user bob password "s3cret word" role guest');
+    const saved = readFileSync(historyFile, 'utf8');
+    expect(saved).not.toMatch(/s3cret|hunter2|pa55/);
+    // Naming a secret property without a value (listing it) keeps the entry.
+    expect(saved).toBe('list auth user password\nquit\n');
+  });
 });
 
 describe('shell on piped input', () => {

@@ -4,35 +4,7 @@ import { DataPlane } from '@openltm/dataplane';
 import type { MemberSpec, PoolSpec } from '@openltm/dataplane';
 import { CaptureSink, FakeSource, virtual } from './helpers/fake-plane';
 import { TestBackend, waitFor } from './helpers/smtp-backend';
-
-/** A port that was free a moment ago (the virtual's spec needs a fixed one). */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-/** Connects and returns the first line the server sends, or the connect error code. */
-function firstLine(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    let buf = '';
-    const done = (v: string): void => {
-      s.destroy();
-      resolve(v);
-    };
-    s.on('data', (d) => {
-      buf += d.toString('latin1');
-      const i = buf.indexOf('\r\n');
-      if (i >= 0) done(buf.slice(0, i));
-    });
-    s.on('error', (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
-    s.on('close', () => done(buf || 'closed'));
-    s.setTimeout(3000, () => done('timeout'));
-  });
-}
+import { firstLine, freePort } from './helpers/sockets';
 
 /**
  * Connects again and again until the first line satisfies `accept` (the event a test waits for),

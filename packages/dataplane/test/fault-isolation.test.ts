@@ -4,20 +4,13 @@
  * Without the guards each of these throws escapes into a timer or socket callback, which is an
  * uncaught exception (the process, and this test, would die).
  */
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { DataPlane, ListenerSet, MonitorScheduler, PoolSet, tcpProbe } from '@openltm/dataplane';
 import type { MemberSpec, MonitorSpec, PoolSpec } from '@openltm/dataplane';
 import { SmtpSession } from '../src/session/smtp-session';
 import { CaptureSink, FakeSource, virtual } from './helpers/fake-plane';
 import { TestBackend, captureLogger, waitFor } from './helpers/smtp-backend';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { freePort } from './helpers/sockets';
 
 /** Connects, says EHLO after the greeting, QUITs; returns what the server said, or `closed`. */
 function exchange(port: number): Promise<string[]> {

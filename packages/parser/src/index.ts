@@ -7,3 +7,4 @@ export { declarationMessage, parseCommand, parseScript, type CommandOptions, typ
 export { formatError } from './errors';
 export { complete, helpFor, type Candidate, type CompletionContext, type CompletionResult } from './complete';
 export { quote, formatScalar, needsQuotes, escapeTmsh, unescapeTmsh } from './quote';
+export { holdsSecret } from './secrets';

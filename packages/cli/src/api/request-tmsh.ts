@@ -42,12 +42,19 @@ function scalarText(property: string, value: Json): string {
   return quote(value.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, '\\t'));
 }
 
-/** `/Common/a and /Common/b`, `min 1 of { a b }`: words written as tmsh words, each checked. */
+/**
+ * `/Common/a and /Common/b`, `min 1 of { a b }`: words written as tmsh words, each checked. Braces
+ * only as `min N of { ... }`: anywhere else they would close the block the rule sits in, and the
+ * rest of the string would set other properties.
+ */
 function monitorRuleText(property: string, value: Json): string {
-  if (typeof value !== 'string') typeError(property, value, 'a monitor rule (a monitor name, "a and b", "min N of { a b }" or none)');
-  const words = value.trim().split(/\s+/).filter(Boolean);
+  const expected = 'a monitor rule (a monitor name, "a and b", "min N of { a b }" or none)';
+  if (typeof value !== 'string') typeError(property, value, expected);
+  const words = value.replace(/[{}]/g, ' $& ').trim().split(/\s+/).filter(Boolean);
   if (!words.length) return 'none';
-  for (const w of words) if (!/^[A-Za-z0-9_.:%/{}-]+$/.test(w)) typeError(property, value, 'a monitor rule');
+  const minOf = words[0] === 'min' && /^\d+$/.test(words[1] ?? '') && words[2] === 'of' && words[3] === '{' && words[words.length - 1] === '}';
+  const names = minOf ? words.slice(4, -1) : words;
+  if (!names.length || !names.every((w) => /^[A-Za-z0-9_.:%/-]+$/.test(w))) typeError(property, value, expected);
   return words.join(' ');
 }
 

@@ -1,5 +1,6 @@
 import { createInterface, type Interface } from 'node:readline';
 import { ConfigError } from '@openltm/model';
+import { holdsSecret } from '@openltm/parser';
 import type { Executor } from '../executor';
 import type { Output } from '../output';
 import { asLines } from '../output';
@@ -121,7 +122,9 @@ export class Shell {
     foldEntry(rl.history, lines);
     if (!this.opts.historyFile) return;
     try {
-      saveHistory(this.opts.historyFile, rl.history);
+      // A password or passphrase stays in this session's memory (arrow keys recall it) and never
+      // reaches the file; a masked copy there would set the mask as the password when recalled.
+      saveHistory(this.opts.historyFile, rl.history.filter((entry) => !holdsSecret(entry)));
     } catch (err) {
       // A read-only home must not stop the shell; say so once per failure.
       this.opts.output.stderr(`openltm: cannot save history: ${(err as Error).message}\n`);

@@ -27,9 +27,8 @@ export function rewriteEhlo(reply: Buffer, opts: EhloRewrite): Buffer {
   for (let i = 1; i < texts.length; i++) {
     const keyword = keywordOf(texts[i]);
     if (ALWAYS_REMOVED.has(keyword)) continue;
+    // AUTH=LOGIN (the pre-RFC 4954 spelling some servers still add) has the keyword AUTH.
     if (opts.removeAuth && keyword === 'AUTH') continue;
-    // AUTH=LOGIN is the pre-RFC 4954 spelling some servers still add.
-    if (opts.removeAuth && keyword.startsWith('AUTH=')) continue;
     kept.push(texts[i]);
   }
   if (opts.addStarttls) kept.push('STARTTLS');
@@ -40,7 +39,10 @@ export function rewriteEhlo(reply: Buffer, opts: EhloRewrite): Buffer {
   return Buffer.from(out, 'latin1');
 }
 
-/** The keyword ends at SP or HTAB: a client may split on either, so the filter must too. */
+/**
+ * The keyword ends at SP, HTAB or `=`, and blanks before it are skipped, as Postfix's client reads
+ * it (mystrtok on " \t="): a client may read it so, so the filter must too.
+ */
 function keywordOf(text: string): string {
-  return /^[^ \t]*/.exec(text)![0].toUpperCase();
+  return /^[ \t=]*([^ \t=]*)/.exec(text)![1].toUpperCase();
 }

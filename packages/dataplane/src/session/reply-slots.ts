@@ -6,17 +6,48 @@
  */
 import type { BackendSlot, Slot } from './states';
 
-export class ReplySlots {
-  private items: Slot[] = [];
+/** A FIFO whose shift is O(1): a moving head, the array compacted once half of it is spent. */
+class Fifo<T> {
+  private items: (T | undefined)[] = [];
   private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  unshift(item: T): void {
+    this.items.splice(this.head, 0, item);
+  }
+
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+
+  shift(): T | undefined {
+    const item = this.items[this.head];
+    if (item === undefined) return undefined;
+    this.items[this.head++] = undefined;
+    if (this.head > 64 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+}
+
+export class ReplySlots {
+  private readonly slots = new Fifo<Slot>();
   /** Backend slots still without a reply, oldest first. */
-  private waiting: BackendSlot[] = [];
-  private waitHead = 0;
+  private readonly waiting = new Fifo<BackendSlot>();
 
   constructor(private readonly bound: number) {}
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.slots.length;
   }
 
   /** As many commands are in flight as the session allows: stop reading lines. */
@@ -25,39 +56,25 @@ export class ReplySlots {
   }
 
   push(slot: Slot): void {
-    this.items.push(slot);
+    this.slots.push(slot);
     if (!slot.local && slot.reply === undefined) this.waiting.push(slot);
   }
 
   /** Put a slot before every other (a member's greeting). */
   unshift(slot: Slot): void {
-    this.items.splice(this.head, 0, slot);
+    this.slots.unshift(slot);
   }
 
   peek(): Slot | undefined {
-    return this.items[this.head];
+    return this.slots.peek();
   }
 
   shift(): Slot | undefined {
-    const s = this.items[this.head];
-    if (s === undefined) return undefined;
-    this.items[this.head++] = undefined as unknown as Slot;
-    if (this.head > 64 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return s;
+    return this.slots.shift();
   }
 
   /** The oldest backend slot still waiting for its reply. */
   nextUnanswered(): BackendSlot | undefined {
-    const s = this.waiting[this.waitHead];
-    if (s === undefined) return undefined;
-    this.waiting[this.waitHead++] = undefined as unknown as BackendSlot;
-    if (this.waitHead > 64 && this.waitHead * 2 > this.waiting.length) {
-      this.waiting = this.waiting.slice(this.waitHead);
-      this.waitHead = 0;
-    }
-    return s;
+    return this.waiting.shift();
   }
 }

@@ -3,38 +3,11 @@
  * members and real probes. Each test waits for events (status changes, probe counts), never
  * for a wall-clock window.
  */
-import { connect, createServer } from 'node:net';
 import { DataPlane } from '@openltm/dataplane';
 import type { MemberSpec, MonitorSpec, PoolSpec } from '@openltm/dataplane';
 import { CaptureSink, FakeSource, virtual } from '../helpers/fake-plane';
 import { TestBackend, captureLogger, waitFor } from '../helpers/smtp-backend';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-/** Connects through the proxy and returns the first line it sends. */
-function firstLine(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    let buf = '';
-    const done = (v: string): void => {
-      s.destroy();
-      resolve(v);
-    };
-    s.on('data', (d) => {
-      buf += d.toString('latin1');
-      const i = buf.indexOf('\r\n');
-      if (i >= 0) done(buf.slice(0, i));
-    });
-    s.on('error', (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
-    s.on('close', () => done(buf || 'closed'));
-  });
-}
+import { firstLine, freePort } from '../helpers/sockets';
 
 const member = (port: number, over: Partial<MemberSpec> = {}): MemberSpec => ({
   name: `/Common/127.0.0.1:${port}`, address: '127.0.0.1', port, ratio: 1, priorityGroup: 0, connectionLimit: 0, state: 'user-up', session: 'user-enabled', ...over,

@@ -2,20 +2,13 @@
  * `load-balancing-mode` over real sockets: a DataPlane with a real listener in front of two real
  * SMTP backends. Sessions held open are the "long sessions"; the backends count what reached them.
  */
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import pino from 'pino';
 import { DataPlane } from '@openltm/dataplane';
 import type { MemberSpec } from '@openltm/dataplane';
 import { CaptureSink, FakeSource, virtual } from '../helpers/fake-plane';
 import { TestBackend } from '../helpers/smtp-backend';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { freePort } from '../helpers/sockets';
 
 /** Connects through the proxy and resolves once the member's 220 greeting arrives; the session stays open. */
 function openSession(port: number): Promise<Socket> {

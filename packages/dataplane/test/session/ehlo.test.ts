@@ -79,6 +79,14 @@ describe('EHLO rewriting', () => {
     expect(await c.cmd('EHLO c')).toBe('250-mx.backend.test\r\n250-8BITMIME\r\n250 STARTTLS\r\n');
   });
 
+  it('keywords are read as Postfix\'s client reads them (blanks before, SP/HTAB/= after): indented or AUTH=LOGIN, filtered', async () => {
+    const ehlo = '250-mx.backend.test\r\n250- AUTH PLAIN LOGIN\r\n250-AUTH=LOGIN PLAIN\r\n250-\tXCLIENT NAME ADDR\r\n250-  STARTTLS\r\n250-CHUNKING=yes\r\n250 8BITMIME\r\n';
+    const f = await h.start('allow', cert, { ehlo });
+    const c = await f.connect();
+    await c.reply();
+    expect(await c.cmd('EHLO c')).toBe('250-mx.backend.test\r\n250-8BITMIME\r\n250 STARTTLS\r\n');
+  });
+
   it('single-line backend reply gains STARTTLS with valid framing [8]', async () => {
     const f = await h.start('allow', cert, { ehlo: '250 mx.backend.test\r\n' });
     const c = await f.connect();

@@ -1,4 +1,4 @@
-import { metadata, t } from '../value-types';
+import { enforced, metadata, t } from '../value-types';
 import type { ObjectTypeDef } from '../object-type';
 
 export const sysFileSslCert: ObjectTypeDef = {
@@ -31,7 +31,8 @@ export const sysFileSslKey: ObjectTypeDef = {
   sensitive: true,
   properties: {
     'source-path': { type: { kind: 'source-path' }, help: 'Where to import the PEM from: file:/path', required: true, effect: metadata },
-    passphrase: { type: t.string(), help: 'Passphrase of an encrypted key', secret: true, effect: metadata },
+    // Opens the key on import (a wrong one is refused) and serves it wherever a profile gives none.
+    passphrase: { type: t.string(), help: 'Passphrase of an encrypted key', secret: true, effect: enforced('test/e2e-settings.test.ts') },
     description: { type: t.string(), help: 'User-defined description', effect: metadata },
     'key-type': { type: t.string(), help: 'Key algorithm', readOnly: true, effect: metadata },
     'key-size': { type: t.string(), help: 'Key size in bits', readOnly: true, effect: metadata },
