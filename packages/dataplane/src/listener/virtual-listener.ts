@@ -235,6 +235,7 @@ export class VirtualListener implements VirtualListenerApi {
       maxErrors: s.maxErrors ?? SESSION_DEFAULTS.maxErrors,
       smugglingGuard: s.smugglingGuard ?? SESSION_DEFAULTS.smugglingGuard,
       allowPlaintextAuth: spec.smtps?.allowPlaintextAuth ?? false,
+      ...(spec.smtps?.clientIdentity ? { clientIdentity: spec.smtps.clientIdentity } : {}),
       maxInFlight: s.maxInFlight ?? SESSION_DEFAULTS.maxInFlight,
       maxMessageSize: s.maxMessageSize ?? SESSION_DEFAULTS.maxMessageSize,
       deadlines: { ...SESSION_DEFAULTS.deadlines, ...definedOnly(s.deadlines) },

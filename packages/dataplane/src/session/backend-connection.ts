@@ -19,6 +19,8 @@ export interface BackendOpenOptions {
   logger: Logger;
   /** A server-ssl profile on the virtual: member connections are TLS (see member-tls.ts). */
   memberTls?: MemberTls;
+  /** The PROXY protocol header (proxy-header.ts): the first bytes on every member connection. */
+  proxyHeader?: Buffer;
 }
 
 export type BackendOpenResult =
@@ -147,7 +149,11 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
     const startedAt = performance.now();
     const memberTls = opts.memberTls;
     const implicitTls = memberTls !== undefined && lease.port === IMPLICIT_TLS_PORT;
-    const socket: net.Socket = implicitTls ? connectImplicit(lease.address, lease.port, memberTls) : net.connect({ host: lease.address, port: lease.port });
+    const header = opts.proxyHeader;
+    // With a PROXY header the TCP connection is ours, so that the header precedes any TLS byte.
+    const raw = header || !implicitTls ? net.connect({ host: lease.address, port: lease.port }) : undefined;
+    if (raw && header) raw.write(header);
+    const socket: net.Socket = implicitTls ? connectImplicit(lease.address, lease.port, memberTls, raw) : raw!;
     socket.setNoDelay(true);
     const parser = new ReplyParser();
     const replies: Reply[] = [];
@@ -173,7 +179,7 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
       resolve({ ok: false, reason: phase === 'greeting' && why === 'greeting timeout' ? 'no-answer' : 'no-member' });
     };
     let timer = setTimeout(() => fail('connect timeout'), opts.connectTimeoutMs);
-    if (implicitTls) socket.once('connect', () => (tcpUp = true));
+    if (implicitTls) (raw ?? socket).once('connect', () => (tcpUp = true));
     socket.once(implicitTls ? 'secureConnect' : 'connect', () => {
       phase = 'greeting';
       clearTimeout(timer);
@@ -218,5 +224,7 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
     socket.on('data', onData);
     socket.on('error', onError);
     socket.on('close', onClose);
+    // A refused connect under a TLS socket is the raw socket's error.
+    if (raw && raw !== socket) raw.on('error', (err: Error) => fail(err.message, err));
   });
 }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { BackendSelector } from '../contracts';
 import type { VirtualStats } from '../desired-state';
 import { BackendConnection, type BackendOpenResult } from './backend-connection';
+import { proxyHeader } from './proxy-header';
 import { SessionDeadlines, type Expiry } from './deadlines';
 import { hostReplies, type HostReplies } from './replies';
 import type { Reply } from './reply-parser';
@@ -161,6 +162,7 @@ export abstract class SessionBase {
       greetingTimeoutMs: this.config.backendGreetingTimeoutMs,
       logger: this.log,
       ...(this.config.memberTls ? { memberTls: this.config.memberTls } : {}),
+      ...this.identityHeader(),
     }).then(
       this.guard((res: BackendOpenResult) => {
         if (!res.ok) {
@@ -184,6 +186,21 @@ export abstract class SessionBase {
         this.close(this.r.noBackend);
       }),
     );
+  }
+
+  /** smtps `client-identity proxy-v1|proxy-v2`: the PROXY header for the member connection. */
+  private identityHeader(): { proxyHeader?: Buffer } {
+    const v = this.config.clientIdentity;
+    if (v !== 'proxy-v1' && v !== 'proxy-v2') return {};
+    const r = this.raw;
+    return {
+      proxyHeader: proxyHeader(v, {
+        clientAddress: r.remoteAddress ?? '',
+        clientPort: r.remotePort ?? 0,
+        localAddress: r.localAddress ?? '',
+        localPort: r.localPort ?? 0,
+      }),
+    };
   }
 
   private bindBackend(conn: BackendConnection): void {

@@ -27,6 +27,15 @@ export const ltmProfileSmtps: ObjectTypeDef = {
         message: 'allow-plaintext-auth enabled: in allow mode, clients may send passwords in cleartext before STARTTLS',
       },
     },
+    'client-identity': {
+      type: t.enumOf('none', 'proxy-v1', 'proxy-v2'),
+      default: 'none',
+      help:
+        'openltm extension: how the client\'s address reaches pool members. none: members see the proxy; ' +
+        'proxy-v1, proxy-v2: each member connection opens with a PROXY protocol header (HAProxy\'s; Postfix: smtpd_upstream_proxy_protocol = haproxy). ' +
+        'A member that does not expect the header will not understand the session',
+      effect: enforced('packages/dataplane/test/session/proxy-header.test.ts', 'test/e2e-client-identity.test.ts'),
+    },
     'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', alwaysList: true, notInherited: true, effect: metadata },
     description: { type: t.string(), help: 'User-defined description', notInherited: true, effect: metadata },
   },
