@@ -11,7 +11,7 @@ import { unescapeTmsh } from '@openltm/parser';
 import type { Store, EffectiveObject, StoredProps, StoredValue } from '@openltm/store';
 import { parseMonitorRule, memberNode } from '@openltm/store';
 import type {
-  ActivationMode, CertKeyPair, ClientIdentity, ClientSslSpec, ServerSslSpec, DesiredState, DesiredStateSource, MemberSpec, MonitorRule,
+  ActivationMode, CertKeyPair, ClientIdentity, XclientFallback, ClientSslSpec, ServerSslSpec, DesiredState, DesiredStateSource, MemberSpec, MonitorRule,
   MonitorSpec, PoolSpec, RateLimitMode, RateLimitSpec, VirtualSpec,
 } from '@openltm/dataplane';
 
@@ -196,6 +196,7 @@ function virtualSpec(vs: EffectiveObject, profiles: ProfileMaps, cache: ProfileC
         activationMode: str(s.properties['activation-mode'], 'require') as ActivationMode,
         allowPlaintextAuth: str(s.properties['allow-plaintext-auth'], 'disabled') === 'enabled',
         clientIdentity: str(s.properties['client-identity'], 'none') as ClientIdentity,
+        xclientFallback: str(s.properties['xclient-fallback'], 'next-member') as XclientFallback,
       };
     }
     const c = profiles.clientSsl.get(name);

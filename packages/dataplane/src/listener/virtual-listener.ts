@@ -236,6 +236,7 @@ export class VirtualListener implements VirtualListenerApi {
       smugglingGuard: s.smugglingGuard ?? SESSION_DEFAULTS.smugglingGuard,
       allowPlaintextAuth: spec.smtps?.allowPlaintextAuth ?? false,
       ...(spec.smtps?.clientIdentity ? { clientIdentity: spec.smtps.clientIdentity } : {}),
+      ...(spec.smtps?.xclientFallback ? { xclientFallback: spec.smtps.xclientFallback } : {}),
       maxInFlight: s.maxInFlight ?? SESSION_DEFAULTS.maxInFlight,
       maxMessageSize: s.maxMessageSize ?? SESSION_DEFAULTS.maxMessageSize,
       deadlines: { ...SESSION_DEFAULTS.deadlines, ...definedOnly(s.deadlines) },

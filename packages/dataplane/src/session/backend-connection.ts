@@ -9,6 +9,7 @@ import * as net from 'node:net';
 import type { Logger } from 'pino';
 import type { BackendLease, BackendSelector } from '../contracts';
 import { ReplyParser, type Reply } from './reply-parser';
+import { xclientToMember, type XclientOutcome, type XclientSpec } from './xclient';
 import { connectImplicit, IMPLICIT_TLS_PORT, starttlsToMember, type MemberTls } from './member-tls';
 
 export interface BackendOpenOptions {
@@ -21,6 +22,8 @@ export interface BackendOpenOptions {
   memberTls?: MemberTls;
   /** The PROXY protocol header (proxy-header.ts): the first bytes on every member connection. */
   proxyHeader?: Buffer;
+  /** smtps `client-identity xclient`: the exchange, what to do when it fails, and who hears of it. */
+  xclient?: { spec: XclientSpec; fallback: 'relay' | 'next-member'; onOutcome(o: XclientOutcome, member: string): void };
 }
 
 export type BackendOpenResult =
@@ -166,14 +169,15 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
      * not verify). That is this virtual's server-ssl against this member, not the member's health:
      * it is logged, and the member is not marked down for the other virtuals of its pool.
      */
-    const fail = (why: string, err?: Error, tlsStage = false) => {
+    const fail = (why: string, err?: Error, tlsStage: boolean | 'identity' = false) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.destroy();
       // The selector's failed() logs for the member (rate-limited there); this is per session.
       opts.logger.debug({ member: lease.member, reason: why, ...(err ? { err } : {}) }, 'backend connection failed');
-      if (tlsStage) opts.logger.warn({ member: lease.member, profile: opts.memberTls?.profile, reason: why }, 'member TLS failed; trying another member');
+      if (tlsStage === 'identity') opts.logger.warn({ member: lease.member, reason: why }, 'member cannot take the client identity (XCLIENT); trying another member');
+      else if (tlsStage) opts.logger.warn({ member: lease.member, profile: opts.memberTls?.profile, reason: why }, 'member TLS failed; trying another member');
       else lease.failed(why);
       lease.release();
       resolve({ ok: false, reason: phase === 'greeting' && why === 'greeting timeout' ? 'no-answer' : 'no-member' });
@@ -202,22 +206,31 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
       socket.on('error', () => undefined);
       const greeting = replies.shift()!;
       lease.responded?.(performance.now() - startedAt);
-      if (!memberTls || implicitTls) {
-        resolve({ ok: true, conn: BackendConnection.adopt(socket, lease, parser, replies), greeting });
-        return;
-      }
-      // The proxy's own EHLO/STARTTLS; the client sees the plaintext greeting and nothing else of it.
-      starttlsToMember(socket, replies, memberTls).then(
-        (secure) => {
-          secure.on('error', () => undefined);
-          opts.logger.debug({ member: lease.member, profile: memberTls.profile, protocol: secure.getProtocol() }, 'member TLS established');
-          resolve({ ok: true, conn: BackendConnection.adopt(secure, lease, new ReplyParser(), []), greeting });
-        },
-        (err: Error) => {
+      // Member TLS first (its STARTTLS bridge), then XCLIENT inside it: one ordered chain.
+      const secured: Promise<net.Socket> =
+        !memberTls || implicitTls
+          ? Promise.resolve(socket)
+          : starttlsToMember(socket, replies.splice(0), memberTls).then((secure) => {
+              secure.on('error', () => undefined);
+              opts.logger.debug({ member: lease.member, profile: memberTls.profile, protocol: secure.getProtocol() }, 'member TLS established');
+              return secure;
+            }, (err: Error) => Promise.reject(Object.assign(err, { tlsStage: true })));
+      secured
+        .then(async (s) => {
+          const fresh = s !== socket;
+          if (!opts.xclient) return resolve({ ok: true, conn: BackendConnection.adopt(s, lease, fresh ? new ReplyParser() : parser, fresh ? [] : replies), greeting });
+          const outcome = await xclientToMember(s, fresh ? [] : replies, opts.xclient.spec);
+          opts.xclient.onOutcome(outcome, lease.member);
+          if (outcome.kind !== 'sent' && opts.xclient.fallback === 'next-member') {
+            done = false;
+            return fail(`xclient: ${outcome.detail}`, undefined, 'identity');
+          }
+          resolve({ ok: true, conn: BackendConnection.adopt(s, lease, new ReplyParser(), []), greeting: outcome.kind === 'sent' ? outcome.greeting : greeting });
+        })
+        .catch((err: Error & { tlsStage?: boolean }) => {
           done = false;
-          fail(`server-ssl: ${err.message}`, err, true);
-        },
-      );
+          fail(err.tlsStage ? `server-ssl: ${err.message}` : err.message, err, err.tlsStage ? true : false);
+        });
     };
     const onError = (err: Error) => (implicitTls && tcpUp && phase === 'connect' ? fail(`server-ssl: ${err.message}`, err, true) : fail(err.message, err));
     const onClose = () => fail(phase === 'connect' ? 'connection closed' : 'closed before greeting');

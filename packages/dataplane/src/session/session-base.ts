@@ -7,7 +7,7 @@ import type * as tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { BackendSelector } from '../contracts';
 import type { VirtualStats } from '../desired-state';
-import { BackendConnection, type BackendOpenResult } from './backend-connection';
+import { BackendConnection, type BackendOpenOptions, type BackendOpenResult } from './backend-connection';
 import { proxyHeader } from './proxy-header';
 import { SessionDeadlines, type Expiry } from './deadlines';
 import { hostReplies, type HostReplies } from './replies';
@@ -162,7 +162,7 @@ export abstract class SessionBase {
       greetingTimeoutMs: this.config.backendGreetingTimeoutMs,
       logger: this.log,
       ...(this.config.memberTls ? { memberTls: this.config.memberTls } : {}),
-      ...this.identityHeader(),
+      ...this.identityOptions(),
     }).then(
       this.guard((res: BackendOpenResult) => {
         if (!res.ok) {
@@ -188,11 +188,26 @@ export abstract class SessionBase {
     );
   }
 
-  /** smtps `client-identity proxy-v1|proxy-v2`: the PROXY header for the member connection. */
-  private identityHeader(): { proxyHeader?: Buffer } {
+  /** smtps `client-identity`: the PROXY header or the XCLIENT exchange for the member connection. */
+  private identityOptions(): Pick<BackendOpenOptions, 'proxyHeader' | 'xclient'> {
     const v = this.config.clientIdentity;
-    if (v !== 'proxy-v1' && v !== 'proxy-v2') return {};
     const r = this.raw;
+    if (v === 'xclient') {
+      const fallback = this.config.xclientFallback ?? 'next-member';
+      return {
+        xclient: {
+          spec: { ehloName: this.config.hostname, clientAddress: r.remoteAddress ?? '', clientPort: r.remotePort ?? 0, timeoutMs: this.config.backendGreetingTimeoutMs },
+          fallback,
+          onOutcome: (o, member) => {
+            const st = this.deps.stats;
+            if (o.kind === 'sent') return void (st.xclientSent = (st.xclientSent ?? 0) + 1);
+            st.xclientFallbacks = (st.xclientFallbacks ?? 0) + 1;
+            this.log.warn({ member, reason: o.detail, fallback }, fallback === 'relay' ? 'XCLIENT not taken; relaying without the client identity' : 'XCLIENT not taken');
+          },
+        },
+      };
+    }
+    if (v !== 'proxy-v1' && v !== 'proxy-v2') return {};
     return {
       proxyHeader: proxyHeader(v, {
         clientAddress: r.remoteAddress ?? '',

@@ -2,7 +2,7 @@
  * Everything one SMTP session needs, fixed when the session starts: a later update() of the
  * virtual changes what new sessions get, never a running one.
  */
-import type { ClientIdentity } from '../desired-state';
+import type { ClientIdentity, XclientFallback } from '../desired-state';
 import type { ClientTls } from '../listener/client-tls';
 import type { MemberTls } from './member-tls';
 import type { DeadlineConfig } from './deadlines';
@@ -37,6 +37,8 @@ export interface SessionConfig {
   allowPlaintextAuth: boolean;
   /** smtps `client-identity`: how the client's address reaches members (absent = none). */
   clientIdentity?: ClientIdentity;
+  /** With `xclient`: what a member that does not take it gets (absent = next-member). */
+  xclientFallback?: XclientFallback;
   /** Commands in flight (owed a reply) before the session stops reading more. */
   maxInFlight: number;
   /** Largest BDAT chunk skipped rather than refused with a close (Postfix's message_size_limit). */
