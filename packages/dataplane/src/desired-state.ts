@@ -92,6 +92,8 @@ export interface VirtualSpec {
   connectionLimit: number;
   /** BIG-IP `rate-limit` and its mode and masks; absent = unlimited. */
   rateLimit?: RateLimitSpec;
+  /** `source-address-translation`: automap (the address the client reached) or a SNAT pool's addresses in turn; absent = none. */
+  snat?: { type: 'automap' } | { type: 'snat'; pool: string; addresses: string[] };
 }
 
 export type RateLimitMode =

@@ -22,6 +22,8 @@ export interface BackendOpenOptions {
   memberTls?: MemberTls;
   /** The PROXY protocol header (proxy-header.ts): the first bytes on every member connection. */
   proxyHeader?: Buffer;
+  /** source-address-translation: the local address for a member (source-address.ts). */
+  sourceAddress?: (memberAddress: string) => string | undefined | null;
   /** smtps `client-identity xclient`: the exchange, what to do when it fails, and who hears of it. */
   xclient?: { spec: XclientSpec; fallback: 'relay' | 'next-member'; onOutcome(o: XclientOutcome, member: string): void };
 }
@@ -154,7 +156,15 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
     const implicitTls = memberTls !== undefined && lease.port === IMPLICIT_TLS_PORT;
     const header = opts.proxyHeader;
     // With a PROXY header the TCP connection is ours, so that the header precedes any TLS byte.
-    const raw = header || !implicitTls ? net.connect({ host: lease.address, port: lease.port }) : undefined;
+    const local = opts.sourceAddress?.(lease.address);
+    if (local === null) {
+      // Not the member's fault: this virtual's SNAT pool has no address of its family.
+      opts.logger.warn({ member: lease.member }, 'SNAT pool has no address of the member\'s family; trying another member');
+      lease.release();
+      return resolve({ ok: false, reason: 'no-member' });
+    }
+    const bind = local ? { localAddress: local } : {};
+    const raw = header || !implicitTls || local ? net.connect({ host: lease.address, port: lease.port, ...bind }) : undefined;
     if (raw && header) raw.write(header);
     const socket: net.Socket = implicitTls ? connectImplicit(lease.address, lease.port, memberTls, raw) : raw!;
     socket.setNoDelay(true);

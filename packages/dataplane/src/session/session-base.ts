@@ -163,6 +163,7 @@ export abstract class SessionBase {
       logger: this.log,
       ...(this.config.memberTls ? { memberTls: this.config.memberTls } : {}),
       ...this.identityOptions(),
+      ...(this.config.sourceAddress ? { sourceAddress: (m: string) => this.config.sourceAddress!(m, this.raw.localAddress) } : {}),
     }).then(
       this.guard((res: BackendOpenResult) => {
         if (!res.ok) {

@@ -3,6 +3,7 @@
  * virtual changes what new sessions get, never a running one.
  */
 import type { ClientIdentity, XclientFallback } from '../desired-state';
+import type { SourceChooser } from './source-address';
 import type { ClientTls } from '../listener/client-tls';
 import type { MemberTls } from './member-tls';
 import type { DeadlineConfig } from './deadlines';
@@ -37,6 +38,8 @@ export interface SessionConfig {
   allowPlaintextAuth: boolean;
   /** smtps `client-identity`: how the client's address reaches members (absent = none). */
   clientIdentity?: ClientIdentity;
+  /** source-address-translation: picks the local address of each member connection. */
+  sourceAddress?: SourceChooser;
   /** With `xclient`: what a member that does not take it gets (absent = next-member). */
   xclientFallback?: XclientFallback;
   /** Commands in flight (owed a reply) before the session stops reading more. */
