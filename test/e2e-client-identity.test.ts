@@ -19,7 +19,7 @@ let xcPostfix: PrivatePostfix;
 let untrusting: PrivatePostfix;
 // A loopback address of its own, so port 465 is free for this test's Postfix.
 const implicitAddress = `127.${randomInt(1, 250)}.${randomInt(1, 250)}.${randomInt(2, 250)}`;
-const ports = { v1: 0, v2: 0, v2starttls: 0, v2implicit: 0, xc: 0, xcRelay: 0, xcNext: 0 };
+const ports = { v1: 0, v2: 0, v2starttls: 0, v2implicit: 0, xc: 0, xcRelay: 0, xcNext: 0, xcTls: 0 };
 
 beforeAll(async () => {
   const pki = await makeTestPki();
@@ -40,6 +40,7 @@ beforeAll(async () => {
   await ltm.tmshOk(`create ltm pool p_xc members replace-all-with { 127.0.0.1:${xcPostfix.port} { address 127.0.0.1 } }`);
   await ltm.tmshOk(`create ltm pool p_untrusting members replace-all-with { 127.0.0.1:${untrusting.port} { address 127.0.0.1 } }`);
   await ltm.tmshOk('create ltm profile smtps s_xc activation-mode none client-identity xclient');
+  await ltm.tmshOk('create ltm profile smtps s_xc_allow activation-mode allow client-identity xclient');
   await ltm.tmshOk('create ltm profile smtps s_xc_relay activation-mode none client-identity xclient xclient-fallback relay');
   await ltm.tmshOk('create ltm profile smtps s_xc_next activation-mode none client-identity xclient xclient-fallback next-member');
   const vs = (name: string, port: number, pool: string, profiles: string) =>
@@ -49,6 +50,7 @@ beforeAll(async () => {
   await vs('vs_v2starttls', ports.v2starttls, 'p_pf', 's_v2 { } ss_plain { context serverside }');
   await vs('vs_v2implicit', ports.v2implicit, 'p_465', 's_v2 { } ss_plain { context serverside }');
   await vs('vs_xc', ports.xc, 'p_xc', 's_xc { }');
+  await vs('vs_xc_tls', ports.xcTls, 'p_xc', 's_xc_allow { } /Common/clientssl { context clientside }');
   await vs('vs_xc_relay', ports.xcRelay, 'p_untrusting', 's_xc_relay { }');
   await vs('vs_xc_next', ports.xcNext, 'p_untrusting', 's_xc_next { }');
   await ltm.startDaemon();
@@ -114,6 +116,15 @@ describe('client-identity xclient', () => {
     expect(xcPostfix.maillog()).toMatch(/client=unknown\[127\.0\.0\.5\]/);
     // Statistics reach show on the status report's interval.
     expect(await eventually(() => ltm.tmshOk('show ltm virtual vs_xc'), (o) => /XCLIENT Sent\s+1\b/.test(o), 15_000)).toMatch(/XCLIENT Sent\s+1\b/);
+  });
+
+  it('with the client\'s STARTTLS at the proxy, the member still records 127.0.0.5 for the mail sent inside TLS', async () => {
+    const queued = (await xcPostfix.messages()).length;
+    const r = await swaks({ port: ports.xcTls, mode: 'starttls', subject: 'xclient tls', args: ['--local-interface', '127.0.0.5'] });
+    expect(r.code).toBe(0);
+    expect(r.transcript).toMatch(/<~ {2}250/);
+    const received = await receivedFor(xcPostfix, queued, 'xclient tls');
+    expect(received).toContain('from client.test (unknown [127.0.0.5])');
   });
 
   it('xclient-fallback relay: a member that does not trust the proxy gets the session without the identity; the log and show say so', async () => {

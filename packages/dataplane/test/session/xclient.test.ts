@@ -10,6 +10,7 @@ import type { XclientFallback } from '../../src/desired-state';
 import { B0_EHLO, B0_GREETING } from '../support/mock-backend';
 import { Harness, until, virtualSpec } from '../support/harness';
 import { TestClient } from '../support/smtp-client';
+import { makeCert } from '../support/tls-fixture';
 
 const h = new Harness();
 afterEach(() => h.stop());
@@ -92,4 +93,23 @@ it('relay: a member without XCLIENT, or refusing it, is used without the client 
     expect(listener.stats.xclientFallbacks).toBe(1);
     expect(cap.lines.join('')).toContain('relaying without the client identity');
   }
+});
+
+it('after STARTTLS, a fresh member connection gets XCLIENT before any of the client\'s post-TLS commands', async () => {
+  const cert = makeCert();
+  const member = await h.backend({ replies: { XCLIENT: AFTER_XCLIENT } });
+  const spec = virtualSpec('allow', cert, { smtps: { name: '/Common/s', activationMode: 'allow', clientIdentity: 'xclient' } });
+  const { port } = await h.proxy(spec, [{ address: '127.0.0.1', port: member.port }]);
+  const c = h.track(await TestClient.connect(port, { localAddress: '127.0.0.5' }));
+  await c.reply();
+  await c.cmd('EHLO c');
+  // MAIL before TLS taints the member connection: it is closed and a fresh one opened after TLS.
+  expect(await c.cmd('MAIL FROM:<a@client.test>')).toMatch(/^250/);
+  expect(await c.cmd('STARTTLS')).toMatch(/^220/);
+  await c.startTls(cert.cert);
+  expect(await c.cmd('EHLO c')).toMatch(/^250 /m);
+  expect(await c.cmd('MAIL FROM:<a@client.test>')).toMatch(/^250/);
+  expect(member.received).toHaveLength(2);
+  const second = member.received[1]!.toString('latin1');
+  expect(second).toBe(`EHLO proxy.test\r\nXCLIENT ADDR=127.0.0.5 PORT=${c.raw.localPort} NAME=[UNAVAILABLE]\r\nEHLO c\r\nMAIL FROM:<a@client.test>\r\n`);
 });
