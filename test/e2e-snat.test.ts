@@ -55,6 +55,12 @@ it('the settings are listed; what openltm cannot honour is refused and changes n
   const noPool = await ltm.tmsh(`create ltm virtual vs_bad destination 127.0.0.1:${await freePort()} pool p_pf source-address-translation { type snat }`);
   expect(noPool.code).not.toBe(0);
   expect(noPool.stderr).toMatch(/snatpool|pool/);
+  const rd = await ltm.tmsh('create ltm snatpool sp_rd members { 127.0.0.7%1 }');
+  expect(rd.code).not.toBe(0);
+  expect(rd.stderr).toMatch(/route domain/);
+  const inUse = await ltm.tmsh('delete ltm snatpool sp');
+  expect(inUse.code).not.toBe(0);
+  expect(inUse.stderr).toMatch(/in use by a Virtual Server/);
   const missing = await ltm.tmsh('modify ltm virtual vs_snat source-address-translation { type snat pool nosuch }');
   expect(missing.code).not.toBe(0);
   expect(await ltm.tmshOk('list ltm virtual vs_snat source-address-translation')).toMatch(/pool sp\s+type snat/);

@@ -179,14 +179,15 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
      * not verify). That is this virtual's server-ssl against this member, not the member's health:
      * it is logged, and the member is not marked down for the other virtuals of its pool.
      */
-    const fail = (why: string, err?: Error, tlsStage: boolean | 'identity' = false) => {
+    const fail = (why: string, err?: Error, tlsStage: boolean | 'identity' | 'snat' = false) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.destroy();
       // The selector's failed() logs for the member (rate-limited there); this is per session.
       opts.logger.debug({ member: lease.member, reason: why, ...(err ? { err } : {}) }, 'backend connection failed');
-      if (tlsStage === 'identity') opts.logger.warn({ member: lease.member, reason: why }, 'member cannot take the client identity (XCLIENT); trying another member');
+      if (tlsStage === 'snat') opts.logger.warn({ member: lease.member, source: local, reason: why }, 'cannot bind the SNAT address; trying another member');
+      else if (tlsStage === 'identity') opts.logger.warn({ member: lease.member, reason: why }, 'member cannot take the client identity (XCLIENT); trying another member');
       else if (tlsStage) opts.logger.warn({ member: lease.member, profile: opts.memberTls?.profile, reason: why }, 'member TLS failed; trying another member');
       else lease.failed(why);
       lease.release();
@@ -242,12 +243,14 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
           fail(err.tlsStage ? `server-ssl: ${err.message}` : err.message, err, err.tlsStage ? true : false);
         });
     };
-    const onError = (err: Error) => (implicitTls && tcpUp && phase === 'connect' ? fail(`server-ssl: ${err.message}`, err, true) : fail(err.message, err));
+    // A SNAT address this host does not have is this virtual's configuration, not the member's health.
+    const bindError = (err: Error) => local !== undefined && ['EADDRNOTAVAIL', 'EINVAL'].includes((err as NodeJS.ErrnoException).code ?? '');
+    const onError = (err: Error) => bindError(err) ? fail(err.message, err, 'snat') : (implicitTls && tcpUp && phase === 'connect' ? fail(`server-ssl: ${err.message}`, err, true) : fail(err.message, err));
     const onClose = () => fail(phase === 'connect' ? 'connection closed' : 'closed before greeting');
     socket.on('data', onData);
     socket.on('error', onError);
     socket.on('close', onClose);
     // A refused connect under a TLS socket is the raw socket's error.
-    if (raw && raw !== socket) raw.on('error', (err: Error) => fail(err.message, err));
+    if (raw && raw !== socket) raw.on('error', (err: Error) => fail(err.message, err, bindError(err) ? 'snat' : false));
   });
 }

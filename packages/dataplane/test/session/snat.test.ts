@@ -49,3 +49,13 @@ it('a SNAT pool with no address of the member\'s family: the member is not used 
   expect(await greetedSessions(port, 1)).toEqual([expect.stringMatching(/^421 4\.3\.2 /)]);
   expect(member.connections).toHaveLength(0);
 });
+
+it('a SNAT address this host does not have: the client gets 421 and the member is not blamed (not marked down)', async () => {
+  const member = await h.backend();
+  // TEST-NET-1: never an address of this host, so the bind fails before any packet is sent.
+  const spec = virtualSpec('plain', undefined, { snat: { type: 'snat', pool: '/Common/sp', addresses: ['192.0.2.1'] } });
+  const { port, selector } = await h.proxy(spec, [{ address: '127.0.0.1', port: member.port }]);
+  expect(await greetedSessions(port, 1)).toEqual([expect.stringMatching(/^421 4\.3\.2 /)]);
+  expect(selector.failures).toEqual([]);
+  expect(member.connections).toHaveLength(0);
+});

@@ -12,6 +12,14 @@ function refuse(rec: ObjectRecord, ctx: RuleContext, setting: string, why: strin
   throw errors.notSupported(typeOf(rec.type).kindName, rec.path, setting, why, ctx.position);
 }
 
+/** SNAT pool members are bound as they are: a route domain would make every bind fail. */
+export function snatpoolSupported(rec: ObjectRecord, ctx: RuleContext): void {
+  const members = ctx.effective(rec).members;
+  for (const m of Array.isArray(members) ? members : []) {
+    if (String(m).includes('%')) refuse(rec, ctx, `member ${String(m)}`, 'openltm has no route domains.');
+  }
+}
+
 /** A virtual's destination, protocol and source as the data plane can serve them. */
 export function virtualSupported(rec: ObjectRecord, ctx: RuleContext): void {
   const eff = ctx.effective(rec);
