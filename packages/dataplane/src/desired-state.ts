@@ -5,6 +5,10 @@
  */
 
 export type ActivationMode = 'none' | 'allow' | 'require';
+/** smtps `client-identity`. none: members see the proxy; proxy-v1/v2: a PROXY protocol header opens each member connection. */
+export type ClientIdentity = 'none' | 'xclient' | 'proxy-v1' | 'proxy-v2';
+/** smtps `xclient-fallback`: a member that does not take XCLIENT is skipped, or used without it. */
+export type XclientFallback = 'next-member' | 'relay';
 
 export interface CertKeyPair {
   /** PEM certificate, followed by its chain if any. */
@@ -73,7 +77,7 @@ export interface VirtualSpec {
   address: string;
   port: number;
   /** Present when the virtual has an smtps profile. */
-  smtps?: { name: string; activationMode: ActivationMode; /** `allow-plaintext-auth enabled`: AUTH may cross before TLS. */ allowPlaintextAuth?: boolean };
+  smtps?: { name: string; activationMode: ActivationMode; /** `allow-plaintext-auth enabled`: AUTH may cross before TLS. */ allowPlaintextAuth?: boolean; clientIdentity?: ClientIdentity; xclientFallback?: XclientFallback };
   /** Present when the virtual has a client-ssl profile: the only one, or the SNI default. */
   clientSsl?: ClientSslSpec;
   /** The virtual's other client-ssl profiles, chosen by the name the client sends (SNI). */
@@ -88,6 +92,8 @@ export interface VirtualSpec {
   connectionLimit: number;
   /** BIG-IP `rate-limit` and its mode and masks; absent = unlimited. */
   rateLimit?: RateLimitSpec;
+  /** `source-address-translation`: automap (the address the client reached) or a SNAT pool's addresses in turn; absent = none. */
+  snat?: { type: 'automap' } | { type: 'snat'; pool: string; addresses: string[] };
 }
 
 export type RateLimitMode =

@@ -37,6 +37,9 @@ export interface VirtualStats {
   authRefusedBeforeTls: number;
   /** Clients that spoke before the greeting or sent a TLS ClientHello before STARTTLS (554, closed). */
   earlyTalkers: number;
+  /** smtps client-identity xclient: member connections that took XCLIENT, and those that did not (handled per xclient-fallback). */
+  xclientSent?: number;
+  xclientFallbacks?: number;
 }
 
 export interface VirtualStatus {

@@ -4,6 +4,7 @@ import { ltmProfileSmtps } from './types/ltm-profile-smtps';
 import { ltmProfileClientSsl, ltmProfileServerSsl } from './types/ltm-profile-client-ssl';
 import { ltmProfileTcp } from './types/ltm-profile-tcp';
 import { ltmPool, ltmNode } from './types/ltm-pool';
+import { ltmSnatpool } from './types/ltm-snatpool';
 import { ltmVirtual } from './types/ltm-virtual';
 import { ltmMonitorSmtp, ltmMonitorTcp } from './types/ltm-monitor';
 import { sysFileSslCert, sysFileSslCrl, sysFileSslKey } from './types/sys-file';
@@ -34,6 +35,7 @@ export const OBJECT_TYPES: readonly ObjectTypeDef[] = [
   ltmMonitorTcp,
   ltmNode,
   ltmPool,
+  ltmSnatpool,
   ltmProfileClientSsl,
   ltmProfileServerSsl,
   ltmProfileSmtps,

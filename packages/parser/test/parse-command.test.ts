@@ -159,7 +159,7 @@ describe('parseCommand: errors', () => {
     expect(syntaxErrorOf('create ltm pool p1 }').message).toBe('unexpected "}"');
     expect(syntaxErrorOf('create ltm pool p1 monitor').message).toBe('"monitor" requires a value');
     expect(syntaxErrorOf('modify ltm pool p members add').position).toMatchObject({ line: 1, column: 27 });
-    expect(syntaxErrorOf('create ltm snatpool s1').message).toMatch(/^"snatpool" unknown property/);
+    expect(syntaxErrorOf('create ltm ifile s1').message).toMatch(/^"ifile" unknown property/);
     expect(syntaxErrorOf('creat ltm pool p1').message).toBe('"creat" unknown command');
     expect(syntaxErrorOf('modify ltm pool p members add { }').code).toBe('SYNTAX');
     expect(syntaxErrorOf('create ltm pool p description "open').message).toMatch(/closing quote/);

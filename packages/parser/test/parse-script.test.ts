@@ -128,12 +128,12 @@ describe('parseScript: scripts', () => {
   });
 
   it('accepts captured `tmsh` prefixes and unknown types as raw commands', () => {
-    const res = parseScript('tmsh create ltm snatpool s1 members add {10.1.10.101 10.1.10.102}\n');
+    const res = parseScript('tmsh create ltm ifile s1 members add {10.1.10.101 10.1.10.102}\n');
     expect(res.errors).toEqual([]);
-    expect(res.statements[0]).toMatchObject({ kind: 'command', verb: 'create', path: ['ltm', 'snatpool'], isObjectType: false, targets: [{ name: 's1' }] });
+    expect(res.statements[0]).toMatchObject({ kind: 'command', verb: 'create', path: ['ltm', 'ifile'], isObjectType: false, targets: [{ name: 's1' }] });
     expect(res.statements[0]).not.toHaveProperty('typeKey');
-    expect(res.statements[0].text).toBe('create ltm snatpool s1 members add {10.1.10.101 10.1.10.102}');
-    expect(parseScript('create ltm snatpool s1', { unknownTypes: 'error' }).errors[0].message).toMatch(/^"snatpool" unknown property/);
+    expect(res.statements[0].text).toBe('create ltm ifile s1 members add {10.1.10.101 10.1.10.102}');
+    expect(parseScript('create ltm ifile s1', { unknownTypes: 'error' }).errors[0].message).toMatch(/^"ifile" unknown property/);
   });
 
   it('reports every error of a file at once and keeps the good statements', () => {

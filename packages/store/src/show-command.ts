@@ -149,6 +149,8 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext): ShowBlock {
           one('TLS Handshake Failures', 'starttls.handshake-failures', s.tlsHandshakeFailures),
           one('Pipelined Bytes Discarded', 'starttls.pipelined-bytes-discarded', s.pipelinedDiscarded),
           one('Smuggling Attempts Blocked', 'starttls.smuggling-blocked', s.smugglingBlocked),
+          one('XCLIENT Sent', 'identity.xclient-sent', s.xclientSent ?? 0),
+          one('XCLIENT Not Taken', 'identity.xclient-fallbacks', s.xclientFallbacks ?? 0),
         ],
       },
       {

@@ -54,7 +54,6 @@ describe('show ltm virtual', () => {
     const section = out.slice(out.indexOf('Stored-only Settings'));
     expect(section.split('\n').slice(1).filter(Boolean)).toEqual([
       '  ltm virtual /Common/vs_smtp: mirror enabled',
-      '  ltm virtual /Common/vs_smtp: source-address-translation type automap',
       '  ltm profile tcp /Common/t_nagle: nagle enabled',
       '  ltm pool /Common/smtp_pool: slow-ramp-time 20',
       '  ltm monitor smtp /Common/smtp_mon: debug yes',

@@ -11,13 +11,13 @@ import { unescapeTmsh } from '@openltm/parser';
 import type { Store, EffectiveObject, StoredProps, StoredValue } from '@openltm/store';
 import { parseMonitorRule, memberNode } from '@openltm/store';
 import type {
-  ActivationMode, CertKeyPair, ClientSslSpec, ServerSslSpec, DesiredState, DesiredStateSource, MemberSpec, MonitorRule,
+  ActivationMode, CertKeyPair, ClientIdentity, XclientFallback, ClientSslSpec, ServerSslSpec, DesiredState, DesiredStateSource, MemberSpec, MonitorRule,
   MonitorSpec, PoolSpec, RateLimitMode, RateLimitSpec, VirtualSpec,
 } from '@openltm/dataplane';
 
 const TYPES = [
   'ltm virtual', 'ltm pool', 'ltm node', 'ltm profile smtps', 'ltm profile client-ssl', 'ltm profile server-ssl', 'ltm profile tcp',
-  'ltm monitor smtp', 'ltm monitor tcp',
+  'ltm monitor smtp', 'ltm monitor tcp', 'ltm snatpool',
 ] as const;
 
 function str(v: StoredValue | undefined, fallback = ''): string {
@@ -178,6 +178,8 @@ interface ProfileMaps {
   clientSsl: Map<string, EffectiveObject>;
   serverSsl: Map<string, EffectiveObject>;
   tcp: Map<string, EffectiveObject>;
+  /** Not a profile, but resolved by name the same way (source-address-translation pool). */
+  snatpools: Map<string, EffectiveObject>;
 }
 
 function virtualSpec(vs: EffectiveObject, profiles: ProfileMaps, cache: ProfileCache): VirtualSpec | undefined {
@@ -195,6 +197,8 @@ function virtualSpec(vs: EffectiveObject, profiles: ProfileMaps, cache: ProfileC
         name,
         activationMode: str(s.properties['activation-mode'], 'require') as ActivationMode,
         allowPlaintextAuth: str(s.properties['allow-plaintext-auth'], 'disabled') === 'enabled',
+        clientIdentity: str(s.properties['client-identity'], 'none') as ClientIdentity,
+        xclientFallback: str(s.properties['xclient-fallback'], 'next-member') as XclientFallback,
       };
     }
     const c = profiles.clientSsl.get(name);
@@ -216,7 +220,19 @@ function virtualSpec(vs: EffectiveObject, profiles: ProfileMaps, cache: ProfileC
     ...(optional(p.pool) ? { pool: str(p.pool) } : {}),
     connectionLimit: num(p['connection-limit'], 0),
     ...rateLimit(p),
+    ...snat(p, profiles.snatpools),
   };
+}
+
+/** `source-address-translation`: the store refuses lsn and a snat type without a pool. */
+function snat(p: StoredProps, snatpools: Map<string, EffectiveObject>): Pick<VirtualSpec, 'snat'> {
+  const sat = (p['source-address-translation'] ?? {}) as StoredProps;
+  const type = str(sat.type, 'none');
+  if (type === 'automap') return { snat: { type: 'automap' } };
+  if (type !== 'snat') return {};
+  const pool = snatpools.get(str(sat.pool));
+  const members = pool?.properties.members;
+  return { snat: { type: 'snat', pool: str(sat.pool), addresses: Array.isArray(members) ? members.map(String) : [] } };
 }
 
 /** `rate-limit disabled` (or 0) is no limit; the mode and masks only matter with a rate. */
@@ -336,7 +352,7 @@ export class DesiredStateReader {
   private full(): Snapshot {
     const { generation, objects } = this.store.snapshot(TYPES);
     const maps = Object.fromEntries(TYPES.map((t) => [t, byName(objects[t])])) as Record<string, Map<string, EffectiveObject>>;
-    const profiles: ProfileMaps = { smtps: maps['ltm profile smtps'], clientSsl: maps['ltm profile client-ssl'], serverSsl: maps['ltm profile server-ssl'], tcp: maps['ltm profile tcp'] };
+    const profiles: ProfileMaps = { smtps: maps['ltm profile smtps'], clientSsl: maps['ltm profile client-ssl'], serverSsl: maps['ltm profile server-ssl'], tcp: maps['ltm profile tcp'], snatpools: maps['ltm snatpool'] };
     this.ssl.begin();
     const snap: Snapshot = { generation, objects: maps, profiles, virtuals: new Map(), pools: new Map(), monitors: [], resumeTokens: '' };
     for (const v of maps['ltm virtual'].values()) snap.virtuals.set(v.name, virtualSpec(v, profiles, this.ssl));

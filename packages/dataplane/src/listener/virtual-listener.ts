@@ -15,6 +15,7 @@ import { SESSION_DEFAULTS, type SessionConfig, type TlsMode } from '../session/s
 import type { DeadlineConfig } from '../session/deadlines';
 import type { SessionFootprint } from '../session/session-base';
 import { SmtpSession } from '../session/smtp-session';
+import { sourceChooser } from '../session/source-address';
 import { ClientTls } from './client-tls';
 import { buildMemberContext } from './secure-context';
 import { Admission, type AdmissionPolicy, type Refusal } from './admission';
@@ -235,6 +236,9 @@ export class VirtualListener implements VirtualListenerApi {
       maxErrors: s.maxErrors ?? SESSION_DEFAULTS.maxErrors,
       smugglingGuard: s.smugglingGuard ?? SESSION_DEFAULTS.smugglingGuard,
       allowPlaintextAuth: spec.smtps?.allowPlaintextAuth ?? false,
+      ...(spec.smtps?.clientIdentity ? { clientIdentity: spec.smtps.clientIdentity } : {}),
+      ...(spec.smtps?.xclientFallback ? { xclientFallback: spec.smtps.xclientFallback } : {}),
+      ...(spec.snat ? { sourceAddress: sourceChooser(spec.snat)! } : {}),
       maxInFlight: s.maxInFlight ?? SESSION_DEFAULTS.maxInFlight,
       maxMessageSize: s.maxMessageSize ?? SESSION_DEFAULTS.maxMessageSize,
       deadlines: { ...SESSION_DEFAULTS.deadlines, ...definedOnly(s.deadlines) },

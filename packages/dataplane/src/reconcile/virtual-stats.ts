@@ -22,6 +22,8 @@ export const zeroVirtualStats = (): VirtualStats => ({
   clientCertValid: 0,
   clientCertInvalid: 0,
   clientCertNone: 0,
+  xclientSent: 0,
+  xclientFallbacks: 0,
 });
 
 /**
@@ -34,7 +36,7 @@ export function addStats(a: VirtualStats, b: VirtualStats, live: boolean): Virtu
   for (const key of Object.keys(out) as (keyof VirtualStats)[]) {
     if (key === 'clientMaxConns') out[key] = Math.max(a[key], b[key]);
     else if (key === 'clientCurConns') out[key] = a[key] + (live ? b[key] : 0);
-    else out[key] = a[key] + (b[key] ?? 0);
+    else out[key] = (a[key] ?? 0) + (b[key] ?? 0);
   }
   return out;
 }

@@ -9,6 +9,7 @@ import * as net from 'node:net';
 import type { Logger } from 'pino';
 import type { BackendLease, BackendSelector } from '../contracts';
 import { ReplyParser, type Reply } from './reply-parser';
+import { xclientToMember, type XclientOutcome, type XclientSpec } from './xclient';
 import { connectImplicit, IMPLICIT_TLS_PORT, starttlsToMember, type MemberTls } from './member-tls';
 
 export interface BackendOpenOptions {
@@ -19,6 +20,12 @@ export interface BackendOpenOptions {
   logger: Logger;
   /** A server-ssl profile on the virtual: member connections are TLS (see member-tls.ts). */
   memberTls?: MemberTls;
+  /** The PROXY protocol header (proxy-header.ts): the first bytes on every member connection. */
+  proxyHeader?: Buffer;
+  /** source-address-translation: the local address for a member (source-address.ts). */
+  sourceAddress?: (memberAddress: string) => string | undefined | null;
+  /** smtps `client-identity xclient`: the exchange, what to do when it fails, and who hears of it. */
+  xclient?: { spec: XclientSpec; fallback: 'relay' | 'next-member'; onOutcome(o: XclientOutcome, member: string): void };
 }
 
 export type BackendOpenResult =
@@ -147,7 +154,19 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
     const startedAt = performance.now();
     const memberTls = opts.memberTls;
     const implicitTls = memberTls !== undefined && lease.port === IMPLICIT_TLS_PORT;
-    const socket: net.Socket = implicitTls ? connectImplicit(lease.address, lease.port, memberTls) : net.connect({ host: lease.address, port: lease.port });
+    const header = opts.proxyHeader;
+    // With a PROXY header the TCP connection is ours, so that the header precedes any TLS byte.
+    const local = opts.sourceAddress?.(lease.address);
+    if (local === null) {
+      // Not the member's fault: this virtual's SNAT pool has no address of its family.
+      opts.logger.warn({ member: lease.member }, 'SNAT pool has no address of the member\'s family; trying another member');
+      lease.release();
+      return resolve({ ok: false, reason: 'no-member' });
+    }
+    const bind = local ? { localAddress: local } : {};
+    const raw = header || !implicitTls || local ? net.connect({ host: lease.address, port: lease.port, ...bind }) : undefined;
+    if (raw && header) raw.write(header);
+    const socket: net.Socket = implicitTls ? connectImplicit(lease.address, lease.port, memberTls, raw) : raw!;
     socket.setNoDelay(true);
     const parser = new ReplyParser();
     const replies: Reply[] = [];
@@ -160,20 +179,22 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
      * not verify). That is this virtual's server-ssl against this member, not the member's health:
      * it is logged, and the member is not marked down for the other virtuals of its pool.
      */
-    const fail = (why: string, err?: Error, tlsStage = false) => {
+    const fail = (why: string, err?: Error, tlsStage: boolean | 'identity' | 'snat' = false) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.destroy();
       // The selector's failed() logs for the member (rate-limited there); this is per session.
       opts.logger.debug({ member: lease.member, reason: why, ...(err ? { err } : {}) }, 'backend connection failed');
-      if (tlsStage) opts.logger.warn({ member: lease.member, profile: opts.memberTls?.profile, reason: why }, 'member TLS failed; trying another member');
+      if (tlsStage === 'snat') opts.logger.warn({ member: lease.member, source: local, reason: why }, 'cannot bind the SNAT address; trying another member');
+      else if (tlsStage === 'identity') opts.logger.warn({ member: lease.member, reason: why }, 'member cannot take the client identity (XCLIENT); trying another member');
+      else if (tlsStage) opts.logger.warn({ member: lease.member, profile: opts.memberTls?.profile, reason: why }, 'member TLS failed; trying another member');
       else lease.failed(why);
       lease.release();
       resolve({ ok: false, reason: phase === 'greeting' && why === 'greeting timeout' ? 'no-answer' : 'no-member' });
     };
     let timer = setTimeout(() => fail('connect timeout'), opts.connectTimeoutMs);
-    if (implicitTls) socket.once('connect', () => (tcpUp = true));
+    if (implicitTls) (raw ?? socket).once('connect', () => (tcpUp = true));
     socket.once(implicitTls ? 'secureConnect' : 'connect', () => {
       phase = 'greeting';
       clearTimeout(timer);
@@ -196,27 +217,40 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
       socket.on('error', () => undefined);
       const greeting = replies.shift()!;
       lease.responded?.(performance.now() - startedAt);
-      if (!memberTls || implicitTls) {
-        resolve({ ok: true, conn: BackendConnection.adopt(socket, lease, parser, replies), greeting });
-        return;
-      }
-      // The proxy's own EHLO/STARTTLS; the client sees the plaintext greeting and nothing else of it.
-      starttlsToMember(socket, replies, memberTls).then(
-        (secure) => {
-          secure.on('error', () => undefined);
-          opts.logger.debug({ member: lease.member, profile: memberTls.profile, protocol: secure.getProtocol() }, 'member TLS established');
-          resolve({ ok: true, conn: BackendConnection.adopt(secure, lease, new ReplyParser(), []), greeting });
-        },
-        (err: Error) => {
+      // Member TLS first (its STARTTLS bridge), then XCLIENT inside it: one ordered chain.
+      const secured: Promise<net.Socket> =
+        !memberTls || implicitTls
+          ? Promise.resolve(socket)
+          : starttlsToMember(socket, replies.splice(0), memberTls).then((secure) => {
+              secure.on('error', () => undefined);
+              opts.logger.debug({ member: lease.member, profile: memberTls.profile, protocol: secure.getProtocol() }, 'member TLS established');
+              return secure;
+            }, (err: Error) => Promise.reject(Object.assign(err, { tlsStage: true })));
+      secured
+        .then(async (s) => {
+          const fresh = s !== socket;
+          if (!opts.xclient) return resolve({ ok: true, conn: BackendConnection.adopt(s, lease, fresh ? new ReplyParser() : parser, fresh ? [] : replies), greeting });
+          const outcome = await xclientToMember(s, fresh ? [] : replies, opts.xclient.spec);
+          opts.xclient.onOutcome(outcome, lease.member);
+          if (outcome.kind !== 'sent' && opts.xclient.fallback === 'next-member') {
+            done = false;
+            return fail(`xclient: ${outcome.detail}`, undefined, 'identity');
+          }
+          resolve({ ok: true, conn: BackendConnection.adopt(s, lease, new ReplyParser(), []), greeting: outcome.kind === 'sent' ? outcome.greeting : greeting });
+        })
+        .catch((err: Error & { tlsStage?: boolean }) => {
           done = false;
-          fail(`server-ssl: ${err.message}`, err, true);
-        },
-      );
+          fail(err.tlsStage ? `server-ssl: ${err.message}` : err.message, err, err.tlsStage ? true : false);
+        });
     };
-    const onError = (err: Error) => (implicitTls && tcpUp && phase === 'connect' ? fail(`server-ssl: ${err.message}`, err, true) : fail(err.message, err));
+    // A SNAT address this host does not have is this virtual's configuration, not the member's health.
+    const bindError = (err: Error) => local !== undefined && ['EADDRNOTAVAIL', 'EINVAL'].includes((err as NodeJS.ErrnoException).code ?? '');
+    const onError = (err: Error) => bindError(err) ? fail(err.message, err, 'snat') : (implicitTls && tcpUp && phase === 'connect' ? fail(`server-ssl: ${err.message}`, err, true) : fail(err.message, err));
     const onClose = () => fail(phase === 'connect' ? 'connection closed' : 'closed before greeting');
     socket.on('data', onData);
     socket.on('error', onError);
     socket.on('close', onClose);
+    // A refused connect under a TLS socket is the raw socket's error.
+    if (raw && raw !== socket) raw.on('error', (err: Error) => fail(err.message, err, bindError(err) ? 'snat' : false));
   });
 }

@@ -38,9 +38,12 @@ function tlsOptions(spec: MemberTls): tls.ConnectionOptions {
   };
 }
 
-/** A TLS connection to a port-465 member (its greeting then comes inside TLS). */
-export function connectImplicit(address: string, port: number, spec: MemberTls): tls.TLSSocket {
-  return tls.connect({ host: address, port, ...tlsOptions(spec) });
+/**
+ * A TLS connection to a port-465 member (its greeting then comes inside TLS). `raw`: a TCP
+ * connection already under way that carries a PROXY header before the TLS handshake.
+ */
+export function connectImplicit(address: string, port: number, spec: MemberTls, raw?: net.Socket): tls.TLSSocket {
+  return tls.connect({ ...(raw ? { socket: raw } : { host: address, port }), ...tlsOptions(spec) });
 }
 
 /**

@@ -7,7 +7,8 @@ import type * as tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { BackendSelector } from '../contracts';
 import type { VirtualStats } from '../desired-state';
-import { BackendConnection, type BackendOpenResult } from './backend-connection';
+import { BackendConnection, type BackendOpenOptions, type BackendOpenResult } from './backend-connection';
+import { proxyHeader } from './proxy-header';
 import { SessionDeadlines, type Expiry } from './deadlines';
 import { hostReplies, type HostReplies } from './replies';
 import type { Reply } from './reply-parser';
@@ -161,6 +162,8 @@ export abstract class SessionBase {
       greetingTimeoutMs: this.config.backendGreetingTimeoutMs,
       logger: this.log,
       ...(this.config.memberTls ? { memberTls: this.config.memberTls } : {}),
+      ...this.identityOptions(),
+      ...(this.config.sourceAddress ? { sourceAddress: (m: string) => this.config.sourceAddress!(m, this.raw.localAddress) } : {}),
     }).then(
       this.guard((res: BackendOpenResult) => {
         if (!res.ok) {
@@ -184,6 +187,36 @@ export abstract class SessionBase {
         this.close(this.r.noBackend);
       }),
     );
+  }
+
+  /** smtps `client-identity`: the PROXY header or the XCLIENT exchange for the member connection. */
+  private identityOptions(): Pick<BackendOpenOptions, 'proxyHeader' | 'xclient'> {
+    const v = this.config.clientIdentity;
+    const r = this.raw;
+    if (v === 'xclient') {
+      const fallback = this.config.xclientFallback ?? 'next-member';
+      return {
+        xclient: {
+          spec: { ehloName: this.config.hostname, clientAddress: r.remoteAddress ?? '', clientPort: r.remotePort ?? 0, timeoutMs: this.config.backendGreetingTimeoutMs },
+          fallback,
+          onOutcome: (o, member) => {
+            const st = this.deps.stats;
+            if (o.kind === 'sent') return void (st.xclientSent = (st.xclientSent ?? 0) + 1);
+            st.xclientFallbacks = (st.xclientFallbacks ?? 0) + 1;
+            this.log.warn({ member, reason: o.detail, fallback }, fallback === 'relay' ? 'XCLIENT not taken; relaying without the client identity' : 'XCLIENT not taken');
+          },
+        },
+      };
+    }
+    if (v !== 'proxy-v1' && v !== 'proxy-v2') return {};
+    return {
+      proxyHeader: proxyHeader(v, {
+        clientAddress: r.remoteAddress ?? '',
+        clientPort: r.remotePort ?? 0,
+        localAddress: r.localAddress ?? '',
+        localPort: r.localPort ?? 0,
+      }),
+    };
   }
 
   private bindBackend(conn: BackendConnection): void {

@@ -2,6 +2,8 @@
  * Everything one SMTP session needs, fixed when the session starts: a later update() of the
  * virtual changes what new sessions get, never a running one.
  */
+import type { ClientIdentity, XclientFallback } from '../desired-state';
+import type { SourceChooser } from './source-address';
 import type { ClientTls } from '../listener/client-tls';
 import type { MemberTls } from './member-tls';
 import type { DeadlineConfig } from './deadlines';
@@ -34,6 +36,12 @@ export interface SessionConfig {
   smugglingGuard: boolean;
   /** smtps `allow-plaintext-auth`: AUTH is advertised and relayed before TLS in allow mode. */
   allowPlaintextAuth: boolean;
+  /** smtps `client-identity`: how the client's address reaches members (absent = none). */
+  clientIdentity?: ClientIdentity;
+  /** source-address-translation: picks the local address of each member connection. */
+  sourceAddress?: SourceChooser;
+  /** With `xclient`: what a member that does not take it gets (absent = next-member). */
+  xclientFallback?: XclientFallback;
   /** Commands in flight (owed a reply) before the session stops reading more. */
   maxInFlight: number;
   /** Largest BDAT chunk skipped rather than refused with a close (Postfix's message_size_limit). */

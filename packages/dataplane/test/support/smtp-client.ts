@@ -18,7 +18,7 @@ export class TestClient {
   }
 
   /** `localAddress` picks the client's loopback address (127.0.0.2 is another source). */
-  static connect(port: number, opts: { localAddress?: string; allowHalfOpen?: boolean } = {}): Promise<TestClient> {
+  static connect(port: number, opts: { host?: string; localAddress?: string; allowHalfOpen?: boolean } = {}): Promise<TestClient> {
     return new Promise((resolve, reject) => {
       const s = net.connect({ host: '127.0.0.1', port, ...opts }, () => resolve(new TestClient(s, s)));
       s.once('error', reject);

@@ -1,6 +1,7 @@
 import { enforced, metadata, storedOnly, t } from '../value-types';
 import type { ObjectTypeDef } from '../object-type';
 import { PROFILE_TYPES } from './profile-types';
+import { SNAT_TESTS } from './ltm-snatpool';
 
 /** The tests that prove admission (connection and rate limits) over real sockets. */
 const ADMISSION_TESTS = ['packages/dataplane/test/listener/admission.test.ts', 'test/e2e-admission.test.ts'];
@@ -79,12 +80,17 @@ export const ltmVirtual: ObjectTypeDef = {
       type: {
         kind: 'object',
         properties: {
-          type: { type: t.enumOf('automap', 'snat', 'lsn', 'none'), default: 'none', help: 'Source address translation type', effect: storedOnly },
-          pool: { type: t.string(), default: 'none', help: 'SNAT pool', effect: storedOnly },
+          type: {
+            type: t.enumOf('automap', 'snat', 'lsn', 'none'),
+            default: 'none',
+            help: 'none: the host picks the source address; automap: the virtual\'s own address (a wildcard virtual: the host\'s choice); snat: the pool\'s addresses in turn; lsn is refused',
+            effect: enforced(...SNAT_TESTS),
+          },
+          pool: { type: t.ref('ltm snatpool'), default: 'none', help: 'SNAT pool (type snat)', effect: enforced(...SNAT_TESTS) },
         },
       },
-      help: 'Source address translation { type automap | snat | none }',
-      effect: storedOnly,
+      help: 'Source address translation { type automap | snat pool NAME | none }: the local address of member connections',
+      effect: enforced(...SNAT_TESTS),
     },
     'source-port': { type: t.enumOf('preserve', 'preserve-strict', 'change'), default: 'preserve', help: 'Source port handling', effect: storedOnly },
     'translate-address': { type: t.onOff(), default: 'enabled', help: 'Translate the destination address to the member', alwaysList: true, effect: storedOnly },

@@ -15,7 +15,7 @@ import { memberNode, resolve } from './references';
 import { canonicalAddress } from './scalar';
 import { checkNewName } from '../names';
 import { formatDestinationForShow } from '../format/values';
-import { virtualSupported } from './unsupported';
+import { snatpoolSupported, virtualSupported } from './unsupported';
 
 export interface RuleContext {
   repo: ObjectRepository;
@@ -283,6 +283,7 @@ export const PRELINK_RULES: Readonly<Record<string, Rule[]>> = {
 export const RULES: Readonly<Record<string, Rule[]>> = {
   'ltm virtual': [virtualRules, virtualSupported],
   'ltm pool': [poolModeImplemented],
+  'ltm snatpool': [snatpoolSupported],
   'ltm node': [nodeAddressUnique],
   'ltm profile client-ssl': [noInheritanceCycle, clientSslRules],
   'ltm profile server-ssl': [noInheritanceCycle, serverSslRules],

@@ -12,6 +12,14 @@ function refuse(rec: ObjectRecord, ctx: RuleContext, setting: string, why: strin
   throw errors.notSupported(typeOf(rec.type).kindName, rec.path, setting, why, ctx.position);
 }
 
+/** SNAT pool members are bound as they are: a route domain would make every bind fail. */
+export function snatpoolSupported(rec: ObjectRecord, ctx: RuleContext): void {
+  const members = ctx.effective(rec).members;
+  for (const m of Array.isArray(members) ? members : []) {
+    if (String(m).includes('%')) refuse(rec, ctx, `member ${String(m)}`, 'openltm has no route domains.');
+  }
+}
+
 /** A virtual's destination, protocol and source as the data plane can serve them. */
 export function virtualSupported(rec: ObjectRecord, ctx: RuleContext): void {
   const eff = ctx.effective(rec);
@@ -29,4 +37,10 @@ export function virtualSupported(rec: ObjectRecord, ctx: RuleContext): void {
   if (source !== '0.0.0.0/0' && source !== '::/0') {
     refuse(rec, ctx, `source ${source}`, 'openltm does not filter clients by source address yet; every client would be accepted.');
   }
+  const sat = (eff['source-address-translation'] ?? {}) as Record<string, unknown>;
+  const type = String(sat.type ?? 'none');
+  const pool = String(sat.pool ?? 'none');
+  if (type === 'lsn') refuse(rec, ctx, 'source-address-translation type lsn', 'openltm has no large-scale NAT; use automap or snat.');
+  if (type === 'snat' && pool === 'none') refuse(rec, ctx, 'source-address-translation type snat without a pool', 'name an ltm snatpool: source-address-translation { type snat pool NAME }.');
+  if (type !== 'snat' && pool !== 'none') refuse(rec, ctx, `source-address-translation pool ${pool} with type ${type}`, 'a SNAT pool is used only with type snat.');
 }
