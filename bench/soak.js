@@ -217,6 +217,14 @@ async function main() {
       detached: true,
     });
     d.unref();
+    // A daemon that exits on its own (refused lock, bad flag) would leave the clients retrying for
+    // ever: stop the benchmark with its log instead.
+    d.on('exit', (code, signal) => {
+      if (signal === null && code !== 0) {
+        console.error(`daemon ${d.pid} exited with ${code}:\n${fs.readFileSync(logFile, 'utf8').split('\n').slice(-5).join('\n')}`);
+        process.exit(1);
+      }
+    });
     return d;
   };
   const daemonPid = () => Number(fs.readFileSync(pidFile, 'utf8'));

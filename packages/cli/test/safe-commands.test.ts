@@ -191,4 +191,18 @@ describe('one daemon per store', () => {
     first = await startDaemon();
     expect(readFileSync(`${box.store}.daemon.lock`, 'utf8').trim()).toBe(String(first.pid));
   }, 60_000);
+
+  it('takes over the lock of a killed daemon not yet reaped (a zombie), as a supervisor restarting it at once needs', async () => {
+    // `sleep 0` becomes the child of `sleep 30`, which never reaps it: a zombie for 30 s.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zombie = Number((await new Promise<Buffer>((r) => parent.stdout!.once('data', r))).toString().trim());
+      while (!/\) Z /.test(readFileSync(`/proc/${zombie}/stat`, 'utf8'))) await new Promise((r) => setTimeout(r, 10));
+      writeFileSync(`${box.store}.daemon.lock`, `${zombie}\n`);
+      first = await startDaemon();
+      expect(readFileSync(`${box.store}.daemon.lock`, 'utf8').trim()).toBe(String(first.pid));
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  }, 60_000);
 });

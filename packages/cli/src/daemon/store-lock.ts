@@ -17,9 +17,20 @@ export interface StoreLock {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
+  }
+  // A killed daemon whose parent has not reaped it yet (a zombie) still answers kill(0) but holds
+  // no socket and no store: a supervisor restarting it at once must not be refused.
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false; // no procfs: trust kill(0)
   }
 }
 
