@@ -12,6 +12,7 @@
  *   connections refused across the SIGUSR2 restart and across the SIGKILL restart (and its window),
  *   sessions cut by the worker kill, and the daemon's RSS before and after.
  * Run after `npm run build`:  node bench/soak.js [sessions=10000] [concurrency=40]
+ * (SOAK_SOURCE_LIMIT=N sets the daemon's --source-connection-limit: all soak clients share 127.0.0.1).
  */
 'use strict';
 const fs = require('node:fs');
@@ -25,6 +26,8 @@ const { Store, Session } = require('../packages/store/dist');
 const SESSIONS = Number(process.argv[2] ?? 10000);
 const CONCURRENCY = Number(process.argv[3] ?? 40);
 const ROOT = path.join(__dirname, '..');
+// SOAK_SOURCE_LIMIT=N passes --source-connection-limit N (every soak client shares 127.0.0.1).
+const SOURCE_LIMIT = process.env.SOAK_SOURCE_LIMIT ? ['--source-connection-limit', process.env.SOAK_SOURCE_LIMIT] : [];
 const BODY = `Subject: soak\r\n\r\n${'x'.repeat(76)}\r\n`.repeat(52); // ~4 KB
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -211,7 +214,7 @@ async function main() {
   const logFile = path.join(dir, 'daemon.log');
   const startDaemon = () => {
     const log = fs.openSync(logFile, 'a');
-    const d = spawn(process.execPath, [path.join(ROOT, 'bin', 'openltm'), 'daemon', '--store', storePath, '--workers', '2', '--pid-file', pidFile, '--drain-timeout', '10'], {
+    const d = spawn(process.execPath, [path.join(ROOT, 'bin', 'openltm'), 'daemon', '--store', storePath, '--workers', '2', '--pid-file', pidFile, '--drain-timeout', '10', ...SOURCE_LIMIT], {
       env: { ...process.env, OPENLTM_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', log],
       detached: true,

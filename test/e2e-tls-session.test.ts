@@ -4,7 +4,6 @@
  * prints `Reused` or `New`. Virtuals speak TLS from the first byte (client-ssl, no smtps);
  * smtp-sink is the pool member.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { createOpenltm, eventually, type OpenltmInstance } from './support/openl
 import { freePort, waitForListen } from './support/ports';
 import { runProcess } from './support/run-process';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
+import { tlsConnect as connect } from './support/openssl-resume';
 
 let ltm: OpenltmInstance;
 let sink: SmtpSink;
@@ -49,36 +49,6 @@ afterAll(async () => {
   await sink?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-interface Handshake {
-  /** `New` or `Reused`, as s_client reports the session. */
-  session?: string;
-  greeted: boolean;
-  out: string;
-}
-
-/**
- * One implicit-TLS connection: waits for the greeting (a client that talks first is refused as an
- * early talker), then QUIT; `save` writes the session, `offer` offers one.
- */
-async function connect(port: number, opts: { save?: string; offer?: string; tls12?: boolean } = {}): Promise<Handshake> {
-  const args = ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-ign_eof'];
-  if (opts.tls12) args.push('-tls1_2');
-  if (opts.save) args.push('-sess_out', opts.save);
-  if (opts.offer) args.push('-sess_in', opts.offer);
-  const child = spawn('openssl', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString('latin1');
-    if (/^220 /m.test(stdout) && child.stdin.writable) child.stdin.end('QUIT\r\n');
-  });
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
-  await new Promise((r) => child.once('close', r));
-  clearTimeout(timer);
-  return { session: /^(New|Reused), /m.exec(stdout)?.[1], greeted: /^220 /m.test(stdout), out: `${stdout}\n${stderr}` };
-}
 
 const file = () => join(dir, `s${++n}.pem`);
 
