@@ -67,9 +67,7 @@ export class Acceptor implements VirtualListenerApi {
       });
       const onError = (err: NodeJS.ErrnoException) => {
         server.close();
-        const where = net.isIPv6(spec.address) ? `[${spec.address}]:${spec.port}` : `${spec.address}:${spec.port}`;
-        const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
-        reject(new ListenError(`Virtual server (${spec.name}) cannot listen on ${where}: ${why}.`, err.code));
+        reject(ListenError.from(spec, err));
       };
       server.once('error', onError);
       const ready = () => {

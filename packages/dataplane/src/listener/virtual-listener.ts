@@ -61,6 +61,13 @@ export class ListenError extends Error {
     super(message);
     this.name = 'ListenError';
   }
+
+  /** The error for a virtual whose socket cannot listen (the primary's acceptor says the same). */
+  static from(spec: VirtualSpec, err: NodeJS.ErrnoException): ListenError {
+    const where = net.isIPv6(spec.address) ? `[${spec.address}]:${spec.port}` : `${spec.address}:${spec.port}`;
+    const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
+    return new ListenError(`Virtual server (${spec.name}) cannot listen on ${where}: ${why}.`, err.code);
+  }
 }
 
 export const emptyVirtualStats = zeroVirtualStats;
@@ -146,9 +153,7 @@ export class VirtualListener implements VirtualListenerApi {
       const server = net.createServer({ allowHalfOpen: true }, (sock) => this.accept(sock));
       const onError = (err: NodeJS.ErrnoException) => {
         server.close();
-        const where = net.isIPv6(spec.address) ? `[${spec.address}]:${spec.port}` : `${spec.address}:${spec.port}`;
-        const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
-        reject(new ListenError(`Virtual server (${spec.name}) cannot listen on ${where}: ${why}.`, err.code));
+        reject(ListenError.from(spec, err));
       };
       server.once('error', onError);
       server.listen({ host: spec.address, port: spec.port }, () => {
