@@ -5,6 +5,7 @@ import { ltmProfileClientSsl, ltmProfileServerSsl } from './types/ltm-profile-cl
 import { ltmProfileTcp } from './types/ltm-profile-tcp';
 import { ltmPool, ltmNode } from './types/ltm-pool';
 import { ltmSnatpool } from './types/ltm-snatpool';
+import { ltmPersistenceSourceAddr, ltmPersistenceStoredOnly } from './types/ltm-persistence';
 import { ltmVirtual } from './types/ltm-virtual';
 import { ltmMonitorSmtp, ltmMonitorTcp } from './types/ltm-monitor';
 import { sysFileSslCert, sysFileSslCrl, sysFileSslKey } from './types/sys-file';
@@ -36,6 +37,8 @@ export const OBJECT_TYPES: readonly ObjectTypeDef[] = [
   ltmNode,
   ltmPool,
   ltmSnatpool,
+  ltmPersistenceSourceAddr,
+  ...ltmPersistenceStoredOnly,
   ltmProfileClientSsl,
   ltmProfileServerSsl,
   ltmProfileSmtps,
@@ -67,6 +70,11 @@ export const COMMAND_PATHS: Readonly<Record<string, { verbs: readonly string[]; 
     verbs: ['save', 'load'],
     help: 'The whole configuration as a bigip.conf file: save sys config [file PATH], load sys config [merge] file PATH',
     options: ['file', 'merge', 'verify', 'skip-unknown', 'default'],
+  },
+  'ltm persistence persist-records': {
+    verbs: ['show'],
+    help: 'The persistence records in force: show ltm persistence persist-records [all-properties]',
+    options: ['all-properties'],
   },
   'cli transaction': {
     verbs: ['create', 'submit', 'delete', 'list'],

@@ -15,6 +15,7 @@ import { diff, diffChanged } from '../reconcile/diff';
 import type { HealthEntry, PrimaryMessage, WorkerMessage } from './messages';
 import { memberKey } from './messages';
 import { StateAssembly } from './state-delta';
+import { RemotePersistence } from './persist-channel';
 
 /** The worker's end of the IPC channel (`process` in a forked child). */
 export interface WorkerChannel {
@@ -52,6 +53,7 @@ export class WorkerPlane {
   /** A fingerprint of each virtual's and member's counters as last reported. */
   private readonly reported = new Map<string, [current: number, total: number]>();
   private stopping?: Promise<void>;
+  private readonly persistence: RemotePersistence;
 
   constructor(
     private readonly channel: WorkerChannel,
@@ -61,8 +63,10 @@ export class WorkerPlane {
     this.log = options.logger;
     this.pools = new PoolSet(this.log.child({ subsystem: 'pool' }), (monitor, address, port) => this.health.get(healthKey(monitor, address, port)));
     const drainTimeoutMs = options.timeouts?.drain ?? 30_000;
+    this.persistence = new RemotePersistence((m, cb) => this.channel.send(m, cb), () => this.channel.connected);
     this.listenerDeps = {
       selector: this.pools,
+      persistence: this.persistence,
       logger: this.log,
       external: true,
       timeouts: { ...options.timeouts, drain: drainTimeoutMs },
@@ -115,6 +119,9 @@ export class WorkerPlane {
         break;
       case 'stop':
         void this.stop(message.drainTimeoutMs, true);
+        break;
+      case 'persist-answer':
+        this.persistence.answer(message);
         break;
     }
   }

@@ -164,6 +164,7 @@ export abstract class SessionBase {
       ...(this.config.memberTls ? { memberTls: this.config.memberTls } : {}),
       ...this.identityOptions(),
       ...(this.config.sourceAddress ? { sourceAddress: (m: string) => this.config.sourceAddress!(m, this.raw.localAddress) } : {}),
+      ...(this.config.persistence && this.raw.remoteAddress ? { persistence: this.config.persistence(this.raw.remoteAddress) } : {}),
     }).then(
       this.guard((res: BackendOpenResult) => {
         if (!res.ok) {
