@@ -58,6 +58,11 @@ export class RemotePersistence implements PersistenceService {
     }
   }
 
+  /** The primary is gone: lookups waiting for it are misses now. */
+  abandon(): void {
+    for (const done of [...this.pending.values()]) done(undefined);
+  }
+
   /** The primary answered a lookup. */
   answer(message: PersistAnswer): void {
     this.pending.get(message.id)?.(message.member);

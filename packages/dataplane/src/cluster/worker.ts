@@ -87,6 +87,7 @@ export class WorkerPlane {
   start(): void {
     this.channel.on('message', (message, handle) => this.onMessage(message, handle));
     this.channel.on('disconnect', () => {
+      this.persistence.abandon();
       this.log.warn('primary gone: draining this worker\'s sessions, then exiting');
       void this.stop(this.options.orphanDrainMs ?? 30_000, false);
     });

@@ -36,6 +36,9 @@ export const MAX_SHOWN_RECORDS = 10_000;
 export class PersistTable {
   /** In order of last use, oldest first: a Map keeps insertion order, and a use re-inserts. */
   private readonly rows = new Map<string, Row>();
+  /** The last report, handed out again while nothing changed (the status writer then skips it cheaply). */
+  private last?: { total: number; records: PersistRecordStatus[] };
+  private changed = true;
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -52,6 +55,7 @@ export class PersistTable {
     if (!row) return undefined;
     const now = this.now();
     this.rows.delete(key);
+    this.changed = true;
     if (expired(row, now)) return undefined;
     row.lastUsed = now;
     this.rows.set(key, row);
@@ -63,19 +67,27 @@ export class PersistTable {
     this.rows.delete(entry.key);
     while (this.rows.size >= this.max) this.rows.delete(this.rows.keys().next().value!);
     this.rows.set(entry.key, { ...entry, lastUsed: this.now() });
+    this.changed = true;
   }
 
   /** Drops expired records; the rest, newest first, for the status report. */
   report(): { total: number; records: PersistRecordStatus[] } {
     const now = this.now();
-    for (const [key, row] of this.rows) if (expired(row, now)) this.rows.delete(key);
+    for (const [key, row] of this.rows) {
+      if (!expired(row, now)) continue;
+      this.rows.delete(key);
+      this.changed = true;
+    }
+    if (!this.changed && this.last) return this.last;
+    this.changed = false;
     const records: PersistRecordStatus[] = [];
     const rows = [...this.rows.values()];
     for (let i = rows.length - 1; i >= 0 && records.length < MAX_SHOWN_RECORDS; i--) {
       const { key: _key, ...shown } = rows[i]!;
       records.push(shown);
     }
-    return { total: this.rows.size, records };
+    this.last = { total: this.rows.size, records };
+    return this.last;
   }
 }
 

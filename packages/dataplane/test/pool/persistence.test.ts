@@ -6,7 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import pino from 'pino';
-import { DataPlane, PersistTable, maskedAddress, selectMember, initialSelectionState } from '@openltm/dataplane';
+import { DataPlane, PersistTable, RemotePersistence, maskedAddress, selectMember, servePersistence, initialSelectionState } from '@openltm/dataplane';
 import type { MemberSpec, MemberView, PersistEntry, PersistSpec, VirtualSpec } from '@openltm/dataplane';
 import { CaptureSink, FakeSource, virtual } from '../helpers/fake-plane';
 import { TestBackend } from '../helpers/smtp-backend';
@@ -43,6 +43,15 @@ describe('PersistTable', () => {
     expect(r.records.map((x) => [x.value, x.member])).toEqual([['b', 'm2']]);
     expect(r.records[0].lastUsed).toBe(now - 5000);
     expect(t.lookup('b')).toBe('m2'); // timeout 0: until its member is unavailable
+  });
+
+  it('hands out the same report while nothing changed (the status writer skips it), a new one after a use', () => {
+    const t = new PersistTable(clock);
+    t.record(entry('a', 'm1', 0));
+    const first = t.report();
+    expect(t.report()).toBe(first);
+    t.lookup('a');
+    expect(t.report()).not.toBe(first);
   });
 
   it('is bounded: past its size, the least recently used record gives way', () => {
@@ -206,5 +215,30 @@ describe('persistence through the data plane (real sockets)', () => {
     expect(counts()).toEqual(expected);
     const records = plane!.status().persistence!.records;
     expect(records.map((r) => [r.clientAddr, r.nodeAddr])).toEqual([['127.0.0.5', `127.0.0.1:${override ? a.port : b.port}`]]);
+  });
+});
+
+describe('RemotePersistence (a worker asking the primary)', () => {
+  it('answers come back by id; a primary that never answers, or goes away, is a miss', async () => {
+    const table = new PersistTable();
+    table.record(entry('k', 'm1'));
+    const sent: unknown[] = [];
+    let mute = false;
+    const remote: RemotePersistence = new RemotePersistence((message, cb) => {
+      sent.push(message);
+      cb(null);
+      if (!mute) setImmediate(() => servePersistence(table, message, (answer) => remote.answer(answer)));
+    }, () => true, 50);
+    expect(await remote.lookup('k')).toBe('m1');
+    expect(await remote.lookup('other')).toBeUndefined();
+    remote.record(entry('other', 'm2'));
+    await new Promise((r) => setImmediate(r));
+    expect(await remote.lookup('other')).toBe('m2');
+    mute = true;
+    expect(await remote.lookup('k')).toBeUndefined(); // timed out
+    const waiting = remote.lookup('k');
+    remote.abandon();
+    expect(await waiting).toBeUndefined();
+    expect(sent.filter((m) => (m as { type: string }).type === 'persist-lookup')).toHaveLength(5);
   });
 });
