@@ -72,7 +72,10 @@ export class BackendConnection {
       const r = await attempt(lease, opts);
       if (r.ok) {
         // A new client, or its member was unavailable: the record now names the member used.
-        if (persist && lease.member !== persisted) persist.record(lease.member, lease.address, lease.port, lease.pool);
+        if (persist && lease.member !== persisted) {
+          if (persisted) opts.logger.debug({ persisted, member: lease.member }, 'persisted member unavailable; the record now names another');
+          persist.record(lease.member, lease.address, lease.port, lease.pool);
+        }
         return r;
       }
       reason = r.reason;
