@@ -155,3 +155,10 @@ it('bad persistence settings are refused and change nothing', async () => {
   expect(await ltm.tmshOk('list ltm virtual vs_sticky persist')).toMatch(/sa_long \{\s*default yes\s*\}/);
   expect(await ltm.tmshOk('list ltm persistence source-addr sa_long')).not.toContain('mask');
 });
+
+it('the records die with the daemon: once it has stopped, show lists none', async () => {
+  await memberOf(ports.sticky, '127.0.0.11');
+  expect(await eventually(records, (o) => !!recordLine(o, '127.0.0.11', ports.sticky), 10_000)).toContain('127.0.0.11');
+  await ltm.stopDaemon();
+  expect(await records()).toMatch(/^Sys::Persistent Connections\nTotal records returned: 0\n$/);
+}, 30_000);

@@ -157,6 +157,8 @@ export class DataPlane {
     await this.reconciler.stop();
     this.logger.info('data plane stopping: draining listeners');
     await Promise.all([this.listeners.drainAll('daemon stopping'), this.monitors.stop()]);
+    // The records die with the process: the last report must not list them as live.
+    this.persistTable.clear();
     this.writeStatus();
     this.logger.info('data plane stopped');
   }

@@ -368,6 +368,8 @@ export class PrimaryPlane {
     const drainTimeoutMs = this.options.drainTimeoutMs ?? 30_000;
     const exits = [...this.slots.values()].map((slot) => this.stopWorker(slot, drainTimeoutMs));
     await Promise.all([...exits, this.monitors.stop()]);
+    // The records die with the primary: the last report must not list them as live.
+    this.persistTable.clear();
     this.writeStatus();
     this.log.info('data plane stopped');
   }

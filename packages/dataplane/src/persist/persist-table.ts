@@ -70,6 +70,12 @@ export class PersistTable {
     this.changed = true;
   }
 
+  /** Forgets every record. */
+  clear(): void {
+    this.rows.clear();
+    this.changed = true;
+  }
+
   /** Drops expired records; the rest, newest first, for the status report. */
   report(): { total: number; records: PersistRecordStatus[] } {
     const now = this.now();
