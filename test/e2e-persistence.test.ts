@@ -82,6 +82,11 @@ it('with a source-addr profile, 20 sessions from 127.0.0.5 land on one member, 2
   const port = (member: string) => sinks[['m1', 'm2', 'm3'].indexOf(member.split('.')[0]!)]!.port;
   expect(recordLine(out, '127.0.0.5', ports.sticky)).toContain(`127.0.0.1:${port(five[0]!)}`);
   expect(recordLine(out, '127.0.0.6', ports.sticky)).toContain(`127.0.0.1:${port(six[0]!)}`);
+  // BIG-IP's filters pick records out.
+  const mine = await ltm.tmshOk(`show ltm persistence persist-records client-addr 127.0.0.5 virtual vs_sticky`);
+  const noAge = (l: string | undefined) => l?.replace(/\(age: \d+\)$/, '');
+  expect(mine.split('\n').filter((l) => l.startsWith('source-address')).map(noAge)).toEqual([noAge(recordLine(out, '127.0.0.5', ports.sticky))]);
+  expect(await ltm.tmshOk('show ltm persistence persist-records virtual vs_plain')).toContain('Total records returned: 0');
   const all = await ltm.tmshOk('show ltm persistence persist-records all-properties');
   expect(all).toMatch(/Virtual Name\s+\/Common\/vs_sticky/);
   expect(all).toMatch(/Pool Name\s+\/Common\/p_rr/);

@@ -65,7 +65,7 @@ export function typeOf(key: string): ObjectTypeDef {
  * Configuration paths that are not object types but take verbs: `save sys config`,
  * `create cli transaction`. Listed so the parser and completion know them.
  */
-export const COMMAND_PATHS: Readonly<Record<string, { verbs: readonly string[]; help: string; options?: readonly string[] }>> = {
+export const COMMAND_PATHS: Readonly<Record<string, { verbs: readonly string[]; help: string; options?: readonly string[]; /** Options that take a value (`client-addr 10.0.0.1`). */ valueOptions?: readonly string[] }>> = {
   'sys config': {
     verbs: ['save', 'load'],
     help: 'The whole configuration as a bigip.conf file: save sys config [file PATH], load sys config [merge] file PATH',
@@ -73,8 +73,9 @@ export const COMMAND_PATHS: Readonly<Record<string, { verbs: readonly string[]; 
   },
   'ltm persistence persist-records': {
     verbs: ['show'],
-    help: 'The persistence records in force: show ltm persistence persist-records [all-properties]',
-    options: ['all-properties'],
+    help: 'The persistence records in force: show ltm persistence persist-records [all-properties] [client-addr A] [node-addr A] [node-port N] [pool P] [virtual V] [mode source-address]',
+    options: ['all-properties', 'client-addr', 'node-addr', 'node-port', 'pool', 'virtual', 'mode'],
+    valueOptions: ['client-addr', 'node-addr', 'node-port', 'pool', 'virtual', 'mode'],
   },
   'cli transaction': {
     verbs: ['create', 'submit', 'delete', 'list'],

@@ -17,7 +17,7 @@ import { propertyWarnings } from './property-warnings';
 import { jsonValues } from './format/json-values';
 import { enabledMembers } from './member-resume';
 import { persistenceKind, persistenceWarnings } from './persistence-in-force';
-import { showPersistRecords } from './persist-records-show';
+import { showPersistRecords, type PersistFilters } from './persist-records-show';
 
 export interface ExecContext {
   ops: ObjectOperations;
@@ -210,7 +210,10 @@ export function runStatement(s: Statement, ctx: ExecContext): ExecuteResult {
   if (s.verb === 'cd') return cd(s, ctx.session);
   if (s.typeKey === 'sys config') return sysConfig(s, ctx);
   if (s.typeKey === 'cli transaction') return cliTransaction(s, ctx.session);
-  if (s.typeKey === 'ltm persistence persist-records') return showPersistRecords(ctx, s.options['all-properties'] === true);
+  if (s.typeKey === 'ltm persistence persist-records') {
+    const filters = Object.fromEntries(Object.entries(s.options).filter(([k, v]) => k !== 'all-properties' && typeof v === 'string')) as PersistFilters;
+    return showPersistRecords(ctx, s.options['all-properties'] === true, filters);
+  }
   if (s.isObjectType && s.typeKey) {
     typeOf(s.typeKey);
     return objectCommand(s, ctx);

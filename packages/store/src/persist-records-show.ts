@@ -15,11 +15,25 @@ export interface PersistRecordJson extends PersistRecordStatus {
   age: number;
 }
 
-export function showPersistRecords(ctx: ExecContext, allProperties: boolean, now = Date.now()): ExecuteResult {
+/** BIG-IP's filters: `client-addr`, `node-addr`, `node-port`, `pool`, `virtual`, `mode`. */
+export type PersistFilters = Partial<Record<'client-addr' | 'node-addr' | 'node-port' | 'pool' | 'virtual' | 'mode', string>>;
+
+function matches(r: PersistRecordStatus, f: PersistFilters, folder: string): boolean {
+  const node = /^(.*)[:.](\d+)$/.exec(r.nodeAddr);
+  const path = (name: string) => (name.startsWith('/') ? name : `${folder === '/' ? '/Common' : folder}/${name}`);
+  if (f['client-addr'] !== undefined && f['client-addr'] !== r.clientAddr) return false;
+  if (f['node-addr'] !== undefined && f['node-addr'] !== node?.[1]) return false;
+  if (f['node-port'] !== undefined && f['node-port'] !== node?.[2]) return false;
+  if (f.pool !== undefined && path(f.pool) !== r.pool) return false;
+  if (f.virtual !== undefined && path(f.virtual) !== r.virtual) return false;
+  return f.mode === undefined || f.mode === r.mode;
+}
+
+export function showPersistRecords(ctx: ExecContext, allProperties: boolean, filters: PersistFilters = {}, now = Date.now()): ExecuteResult {
   const reported = ctx.status.persistence();
   const live: PersistRecordJson[] = (reported?.records ?? [])
-    .map((r) => ({ ...r, age: Math.max(0, Math.floor((now - r.lastUsed) / 1000)) }))
-    .filter((r) => r.timeout === 0 || now - r.lastUsed < r.timeout * 1000);
+    .filter((r) => (r.timeout === 0 || now - r.lastUsed < r.timeout * 1000) && matches(r, filters, ctx.session.folder))
+    .map((r) => ({ ...r, age: Math.max(0, Math.floor((now - r.lastUsed) / 1000)) }));
   const lines = ['Sys::Persistent Connections'];
   for (const r of live) {
     if (!allProperties) {
