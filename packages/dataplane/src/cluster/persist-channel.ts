@@ -16,8 +16,12 @@ export type PersistRequest =
 /** Primary to worker: the answer to one lookup (no member: no live record). */
 export type PersistAnswer = { type: 'persist-answer'; id: number; member?: string };
 
-/** A lookup the primary does not answer in this long is a miss: the mode chooses, and the choice is recorded. */
-export const PERSIST_LOOKUP_TIMEOUT_MS = 2000;
+/**
+ * A lookup the primary does not answer in this long is a miss: the mode chooses, and the choice
+ * replaces the record. Generous on purpose: a miss can send the client to another member, while a
+ * primary that is gone ends every wait at once (abandon()); only a primary starved of CPU is waited for.
+ */
+export const PERSIST_LOOKUP_TIMEOUT_MS = 10_000;
 
 /** The worker's end: a PersistenceService whose table is in the primary. */
 export class RemotePersistence implements PersistenceService {
@@ -28,13 +32,18 @@ export class RemotePersistence implements PersistenceService {
     private readonly send: (message: PersistRequest, callback: (err: Error | null) => void) => void,
     private readonly connected: () => boolean,
     private readonly timeoutMs = PERSIST_LOOKUP_TIMEOUT_MS,
+    /** Told of each lookup that timed out (the worker logs it). */
+    private readonly onTimeout: () => void = () => undefined,
   ) {}
 
   lookup(key: string): Promise<string | undefined> {
     if (!this.connected()) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const id = ++this.next;
-      const timer = setTimeout(() => done(undefined), this.timeoutMs);
+      const timer = setTimeout(() => {
+        this.onTimeout();
+        done(undefined);
+      }, this.timeoutMs);
       const done = (member: string | undefined) => {
         if (!this.pending.delete(id)) return;
         clearTimeout(timer);

@@ -63,7 +63,13 @@ export class WorkerPlane {
     this.log = options.logger;
     this.pools = new PoolSet(this.log.child({ subsystem: 'pool' }), (monitor, address, port) => this.health.get(healthKey(monitor, address, port)));
     const drainTimeoutMs = options.timeouts?.drain ?? 30_000;
-    this.persistence = new RemotePersistence((m, cb) => this.channel.send(m, cb), () => this.channel.connected);
+    let warnedAt = 0;
+    this.persistence = new RemotePersistence((m, cb) => this.channel.send(m, cb), () => this.channel.connected, undefined, () => {
+      // One line per 10 s at most: a starved primary times out every session's lookup.
+      if (Date.now() - warnedAt < 10_000) return;
+      warnedAt = Date.now();
+      this.log.warn('the primary did not answer a persistence lookup in time; the session was load-balanced without its record');
+    });
     this.listenerDeps = {
       selector: this.pools,
       persistence: this.persistence,

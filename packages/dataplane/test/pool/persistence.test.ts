@@ -224,11 +224,12 @@ describe('RemotePersistence (a worker asking the primary)', () => {
     table.record(entry('k', 'm1'));
     const sent: unknown[] = [];
     let mute = false;
+    let timeouts = 0;
     const remote: RemotePersistence = new RemotePersistence((message, cb) => {
       sent.push(message);
       cb(null);
       if (!mute) setImmediate(() => servePersistence(table, message, (answer) => remote.answer(answer)));
-    }, () => true, 50);
+    }, () => true, 50, () => timeouts++);
     expect(await remote.lookup('k')).toBe('m1');
     expect(await remote.lookup('other')).toBeUndefined();
     remote.record(entry('other', 'm2'));
@@ -236,6 +237,7 @@ describe('RemotePersistence (a worker asking the primary)', () => {
     expect(await remote.lookup('other')).toBe('m2');
     mute = true;
     expect(await remote.lookup('k')).toBeUndefined(); // timed out
+    expect(timeouts).toBe(1);
     const waiting = remote.lookup('k');
     remote.abandon();
     expect(await waiting).toBeUndefined();
