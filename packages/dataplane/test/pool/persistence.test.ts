@@ -204,6 +204,21 @@ describe('persistence through the data plane (real sockets)', () => {
     expect(counts()).toEqual(expected);
   });
 
+  it('an IPv6 client is keyed on its address under an IPv6 mask, and sticks', async () => {
+    const port = await freePort();
+    await start([virtual('v6', port, { address: '::1', pool: '/Common/p1', persist: persist({ mask: 'ffff:ffff:ffff:ffff::' }) })]);
+    for (let i = 0; i < 3; i++) {
+      const s = connect({ host: '::1', port });
+      await new Promise<void>((resolve) => s.once('data', () => resolve()));
+      await new Promise<void>((resolve) => {
+        s.on('close', () => resolve());
+        s.end('QUIT\r\n');
+      });
+    }
+    expect(counts()).toEqual([3, 0]);
+    expect(plane!.status().persistence!.records.map((r) => [r.value, r.clientAddr, r.virtualAddr])).toEqual([['::', '::1', `::1.${port}`]]);
+  });
+
   it.each([
     ['override-connection-limit enabled: the persisted member takes the session over its connection limit', true, [2, 0]],
     ['override-connection-limit disabled: the member at its limit gives way, and the record moves', false, [1, 1]],
