@@ -103,11 +103,26 @@ it('mask 255.255.255.0: clients of one /24 share one record and one member', asy
   expect(recordLine(out, '127.0.0.6', ports.masked)).toBeUndefined();
 }, 60_000);
 
-it('a member that becomes unavailable: the client goes to another member, and the record is replaced', async () => {
-  const before = await memberOf(ports.sticky, '127.0.0.8');
+it('a user-disabled member keeps the clients persisted to it (BIG-IP\'s "disabled"); new clients go elsewhere', async () => {
+  const before = await memberOf(ports.sticky, '127.0.0.12');
   const sink = sinks[['m1', 'm2', 'm3'].indexOf(before.split('.')[0]!)]!;
   const member = `127.0.0.1:${sink.port}`;
   await ltm.tmshOk(`modify ltm pool p_rr members modify { ${member} { session user-disabled } }`);
+  try {
+    // Wait until the daemon applied it: a new client's sessions never land on the disabled member.
+    await eventually(async () => new Set(await membersOf(ports.plain, '127.0.0.13', 3)), (set) => !set.has(before), 15_000);
+    expect(new Set(await membersOf(ports.plain, '127.0.0.13', 6)).has(before)).toBe(false);
+    expect(new Set(await membersOf(ports.sticky, '127.0.0.12', 5))).toEqual(new Set([before]));
+  } finally {
+    await ltm.tmshOk(`modify ltm pool p_rr members modify { ${member} { session user-enabled } }`);
+  }
+}, 60_000);
+
+it('a member that becomes unavailable (user-down): the client goes to another member, and the record is replaced', async () => {
+  const before = await memberOf(ports.sticky, '127.0.0.8');
+  const sink = sinks[['m1', 'm2', 'm3'].indexOf(before.split('.')[0]!)]!;
+  const member = `127.0.0.1:${sink.port}`;
+  await ltm.tmshOk(`modify ltm pool p_rr members modify { ${member} { state user-down } }`);
   try {
     // The daemon applies the change within moments; from then on the client is sent elsewhere.
     const moved = await eventually(() => memberOf(ports.sticky, '127.0.0.8'), (m) => m !== before, 15_000);
@@ -117,11 +132,11 @@ it('a member that becomes unavailable: the client goes to another member, and th
     const out = await eventually(records, (o) => !!names(o, movedTo), 10_000);
     expect(names(out, movedTo)).toBe(true);
     expect(names(out, member)).toBe(false);
-    await ltm.tmshOk(`modify ltm pool p_rr members modify { ${member} { session user-enabled } }`);
+    await ltm.tmshOk(`modify ltm pool p_rr members modify { ${member} { state user-up } }`);
     // The old member is back, but the record now names the new one.
     expect(new Set(await membersOf(ports.sticky, '127.0.0.8', 5))).toEqual(new Set([moved]));
   } finally {
-    await ltm.tmsh(`modify ltm pool p_rr members modify { ${member} { session user-enabled } }`);
+    await ltm.tmsh(`modify ltm pool p_rr members modify { ${member} { state user-up } }`);
   }
 }, 60_000);
 

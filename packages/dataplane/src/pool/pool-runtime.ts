@@ -85,6 +85,7 @@ export class PoolRuntime {
       connectionLimit: m.spec.connectionLimit,
       curConns: m.stats.curConns,
       usable: m.health.usable,
+      persistable: m.health.persistable,
       passiveDown: m.passive !== undefined,
       responseMs: recentResponse(m.response, this.now()),
       ...(nodeConns ? { node: { conns: nodeConns(m.spec.address), ratio: m.spec.nodeRatio ?? 1 } } : {}),

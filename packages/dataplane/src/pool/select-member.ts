@@ -54,16 +54,17 @@ export interface Selection {
  * Members that are not usable, at their connection limit or already tried are skipped; members
  * marked down passively only when nothing else is left (a passive mark steers traffic away, it
  * never refuses a session); priority groups narrow the field; the mode picks among the rest.
- * A persisted member comes first while it is available (usable, not marked down, not tried, under
- * its limit unless the profile overrides it), whatever its priority group, as on BIG-IP; choosing
- * it leaves the mode's memory as it was.
+ * A persisted member comes first while it is available (not down, not marked down, not tried,
+ * under its limit unless the profile overrides it; user-disabled is no bar, as BIG-IP serves
+ * persistent clients on a disabled member), whatever its priority group; choosing it leaves the
+ * mode's memory as it was.
  */
 export function selectMember(input: SelectionInput): Selection {
   const { members, state, tried, prefer } = input;
   if (prefer) {
     const i = members.findIndex((m) => m.name === prefer.member);
     const m = members[i];
-    if (m && m.usable && !m.passiveDown && !tried?.has(m.name) && (prefer.overrideLimit || underLimit(m))) return { chosen: i, state };
+    if (m && (m.persistable ?? m.usable) && !m.passiveDown && !tried?.has(m.name) && (prefer.overrideLimit || underLimit(m))) return { chosen: i, state };
   }
   const open = (m: MemberView): boolean => m.usable && underLimit(m) && !tried?.has(m.name);
   const eligible: number[] = [];

@@ -88,11 +88,15 @@ describe('member choice with a persisted member', () => {
   });
 
   it.each([
-    ['unusable (down or disabled)', { usable: false }],
+    ['down (monitor or user-down)', { usable: false, persistable: false }],
     ['marked down after a failed connection', { passiveDown: true }],
     ['at its connection limit', { connectionLimit: 1, curConns: 1 }],
   ])('a persisted member %s gives way to the mode\'s choice', (_why, over) => {
     expect(choose([view('a'), view('b', over)], { member: 'b', overrideLimit: false }).chosen).toBe(0);
+  });
+
+  it('a user-disabled member (no new clients) still takes the clients persisted to it, as on BIG-IP', () => {
+    expect(choose([view('a'), view('b', { usable: false, persistable: true })], { member: 'b', overrideLimit: false }).chosen).toBe(1);
   });
 
   it('override-connection-limit: the persisted member is chosen at its limit, but never when tried or not in the pool', () => {
