@@ -7,6 +7,9 @@
  * proxy (`smtpd_authorized_xclient_hosts`) and a third does not (the xclient-fallback cases).
  */
 import { randomInt } from 'node:crypto';
+import { connect } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { SmtpReplyReader } from './support/smtp-reply-reader';
 import { makeTestPki } from './support/pki';
 import { createOpenltm, eventually, type OpenltmInstance } from './support/openltm';
 import { freePort, waitForListen } from './support/ports';
@@ -19,7 +22,7 @@ let xcPostfix: PrivatePostfix;
 let untrusting: PrivatePostfix;
 // A loopback address of its own, so port 465 is free for this test's Postfix.
 const implicitAddress = `127.${randomInt(1, 250)}.${randomInt(1, 250)}.${randomInt(2, 250)}`;
-const ports = { v1: 0, v2: 0, v2starttls: 0, v2implicit: 0, xc: 0, xcRelay: 0, xcNext: 0, xcTls: 0 };
+const ports = { v1: 0, v2: 0, v2starttls: 0, v2implicit: 0, xc: 0, xcRelay: 0, xcNext: 0, xcTls: 0, v2tlv: 0 };
 
 beforeAll(async () => {
   const pki = await makeTestPki();
@@ -37,6 +40,7 @@ beforeAll(async () => {
   await ltm.tmshOk('create ltm profile server-ssl ss_plain');
   await ltm.tmshOk('create ltm profile smtps s_v1 activation-mode none client-identity proxy-v1');
   await ltm.tmshOk('create ltm profile smtps s_v2 activation-mode none client-identity proxy-v2');
+  await ltm.tmshOk('create ltm profile smtps s_v2_allow activation-mode allow client-identity proxy-v2');
   await ltm.tmshOk(`create ltm pool p_xc members replace-all-with { 127.0.0.1:${xcPostfix.port} { address 127.0.0.1 } }`);
   await ltm.tmshOk(`create ltm pool p_untrusting members replace-all-with { 127.0.0.1:${untrusting.port} { address 127.0.0.1 } }`);
   await ltm.tmshOk('create ltm profile smtps s_xc activation-mode none client-identity xclient');
@@ -49,6 +53,7 @@ beforeAll(async () => {
   await vs('vs_v2', ports.v2, 'p_pf', 's_v2 { }');
   await vs('vs_v2starttls', ports.v2starttls, 'p_pf', 's_v2 { } ss_plain { context serverside }');
   await vs('vs_v2implicit', ports.v2implicit, 'p_465', 's_v2 { } ss_plain { context serverside }');
+  await vs('vs_v2tlv', ports.v2tlv, 'p_pf', 's_v2_allow { } /Common/clientssl { context clientside }');
   await vs('vs_xc', ports.xc, 'p_xc', 's_xc { }');
   await vs('vs_xc_tls', ports.xcTls, 'p_xc', 's_xc_allow { } /Common/clientssl { context clientside }');
   await vs('vs_xc_relay', ports.xcRelay, 'p_untrusting', 's_xc_relay { }');
@@ -149,3 +154,46 @@ describe('client-identity xclient', () => {
     expect(await eventually(() => ltm.tmshOk('show ltm virtual vs_xc_next'), (o) => /XCLIENT Not Taken\s+1\b/.test(o), 15_000)).toMatch(/XCLIENT Not Taken\s+1\b/);
   });
 });
+
+it('proxy-v2 with TLS TLVs: Postfix takes the header of a member connection opened after STARTTLS and records 127.0.0.5', async () => {
+  const connects = () => postfix.maillog().split(': connect from unknown[127.0.0.5]').length - 1;
+  const before = connects();
+  const queued = (await postfix.messages()).length;
+  const raw = connect({ host: '127.0.0.1', port: ports.v2tlv, localAddress: '127.0.0.5' });
+  raw.on('error', () => undefined);
+  let reader = new SmtpReplyReader(raw);
+  const step = async (line: string | undefined, code: number) => {
+    if (line !== undefined) (reader === plainReader ? raw : secure!).write(`${line}\r\n`);
+    expect((await reader.next(15_000)).code).toBe(code);
+  };
+  const plainReader = reader;
+  let secure: TLSSocket | undefined;
+  try {
+    await step(undefined, 220);
+    await step('EHLO client.test', 250);
+    // More than EHLO before STARTTLS: the member connection is opened again after the handshake,
+    // and that one's PROXY v2 header carries the TLS TLVs.
+    await step('VRFY postmaster', 252);
+    await step('STARTTLS', 220);
+    reader.detach();
+    secure = await new Promise<TLSSocket>((resolve, reject) => {
+      const t = tlsConnect({ socket: raw, rejectUnauthorized: false, servername: 'mx.proxy.test' }, () => resolve(t));
+      t.once('error', reject);
+    });
+    secure.on('error', () => undefined);
+    reader = new SmtpReplyReader(secure);
+    await step('EHLO client.test', 250);
+    await step('MAIL FROM:<a@client.test>', 250);
+    await step('RCPT TO:<b@example.test>', 250);
+    await step('DATA', 354);
+    await step('Subject: tlv\r\n\r\nhello\r\n.', 250);
+    await step('QUIT', 221);
+  } finally {
+    secure?.destroy();
+    raw.destroy();
+  }
+  const received = await receivedFor(postfix, queued, 'tlv');
+  expect(received).toContain('[127.0.0.5]');
+  // Two member connections named the client: the one before STARTTLS (dropped) and the one after.
+  expect(connects()).toBe(before + 2);
+}, 30_000);

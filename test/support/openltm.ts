@@ -23,6 +23,8 @@ export interface OpenltmInstance {
   startDaemon(args?: readonly string[]): Promise<void>;
   /** Logs the daemon wrote to stderr so far. */
   daemonLog(): string;
+  /** Stops the daemon (SIGTERM, waits for exit); the store stays. */
+  stopDaemon(): Promise<void>;
   /** Stops the daemon (SIGTERM, waits for exit) and removes the store. */
   stop(): Promise<void>;
 }
@@ -65,7 +67,7 @@ export function createOpenltm(): OpenltmInstance {
       }
     },
     daemonLog: () => log,
-    async stop() {
+    async stopDaemon() {
       const d = daemon;
       daemon = undefined;
       if (d && d.exitCode === null) {
@@ -75,6 +77,9 @@ export function createOpenltm(): OpenltmInstance {
         await exited;
         clearTimeout(timer);
       }
+    },
+    async stop() {
+      await this.stopDaemon();
       rmSync(dir, { recursive: true, force: true });
     },
   };

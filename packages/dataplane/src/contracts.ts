@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { VirtualSpec, VirtualStats, MemberStats } from './desired-state';
+import type { PersistenceService } from './persist/persistence';
 
 /** A member chosen for one session. Release it exactly once when the backend connection ends. */
 export interface BackendLease {
@@ -21,19 +22,29 @@ export interface BackendLease {
   release(): void;
 }
 
+/** A member a persistence record names: chosen when it may take the session. */
+export interface MemberPreference {
+  member: string;
+  /** `override-connection-limit`: chosen even at its connection limit. */
+  overrideLimit: boolean;
+}
+
 /** Chooses a pool member for a new backend connection. */
 export interface BackendSelector {
   /**
    * A lease on a member that may take a new session, or undefined when none can
    * (all down, disabled, at their connection limit, or in `tried`): the client then gets `421 4.3.2`.
    * `tried` names the members this session already failed to reach; none of them is returned.
+   * `prefer` (persistence) is returned when it is in the pool and may take the session.
    */
-  acquire(pool: string, tried?: ReadonlySet<string>): BackendLease | undefined;
+  acquire(pool: string, tried?: ReadonlySet<string>, prefer?: MemberPreference): BackendLease | undefined;
 }
 
 /** What a listener needs from its surroundings. */
 export interface ListenerDeps {
   selector: BackendSelector;
+  /** Where persistence records live (this process's table, or the primary's over IPC). */
+  persistence?: PersistenceService;
   logger: Logger;
   /** Timeouts in ms; defaults apply where absent. */
   timeouts?: {

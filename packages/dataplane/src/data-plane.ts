@@ -31,6 +31,8 @@ import { Reconciler } from './reconcile/reconciler';
 import { AvailabilityLog } from './availability-log';
 import { buildStatus } from './status-reporter';
 import type { DataPlaneStatus } from './status-reporter';
+import { PersistTable } from './persist/persist-table';
+import { LocalPersistence } from './persist/persistence';
 
 export interface DataPlaneOptions {
   source: DesiredStateSource;
@@ -74,6 +76,7 @@ export class DataPlane {
   private readonly availability: AvailabilityLog;
   private started = false;
   private readonly listenerDeps: ListenerOptions;
+  private readonly persistTable = new PersistTable();
   private stopping?: Promise<void>;
 
   constructor(private readonly options: DataPlaneOptions) {
@@ -90,6 +93,7 @@ export class DataPlane {
     const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
     this.listenerDeps = {
       selector: this.pools,
+      persistence: new LocalPersistence(this.persistTable),
       logger: base.child({ subsystem: 'listener' }),
       timeouts: { ...options.timeouts, drain: drainTimeoutMs },
       ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
@@ -144,7 +148,7 @@ export class DataPlane {
   status(): DataPlaneStatus {
     const desired = this.reconciler.desired;
     const report = buildStatus(desired?.generation ?? -1, desired?.virtuals ?? [], this.listeners, this.pools, Date.now());
-    return { ...report, cmp: { workers: 0, cpus: os.availableParallelism() } };
+    return { ...report, cmp: { workers: 0, cpus: os.availableParallelism() }, persistence: this.persistTable.report() };
   }
 
   private async shutdown(): Promise<void> {
@@ -153,6 +157,8 @@ export class DataPlane {
     await this.reconciler.stop();
     this.logger.info('data plane stopping: draining listeners');
     await Promise.all([this.listeners.drainAll('daemon stopping'), this.monitors.stop()]);
+    // The records die with the process: the last report must not list them as live.
+    this.persistTable.clear();
     this.writeStatus();
     this.logger.info('data plane stopped');
   }

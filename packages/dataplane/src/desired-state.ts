@@ -92,8 +92,25 @@ export interface VirtualSpec {
   connectionLimit: number;
   /** BIG-IP `rate-limit` and its mode and masks; absent = unlimited. */
   rateLimit?: RateLimitSpec;
+  /** Source-address persistence (a source-addr profile in `persist` or `fallback-persistence`); absent = none. */
+  persist?: PersistSpec;
   /** `source-address-translation`: automap (the address the client reached) or a SNAT pool's addresses in turn; absent = none. */
   snat?: { type: 'automap' } | { type: 'snat'; pool: string; addresses: string[] };
+}
+
+/** A virtual's `ltm persistence source-addr` profile, as the data plane acts on it. */
+export interface PersistSpec {
+  /** Full path of the profile. */
+  profile: string;
+  /** Seconds a record lives after its last use; 0 = until its member is unavailable. */
+  timeout: number;
+  /** Netmask applied to the client address to make the key; `none` = the whole address. */
+  mask: string;
+  matchAcrossPools: boolean;
+  matchAcrossServices: boolean;
+  matchAcrossVirtuals: boolean;
+  /** The persisted member is chosen even at its connection limit. */
+  overrideConnectionLimit: boolean;
 }
 
 export type RateLimitMode =

@@ -55,6 +55,13 @@ export type { MemberRuntime } from './pool/pool-runtime';
 export { PoolSet, checkTargetsOf, PASSIVE_HOLD_MS } from './pool/pool-set';
 export type { PoolStatus, HealthLookup } from './pool/pool-set';
 
+// Persistence: the record table, the session's view of it, and the workers' channel to the primary's table.
+export { PersistTable, MAX_PERSIST_RECORDS } from './persist/persist-table';
+export type { PersistEntry } from './persist/persist-table';
+export { LocalPersistence, sessionPersistence, maskedAddress } from './persist/persistence';
+export type { PersistenceService, MemberPersistence } from './persist/persistence';
+export { RemotePersistence, servePersistence } from './cluster/persist-channel';
+
 // Health monitors.
 export { MonitorScheduler } from './monitor/monitor-scheduler';
 export type { CheckState, CheckTarget, ProbeFn, MonitorSchedulerOptions } from './monitor/monitor-scheduler';

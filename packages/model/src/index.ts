@@ -12,3 +12,4 @@ export * from './runtime-status';
 export { LOAD_BALANCING_MODES, IMPLEMENTED_LOAD_BALANCING_MODES, UNIMPLEMENTED_MODE_REASONS, poolMemberEntry } from './types/ltm-pool';
 export { certKeyChainEntry, SNI_SHARED_SETTINGS } from './types/ltm-profile-client-ssl';
 export { PROFILE_TYPES } from './types/profile-types';
+export { PERSISTENCE_TYPES } from './types/ltm-persistence';

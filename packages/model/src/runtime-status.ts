@@ -72,6 +72,27 @@ export interface MemberStatus {
   stats: MemberStats;
 }
 
+/** One persistence record, as `show ltm persistence persist-records` prints it. */
+export interface PersistRecordStatus {
+  /** `source-address`. */
+  mode: string;
+  /** The (masked) client address the record is keyed on. */
+  value: string;
+  /** The virtual that made the record, and its address:port. */
+  virtual: string;
+  virtualAddr: string;
+  pool: string;
+  /** The pool member sessions go to (`/Common/10.0.0.11:25`) and its address:port. */
+  member: string;
+  nodeAddr: string;
+  /** The client address that made the record (unmasked). */
+  clientAddr: string;
+  /** When the record was last used (ms since epoch): its age is measured from here. */
+  lastUsed: number;
+  /** Seconds the record lives after its last use; 0 = until its member is unavailable. */
+  timeout: number;
+}
+
 export interface StatusReport {
   /** The configuration generation the report reflects. */
   generation: number;
@@ -81,5 +102,7 @@ export interface StatusReport {
   members: MemberStatus[];
   /** The process model: worker processes running sessions (0 = one process does everything), and the CPUs. */
   cmp?: { workers: number; cpus: number };
+  /** Live persistence records (at most `records.length` of `total` are listed). */
+  persistence?: { total: number; records: PersistRecordStatus[] };
 }
 

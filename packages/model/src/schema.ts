@@ -5,6 +5,7 @@ import { ltmProfileClientSsl, ltmProfileServerSsl } from './types/ltm-profile-cl
 import { ltmProfileTcp } from './types/ltm-profile-tcp';
 import { ltmPool, ltmNode } from './types/ltm-pool';
 import { ltmSnatpool } from './types/ltm-snatpool';
+import { ltmPersistenceSourceAddr, ltmPersistenceStoredOnly } from './types/ltm-persistence';
 import { ltmVirtual } from './types/ltm-virtual';
 import { ltmMonitorSmtp, ltmMonitorTcp } from './types/ltm-monitor';
 import { sysFileSslCert, sysFileSslCrl, sysFileSslKey } from './types/sys-file';
@@ -36,6 +37,8 @@ export const OBJECT_TYPES: readonly ObjectTypeDef[] = [
   ltmNode,
   ltmPool,
   ltmSnatpool,
+  ltmPersistenceSourceAddr,
+  ...ltmPersistenceStoredOnly,
   ltmProfileClientSsl,
   ltmProfileServerSsl,
   ltmProfileSmtps,
@@ -62,11 +65,17 @@ export function typeOf(key: string): ObjectTypeDef {
  * Configuration paths that are not object types but take verbs: `save sys config`,
  * `create cli transaction`. Listed so the parser and completion know them.
  */
-export const COMMAND_PATHS: Readonly<Record<string, { verbs: readonly string[]; help: string; options?: readonly string[] }>> = {
+export const COMMAND_PATHS: Readonly<Record<string, { verbs: readonly string[]; help: string; options?: readonly string[]; /** Options that take a value (`client-addr 10.0.0.1`). */ valueOptions?: readonly string[] }>> = {
   'sys config': {
     verbs: ['save', 'load'],
     help: 'The whole configuration as a bigip.conf file: save sys config [file PATH], load sys config [merge] file PATH',
     options: ['file', 'merge', 'verify', 'skip-unknown', 'default'],
+  },
+  'ltm persistence persist-records': {
+    verbs: ['show'],
+    help: 'The persistence records in force: show ltm persistence persist-records [all-properties] [client-addr A] [node-addr A] [node-port N] [pool P] [virtual V] [mode source-address]',
+    options: ['all-properties', 'client-addr', 'node-addr', 'node-port', 'pool', 'virtual', 'mode'],
+    valueOptions: ['client-addr', 'node-addr', 'node-port', 'pool', 'virtual', 'mode'],
   },
   'cli transaction': {
     verbs: ['create', 'submit', 'delete', 'list'],

@@ -15,8 +15,8 @@ export type ValueType =
   | { kind: 'address' }
   /** An address and port: `10.0.0.1:25`, `10.0.0.1%2:25`, `2001:db8::1.25`, `/Common/10.0.0.1:smtp`. */
   | { kind: 'destination' }
-  /** A dotted netmask or a CIDR (`source 0.0.0.0/0`). */
-  | { kind: 'netmask' }
+  /** A dotted netmask or a CIDR (`source 0.0.0.0/0`); `words` are extra accepted words such as `none`. */
+  | { kind: 'netmask'; words?: readonly string[] }
   | { kind: 'cidr' }
   /** A `{ a b c }` set of words (each of `item`). */
   | { kind: 'list'; item: ValueType }

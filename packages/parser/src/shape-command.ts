@@ -76,12 +76,13 @@ function shapeDisplay(cmd: CommandStatement, def: ObjectTypeDef | undefined, cur
   }
 }
 
-function shapeConfigOptions(cmd: CommandStatement, allowed: readonly string[], cur: ItemCursor): void {
+function shapeConfigOptions(cmd: CommandStatement, allowed: readonly string[], cur: ItemCursor, valueOptions: readonly string[] = []): void {
   const known = new Set([...allowed, ...EXTRA_CONFIG_OPTIONS]);
+  const takesValue = (o: string) => VALUE_OPTIONS.has(o) || valueOptions.includes(o);
   while (!cur.atEnd()) {
     const item = cur.next() as SyntaxNode;
     if (item.kind !== 'word' || !known.has(item.text)) throw unknownProperty(describe(item), item.pos);
-    if (!VALUE_OPTIONS.has(item.text)) {
+    if (!takesValue(item.text)) {
       cmd.options[item.text] = true;
       continue;
     }
@@ -142,7 +143,7 @@ export function shapeCommand(items: readonly SyntaxNode[], pos: Position, text: 
   } else if (cmdPath) {
     cmd.typeKey = key;
     if (!cmdPath.verbs.includes(verb)) throw syntaxError(`"${verb}" is not available for "${key}"`, verbWord.pos);
-    shapeConfigOptions(cmd, cmdPath.options ?? [], cur);
+    shapeConfigOptions(cmd, cmdPath.options ?? [], cur, cmdPath.valueOptions);
     return cmd;
   } else if (unknown) {
     if (opts.unknownTypes === 'error' || !info.objects) {

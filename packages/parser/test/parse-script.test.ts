@@ -26,9 +26,9 @@ when HTTP_REQUEST {
 ltm virtual /Common/vs {
     destination /Common/192.0.2.10:25
     disabled
-    persist {
-        /Common/cookie {
-            default yes
+    clone-pools {
+        /Common/clone_pool {
+            context clientside
         }
     }
     profiles {
@@ -56,7 +56,7 @@ describe('parseScript: bigip.conf files', () => {
       { kind: 'raw-property', name: 'adaptive', values: [{ kind: 'word', text: 'disabled' }] },
     ]);
     const vs = res.statements[4] as ObjectStatement;
-    expect(vs.properties.map((p) => `${p.kind}:${p.name}`)).toEqual(['property:destination', 'property:enabled', 'raw-property:persist', 'property:profiles']);
+    expect(vs.properties.map((p) => `${p.kind}:${p.name}`)).toEqual(['property:destination', 'property:enabled', 'raw-property:clone-pools', 'property:profiles']);
     expect(vs.properties[2]).toMatchObject({ values: [{ kind: 'block' }] });
   });
 
@@ -102,9 +102,9 @@ describe('parseScript: bigip.conf files', () => {
 
   it('groups block items by source line', () => {
     const vs = res.statements[4] as ObjectStatement;
-    const persist = vs.properties[2];
-    const block = persist.kind === 'raw-property' ? persist.values[0] : undefined;
-    expect(block?.kind === 'block' && block.lines.map((l) => l.map((n) => (n.kind === 'block' ? '{}' : n.text)))).toEqual([['/Common/cookie', '{}']]);
+    const clone = vs.properties[2];
+    const block = clone.kind === 'raw-property' ? clone.values[0] : undefined;
+    expect(block?.kind === 'block' && block.lines.map((l) => l.map((n) => (n.kind === 'block' ? '{}' : n.text)))).toEqual([['/Common/clone_pool', '{}']]);
   });
 
   it('records positions with the source name', () => {

@@ -16,6 +16,8 @@ import { storedOnlyWarnings } from './stored-only';
 import { propertyWarnings } from './property-warnings';
 import { jsonValues } from './format/json-values';
 import { enabledMembers } from './member-resume';
+import { persistenceKind, persistenceWarnings } from './persistence-in-force';
+import { showPersistRecords, type PersistFilters } from './persist-records-show';
 
 export interface ExecContext {
   ops: ObjectOperations;
@@ -51,6 +53,13 @@ function withWarnings(result: ExecuteResult, warnings: ConfigError[]): ExecuteRe
   return warnings.length ? { ...result, warnings } : result;
 }
 
+/** A virtual whose persist or fallback-persistence names a kind openltm does not act on: said at once, when set. */
+function virtualPersistWarnings(typeKey: string, rec: ObjectRecord, s: CommandStatement, ctx: ExecContext): ConfigError[] {
+  if (typeKey !== 'ltm virtual' || !s.properties.some((p) => p.name === 'persist' || p.name === 'fallback-persistence')) return [];
+  const fresh = ctx.ops.repo.get(typeKey, rec.path) ?? rec;
+  return persistenceWarnings(rec.path, ctx.ops.effective(fresh), persistenceKind(ctx.ops.repo), s.pos);
+}
+
 function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   const typeKey = s.typeKey!;
   const folder = ctx.session.folder;
@@ -58,7 +67,11 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   switch (s.verb) {
     case 'create': {
       const rec = ctx.ops.create(typeKey, oneName(s), s.properties, opCtx);
-      return withWarnings({ output: '', changed: true }, [...propertyWarnings(typeKey, s.properties, s.pos), ...storedOnlyWarnings(typeKey, rec.path, s.properties, s.pos)]);
+      return withWarnings({ output: '', changed: true }, [
+        ...propertyWarnings(typeKey, s.properties, s.pos),
+        ...storedOnlyWarnings(typeKey, rec.path, s.properties, s.pos),
+        ...virtualPersistWarnings(typeKey, rec, s, ctx),
+      ]);
     }
     case 'modify': {
       if (!s.targets.length) throw errors.syntax('one or more configuration identifiers must be provided', s.pos);
@@ -67,7 +80,7 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
       for (const rec of selectTargets(ctx.ops, typeKey, s.targets, folder, s.pos)) {
         ctx.ops.modify(rec, s.properties, opCtx);
         if (typeKey === 'ltm pool') for (const m of enabledMembers(s.properties, folder)) ctx.status.markResumed(rec.path, m);
-        warnings.push(...storedOnlyWarnings(typeKey, rec.path, s.properties, s.pos));
+        warnings.push(...storedOnlyWarnings(typeKey, rec.path, s.properties, s.pos), ...virtualPersistWarnings(typeKey, rec, s, ctx));
       }
       return withWarnings({ output: '', changed: true }, warnings);
     }
@@ -197,6 +210,10 @@ export function runStatement(s: Statement, ctx: ExecContext): ExecuteResult {
   if (s.verb === 'cd') return cd(s, ctx.session);
   if (s.typeKey === 'sys config') return sysConfig(s, ctx);
   if (s.typeKey === 'cli transaction') return cliTransaction(s, ctx.session);
+  if (s.typeKey === 'ltm persistence persist-records') {
+    const filters = Object.fromEntries(Object.entries(s.options).filter(([k, v]) => k !== 'all-properties' && typeof v === 'string')) as PersistFilters;
+    return showPersistRecords(ctx, s.options['all-properties'] === true, filters);
+  }
   if (s.isObjectType && s.typeKey) {
     typeOf(s.typeKey);
     return objectCommand(s, ctx);

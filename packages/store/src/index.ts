@@ -30,3 +30,4 @@ export type { StoredProps, StoredValue } from './stored-value';
 export { SCHEMA_VERSION } from './database';
 export { hashPassword, verifyPassword } from './passwords';
 export type { ShowJson } from './show-data';
+export { persistenceInForce, SOURCE_ADDR, type PersistenceInForce } from './persistence-in-force';

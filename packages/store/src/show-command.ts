@@ -17,6 +17,7 @@ import { toJson, type ShowBlock, type ShowCell, type ShowCounterRow, type ShowTa
 import { storedOnlyInEffect } from './stored-only';
 import { formatDestinationForShow } from './format/values';
 import { memberNode } from './validate/references';
+import { persistenceInForce, persistenceKind } from './persistence-in-force';
 
 /**
  * BIG-IP's CMP lines, from the process model the data plane reported: `all-cpus` only when a
@@ -80,6 +81,10 @@ function storedOnlyFor(rec: ObjectRecord, eff: StoredProps, ctx: ExecContext): S
   };
   add(rec, eff);
   const find = (types: readonly string[], path: string) => types.map((t) => ctx.ops.repo.get(t, path)).find((r): r is ObjectRecord => !!r);
+  const persistence = persistenceInForce(eff, persistenceKind(ctx.ops.repo));
+  for (const s of persistence.notActedOn) out.push({ object: `${rec.type} ${rec.path}`, ...s });
+  const persistRec = persistence.profile ? ctx.ops.repo.get('ltm persistence source-addr', persistence.profile) : undefined;
+  if (persistRec) add(persistRec, ctx.ops.effective(persistRec));
   for (const path of Object.keys(isProps(eff.profiles) ? eff.profiles : {})) {
     const p = find(PROFILE_TYPES, path);
     if (p) add(p, ctx.ops.effective(p));

@@ -3,7 +3,7 @@
  * `reset-stats` records, so `show` prints counters minus the baseline while the data plane keeps
  * counting.
  */
-import type { MemberStatus, StatusReport, VirtualStatus } from '@openltm/model';
+import type { MemberStatus, PersistRecordStatus, StatusReport, VirtualStatus } from '@openltm/model';
 import type { Db } from './database';
 
 export interface StatusView {
@@ -16,6 +16,8 @@ export interface StatusView {
   reportInfo(): ReportInfo | undefined;
   /** Manual-resume tokens by `<pool> <member>`: each administrator resume moves one. */
   resumeTokens(): Record<string, number>;
+  /** The persistence records the data plane last reported. */
+  persistence(): { total: number; records: PersistRecordStatus[] } | undefined;
 }
 
 export interface ReportInfo {
@@ -35,7 +37,7 @@ export class StatusTable implements StatusView {
     this.st = {
       put: db.prepare('INSERT OR REPLACE INTO status (kind, name, data) VALUES (?, ?, ?)'),
       get: db.prepare('SELECT data FROM status WHERE kind = ? AND name = ?').pluck(),
-      keys: db.prepare("SELECT kind, name FROM status WHERE kind IN ('virtual', 'member')"),
+      keys: db.prepare("SELECT kind, name FROM status WHERE kind IN ('virtual', 'member', 'persist')"),
       del: db.prepare('DELETE FROM status WHERE kind = ? AND name = ?'),
       putBase: db.prepare('INSERT OR REPLACE INTO stats_baseline (kind, name, data) VALUES (?, ?, ?)'),
       getBase: db.prepare('SELECT data FROM stats_baseline WHERE kind = ? AND name = ?').pluck(),
@@ -58,6 +60,7 @@ export class StatusTable implements StatusView {
     };
     for (const v of report.virtuals) row(`virtual\0${v.name}`, v);
     for (const m of report.members) row(`member\0${m.pool} ${m.member}`, m);
+    if (report.persistence) row('persist\0', report.persistence);
     const info: ReportInfo = { generation: report.generation, at: report.at, ...(report.cmp ? { cmp: report.cmp } : {}) };
     this.db.transaction(() => {
       // The first report of this writer also removes rows a previous daemon left behind.
@@ -103,6 +106,10 @@ export class StatusTable implements StatusView {
   resumeTokens(): Record<string, number> {
     const rows = this.st.resumes.all() as { name: string; data: string }[];
     return Object.fromEntries(rows.map((r) => [r.name, JSON.parse(r.data) as number]));
+  }
+
+  persistence(): { total: number; records: PersistRecordStatus[] } | undefined {
+    return this.read('persist', '');
   }
 
   reportInfo(): ReportInfo | undefined {

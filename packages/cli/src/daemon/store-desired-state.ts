@@ -6,19 +6,19 @@
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from 'pino';
-import { parseDestination } from '@openltm/model';
+import { PERSISTENCE_TYPES, parseDestination } from '@openltm/model';
 import { unescapeTmsh } from '@openltm/parser';
 import type { Store, EffectiveObject, StoredProps, StoredValue } from '@openltm/store';
-import { parseMonitorRule, memberNode } from '@openltm/store';
+import { parseMonitorRule, memberNode, persistenceInForce, SOURCE_ADDR } from '@openltm/store';
 import type {
   ActivationMode, CertKeyPair, ClientIdentity, XclientFallback, ClientSslSpec, ServerSslSpec, DesiredState, DesiredStateSource, MemberSpec, MonitorRule,
-  MonitorSpec, PoolSpec, RateLimitMode, RateLimitSpec, VirtualSpec,
+  MonitorSpec, PersistSpec, PoolSpec, RateLimitMode, RateLimitSpec, VirtualSpec,
 } from '@openltm/dataplane';
 
 const TYPES = [
   'ltm virtual', 'ltm pool', 'ltm node', 'ltm profile smtps', 'ltm profile client-ssl', 'ltm profile server-ssl', 'ltm profile tcp',
-  'ltm monitor smtp', 'ltm monitor tcp', 'ltm snatpool',
-] as const;
+  'ltm monitor smtp', 'ltm monitor tcp', 'ltm snatpool', ...PERSISTENCE_TYPES,
+];
 
 function str(v: StoredValue | undefined, fallback = ''): string {
   return typeof v === 'string' ? v : fallback;
@@ -180,6 +180,28 @@ interface ProfileMaps {
   tcp: Map<string, EffectiveObject>;
   /** Not a profile, but resolved by name the same way (source-address-translation pool). */
   snatpools: Map<string, EffectiveObject>;
+  /** Persistence profiles of every kind, by type key (only source-addr ones take effect). */
+  persistence: Map<string, Map<string, EffectiveObject>>;
+}
+
+/** The virtual's source-addr persistence, from its persist list or fallback-persistence (the store's rule). */
+function persistSpec(p: StoredProps, profiles: ProfileMaps): Pick<VirtualSpec, 'persist'> {
+  const kindOf = (path: string) => PERSISTENCE_TYPES.find((t) => profiles.persistence.get(t)?.has(path));
+  const { profile } = persistenceInForce(p, kindOf);
+  const obj = profile ? profiles.persistence.get(SOURCE_ADDR)?.get(profile) : undefined;
+  if (!obj) return {};
+  const q = obj.properties;
+  const on = (name: string) => str(q[name]) === 'enabled';
+  const persist: PersistSpec = {
+    profile: obj.name,
+    timeout: num(q.timeout, 180),
+    mask: str(q.mask, 'none'),
+    matchAcrossPools: on('match-across-pools'),
+    matchAcrossServices: on('match-across-services'),
+    matchAcrossVirtuals: on('match-across-virtuals'),
+    overrideConnectionLimit: on('override-connection-limit'),
+  };
+  return { persist };
 }
 
 function virtualSpec(vs: EffectiveObject, profiles: ProfileMaps, cache: ProfileCache): VirtualSpec | undefined {
@@ -221,6 +243,7 @@ function virtualSpec(vs: EffectiveObject, profiles: ProfileMaps, cache: ProfileC
     connectionLimit: num(p['connection-limit'], 0),
     ...rateLimit(p),
     ...snat(p, profiles.snatpools),
+    ...persistSpec(p, profiles),
   };
 }
 
@@ -352,7 +375,10 @@ export class DesiredStateReader {
   private full(): Snapshot {
     const { generation, objects } = this.store.snapshot(TYPES);
     const maps = Object.fromEntries(TYPES.map((t) => [t, byName(objects[t])])) as Record<string, Map<string, EffectiveObject>>;
-    const profiles: ProfileMaps = { smtps: maps['ltm profile smtps'], clientSsl: maps['ltm profile client-ssl'], serverSsl: maps['ltm profile server-ssl'], tcp: maps['ltm profile tcp'], snatpools: maps['ltm snatpool'] };
+    const profiles: ProfileMaps = {
+      smtps: maps['ltm profile smtps'], clientSsl: maps['ltm profile client-ssl'], serverSsl: maps['ltm profile server-ssl'], tcp: maps['ltm profile tcp'], snatpools: maps['ltm snatpool'],
+      persistence: new Map(PERSISTENCE_TYPES.map((t) => [t, maps[t]])),
+    };
     this.ssl.begin();
     const snap: Snapshot = { generation, objects: maps, profiles, virtuals: new Map(), pools: new Map(), monitors: [], resumeTokens: '' };
     for (const v of maps['ltm virtual'].values()) snap.virtuals.set(v.name, virtualSpec(v, profiles, this.ssl));

@@ -6,6 +6,7 @@
 import type { MemberStats, VirtualStats } from '@openltm/model';
 import type { ClientSslSpec, PoolSpec, VirtualSpec } from '../desired-state';
 import type { CheckState } from '../monitor/monitor-scheduler';
+import type { PersistAnswer, PersistRequest } from './persist-channel';
 
 /** One monitor's check on one member address:port, as the worker's HealthLookup reads it. */
 export type HealthEntry = [monitor: string, address: string, port: number, state: CheckState];
@@ -25,7 +26,8 @@ export type PrimaryMessage =
   /** An accepted client connection for `virtual` (the socket is the message's handle). */
   | { type: 'connection'; virtual: string; generation: number }
   /** Stop: drain every listener (sessions may finish for `drainTimeoutMs`), report, exit. */
-  | { type: 'stop'; drainTimeoutMs: number };
+  | { type: 'stop'; drainTimeoutMs: number }
+  | PersistAnswer;
 
 export type WorkerMessage =
   /** The worker has its IPC handlers installed and may be sent state and connections. */
@@ -34,7 +36,8 @@ export type WorkerMessage =
   /** Counters since the worker started, for the virtuals and members whose counters changed since its last report. */
   | { type: 'stats'; virtuals: Record<string, VirtualStats>; members: Record<string, MemberStats>; sessions: number }
   /** Drained; the worker exits next. */
-  | { type: 'stopped' };
+  | { type: 'stopped' }
+  | PersistRequest;
 
 /** A virtual on the wire: its client-ssl spec named, not repeated. */
 export type WireVirtual = Omit<VirtualSpec, 'clientSsl'> & { clientSsl?: string };

@@ -25,6 +25,8 @@ import type { HealthEntry, PrimaryMessage, WorkerMessage } from './messages';
 import { memberKey } from './messages';
 import { StatsTotals } from './stats-totals';
 import { StateBroadcast, stateMessage } from './state-delta';
+import { PersistTable } from '../persist/persist-table';
+import { servePersistence } from './persist-channel';
 
 export interface PrimaryOptions {
   source: DesiredStateSource;
@@ -63,6 +65,8 @@ export class PrimaryPlane {
   private readonly acceptors: ListenerSet;
   private readonly reconciler: Reconciler;
   private readonly totals = new StatsTotals();
+  /** Every worker's persistence records (persist-channel.ts). */
+  private readonly persistTable = new PersistTable();
   private readonly broadcast = new StateBroadcast();
   /** Virtuals whose status inputs changed since the last report (all of them when `allDirty`). */
   private readonly dirty = new Set<string>();
@@ -211,7 +215,10 @@ export class PrimaryPlane {
     this.allDirty = false;
     const members = this.pools.memberStatuses();
     for (const m of members) m.stats = this.totals.member(memberKey(m.pool, m.member));
-    return { generation: desired?.generation ?? -1, at: now, virtuals, members, pools: this.pools.poolStatuses(), cmp: { workers: this.options.workers, cpus: os.availableParallelism() } };
+    return {
+      generation: desired?.generation ?? -1, at: now, virtuals, members, pools: this.pools.poolStatuses(),
+      cmp: { workers: this.options.workers, cpus: os.availableParallelism() }, persistence: this.persistTable.report(),
+    };
   }
 
   private async reconcile(desired: DesiredState): Promise<void> {
@@ -306,6 +313,10 @@ export class PrimaryPlane {
         break;
       case 'stopped':
         break;
+      case 'persist-lookup':
+      case 'persist-record':
+        servePersistence(this.persistTable, message, (answer) => this.send(slot, answer));
+        break;
     }
   }
 
@@ -357,6 +368,8 @@ export class PrimaryPlane {
     const drainTimeoutMs = this.options.drainTimeoutMs ?? 30_000;
     const exits = [...this.slots.values()].map((slot) => this.stopWorker(slot, drainTimeoutMs));
     await Promise.all([...exits, this.monitors.stop()]);
+    // The records die with the primary: the last report must not list them as live.
+    this.persistTable.clear();
     this.writeStatus();
     this.log.info('data plane stopped');
   }

@@ -15,6 +15,7 @@ import { diff, diffChanged } from '../reconcile/diff';
 import type { HealthEntry, PrimaryMessage, WorkerMessage } from './messages';
 import { memberKey } from './messages';
 import { StateAssembly } from './state-delta';
+import { RemotePersistence } from './persist-channel';
 
 /** The worker's end of the IPC channel (`process` in a forked child). */
 export interface WorkerChannel {
@@ -52,6 +53,7 @@ export class WorkerPlane {
   /** A fingerprint of each virtual's and member's counters as last reported. */
   private readonly reported = new Map<string, [current: number, total: number]>();
   private stopping?: Promise<void>;
+  private readonly persistence: RemotePersistence;
 
   constructor(
     private readonly channel: WorkerChannel,
@@ -61,8 +63,16 @@ export class WorkerPlane {
     this.log = options.logger;
     this.pools = new PoolSet(this.log.child({ subsystem: 'pool' }), (monitor, address, port) => this.health.get(healthKey(monitor, address, port)));
     const drainTimeoutMs = options.timeouts?.drain ?? 30_000;
+    let warnedAt = 0;
+    this.persistence = new RemotePersistence((m, cb) => this.channel.send(m, cb), () => this.channel.connected, undefined, () => {
+      // One line per 10 s at most: a starved primary times out every session's lookup.
+      if (Date.now() - warnedAt < 10_000) return;
+      warnedAt = Date.now();
+      this.log.warn('the primary did not answer a persistence lookup in time; the session was load-balanced without its record');
+    });
     this.listenerDeps = {
       selector: this.pools,
+      persistence: this.persistence,
       logger: this.log,
       external: true,
       timeouts: { ...options.timeouts, drain: drainTimeoutMs },
@@ -83,6 +93,7 @@ export class WorkerPlane {
   start(): void {
     this.channel.on('message', (message, handle) => this.onMessage(message, handle));
     this.channel.on('disconnect', () => {
+      this.persistence.abandon();
       this.log.warn('primary gone: draining this worker\'s sessions, then exiting');
       void this.stop(this.options.orphanDrainMs ?? 30_000, false);
     });
@@ -115,6 +126,9 @@ export class WorkerPlane {
         break;
       case 'stop':
         void this.stop(message.drainTimeoutMs, true);
+        break;
+      case 'persist-answer':
+        this.persistence.answer(message);
         break;
     }
   }

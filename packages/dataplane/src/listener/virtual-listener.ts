@@ -16,6 +16,7 @@ import type { DeadlineConfig } from '../session/deadlines';
 import type { SessionFootprint } from '../session/session-base';
 import { SmtpSession } from '../session/smtp-session';
 import { sourceChooser } from '../session/source-address';
+import { sessionPersistence, type PersistenceService } from '../persist/persistence';
 import { ClientTls } from './client-tls';
 import { buildMemberContext } from './secure-context';
 import { Admission, type AdmissionPolicy, type Refusal } from './admission';
@@ -244,6 +245,7 @@ export class VirtualListener implements VirtualListenerApi {
       ...(spec.smtps?.clientIdentity ? { clientIdentity: spec.smtps.clientIdentity } : {}),
       ...(spec.smtps?.xclientFallback ? { xclientFallback: spec.smtps.xclientFallback } : {}),
       ...(spec.snat ? { sourceAddress: sourceChooser(spec.snat)! } : {}),
+      ...persistenceOf(spec, this.deps.persistence),
       maxInFlight: s.maxInFlight ?? SESSION_DEFAULTS.maxInFlight,
       maxMessageSize: s.maxMessageSize ?? SESSION_DEFAULTS.maxMessageSize,
       deadlines: { ...SESSION_DEFAULTS.deadlines, ...definedOnly(s.deadlines) },
@@ -330,6 +332,11 @@ export class VirtualListener implements VirtualListenerApi {
     if (this.sessions.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
   }
+}
+
+function persistenceOf(spec: VirtualSpec, service: PersistenceService | undefined): Pick<SessionConfig, 'persistence'> {
+  const persistence = sessionPersistence(spec, service);
+  return persistence ? { persistence } : {};
 }
 
 /** The set fields of a partial (an explicit undefined must not erase a default). */

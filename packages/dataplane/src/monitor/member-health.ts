@@ -12,6 +12,11 @@ export interface MemberHealth {
   reason: string;
   /** May take new sessions (connection limit aside). */
   usable: boolean;
+  /**
+   * May take sessions of clients persisted to it: as usable, except that a user-disabled member
+   * still does (BIG-IP's "disabled": no new clients, persistent ones still served).
+   */
+  persistable: boolean;
   /** Per-monitor detail for log lines: `/Common/smtp_mon: down; last error: ECONNREFUSED`. */
   detail: string;
 }
@@ -87,8 +92,8 @@ export function memberHealth(member: MemberSpec, poolRule: MonitorRule, lookup: 
   }
   const disabled = member.session === 'user-disabled';
   if (disabled && member.state !== 'user-down') reason += ', user disabled';
-  const usable = member.state !== 'user-down' && !disabled && status !== 'down' && status !== 'down-manual-resume';
-  return { monitorStatus: status, availability, reason, usable, detail };
+  const persistable = member.state !== 'user-down' && status !== 'down' && status !== 'down-manual-resume';
+  return { monitorStatus: status, availability, reason, usable: persistable && !disabled, persistable, detail };
 }
 
 /** A pool's availability from its members', as BIG-IP derives it. */

@@ -12,6 +12,8 @@ export interface MemberView {
    * and its monitor rule is not down. The connection limit is checked separately.
    */
   usable: boolean;
+  /** May take a session of a client persisted to it (a user-disabled member may); absent = as `usable`. */
+  persistable?: boolean;
   /**
    * A connection to it failed moments ago (connect error, no greeting) and its monitor has not
    * seen it up since: chosen only when no other member can take the session.

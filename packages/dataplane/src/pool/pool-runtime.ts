@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { MemberStats } from '@openltm/model';
-import type { BackendLease } from '../contracts';
+import type { BackendLease, MemberPreference } from '../contracts';
 import type { MemberSpec, PoolSpec } from '../desired-state';
 import type { MemberHealth } from '../monitor/member-health';
 import type { MemberView, SelectionState } from './member-view';
@@ -77,7 +77,7 @@ export class PoolRuntime {
    * A lease on the member the mode chooses, skipping the members in `tried`. `nodeConns`:
    * connections to a node (address) from every pool, for the -node modes.
    */
-  acquire(tried?: ReadonlySet<string>, nodeConns?: (address: string) => number): BackendLease | undefined {
+  acquire(tried?: ReadonlySet<string>, nodeConns?: (address: string) => number, prefer?: MemberPreference): BackendLease | undefined {
     const views: MemberView[] = this.members.map((m) => ({
       name: m.spec.name,
       ratio: m.spec.ratio,
@@ -85,6 +85,7 @@ export class PoolRuntime {
       connectionLimit: m.spec.connectionLimit,
       curConns: m.stats.curConns,
       usable: m.health.usable,
+      persistable: m.health.persistable,
       passiveDown: m.passive !== undefined,
       responseMs: recentResponse(m.response, this.now()),
       ...(nodeConns ? { node: { conns: nodeConns(m.spec.address), ratio: m.spec.nodeRatio ?? 1 } } : {}),
@@ -95,6 +96,7 @@ export class PoolRuntime {
       members: views,
       state: this.selection,
       ...(tried ? { tried } : {}),
+      ...(prefer ? { prefer } : {}),
     });
     this.selection = state;
     if (chosen === undefined) return undefined;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Availability, MemberStatus } from '@openltm/model';
-import type { BackendLease, BackendSelector } from '../contracts';
+import type { BackendLease, BackendSelector, MemberPreference } from '../contracts';
 import type { MemberSpec, PoolSpec } from '../desired-state';
 import type { CheckState, CheckTarget } from '../monitor/monitor-scheduler';
 import { effectiveRule, memberHealth, poolAvailability, type MemberHealth } from '../monitor/member-health';
@@ -120,11 +120,11 @@ export class PoolSet implements BackendSelector {
   }
 
   /** A lease on a member of `pool`, never one of `tried` (the members this session already failed to reach). */
-  acquire(pool: string, tried?: ReadonlySet<string>): BackendLease | undefined {
+  acquire(pool: string, tried?: ReadonlySet<string>, prefer?: MemberPreference): BackendLease | undefined {
     const p = this.pools.get(pool);
     if (!p) return undefined;
     for (const m of p.members) if (m.passive) this.settlePassive(p, m);
-    return p.acquire(tried, NODE_MODES.has(p.spec.loadBalancingMode) ? this.nodeConnections() : undefined);
+    return p.acquire(tried, NODE_MODES.has(p.spec.loadBalancingMode) ? this.nodeConnections() : undefined, prefer);
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { MemberPreference } from '../contracts';
 import type { MemberView, SelectionState } from './member-view';
 import { underLimit } from './member-view';
 import { roundRobin } from './round-robin';
@@ -36,6 +37,8 @@ export interface SelectionInput {
   state: SelectionState;
   /** Names of members this session already tried (and failed to reach): never chosen again. */
   tried?: ReadonlySet<string>;
+  /** A persistence record's member: chosen, ahead of the mode, when it may take the session. */
+  prefer?: MemberPreference;
 }
 
 export interface Selection {
@@ -51,9 +54,18 @@ export interface Selection {
  * Members that are not usable, at their connection limit or already tried are skipped; members
  * marked down passively only when nothing else is left (a passive mark steers traffic away, it
  * never refuses a session); priority groups narrow the field; the mode picks among the rest.
+ * A persisted member comes first while it is available (not down, not marked down, not tried,
+ * under its limit unless the profile overrides it; user-disabled is no bar, as BIG-IP serves
+ * persistent clients on a disabled member), whatever its priority group; choosing it leaves the
+ * mode's memory as it was.
  */
 export function selectMember(input: SelectionInput): Selection {
-  const { members, state, tried } = input;
+  const { members, state, tried, prefer } = input;
+  if (prefer) {
+    const i = members.findIndex((m) => m.name === prefer.member);
+    const m = members[i];
+    if (m && (m.persistable ?? m.usable) && !m.passiveDown && !tried?.has(m.name) && (prefer.overrideLimit || underLimit(m))) return { chosen: i, state };
+  }
   const open = (m: MemberView): boolean => m.usable && underLimit(m) && !tried?.has(m.name);
   const eligible: number[] = [];
   members.forEach((m, i) => {

@@ -11,6 +11,7 @@ import type { BackendLease, BackendSelector } from '../contracts';
 import { ReplyParser, type Reply } from './reply-parser';
 import { xclientToMember, type XclientOutcome, type XclientSpec } from './xclient';
 import { connectImplicit, IMPLICIT_TLS_PORT, starttlsToMember, type MemberTls } from './member-tls';
+import type { MemberPersistence } from '../persist/persistence';
 
 export interface BackendOpenOptions {
   selector: BackendSelector;
@@ -24,6 +25,8 @@ export interface BackendOpenOptions {
   proxyHeader?: Buffer;
   /** source-address-translation: the local address for a member (source-address.ts). */
   sourceAddress?: (memberAddress: string) => string | undefined | null;
+  /** Source-address persistence: the member a record names is tried first, and the member used is recorded. */
+  persistence?: MemberPersistence;
   /** smtps `client-identity xclient`: the exchange, what to do when it fails, and who hears of it. */
   xclient?: { spec: XclientSpec; fallback: 'relay' | 'next-member'; onOutcome(o: XclientOutcome, member: string): void };
 }
@@ -53,9 +56,12 @@ export class BackendConnection {
   static async open(opts: BackendOpenOptions): Promise<BackendOpenResult> {
     const tried = new Set<string>();
     let reason: 'no-member' | 'no-answer' = 'no-member';
+    const persist = opts.persistence;
+    const persisted = persist && opts.pool ? await persist.lookup() : undefined;
+    const prefer = persisted ? { member: persisted, overrideLimit: persist!.overrideConnectionLimit } : undefined;
     // Bounded by the pool: the selector never hands back a member in `tried`.
     while (opts.pool) {
-      const lease = opts.selector.acquire(opts.pool, tried);
+      const lease = opts.selector.acquire(opts.pool, tried, prefer);
       if (!lease) break;
       if (tried.has(lease.member)) {
         // A selector that ignores `tried` would loop for ever.
@@ -64,7 +70,14 @@ export class BackendConnection {
       }
       tried.add(lease.member);
       const r = await attempt(lease, opts);
-      if (r.ok) return r;
+      if (r.ok) {
+        // A new client, or its member was unavailable: the record now names the member used.
+        if (persist && lease.member !== persisted) {
+          if (persisted) opts.logger.debug({ persisted, member: lease.member }, 'persisted member unavailable; the record now names another');
+          persist.record(lease.member, lease.address, lease.port, lease.pool);
+        }
+        return r;
+      }
       reason = r.reason;
     }
     return { ok: false, reason };

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { BackendSelector } from '../contracts';
 import type { VirtualStats } from '../desired-state';
 import { BackendConnection, type BackendOpenOptions, type BackendOpenResult } from './backend-connection';
-import { proxyHeader } from './proxy-header';
+import { proxyHeader, type ClientTlsFacts } from './proxy-header';
 import { SessionDeadlines, type Expiry } from './deadlines';
 import { hostReplies, type HostReplies } from './replies';
 import type { Reply } from './reply-parser';
@@ -37,6 +37,8 @@ export abstract class SessionBase {
   protected client: net.Socket | tls.TLSSocket;
   protected backend: BackendConnection | undefined;
   protected clientEnded = false;
+  /** The client's TLS once its handshake is done (for the PROXY v2 TLS TLVs). */
+  protected tlsFacts: ClientTlsFacts | undefined;
   protected readonly r: HostReplies;
   protected readonly log: Logger;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -164,6 +166,7 @@ export abstract class SessionBase {
       ...(this.config.memberTls ? { memberTls: this.config.memberTls } : {}),
       ...this.identityOptions(),
       ...(this.config.sourceAddress ? { sourceAddress: (m: string) => this.config.sourceAddress!(m, this.raw.localAddress) } : {}),
+      ...(this.config.persistence && this.raw.remoteAddress ? { persistence: this.config.persistence(this.raw.remoteAddress) } : {}),
     }).then(
       this.guard((res: BackendOpenResult) => {
         if (!res.ok) {
@@ -215,6 +218,7 @@ export abstract class SessionBase {
         clientPort: r.remotePort ?? 0,
         localAddress: r.localAddress ?? '',
         localPort: r.localPort ?? 0,
+        ...(this.tlsFacts ? { tls: this.tlsFacts } : {}),
       }),
     };
   }

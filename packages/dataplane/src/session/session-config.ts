@@ -4,6 +4,7 @@
  */
 import type { ClientIdentity, XclientFallback } from '../desired-state';
 import type { SourceChooser } from './source-address';
+import type { MemberPersistence } from '../persist/persistence';
 import type { ClientTls } from '../listener/client-tls';
 import type { MemberTls } from './member-tls';
 import type { DeadlineConfig } from './deadlines';
@@ -40,6 +41,8 @@ export interface SessionConfig {
   clientIdentity?: ClientIdentity;
   /** source-address-translation: picks the local address of each member connection. */
   sourceAddress?: SourceChooser;
+  /** Source-address persistence of the virtual, per client address (absent = none). */
+  persistence?: (clientAddress: string) => MemberPersistence;
   /** With `xclient`: what a member that does not take it gets (absent = next-member). */
   xclientFallback?: XclientFallback;
   /** Commands in flight (owed a reply) before the session stops reading more. */

@@ -324,6 +324,14 @@ export class SmtpSession extends SessionBase {
         if (this.phase === 'closed') return;
         if (!acceptClientCert(facts, this.deps.stats, this.log)) return this.refuseClientCert(sock);
         this.tls = true;
+        this.tlsFacts = {
+          version: sock.getProtocol() ?? '',
+          cipher: sock.getCipher()?.name ?? '',
+          ...(facts.servername ? { sni: facts.servername } : {}),
+          certPresented: facts.clientCert?.presented ?? false,
+          resumed: facts.resumed,
+          verified: facts.clientCert?.result === 'ok',
+        };
         this.reader.detectTls = false;
         this.needHelo = starttls;
         this.tainted = false;

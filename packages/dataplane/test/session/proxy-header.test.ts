@@ -8,6 +8,10 @@ import * as net from 'node:net';
 import { proxyHeader } from '../../src/session/proxy-header';
 import { Harness, virtualSpec } from '../support/harness';
 import { TestClient } from '../support/smtp-client';
+import { makeCert, type TestCert } from '../support/tls-fixture';
+
+let cert: TestCert;
+beforeAll(() => (cert = makeCert()));
 
 const h = new Harness();
 const servers: net.Server[] = [];
@@ -96,4 +100,80 @@ it('a client whose addresses are gone gets the honest "unknown" forms, not a mad
   const gone = { clientAddress: '', clientPort: 0, localAddress: '', localPort: 0 };
   expect(proxyHeader('proxy-v1', gone).toString()).toBe('PROXY UNKNOWN\r\n');
   expect([...proxyHeader('proxy-v2', gone).subarray(12)]).toEqual([0x20, 0x00, 0x00, 0x00]);
+});
+
+/** The TLVs after a v2 header's address block: [type, value] in order, sub-TLVs of PP2_TYPE_SSL split out. */
+function tlvs(hdr: Buffer): Array<[number, Buffer]> {
+  const out: Array<[number, Buffer]> = [];
+  const walk = (b: Buffer) => {
+    for (let i = 0; i < b.length; ) {
+      const type = b[i]!;
+      const len = b.readUInt16BE(i + 1);
+      const value = b.subarray(i + 3, i + 3 + len);
+      out.push([type, value]);
+      if (type === 0x20) walk(value.subarray(5));
+      i += 3 + len;
+    }
+  };
+  expect(hdr.readUInt16BE(14)).toBe(hdr.length - 16);
+  walk(hdr.subarray(28));
+  return out;
+}
+
+describe('PROXY v2 TLS TLVs (PP2_TYPE_SSL, PP2_TYPE_AUTHORITY)', () => {
+  const ep = { clientAddress: '10.1.2.3', clientPort: 4000, localAddress: '10.0.0.1', localPort: 25 };
+
+  it('carry the SNI name, the client flags, the verify field, the TLS version and the cipher', () => {
+    const hdr = proxyHeader('proxy-v2', { ...ep, tls: { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', sni: 'mx.example.test', certPresented: false, resumed: false, verified: false } });
+    const t = tlvs(hdr);
+    expect(t.map(([type]) => type)).toEqual([0x02, 0x20, 0x21, 0x23]);
+    expect(t[0]![1].toString()).toBe('mx.example.test');
+    // client: PP2_CLIENT_SSL only; verify non-zero: no certificate was presented.
+    expect([t[1]![1][0], t[1]![1].readUInt32BE(1)]).toEqual([0x01, 1]);
+    expect(t[2]![1].toString()).toBe('TLSv1.3');
+    expect(t[3]![1].toString()).toBe('TLS_AES_256_GCM_SHA384');
+  });
+
+  it('a verified client certificate: PP2_CLIENT_CERT_CONN and _SESS set and verify 0; on a resumed session only _SESS', () => {
+    const base = { version: 'TLSv1.2', cipher: 'ECDHE-RSA-AES128-GCM-SHA256', certPresented: true, verified: true };
+    const fresh = tlvs(proxyHeader('proxy-v2', { ...ep, tls: { ...base, resumed: false } }));
+    expect(fresh.map(([type]) => type)).toEqual([0x20, 0x21, 0x23]);
+    expect([fresh[0]![1][0], fresh[0]![1].readUInt32BE(1)]).toEqual([0x07, 0]);
+    const resumed = tlvs(proxyHeader('proxy-v2', { ...ep, tls: { ...base, resumed: true } }));
+    expect(resumed[0]![1][0]).toBe(0x05);
+    const unverified = tlvs(proxyHeader('proxy-v2', { ...ep, tls: { ...base, resumed: false, verified: false } }));
+    expect(unverified[0]![1].readUInt32BE(1)).toBe(1);
+    // v1 has no room for them.
+    expect(proxyHeader('proxy-v1', { ...ep, tls: { ...base, resumed: false } }).toString()).toBe('PROXY TCP4 10.1.2.3 10.0.0.1 4000 25\r\n');
+  });
+
+  async function starttlsSession(before: string[]) {
+    const member = await proxyMember();
+    const spec = virtualSpec('allow', cert, { smtps: { name: '/Common/s', activationMode: 'allow', clientIdentity: 'proxy-v2' } });
+    const { port } = await h.proxy(spec, [{ address: '127.0.0.1', port: member.port }]);
+    const client = h.track(await TestClient.connect(port, { localAddress: '127.0.0.5' }));
+    expect(await client.reply()).toMatch(/^220 /);
+    for (const line of before) await client.cmd(line);
+    expect(await client.cmd('STARTTLS')).toMatch(/^220 /);
+    const tls = await client.startTls(cert.cert);
+    expect(await client.cmd('EHLO client.test')).toMatch(/^250/);
+    return { member, tls };
+  }
+
+  it('a member connection opened after STARTTLS (the client sent VRFY first) carries them, as the client negotiated', async () => {
+    const { member, tls } = await starttlsSession(['EHLO client.test', 'VRFY postmaster']);
+    expect(member.headers).toHaveLength(2);
+    expect(member.headers[0]!.length).toBe(28); // opened before TLS: nothing to say yet
+    const t = tlvs(member.headers[1]!);
+    expect(t.map(([type]) => type)).toEqual([0x02, 0x20, 0x21, 0x23]);
+    expect(t[0]![1].toString()).toBe('proxy.test');
+    expect(t[2]![1].toString()).toBe(tls.getProtocol());
+    expect(t[3]![1].toString()).toBe(tls.getCipher().name);
+  });
+
+  it('the member connection kept through STARTTLS opened before TLS: its header has no TLVs', async () => {
+    const { member } = await starttlsSession(['EHLO client.test']);
+    expect(member.headers).toHaveLength(1);
+    expect(member.headers[0]!.length).toBe(28);
+  });
 });

@@ -51,8 +51,8 @@ export const poolMemberEntry: PropertyTable = {
   session: {
     type: t.enumOf('user-enabled', 'user-disabled', 'monitor-enabled'),
     default: 'user-enabled',
-    help: 'user-disabled: no new sessions except persistent ones (BIG-IP "disabled")',
-    effect: enforced('test/e2e-settings.test.ts'),
+    help: 'user-disabled: no new clients; clients persisted to the member (ltm persistence source-addr) still go to it (BIG-IP "disabled")',
+    effect: enforced('test/e2e-settings.test.ts', 'test/e2e-persistence.test.ts'),
   },
   state: {
     type: t.enumOf('user-up', 'user-down', 'up', 'down', 'unchecked', 'checking'),

@@ -2,6 +2,7 @@ import { enforced, metadata, storedOnly, t } from '../value-types';
 import type { ObjectTypeDef } from '../object-type';
 import { PROFILE_TYPES } from './profile-types';
 import { SNAT_TESTS } from './ltm-snatpool';
+import { PERSIST_TESTS, PERSISTENCE_TYPES } from './ltm-persistence';
 
 /** The tests that prove admission (connection and rate limits) over real sockets. */
 const ADMISSION_TESTS = ['packages/dataplane/test/listener/admission.test.ts', 'test/e2e-admission.test.ts'];
@@ -40,6 +41,28 @@ export const ltmVirtual: ObjectTypeDef = {
       effect: metadata,
     },
     mirror: { type: t.onOff(), default: 'disabled', help: 'Mirror connections to the peer', effect: storedOnly },
+    persist: {
+      type: {
+        kind: 'collection',
+        key: { kind: 'reference', to: PERSISTENCE_TYPES },
+        entry: {
+          default: {
+            type: t.enumOf('yes', 'no'),
+            help: 'yes: the profile the virtual persists with (one entry only; a single entry is the default)',
+            effect: enforced(PERSIST_TESTS[0]),
+          },
+        },
+      },
+      default: 'none',
+      help: 'Persistence profile: persist { source_addr { default yes } }. Only source-addr profiles take effect; others (cookie, ssl, ...) are stored only and say so',
+      effect: enforced(...PERSIST_TESTS),
+    },
+    'fallback-persistence': {
+      type: t.ref([...PERSISTENCE_TYPES]),
+      default: 'none',
+      help: 'Persistence used when the default one cannot be: a source-addr profile here takes effect when `persist` names a kind openltm does not act on (cookie, ssl, ...) or none',
+      effect: enforced(PERSIST_TESTS[0]),
+    },
     pool: { type: t.ref('ltm pool'), default: 'none', help: 'Default pool of SMTP servers', effect: enforced('test/e2e-seed-scenario.test.ts') },
     profiles: {
       type: {

@@ -57,6 +57,7 @@ export function kindOfTargets(to: readonly string[]): string {
   if (to.length === 1) return getType(to[0])?.kindName ?? to[0];
   if (to.every((t) => t.startsWith('ltm profile '))) return 'profile';
   if (to.every((t) => t.startsWith('ltm monitor '))) return 'Monitor';
+  if (to.every((t) => t.startsWith('ltm persistence '))) return 'persistence profile';
   return 'object';
 }
 

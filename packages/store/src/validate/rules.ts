@@ -5,7 +5,7 @@
  * members have their nodes (created when missing).
  */
 import {
-  ConfigError, ErrorCodes, IMPLEMENTED_LOAD_BALANCING_MODES, PROFILE_TYPES, SNI_SHARED_SETTINGS, UNIMPLEMENTED_MODE_REASONS, errors, getType,
+  ConfigError, ErrorCodes, IMPLEMENTED_LOAD_BALANCING_MODES, PERSISTENCE_TYPES, PROFILE_TYPES, SNI_SHARED_SETTINGS, UNIMPLEMENTED_MODE_REASONS, errors, getType,
   typeOf, type SourcePosition,
 } from '@openltm/model';
 import { loadKey, checkPair } from '../certificates';
@@ -16,6 +16,7 @@ import { canonicalAddress } from './scalar';
 import { checkNewName } from '../names';
 import { formatDestinationForShow } from '../format/values';
 import { snatpoolSupported, virtualSupported } from './unsupported';
+import { virtualPersistRule } from '../persistence-in-force';
 
 export interface RuleContext {
   repo: ObjectRepository;
@@ -281,7 +282,7 @@ export const PRELINK_RULES: Readonly<Record<string, Rule[]>> = {
 
 /** Rules run after references are linked. */
 export const RULES: Readonly<Record<string, Rule[]>> = {
-  'ltm virtual': [virtualRules, virtualSupported],
+  'ltm virtual': [virtualRules, virtualSupported, virtualPersistRule],
   'ltm pool': [poolModeImplemented],
   'ltm snatpool': [snatpoolSupported],
   'ltm node': [nodeAddressUnique],
@@ -289,6 +290,7 @@ export const RULES: Readonly<Record<string, Rule[]>> = {
   'ltm profile server-ssl': [noInheritanceCycle, serverSslRules],
   'ltm profile smtps': [noInheritanceCycle],
   'ltm profile tcp': [noInheritanceCycle],
+  ...Object.fromEntries(PERSISTENCE_TYPES.map((t) => [t, [noInheritanceCycle]])),
   'ltm monitor smtp': [noInheritanceCycle],
   'ltm monitor tcp': [noInheritanceCycle, tcpMonitorModes],
 };

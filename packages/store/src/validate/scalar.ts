@@ -49,7 +49,7 @@ export function describeType(type: ValueType): string {
     case 'reference': return `the name of a ${type.to.join(' or ')}${type.nullable ? ' or none' : ''}`;
     case 'address': return 'an IPv4 or IPv6 address, optionally with %ROUTE-DOMAIN';
     case 'destination': return 'ADDRESS:PORT (10.0.0.1:25, 2001:db8::1.25)';
-    case 'netmask': return 'a netmask (255.255.255.255)';
+    case 'netmask': return `a netmask (255.255.255.255)${type.words?.length ? ` or ${type.words.join(', ')}` : ''}`;
     case 'cidr': return 'an address/prefix (0.0.0.0/0)';
     case 'list': return `{ ${describeType(type.item)} ... }`;
     case 'collection': return '{ NAME { ... } ... }';
@@ -92,6 +92,7 @@ export function checkScalar(property: string, type: ValueType, text: string, ctx
     case 'destination':
       return canonicalDestination(text, ctx, property);
     case 'netmask':
+      if (type.words?.includes(text)) return text;
       if (text !== 'any' && !isNetmask(text)) throw bad();
       return text;
     case 'cidr':
