@@ -20,6 +20,7 @@ import type { VirtualStatus } from '../desired-state';
 import type { DataPlaneStatus } from '../status-reporter';
 import { AvailabilityLog } from '../availability-log';
 import { Acceptor } from './acceptor';
+import { ConnectionRouter } from '../listener/connection-router';
 import { InheritedSockets, type InheritedSocket } from './inherited-sockets';
 import type { HealthEntry, PrimaryMessage, WorkerMessage } from './messages';
 import { memberKey } from './messages';
@@ -77,6 +78,7 @@ export class PrimaryPlane {
   private readonly slots = new Map<number, WorkerSlot>();
   private readonly pending: Array<{ virtual: string; socket: net.Socket }> = [];
   private readonly inherited: InheritedSockets;
+  private readonly router: ConnectionRouter;
   private desired?: DesiredState;
   private nextWorker = 0;
   private healthQueued = false;
@@ -105,12 +107,25 @@ export class PrimaryPlane {
     });
     this.pools = new PoolSet(this.log.child({ subsystem: 'pool' }), (monitor, address, port) => this.monitors.get(monitor, address, port));
     const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
+    // The primary holds one socket per port (and address, or the wildcard) and matches each
+    // connection to its virtual; the worker is told which virtual in the connection message.
+    this.router = new ConnectionRouter({
+      logger: this.log,
+      pauseOnConnect: true,
+      inherited: this.inherited,
+      deliver: (virtual, socket) => {
+        if (!this.acceptors.listener(virtual)) return false;
+        this.dispatch(virtual, socket);
+        return true;
+      },
+    });
     this.acceptors = new ListenerSet({
-      createListener: (spec) => new Acceptor(spec, { logger: this.log, inherited: this.inherited, dispatch: (virtual, socket) => this.dispatch(virtual, socket) }),
+      createListener: (spec) => new Acceptor(spec, { logger: this.log, ports: this.router.sockets }),
       deps: { selector: this.pools, logger: this.log },
       logger: this.log,
       drainTimeoutMs,
       backoff: options.backoff,
+      onServingChange: () => this.refreshMatcher(),
     });
     this.reconciler = new Reconciler({
       source: options.source,
@@ -166,13 +181,7 @@ export class PrimaryPlane {
 
   /** The listening sockets, for a new primary to inherit. */
   listeningSockets(): InheritedSocket[] {
-    const out: InheritedSocket[] = [];
-    for (const a of this.acceptors.actual()) {
-      const listener = this.acceptors.listener(a.name) as Acceptor | undefined;
-      const fd = listener?.fd;
-      if (listener && fd !== undefined) out.push({ address: listener.spec.address, port: listener.spec.port, fd });
-    }
-    return out;
+    return this.router.sockets.bound().flatMap((b) => (b.fd !== undefined ? [{ address: b.address, port: b.port, fd: b.fd }] : []));
   }
 
   stop(): Promise<void> {
@@ -217,33 +226,46 @@ export class PrimaryPlane {
     for (const m of members) m.stats = this.totals.member(memberKey(m.pool, m.member));
     return {
       generation: desired?.generation ?? -1, at: now, virtuals, members, pools: this.pools.poolStatuses(),
-      cmp: { workers: this.options.workers, cpus: os.availableParallelism() }, persistence: this.persistTable.report(),
+      cmp: { workers: this.options.workers, cpus: os.availableParallelism() }, persistence: this.persistTable.report(), unmatched: this.router.unmatchedByPort(),
     };
   }
 
   private async reconcile(desired: DesiredState): Promise<void> {
     this.monitors.configure(desired.monitors, checkTargetsOf(desired.pools));
     this.pools.configure(desired.pools);
-    // Workers first: a connection for a new virtual must find its spec there. The IPC channel
-    // keeps order, and workers apply states and adopt connections in arrival order.
     this.desired = desired;
     const change = this.broadcast.delta(desired);
     if (change.pools.length > 0 || change.removedPools.length > 0) this.allDirty = true;
     for (const v of change.virtuals) this.dirty.add(v.name);
+    const changed = new Set([...change.virtuals.map((v) => v.name), ...change.removedVirtuals]);
+    const actions = diffChanged(desired, changed, this.acceptors.actualFor(changed), Date.now());
+    // Virtuals that stop serving leave the matcher before the workers hear of it, and new ones
+    // enter it after: the IPC channel keeps order and workers apply states and adopt
+    // connections in arrival order, so no connection reaches a worker for a virtual it has
+    // already drained or does not know yet.
+    await this.acceptors.apply(actions.filter((a) => a.kind === 'drain'));
+    this.refreshMatcher();
     const n = this.options.workers;
     for (const slot of this.slots.values()) {
       if (slot.ready) this.send(slot, stateMessage(change, desired.generation, false, slot.index, n));
     }
     this.queueHealth();
-    const changed = new Set([...change.virtuals.map((v) => v.name), ...change.removedVirtuals]);
-    const actions = diffChanged(desired, changed, this.acceptors.actualFor(changed), Date.now());
-    await this.acceptors.apply(actions);
+    await this.acceptors.apply(actions.filter((a) => a.kind !== 'drain'));
+    this.refreshMatcher();
     // A retry that now succeeds, or a failure forgotten, changes that virtual's status too.
     for (const a of actions) this.dirty.add('spec' in a ? a.spec.name : a.name);
     if (change.removedVirtuals.length > 0 || change.removedPools.length > 0 || change.pools.length > 0) {
       this.acceptors.forgetStats(new Set(desired.virtuals.map((v) => v.name)));
       this.totals.forget(new Set(desired.virtuals.map((v) => v.name)), new Set(desired.pools.flatMap((p) => p.members.map((m) => memberKey(p.name, m.name)))));
     }
+  }
+
+  /** The match table: running acceptors serve; disabled virtuals and failed ones reset what they match. */
+  private refreshMatcher(): void {
+    const serving = this.acceptors.runningListeners().map((l) => l.spec);
+    const names = new Set(serving.map((s) => s.name));
+    const closed = (this.desired?.virtuals ?? []).filter((v) => !names.has(v.name) && (!v.enabled || this.acceptors.failure(v.name)));
+    this.router.setTable(serving, closed);
   }
 
   /** A worker that just started gets everything last broadcast. */
@@ -364,6 +386,7 @@ export class PrimaryPlane {
     await this.reconciler.stop();
     this.log.info('data plane stopping: closing listeners, workers draining');
     await this.acceptors.drainAll('daemon stopping');
+    await this.router.sockets.closeAll();
     for (const p of this.pending.splice(0)) p.socket.destroy();
     const drainTimeoutMs = this.options.drainTimeoutMs ?? 30_000;
     const exits = [...this.slots.values()].map((slot) => this.stopWorker(slot, drainTimeoutMs));

@@ -1,4 +1,5 @@
 import type { DesiredState, VirtualSpec } from '../desired-state';
+import { sameMatchRule } from '../listener/virtual-matcher';
 
 /** A listener start or update that failed; kept until the configuration or a retry clears it. */
 export interface VirtualFailure {
@@ -44,7 +45,8 @@ export function sameSpec(a: unknown, b: unknown): boolean {
   return ka.every((k) => sameSpec((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
-const sameDestination = (a: VirtualSpec, b: VirtualSpec): boolean => a.address === b.address && a.port === b.port;
+/** Destination, mask and source: a change there moves the virtual to other sockets and matcher entries (a replace). */
+const sameDestination = sameMatchRule;
 
 /** The action that moves a virtual from what runs to `spec`. */
 function change(running: VirtualSpec | undefined, spec: VirtualSpec): ReconcileAction {
