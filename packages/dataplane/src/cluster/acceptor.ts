@@ -57,7 +57,7 @@ export class Acceptor implements VirtualListenerApi {
     }
     this.claimed = true;
     if (this.notice) this.log.warn({ notice: this.notice }, `Virtual ${spec.name}: ${this.notice}`);
-    this.log.info({ address: spec.address, prefix: spec.prefix, port: spec.port }, 'virtual server serving');
+    this.log.info({ address: spec.address, prefix: spec.prefix, port: spec.port }, 'virtual server listening');
   }
 
   update(spec: VirtualSpec): void {

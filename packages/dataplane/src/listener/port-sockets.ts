@@ -163,7 +163,7 @@ export class PortSockets {
         server.removeListener('error', onError);
         server.on('error', (err) => this.options.logger.error({ err, address, port }, 'listening socket error'));
         this.servers.set(keyOf(address, port), server);
-        this.options.logger.info({ address, port, inherited: fd !== undefined }, 'listening');
+        this.options.logger.info({ address, port, inherited: fd !== undefined }, 'listening socket opened');
         resolve();
       };
       if (fd !== undefined) server.listen({ fd }, ready);

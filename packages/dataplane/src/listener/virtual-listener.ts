@@ -173,7 +173,7 @@ export class VirtualListener implements VirtualListenerApi {
           this.config = config;
           this.notice = notice;
           if (notice) this.log.warn({ notice }, `Virtual ${spec.name}: ${notice}`);
-          this.log.info({ address: spec.address, prefix: spec.prefix, port: spec.port, mode: config.tlsMode }, 'virtual server serving');
+          this.log.info({ address: spec.address, prefix: spec.prefix, port: spec.port, mode: config.tlsMode }, 'virtual server listening');
         },
         (err: unknown) => {
           throw ListenError.fromBind(spec, err);
