@@ -70,6 +70,7 @@ export class PortSockets {
    * note when the virtual's addresses cannot reach this host; rejects with a BindError.
    */
   claim(owner: object, spec: VirtualSpec): Promise<string | undefined> {
+    if (spec.port === 0) return Promise.reject(new BindError('cannot listen on port any (0): every virtual needs its port', undefined, spec.address, 0));
     return this.serial(async () => {
       this.claims.set(owner, { spec });
       try {
