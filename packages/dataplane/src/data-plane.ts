@@ -17,7 +17,7 @@
 import * as os from 'node:os';
 import type { Logger } from 'pino';
 import type { ListenerDeps } from './contracts';
-import type { DesiredState, DesiredStateSource, StatusSink } from './desired-state';
+import type { DesiredState, DesiredStateSource, StatusSink, VirtualSpec } from './desired-state';
 import { VirtualListener } from './listener/virtual-listener';
 import type { ListenerOptions } from './listener/virtual-listener';
 import { RateWindows } from './listener/rate-windows';
@@ -82,6 +82,7 @@ export class DataPlane {
   private readonly router: ConnectionRouter;
   /** The snapshot being applied (the reconciler's `desired` is the last one applied). */
   private applying?: DesiredState;
+  private applyingByName = new Map<string, VirtualSpec>();
 
   constructor(private readonly options: DataPlaneOptions) {
     // The caller's logger names the program part (`component: daemon`); each part of the data
@@ -124,7 +125,7 @@ export class DataPlane {
       logger: base.child({ subsystem: 'listener' }),
       drainTimeoutMs,
       backoff: options.backoff,
-      onServingChange: () => this.refreshMatcher(),
+      onServingChange: (name) => this.refreshEntry(name),
     });
     this.reconciler = new Reconciler({
       source: options.source,
@@ -187,8 +188,9 @@ export class DataPlane {
     const actions = diff(desired, this.listeners.actual(), Date.now());
     if (actions.length > 0) this.logger.debug({ generation: desired.generation, actions: actions.map((a) => `${a.kind} ${'spec' in a ? a.spec.name : a.name}`) }, 'reconcile');
     this.applying = desired;
-    this.refreshMatcher();
+    this.applyingByName = new Map(desired.virtuals.map((v) => [v.name, v]));
     await this.listeners.apply(actions);
+    // Disabled virtuals (no action of their own) and failures forgotten: once per reconcile.
     this.refreshMatcher();
     this.listeners.forgetStats(new Set(desired.virtuals.map((v) => v.name)));
   }
@@ -198,6 +200,15 @@ export class DataPlane {
    * failed, reset what they match. A virtual still starting is not in it yet (its connections
    * go to a less specific virtual until it serves).
    */
+  /** One virtual's match entry, in the same turn as its listener starts, stops or fails. */
+  private refreshEntry(name: string): void {
+    const running = this.listeners.listener(name);
+    const spec = this.applyingByName.get(name);
+    if (running) this.router.setEntry(name, running.spec, true);
+    else if (spec && (!spec.enabled || this.listeners.failure(name))) this.router.setEntry(name, spec, false);
+    else this.router.setEntry(name, undefined, false);
+  }
+
   private refreshMatcher(): void {
     const serving = this.listeners.runningListeners().map((l) => l.spec);
     const names = new Set(serving.map((s) => s.name));

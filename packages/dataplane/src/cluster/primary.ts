@@ -16,7 +16,7 @@ import type { BackoffPolicy } from '../reconcile/backoff';
 import { diffChanged } from '../reconcile/diff';
 import { Reconciler } from '../reconcile/reconciler';
 import { virtualStatus } from '../status-reporter';
-import type { VirtualStatus } from '../desired-state';
+import type { VirtualSpec, VirtualStatus } from '../desired-state';
 import type { DataPlaneStatus } from '../status-reporter';
 import { AvailabilityLog } from '../availability-log';
 import { Acceptor } from './acceptor';
@@ -80,6 +80,7 @@ export class PrimaryPlane {
   private readonly inherited: InheritedSockets;
   private readonly router: ConnectionRouter;
   private desired?: DesiredState;
+  private desiredByName = new Map<string, VirtualSpec>();
   private nextWorker = 0;
   private healthQueued = false;
   private statusTimer?: NodeJS.Timeout;
@@ -125,7 +126,7 @@ export class PrimaryPlane {
       logger: this.log,
       drainTimeoutMs,
       backoff: options.backoff,
-      onServingChange: () => this.refreshMatcher(),
+      onServingChange: (name) => this.refreshEntry(name),
     });
     this.reconciler = new Reconciler({
       source: options.source,
@@ -243,15 +244,19 @@ export class PrimaryPlane {
     // enter it after: the IPC channel keeps order and workers apply states and adopt
     // connections in arrival order, so no connection reaches a worker for a virtual it has
     // already drained or does not know yet.
+    for (const v of change.virtuals) this.desiredByName.set(v.name, v);
+    for (const name of change.removedVirtuals) this.desiredByName.delete(name);
     await this.acceptors.apply(actions.filter((a) => a.kind === 'drain'));
-    this.refreshMatcher();
+    for (const name of changed) this.refreshEntry(name);
     const n = this.options.workers;
     for (const slot of this.slots.values()) {
       if (slot.ready) this.send(slot, stateMessage(change, desired.generation, false, slot.index, n));
     }
     this.queueHealth();
     await this.acceptors.apply(actions.filter((a) => a.kind !== 'drain'));
-    this.refreshMatcher();
+    // Disabled virtuals and forgotten failures have no start or stop of their own.
+    for (const name of changed) this.refreshEntry(name);
+    for (const a of actions) this.refreshEntry('spec' in a ? a.spec.name : a.name);
     // A retry that now succeeds, or a failure forgotten, changes that virtual's status too.
     for (const a of actions) this.dirty.add('spec' in a ? a.spec.name : a.name);
     if (change.removedVirtuals.length > 0 || change.removedPools.length > 0 || change.pools.length > 0) {
@@ -260,12 +265,17 @@ export class PrimaryPlane {
     }
   }
 
-  /** The match table: running acceptors serve; disabled virtuals and failed ones reset what they match. */
-  private refreshMatcher(): void {
-    const serving = this.acceptors.runningListeners().map((l) => l.spec);
-    const names = new Set(serving.map((s) => s.name));
-    const closed = (this.desired?.virtuals ?? []).filter((v) => !names.has(v.name) && (!v.enabled || this.acceptors.failure(v.name)));
-    this.router.setTable(serving, closed);
+  /**
+   * One virtual's match entry: its running acceptor serves; a disabled virtual, or one that
+   * failed, resets what it matches; one still starting is not there yet. Called in the same turn
+   * as an acceptor starts, stops or fails, and for each virtual a reconcile changed.
+   */
+  private refreshEntry(name: string): void {
+    const running = this.acceptors.listener(name);
+    const spec = this.desiredByName.get(name);
+    if (running) this.router.setEntry(name, running.spec, true);
+    else if (spec && (!spec.enabled || this.acceptors.failure(name))) this.router.setEntry(name, spec, false);
+    else this.router.setEntry(name, undefined, false);
   }
 
   /** A worker that just started gets everything last broadcast. */

@@ -42,6 +42,12 @@ export class ConnectionRouter {
     this.matcher = new VirtualMatcher([...serving.map((s) => matchEntry(s, true)), ...closed.map((s) => matchEntry(s, false))]);
   }
 
+  /** One virtual's entry: serving, closed, or gone (`spec` undefined). */
+  setEntry(name: string, spec: VirtualSpec | undefined, serving: boolean): void {
+    if (spec) this.matcher.set(matchEntry(spec, serving));
+    else this.matcher.remove(name);
+  }
+
   /** Resets for want of a serving virtual, by port (cumulative). */
   unmatchedByPort(): Record<string, number> {
     return Object.fromEntries(this.unmatched);

@@ -14,7 +14,7 @@
  * Pure: plain data in, a name out, no sockets, so it is tested on its own and folds in other
  * inputs (a virtual address's `enabled`) as more entries with `serving: false`.
  */
-import { ipValue, inPrefix, fullBits, type IpValue } from '@openltm/model';
+import { ipValue, inPrefix, fullBits, prefixMask, type IpValue } from '@openltm/model';
 import type { VirtualSpec } from '../desired-state';
 
 export interface MatchEntry {
@@ -43,6 +43,14 @@ interface Compiled {
   src?: IpValue;
 }
 
+/** The entries of one port with one destination prefix length, by network value. */
+interface Level {
+  family: 4 | 6;
+  prefix: number;
+  mask: bigint;
+  byNet: Map<bigint, Compiled[]>;
+}
+
 const familyOf = (spec: VirtualSpec): 4 | 6 => (spec.address.includes(':') ? 6 : 4);
 
 /** The destination prefix length of a spec (absent = a host). */
@@ -67,41 +75,83 @@ export function matchEntry(spec: VirtualSpec, serving: boolean): MatchEntry {
   };
 }
 
-/** Most specific first: destination prefix, then source prefix, then a serving entry before one that does not. */
+/** Within one destination network: the most specific source first, then a serving entry before one that does not. */
 function precedence(a: Compiled, b: Compiled): number {
-  return b.entry.prefix - a.entry.prefix || b.entry.source.prefix - a.entry.source.prefix || Number(b.entry.serving) - Number(a.entry.serving) || a.entry.name.localeCompare(b.entry.name);
+  return b.entry.source.prefix - a.entry.source.prefix || Number(b.entry.serving) - Number(a.entry.serving) || a.entry.name.localeCompare(b.entry.name);
 }
 
+/**
+ * The match table, indexed so a lookup costs one map read per distinct destination prefix length
+ * of the port (a host is one exact lookup), whatever the number of virtuals; entries are set and
+ * removed one at a time, so a virtual that starts or stops costs the same with 10,000 virtuals.
+ */
 export class VirtualMatcher {
-  private readonly byPort = new Map<number, Compiled[]>();
+  private readonly byName = new Map<string, Compiled>();
+  /** Per port: its levels, most specific prefix first. */
+  private readonly byPort = new Map<number, Level[]>();
 
-  constructor(entries: readonly MatchEntry[]) {
-    for (const entry of entries) {
-      const net = ipValue(entry.address);
-      if (!net) continue;
-      const src = entry.source.prefix > 0 ? ipValue(entry.source.address) : undefined;
-      const list = this.byPort.get(entry.port) ?? [];
-      list.push({ entry, net, ...(src ? { src } : {}) });
-      this.byPort.set(entry.port, list);
-    }
-    for (const list of this.byPort.values()) list.sort(precedence);
+  constructor(entries: readonly MatchEntry[] = []) {
+    for (const e of entries) this.set(e);
   }
 
-  /** Ports with at least one entry. */
-  ports(): number[] {
-    return [...this.byPort.keys()];
+  get size(): number {
+    return this.byName.size;
+  }
+
+  /** Adds or replaces the entry of `entry.name`. */
+  set(entry: MatchEntry): void {
+    this.remove(entry.name);
+    const net = ipValue(entry.address);
+    if (!net) return;
+    const src = entry.source.prefix > 0 ? ipValue(entry.source.address) : undefined;
+    const c: Compiled = { entry, net, ...(src ? { src } : {}) };
+    this.byName.set(entry.name, c);
+    const levels = this.byPort.get(entry.port) ?? [];
+    let level = levels.find((l) => l.family === net.family && l.prefix === entry.prefix);
+    if (!level) {
+      level = { family: net.family, prefix: entry.prefix, mask: prefixMask(entry.prefix, net.family), byNet: new Map() };
+      levels.push(level);
+      levels.sort((a, b) => b.prefix - a.prefix);
+      this.byPort.set(entry.port, levels);
+    }
+    const key = net.value & level.mask;
+    const list = level.byNet.get(key) ?? [];
+    list.push(c);
+    list.sort(precedence);
+    level.byNet.set(key, list);
+  }
+
+  remove(name: string): void {
+    const c = this.byName.get(name);
+    if (!c) return;
+    this.byName.delete(name);
+    const levels = this.byPort.get(c.entry.port)!;
+    const level = levels.find((l) => l.family === c.net.family && l.prefix === c.entry.prefix)!;
+    const key = c.net.value & level.mask;
+    const list = level.byNet.get(key)!.filter((x) => x !== c);
+    if (list.length > 0) level.byNet.set(key, list);
+    else level.byNet.delete(key);
+    if (level.byNet.size === 0) levels.splice(levels.indexOf(level), 1);
+    if (levels.length === 0) this.byPort.delete(c.entry.port);
   }
 
   /** The virtual for a connection to `local`:`port` from `remote`. */
   match(port: number, local: string | undefined, remote: string | undefined): MatchResult {
-    const list = this.byPort.get(port);
+    const levels = this.byPort.get(port);
     const to = ipValue(local);
-    if (!list || !to) return { kind: 'none' };
-    const from = ipValue(remote);
-    for (const c of list) {
-      if (!inPrefix(to, c.net, c.entry.prefix)) continue;
-      if (c.src && (!from || !inPrefix(from, c.src, c.entry.source.prefix))) continue;
-      return c.entry.serving ? { kind: 'virtual', name: c.entry.name } : { kind: 'closed', name: c.entry.name };
+    if (!levels || !to) return { kind: 'none' };
+    let from: IpValue | undefined | null = null;
+    for (const level of levels) {
+      if (level.family !== to.family) continue;
+      const list = level.byNet.get(to.value & level.mask);
+      if (!list) continue;
+      for (const c of list) {
+        if (c.src) {
+          if (from === null) from = ipValue(remote);
+          if (!from || !inPrefix(from, c.src, c.entry.source.prefix)) continue;
+        }
+        return c.entry.serving ? { kind: 'virtual', name: c.entry.name } : { kind: 'closed', name: c.entry.name };
+      }
     }
     return { kind: 'none' };
   }

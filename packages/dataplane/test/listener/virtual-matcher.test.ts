@@ -88,3 +88,38 @@ describe('VirtualMatcher: BIG-IP virtual server precedence', () => {
     expect(t.match(25, '10.0.0.1', '10.0.0.2')).toEqual({ kind: 'none' });
   });
 });
+
+describe('VirtualMatcher: entries set and removed one at a time', () => {
+  it('a host virtual added under a network takes its address; removed, the network has it back', () => {
+    const t = new VirtualMatcher([entry(spec('/Common/net', '127.0.4.0', 2600, 24))]);
+    expect(t.match(2600, '127.0.4.5', '127.0.0.1')).toEqual({ kind: 'virtual', name: '/Common/net' });
+    t.set(entry(spec('/Common/host', '127.0.4.5', 2600)));
+    expect(t.match(2600, '127.0.4.5', '127.0.0.1')).toEqual({ kind: 'virtual', name: '/Common/host' });
+    t.set(entry(spec('/Common/host', '127.0.4.5', 2600), false));
+    expect(t.match(2600, '127.0.4.5', '127.0.0.1')).toEqual({ kind: 'closed', name: '/Common/host' });
+    t.remove('/Common/host');
+    expect(t.match(2600, '127.0.4.5', '127.0.0.1')).toEqual({ kind: 'virtual', name: '/Common/net' });
+    t.remove('/Common/net');
+    expect(t.match(2600, '127.0.4.5', '127.0.0.1')).toEqual({ kind: 'none' });
+    expect(t.size).toBe(0);
+  });
+
+  it('moving a virtual (set again under the same name) leaves nothing at its old place', () => {
+    const t = new VirtualMatcher([entry(spec('/Common/v', '10.0.0.1', 25))]);
+    t.set(entry(spec('/Common/v', '10.0.0.0', 25, 8)));
+    expect(t.match(25, '10.0.0.1', '192.0.2.1')).toEqual({ kind: 'virtual', name: '/Common/v' });
+    expect(t.match(25, '10.9.0.1', '192.0.2.1')).toEqual({ kind: 'virtual', name: '/Common/v' });
+    t.set(entry(spec('/Common/v', '10.0.0.1', 587)));
+    expect(t.match(25, '10.0.0.1', '192.0.2.1')).toEqual({ kind: 'none' });
+    expect(t.size).toBe(1);
+  });
+
+  it('10,000 host virtuals on one port: each address finds its own', () => {
+    const entries: MatchEntry[] = [];
+    for (let i = 0; i < 10_000; i++) entries.push(entry(spec(`/Common/h${i}`, `10.${(i >> 8) & 255}.${i & 255}.1`, 25)));
+    entries.push(entry(spec('/Common/wild', '0.0.0.0', 25, 0)));
+    const t = new VirtualMatcher(entries);
+    expect(t.match(25, '10.39.15.1', '192.0.2.1')).toEqual({ kind: 'virtual', name: `/Common/h${39 * 256 + 15}` });
+    expect(t.match(25, '10.39.15.2', '192.0.2.1')).toEqual({ kind: 'virtual', name: '/Common/wild' });
+  });
+});
