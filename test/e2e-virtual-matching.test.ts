@@ -8,6 +8,7 @@
  */
 import * as net from 'node:net';
 import { createOpenltm, eventually, type OpenltmInstance } from './support/openltm';
+import { spawnDaemon, terminate, waitForExit } from './support/daemon-process';
 import { freePort } from './support/ports';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
 
@@ -155,5 +156,57 @@ describe.each([
     // Every connection was greeted by one of the two virtuals' members: none refused, reset or closed.
     expect(Object.keys(seen).sort()).toEqual(['host-sink', 'net-sink']);
     expect(seen['host-sink']).toBeGreaterThanOrEqual(60);
+  });
+});
+
+describe('seamless restart with a network virtual', () => {
+  let ltm: OpenltmInstance;
+  let net24: SmtpSink;
+  let host: SmtpSink;
+  const pids: number[] = [];
+
+  afterAll(async () => {
+    for (const pid of pids) await terminate(pid);
+    await ltm?.stop();
+    await net24?.stop();
+    await host?.stop();
+  });
+
+  test('SIGUSR2 hands the wildcard socket to the new daemon: clients of the network and the host virtual are never refused', async () => {
+    ltm = createOpenltm();
+    net24 = await startSmtpSink({ args: ['-h', 'net-sink'] });
+    host = await startSmtpSink({ args: ['-h', 'host-sink'] });
+    const p = await freePort();
+    await ltm.tmshOk(`create ltm pool p_net members replace-all-with { 127.0.0.1:${net24.port} { address 127.0.0.1 } }`);
+    await ltm.tmshOk(`create ltm pool p_host members replace-all-with { 127.0.0.1:${host.port} { address 127.0.0.1 } }`);
+    await ltm.tmshOk(`create ltm virtual vs_net destination 127.0.6.0/24:${p} pool p_net`);
+    await ltm.tmshOk(`create ltm virtual vs_host destination 127.0.6.5:${p} pool p_host`);
+    const d = spawnDaemon(ltm.storePath, ['--workers', '2', '--drain-timeout', '3']);
+    pids.push(d.child.pid!);
+    await d.waitForLine((l) => l.msg === 'openltm daemon running', 'daemon running');
+    await eventually(() => who('127.0.6.5', p), (w) => w === 'host-sink', 10_000, 50);
+
+    const seen: Record<string, number> = {};
+    let stop = false;
+    const loops = ['127.0.6.5', '127.0.6.77'].map(async (address) => {
+      while (!stop) {
+        const w = await who(address, p);
+        seen[`${address} ${w}`] = (seen[`${address} ${w}`] ?? 0) + 1;
+      }
+    });
+    const total = () => Object.values(seen).reduce((a, b) => a + b, 0);
+    await eventually(total, (n) => n >= 20, 30_000, 10);
+    const oldPid = d.child.pid!;
+    process.kill(oldPid, 'SIGUSR2');
+    const took = await d.waitForLine((l) => l.msg === 'restart: took over the listening sockets', 'new daemon took over');
+    pids.push(took.pid as number);
+    await waitForExit(oldPid);
+    const after = total();
+    await eventually(total, (n) => n >= after + 20, 30_000, 10);
+    stop = true;
+    await Promise.all(loops);
+    expect(Object.keys(seen).sort()).toEqual(['127.0.6.5 host-sink', '127.0.6.77 net-sink']);
+    // The new daemon bound nothing itself: it listens on the inherited wildcard.
+    expect(d.matching((l) => l.pid === took.pid && l.msg === 'listening socket opened').map((l) => [l.address, l.inherited])).toEqual([['0.0.0.0', true]]);
   });
 });
