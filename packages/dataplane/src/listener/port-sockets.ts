@@ -173,12 +173,18 @@ export class PortSockets {
     });
   }
 
+  /**
+   * Stops listening at once. close() releases the listening descriptor synchronously; its
+   * callback waits for every connection the server ever accepted to end, which must not hold
+   * up the bind that replaces it (sessions live on, owned by their virtuals or workers).
+   */
   private close(key: string): Promise<void> {
     const server = this.servers.get(key);
     this.servers.delete(key);
     if (!server) return Promise.resolve();
     this.options.logger.info({ socket: key.replace('|', ' port ') }, 'listening socket closed');
-    return new Promise((resolve) => server.close(() => resolve()));
+    server.close();
+    return Promise.resolve();
   }
 
   /**
