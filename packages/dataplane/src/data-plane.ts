@@ -80,9 +80,8 @@ export class DataPlane {
   private readonly persistTable = new PersistTable();
   private stopping?: Promise<void>;
   private readonly router: ConnectionRouter;
-  /** The snapshot being applied (the reconciler's `desired` is the last one applied). */
-  private applying?: DesiredState;
-  private applyingByName = new Map<string, VirtualSpec>();
+  /** The virtuals of the snapshot being applied (the reconciler's `desired` is the last one applied). */
+  private applying = new Map<string, VirtualSpec>();
 
   constructor(private readonly options: DataPlaneOptions) {
     // The caller's logger names the program part (`component: daemon`); each part of the data
@@ -187,33 +186,17 @@ export class DataPlane {
     this.pools.configure(desired.pools);
     const actions = diff(desired, this.listeners.actual(), Date.now());
     if (actions.length > 0) this.logger.debug({ generation: desired.generation, actions: actions.map((a) => `${a.kind} ${'spec' in a ? a.spec.name : a.name}`) }, 'reconcile');
-    this.applying = desired;
-    this.applyingByName = new Map(desired.virtuals.map((v) => [v.name, v]));
+    const before = this.applying;
+    this.applying = new Map(desired.virtuals.map((v) => [v.name, v]));
     await this.listeners.apply(actions);
-    // Disabled virtuals (no action of their own) and failures forgotten: once per reconcile.
-    this.refreshMatcher();
+    // Disabled virtuals (no action of their own), deleted ones, forgotten failures.
+    for (const name of new Set([...before.keys(), ...this.applying.keys()])) this.refreshEntry(name);
     this.listeners.forgetStats(new Set(desired.virtuals.map((v) => v.name)));
   }
 
-  /**
-   * The match table: running listeners serve; disabled virtuals, and enabled ones whose listener
-   * failed, reset what they match. A virtual still starting is not in it yet (its connections
-   * go to a less specific virtual until it serves).
-   */
-  /** One virtual's match entry, in the same turn as its listener starts, stops or fails. */
+  /** One virtual's match entry (connection-router.ts), in the same turn as its listener starts, stops or fails. */
   private refreshEntry(name: string): void {
-    const running = this.listeners.listener(name);
-    const spec = this.applyingByName.get(name);
-    if (running) this.router.setEntry(name, running.spec, true);
-    else if (spec && (!spec.enabled || this.listeners.failure(name))) this.router.setEntry(name, spec, false);
-    else this.router.setEntry(name, undefined, false);
-  }
-
-  private refreshMatcher(): void {
-    const serving = this.listeners.runningListeners().map((l) => l.spec);
-    const names = new Set(serving.map((s) => s.name));
-    const closed = (this.applying?.virtuals ?? []).filter((v) => !names.has(v.name) && (!v.enabled || this.listeners.failure(v.name)));
-    this.router.setTable(serving, closed);
+    this.router.update(name, { running: this.listeners.listener(name)?.spec, desired: this.applying.get(name), failed: !!this.listeners.failure(name) });
   }
 
   /** Runs on a timer: a fault is logged and the next tick tries again; it never stops the plane. */

@@ -265,17 +265,9 @@ export class PrimaryPlane {
     }
   }
 
-  /**
-   * One virtual's match entry: its running acceptor serves; a disabled virtual, or one that
-   * failed, resets what it matches; one still starting is not there yet. Called in the same turn
-   * as an acceptor starts, stops or fails, and for each virtual a reconcile changed.
-   */
+  /** One virtual's match entry (connection-router.ts), in the same turn as its acceptor starts, stops or fails, and for each virtual a reconcile changed. */
   private refreshEntry(name: string): void {
-    const running = this.acceptors.listener(name);
-    const spec = this.desiredByName.get(name);
-    if (running) this.router.setEntry(name, running.spec, true);
-    else if (spec && (!spec.enabled || this.acceptors.failure(name))) this.router.setEntry(name, spec, false);
-    else this.router.setEntry(name, undefined, false);
+    this.router.update(name, { running: this.acceptors.listener(name)?.spec, desired: this.desiredByName.get(name), failed: !!this.acceptors.failure(name) });
   }
 
   /** A worker that just started gets everything last broadcast. */

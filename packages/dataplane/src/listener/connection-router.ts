@@ -21,7 +21,9 @@ export interface ConnectionRouterOptions {
 
 export class ConnectionRouter {
   readonly sockets: PortSockets;
-  private matcher = new VirtualMatcher([]);
+  private readonly matcher = new VirtualMatcher();
+  /** What each entry was made from, so an unchanged virtual is not re-indexed. */
+  private readonly entries = new Map<string, { spec: VirtualSpec; serving: boolean }>();
   /** Connections reset because no serving virtual matched, by port. */
   private readonly unmatched = new Map<number, number>();
 
@@ -35,17 +37,23 @@ export class ConnectionRouter {
   }
 
   /**
-   * The match table: `serving` virtuals take their connections; `closed` ones (disabled, or
-   * their listener failed) reset theirs rather than pass them to a less specific virtual.
+   * One virtual's match entry, from what runs and what is wanted: a running listener serves its
+   * spec; a disabled virtual, or one whose listener failed, resets what it matches (it is not
+   * passed to a less specific virtual); one still starting, or deleted, has no entry (its
+   * connections go to a less specific virtual until it serves). Unchanged entries cost nothing.
    */
-  setTable(serving: readonly VirtualSpec[], closed: readonly VirtualSpec[]): void {
-    this.matcher = new VirtualMatcher([...serving.map((s) => matchEntry(s, true)), ...closed.map((s) => matchEntry(s, false))]);
-  }
-
-  /** One virtual's entry: serving, closed, or gone (`spec` undefined). */
-  setEntry(name: string, spec: VirtualSpec | undefined, serving: boolean): void {
-    if (spec) this.matcher.set(matchEntry(spec, serving));
-    else this.matcher.remove(name);
+  update(name: string, state: { running?: VirtualSpec; desired?: VirtualSpec; failed: boolean }): void {
+    const spec = state.running ?? (state.desired && (!state.desired.enabled || state.failed) ? state.desired : undefined);
+    const serving = state.running !== undefined;
+    const last = this.entries.get(name);
+    if (last?.spec === spec && last?.serving === serving) return;
+    if (spec) {
+      this.matcher.set(matchEntry(spec, serving));
+      this.entries.set(name, { spec, serving });
+    } else {
+      this.matcher.remove(name);
+      this.entries.delete(name);
+    }
   }
 
   /** Resets for want of a serving virtual, by port (cumulative). */
