@@ -102,8 +102,11 @@ describe.each([
       expect(await who('127.0.0.1', port.source, '127.0.0.2')).toBe('two-sink');
       expect(await who('127.0.0.1', port.source, '127.0.0.3')).toBe('three-sink');
     }
+    // One socket serves both: each virtual counts its own three connections.
     const two = await eventually(() => ltm.tmshOk('show ltm virtual vs_two raw'), (out) => /Total Connections +3 /.test(out), 5000, 100);
     expect(two).toMatch(/Total Connections +3 /);
+    const three = await eventually(() => ltm.tmshOk('show ltm virtual vs_three raw'), (out) => /Total Connections +3 /.test(out), 5000, 100);
+    expect(three).toMatch(/Total Connections +3 /);
     expect(two).toMatch(/Source +: 127\.0\.0\.2\/32/);
   });
 
