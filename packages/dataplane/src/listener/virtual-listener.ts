@@ -1,6 +1,7 @@
 /**
- * One virtual server: a TCP listener on its destination and the SMTP sessions it accepted.
- * The profiles decide the protocol: smtps + client-ssl = STARTTLS on the plain port, client-ssl
+ * One virtual server: the SMTP sessions of the connections matched to it. In the data plane it
+ * claims the shared listening sockets of its port (`ports`) and the matcher hands it its
+ * connections (`adopt`); standing alone (tests) it binds its own socket. The profiles decide the protocol: smtps + client-ssl = STARTTLS on the plain port, client-ssl
  * alone = TLS from the first byte, neither = plain SMTP relay. A failure (port in use, key that
  * does not load) rejects listen()/update() and touches no other virtual.
  */
