@@ -88,6 +88,10 @@ describe('what BIG-IP refuses', () => {
     expect(t.fail('create ltm virtual z destination 10.0.0.1:25 source 2001:db8::/32').message).toMatch(/must be be the same type/);
   });
 
+  it('an IPv4-mapped IPv6 destination, which no connection would reach', () => {
+    expect(t.fail('create ltm virtual m destination ::ffff:10.0.0.1.25').message).toMatch(/IPv4-mapped IPv6 address: write the IPv4 address \(10\.0\.0\.1\)/);
+  });
+
   it('a modify that would set host bits leaves the virtual as it was', () => {
     t.run('create ltm virtual n destination 10.0.1.0/24:25');
     expect(t.fail('modify ltm virtual n mask 255.255.0.0').code).toBe(ErrorCodes.ADDRESS_MASK);

@@ -77,6 +77,13 @@ export function virtualDestination(rec: ObjectRecord, ctx: RuleContext): void {
     prefix = d.prefix ?? (zero ? 0 : fullBits(d.family));
   }
   const addr = ipValue(d.address)!;
+  // ::ffff:10.0.0.1 is how a dual-stack socket shows an IPv4 client: as a destination it would
+  // be an IPv6 virtual that no IPv6 connection reaches.
+  const mapped = addr.family !== d.family || (addr.family === 6 && addr.value >> 32n === 0xffffn);
+  if (mapped) {
+    const v4 = formatIp({ family: 4, value: addr.value & 0xffffffffn });
+    throw addressMask(rec, ctx, `The destination (${shown}) is an IPv4-mapped IPv6 address: write the IPv4 address (${v4})`);
+  }
   if (hostBitsSet(addr, prefix)) {
     const network = formatIp({ family: addr.family, value: addr.value & ~((1n << BigInt(fullBits(addr.family) - prefix)) - 1n) });
     throw addressMask(rec, ctx, `The destination (${shown}) address has host bits set under its mask (${prefixNetmask(prefix, d.family)}): a network virtual is written with its network address (${network})`);
