@@ -65,6 +65,8 @@ export interface VirtualListenerApi {
   readonly spec: VirtualSpec;
   readonly stats: VirtualStats;
   readonly activeSessions: number;
+  /** Set once listening when the virtual's addresses cannot reach this host (not local, no AnyIP route): shown in status. */
+  readonly notice?: string;
   /** Bind and accept. Rejects (and holds no socket) on EADDRINUSE, a key that does not load, a bad cipher string. */
   listen(): Promise<void>;
   /** Swap the spec for new sessions (same address:port). Throws, leaving the old spec serving, if the new TLS context cannot be built. */

@@ -17,10 +17,11 @@
 import * as os from 'node:os';
 import type { Logger } from 'pino';
 import type { ListenerDeps } from './contracts';
-import type { DesiredState, DesiredStateSource, StatusSink } from './desired-state';
+import type { DesiredState, DesiredStateSource, StatusSink, VirtualSpec } from './desired-state';
 import { VirtualListener } from './listener/virtual-listener';
 import type { ListenerOptions } from './listener/virtual-listener';
 import { RateWindows } from './listener/rate-windows';
+import { ConnectionRouter } from './listener/connection-router';
 import { MonitorScheduler } from './monitor/monitor-scheduler';
 import { PoolSet, checkTargetsOf } from './pool/pool-set';
 import { diff } from './reconcile/diff';
@@ -78,6 +79,9 @@ export class DataPlane {
   private readonly listenerDeps: ListenerOptions;
   private readonly persistTable = new PersistTable();
   private stopping?: Promise<void>;
+  private readonly router: ConnectionRouter;
+  /** The virtuals of the snapshot being applied (the reconciler's `desired` is the last one applied). */
+  private applying = new Map<string, VirtualSpec>();
 
   constructor(private readonly options: DataPlaneOptions) {
     // The caller's logger names the program part (`component: daemon`); each part of the data
@@ -91,7 +95,18 @@ export class DataPlane {
     });
     this.pools = new PoolSet(base.child({ subsystem: 'pool' }), (monitor, address, port) => this.monitors.get(monitor, address, port));
     const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
+    // One socket per port (and address, or the wildcard); the matcher picks each connection's virtual.
+    this.router = new ConnectionRouter({
+      logger: base.child({ subsystem: 'listener' }),
+      deliver: (virtual, socket) => {
+        const listener = this.listeners.listener(virtual) as VirtualListener | undefined;
+        if (!listener?.adopt) return false;
+        listener.adopt(socket);
+        return true;
+      },
+    });
     this.listenerDeps = {
+      ports: this.router.sockets,
       selector: this.pools,
       persistence: new LocalPersistence(this.persistTable),
       logger: base.child({ subsystem: 'listener' }),
@@ -109,6 +124,7 @@ export class DataPlane {
       logger: base.child({ subsystem: 'listener' }),
       drainTimeoutMs,
       backoff: options.backoff,
+      onServingChange: (name) => this.refreshEntry(name),
     });
     this.reconciler = new Reconciler({
       source: options.source,
@@ -148,7 +164,7 @@ export class DataPlane {
   status(): DataPlaneStatus {
     const desired = this.reconciler.desired;
     const report = buildStatus(desired?.generation ?? -1, desired?.virtuals ?? [], this.listeners, this.pools, Date.now());
-    return { ...report, cmp: { workers: 0, cpus: os.availableParallelism() }, persistence: this.persistTable.report() };
+    return { ...report, cmp: { workers: 0, cpus: os.availableParallelism() }, persistence: this.persistTable.report(), unmatched: this.router.unmatchedByPort() };
   }
 
   private async shutdown(): Promise<void> {
@@ -159,6 +175,7 @@ export class DataPlane {
     await Promise.all([this.listeners.drainAll('daemon stopping'), this.monitors.stop()]);
     // The records die with the process: the last report must not list them as live.
     this.persistTable.clear();
+    await this.router.sockets.closeAll();
     this.writeStatus();
     this.logger.info('data plane stopped');
   }
@@ -169,8 +186,17 @@ export class DataPlane {
     this.pools.configure(desired.pools);
     const actions = diff(desired, this.listeners.actual(), Date.now());
     if (actions.length > 0) this.logger.debug({ generation: desired.generation, actions: actions.map((a) => `${a.kind} ${'spec' in a ? a.spec.name : a.name}`) }, 'reconcile');
+    const before = this.applying;
+    this.applying = new Map(desired.virtuals.map((v) => [v.name, v]));
     await this.listeners.apply(actions);
+    // Disabled virtuals (no action of their own), deleted ones, forgotten failures.
+    for (const name of new Set([...before.keys(), ...this.applying.keys()])) this.refreshEntry(name);
     this.listeners.forgetStats(new Set(desired.virtuals.map((v) => v.name)));
+  }
+
+  /** One virtual's match entry (connection-router.ts), in the same turn as its listener starts, stops or fails. */
+  private refreshEntry(name: string): void {
+    this.router.update(name, { running: this.listeners.listener(name)?.spec, desired: this.applying.get(name), failed: !!this.listeners.failure(name) });
   }
 
   /** Runs on a timer: a fault is logged and the next tick tries again; it never stops the plane. */

@@ -73,9 +73,16 @@ export interface VirtualSpec {
   /** Full path (`/Common/vs_smtp`). */
   name: string;
   enabled: boolean;
-  /** Listening address (IPv4 or IPv6, no route domain) and port. */
+  /** Destination address (IPv4 or IPv6, no route domain): a host, or the network address of `prefix`. */
   address: string;
   port: number;
+  /**
+   * How many leading bits of `address` a connection's local address must share: absent or
+   * 32/128 = a host virtual, fewer = a network virtual, 0 = the wildcard (`any:25`).
+   */
+  prefix?: number;
+  /** Client addresses the virtual matches (`source 10.0.0.0/8`); absent = every client. */
+  source?: { address: string; prefix: number };
   /** Present when the virtual has an smtps profile. */
   smtps?: { name: string; activationMode: ActivationMode; /** `allow-plaintext-auth enabled`: AUTH may cross before TLS. */ allowPlaintextAuth?: boolean; clientIdentity?: ClientIdentity; xclientFallback?: XclientFallback };
   /** Present when the virtual has a client-ssl profile: the only one, or the SNI default. */

@@ -37,6 +37,7 @@ export function virtualStatus(spec: VirtualSpec, listeners: ListenerView, pools:
   let reason = pool ? VIRTUAL_REASON[availability] : 'The virtual server has no default pool';
   if (!spec.enabled) reason = `${reason}; the virtual server is disabled`;
   if (failure && running) reason = `${reason}; the last configuration change was not applied: ${failure.reason}`;
+  if (running?.notice) reason = `${reason}; not deliverable on this host: ${running.notice}`;
   return { name: spec.name, availability, state, reason, stats };
 }
 

@@ -21,6 +21,8 @@ export interface ParsedAddress {
 export interface ParsedDestination extends ParsedAddress {
   port: number;
   partition?: string;
+  /** A prefix length written into the destination (`10.0.0.0/24:25`; `any:25` is 0); absent = the mask says. */
+  prefix?: number;
 }
 
 /** Parses `10.0.0.1`, `10.0.0.1%2`, `2001:db8::1`, `2001:db8::1%3`; undefined if invalid. */
@@ -45,7 +47,9 @@ export function parsePort(text: string): number | undefined {
 
 /**
  * Parses a virtual destination as tmsh accepts it: `10.0.0.1:25`, `10.0.0.1%2:smtp`,
- * `/Common/10.0.0.1:25`, IPv6 `2001:db8::1.25` (BIG-IP separates an IPv6 port with a dot).
+ * `/Common/10.0.0.1:25`, IPv6 `2001:db8::1.25` (BIG-IP separates an IPv6 port with a dot),
+ * a network written with its prefix (`10.0.0.0/24:25`, `2001:db8::/64.25`), and the wildcards
+ * `any:25` (0.0.0.0, prefix 0) and `any6.25` (::, prefix 0).
  */
 export function parseDestination(text: string): ParsedDestination | undefined {
   let rest = text;
@@ -55,25 +59,38 @@ export function parseDestination(text: string): ParsedDestination | undefined {
     partition = pm[1];
     rest = pm[2];
   }
-  // IPv4 (with optional %rd): last colon separates the port.
-  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}(?:%\d{1,5})?):([A-Za-z0-9-]+)$/.exec(rest);
+  // IPv4 (with optional %rd and /prefix): the last colon separates the port.
+  const v4 = /^((?:\d{1,3}(?:\.\d{1,3}){3}|any)(?:%\d{1,5})?(?:\/\d{1,3})?):([A-Za-z0-9-]+)$/.exec(rest);
   let addrText: string | undefined;
   let portText: string | undefined;
   if (v4) {
     addrText = v4[1];
     portText = v4[2];
   } else {
-    const v6 = /^(.*:.*?)\.([A-Za-z0-9-]+)$/.exec(rest);
+    const v6 = /^(.*:.*?|any6(?:%\d{1,5})?)\.([A-Za-z0-9-]+)$/.exec(rest);
     if (v6) {
       addrText = v6[1];
       portText = v6[2];
     }
   }
   if (addrText === undefined || portText === undefined) return undefined;
+  let prefix: number | undefined;
+  const pre = /^(.*)\/(\d{1,3})$/.exec(addrText);
+  if (pre) {
+    addrText = pre[1];
+    prefix = Number(pre[2]);
+  }
+  const wildcard = /^(any6?)((?:%\d{1,5})?)$/.exec(addrText);
+  if (wildcard) {
+    if (prefix !== undefined && prefix !== 0) return undefined;
+    addrText = `${wildcard[1] === 'any' ? '0.0.0.0' : '::'}${wildcard[2]}`;
+    prefix = 0;
+  }
   const addr = parseAddress(addrText);
   const port = parsePort(portText);
   if (!addr || port === undefined) return undefined;
-  return { ...addr, port, ...(partition ? { partition } : {}) };
+  if (prefix !== undefined && prefix > (addr.family === 4 ? 32 : 128)) return undefined;
+  return { ...addr, port, ...(partition ? { partition } : {}), ...(prefix !== undefined ? { prefix } : {}) };
 }
 
 /** Formats an address with its route domain. */
@@ -95,7 +112,7 @@ export function formatDestination(d: ParsedDestination, options: { numeric?: boo
 /** A pool member name `10.0.0.1:25` / `2001:db8::1.25` / `/Common/node1:25`: node part and port. */
 export function parseMemberName(text: string): { node: string; port: number } | undefined {
   const d = parseDestination(text);
-  if (d) return { node: (d.partition ? `/${d.partition}/` : '') + formatAddress(d), port: d.port };
+  if (d && d.prefix === undefined) return { node: (d.partition ? `/${d.partition}/` : '') + formatAddress(d), port: d.port };
   const m = /^(.+):([A-Za-z0-9-]+)$/.exec(text);
   if (!m) return undefined;
   const port = parsePort(m[2]);

@@ -15,8 +15,10 @@ export const ErrorCodes = {
   SNI_DEFAULT: '01071809',
   /** Value out of range or of the wrong form. */
   INVALID_VALUE: '01070712',
-  /** Two enabled virtual servers on one destination. */
+  /** Two enabled virtual servers on one destination, mask and source. */
   DESTINATION_IN_USE: '01070333',
+  /** A virtual's destination address and its mask (or source) disagree: family, or host bits under the mask. */
+  ADDRESS_MASK: '0107028f',
   /** Certificate / key problems (parse, passphrase, mismatch). */
   SSL_FILE: '01071ac2',
   /** The store is locked by another writer past the busy timeout. */

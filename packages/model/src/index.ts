@@ -8,6 +8,7 @@ export * from './property-walk';
 export * from './object-type';
 export * from './schema';
 export * from './address';
+export * from './prefix';
 export * from './runtime-status';
 export { LOAD_BALANCING_MODES, IMPLEMENTED_LOAD_BALANCING_MODES, UNIMPLEMENTED_MODE_REASONS, poolMemberEntry } from './types/ltm-pool';
 export { certKeyChainEntry, SNI_SHARED_SETTINGS } from './types/ltm-profile-client-ssl';

@@ -104,5 +104,7 @@ export interface StatusReport {
   cmp?: { workers: number; cpus: number };
   /** Live persistence records (at most `records.length` of `total` are listed). */
   persistence?: { total: number; records: PersistRecordStatus[] };
+  /** Connections reset because no serving virtual matched them, by local port (cumulative since the data plane started). */
+  unmatched?: Record<string, number>;
 }
 

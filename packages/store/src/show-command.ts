@@ -18,6 +18,7 @@ import { storedOnlyInEffect } from './stored-only';
 import { formatDestinationForShow } from './format/values';
 import { memberNode } from './validate/references';
 import { persistenceInForce, persistenceKind } from './persistence-in-force';
+import { virtualMatch } from './validate/virtual-destination';
 
 /**
  * BIG-IP's CMP lines, from the process model the data plane reported: `all-cpus` only when a
@@ -113,6 +114,7 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext): ShowBlock {
     clientCertValid: 0, clientCertInvalid: 0, clientCertNone: 0,
   };
   const s = sinceReset(st?.stats ?? zero, ctx.status.baseline('virtual', rec.path));
+  const match = virtualMatch(eff);
   const state = eff.enabled === 'disabled' ? 'disabled' : 'enabled';
   const c = (field: string, value: number): ShowCell => ({ field, value });
   const traffic = (label: string, field: string, value: number): ShowCounterRow => ({ label, cells: [c(`clientside.${field}`, value), c(`ephemeral.${field}`, 0), null] });
@@ -128,7 +130,8 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext): ShowBlock {
       { label: 'State', field: 'status.enabled-state', value: st?.state ?? state },
       { label: 'Reason', field: 'status.status-reason', value: st?.reason ?? NO_REPORT },
       ...cmpLines(ctx.status.reportInfo()?.cmp).map(([label, value]) => ({ label, field: label === 'CMP' ? 'cmp-enabled' : 'cmp-mode', value })),
-      { label: 'Destination', field: 'destination', value: formatDestinationForShow(String(eff.destination)) },
+      { label: 'Destination', field: 'destination', value: showDestination(eff) },
+      ...(match && match.source.prefix > 0 ? [{ label: 'Source', field: 'source', value: `${match.source.address}/${match.source.prefix}` }] : []),
     ],
     tables: [
       {
@@ -167,6 +170,9 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext): ShowBlock {
           one('Rate Limit Rejections', 'admission.rate-limit-rejections', s.rateLimitRejected ?? 0),
           one('Source Limit Rejections', 'admission.source-limit-rejections', s.sourceLimitRejected ?? 0),
           one('Session Timeouts', 'session-timeouts', s.sessionTimeouts ?? 0),
+          // Per port, since the daemon started: a connection no virtual matched belongs to no
+          // virtual, so every virtual of the port shows it (reset-stats of one virtual keeps it).
+          one('Port Resets: No Virtual Matched', 'port.no-virtual-matched', (match && ctx.status.reportInfo()?.unmatched?.[String(match.destination.port)]) ?? 0),
         ],
       },
       {
@@ -181,6 +187,16 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext): ShowBlock {
     ],
     storedOnly: storedOnlyFor(rec, eff, ctx),
   };
+}
+
+/** `10.0.0.1:25`, a network as `10.0.0.0/24:25`, the wildcard as `any:25` / `any6.25`. */
+function showDestination(eff: StoredProps): string {
+  const text = formatDestinationForShow(String(eff.destination));
+  const m = virtualMatch(eff);
+  if (!m || m.prefix === (m.destination.family === 4 ? 32 : 128)) return text;
+  const sep = m.destination.family === 4 ? ':' : '.';
+  const host = m.prefix === 0 ? (m.destination.family === 4 ? 'any' : 'any6') : `${text.slice(0, text.lastIndexOf(sep))}/${m.prefix}`;
+  return `${host}${sep}${m.destination.port}`;
 }
 
 function members(rec: ObjectRecord): [string, StoredProps][] {

@@ -24,6 +24,8 @@ export interface ReportInfo {
   generation: number;
   at: number;
   cmp?: { workers: number; cpus: number };
+  /** Connections reset because no serving virtual matched, by local port. */
+  unmatched?: Record<string, number>;
 }
 
 export class StatusTable implements StatusView {
@@ -61,7 +63,7 @@ export class StatusTable implements StatusView {
     for (const v of report.virtuals) row(`virtual\0${v.name}`, v);
     for (const m of report.members) row(`member\0${m.pool} ${m.member}`, m);
     if (report.persistence) row('persist\0', report.persistence);
-    const info: ReportInfo = { generation: report.generation, at: report.at, ...(report.cmp ? { cmp: report.cmp } : {}) };
+    const info: ReportInfo = { generation: report.generation, at: report.at, ...(report.cmp ? { cmp: report.cmp } : {}), ...(report.unmatched ? { unmatched: report.unmatched } : {}) };
     this.db.transaction(() => {
       // The first report of this writer also removes rows a previous daemon left behind.
       const before = this.written ?? new Map((this.st.keys.all() as Array<{ kind: string; name: string }>).map((r) => [`${r.kind}\0${r.name}`, '']));

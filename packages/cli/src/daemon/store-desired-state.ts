@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from 'pino';
-import { PERSISTENCE_TYPES, parseDestination } from '@openltm/model';
+import { PERSISTENCE_TYPES, fullBits, netmaskPrefix, parseDestination, parsePrefix } from '@openltm/model';
 import { unescapeTmsh } from '@openltm/parser';
 import type { Store, EffectiveObject, StoredProps, StoredValue } from '@openltm/store';
 import { parseMonitorRule, memberNode, persistenceInForce, SOURCE_ADDR } from '@openltm/store';
@@ -235,6 +235,7 @@ function virtualSpec(vs: EffectiveObject, profiles: ProfileMaps, cache: ProfileC
     enabled: str(p.enabled, 'enabled') !== 'disabled',
     address: dest.address,
     port: dest.port,
+    ...matchRule(p, dest.family),
     ...(smtps ? { smtps } : {}),
     ...clientSslProfiles(ssl),
     ...(member ? { serverSsl: member } : {}),
@@ -244,6 +245,17 @@ function virtualSpec(vs: EffectiveObject, profiles: ProfileMaps, cache: ProfileC
     ...rateLimit(p),
     ...snat(p, profiles.snatpools),
     ...persistSpec(p, profiles),
+  };
+}
+
+/** The destination prefix (from `mask`; the store writes it there) and the source prefix, when not a host and any client. */
+function matchRule(p: StoredProps, family: 4 | 6): Pick<VirtualSpec, 'prefix' | 'source'> {
+  const mask = str(p.mask, '255.255.255.255');
+  const prefix = mask === '255.255.255.255' && family === 6 ? 128 : netmaskPrefix(mask, family) ?? fullBits(family);
+  const src = parsePrefix(str(p.source, '0.0.0.0/0'));
+  return {
+    ...(prefix !== fullBits(family) ? { prefix } : {}),
+    ...(src && src.prefix > 0 ? { source: { address: src.address, prefix: src.prefix } } : {}),
   };
 }
 

@@ -112,3 +112,21 @@ test('the source follows the store: each commit moves the generation, and read()
   expect(source.generation()).toBeGreaterThan(after);
   expect(source.read().pools.find((p) => p.name === '/Common/p')?.loadBalancingMode).toBe('least-connections-member');
 });
+
+test('match rules: a host has no prefix, a network its prefix, the wildcard 0, a source its prefix (IPv4 and IPv6)', () => {
+  run('create ltm virtual host destination 192.0.2.10:25');
+  run('create ltm virtual net destination 192.0.2.0/24:25 source 10.0.0.0/8');
+  run('create ltm virtual wild destination any:25');
+  run('create ltm virtual net6 destination 2001:db8::/32.25 source 2001:db8:1::7');
+  run('create ltm virtual host6 destination 2001:db8::1.25');
+  const byName = new Map(readDesiredState(store).virtuals.map((v) => [v.name, v]));
+  const rule = (name: string) => {
+    const v = byName.get(`/Common/${name}`)!;
+    return { address: v.address, port: v.port, prefix: v.prefix, source: v.source };
+  };
+  expect(rule('host')).toEqual({ address: '192.0.2.10', port: 25, prefix: undefined, source: undefined });
+  expect(rule('net')).toEqual({ address: '192.0.2.0', port: 25, prefix: 24, source: { address: '10.0.0.0', prefix: 8 } });
+  expect(rule('wild')).toEqual({ address: '0.0.0.0', port: 25, prefix: 0, source: undefined });
+  expect(rule('net6')).toEqual({ address: '2001:db8::', port: 25, prefix: 32, source: { address: '2001:db8:1::7', prefix: 128 } });
+  expect(rule('host6')).toEqual({ address: '2001:db8::1', port: 25, prefix: undefined, source: undefined });
+});

@@ -16,10 +16,11 @@ import type { BackoffPolicy } from '../reconcile/backoff';
 import { diffChanged } from '../reconcile/diff';
 import { Reconciler } from '../reconcile/reconciler';
 import { virtualStatus } from '../status-reporter';
-import type { VirtualStatus } from '../desired-state';
+import type { VirtualSpec, VirtualStatus } from '../desired-state';
 import type { DataPlaneStatus } from '../status-reporter';
 import { AvailabilityLog } from '../availability-log';
 import { Acceptor } from './acceptor';
+import { ConnectionRouter } from '../listener/connection-router';
 import { InheritedSockets, type InheritedSocket } from './inherited-sockets';
 import type { HealthEntry, PrimaryMessage, WorkerMessage } from './messages';
 import { memberKey } from './messages';
@@ -77,7 +78,9 @@ export class PrimaryPlane {
   private readonly slots = new Map<number, WorkerSlot>();
   private readonly pending: Array<{ virtual: string; socket: net.Socket }> = [];
   private readonly inherited: InheritedSockets;
+  private readonly router: ConnectionRouter;
   private desired?: DesiredState;
+  private desiredByName = new Map<string, VirtualSpec>();
   private nextWorker = 0;
   private healthQueued = false;
   private statusTimer?: NodeJS.Timeout;
@@ -105,12 +108,25 @@ export class PrimaryPlane {
     });
     this.pools = new PoolSet(this.log.child({ subsystem: 'pool' }), (monitor, address, port) => this.monitors.get(monitor, address, port));
     const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
+    // The primary holds one socket per port (and address, or the wildcard) and matches each
+    // connection to its virtual; the worker is told which virtual in the connection message.
+    this.router = new ConnectionRouter({
+      logger: this.log,
+      pauseOnConnect: true,
+      inherited: this.inherited,
+      deliver: (virtual, socket) => {
+        if (!this.acceptors.listener(virtual)) return false;
+        this.dispatch(virtual, socket);
+        return true;
+      },
+    });
     this.acceptors = new ListenerSet({
-      createListener: (spec) => new Acceptor(spec, { logger: this.log, inherited: this.inherited, dispatch: (virtual, socket) => this.dispatch(virtual, socket) }),
+      createListener: (spec) => new Acceptor(spec, { logger: this.log, ports: this.router.sockets }),
       deps: { selector: this.pools, logger: this.log },
       logger: this.log,
       drainTimeoutMs,
       backoff: options.backoff,
+      onServingChange: (name) => this.refreshEntry(name),
     });
     this.reconciler = new Reconciler({
       source: options.source,
@@ -166,13 +182,7 @@ export class PrimaryPlane {
 
   /** The listening sockets, for a new primary to inherit. */
   listeningSockets(): InheritedSocket[] {
-    const out: InheritedSocket[] = [];
-    for (const a of this.acceptors.actual()) {
-      const listener = this.acceptors.listener(a.name) as Acceptor | undefined;
-      const fd = listener?.fd;
-      if (listener && fd !== undefined) out.push({ address: listener.spec.address, port: listener.spec.port, fd });
-    }
-    return out;
+    return this.router.sockets.bound().flatMap((b) => (b.fd !== undefined ? [{ address: b.address, port: b.port, fd: b.fd }] : []));
   }
 
   stop(): Promise<void> {
@@ -217,33 +227,47 @@ export class PrimaryPlane {
     for (const m of members) m.stats = this.totals.member(memberKey(m.pool, m.member));
     return {
       generation: desired?.generation ?? -1, at: now, virtuals, members, pools: this.pools.poolStatuses(),
-      cmp: { workers: this.options.workers, cpus: os.availableParallelism() }, persistence: this.persistTable.report(),
+      cmp: { workers: this.options.workers, cpus: os.availableParallelism() }, persistence: this.persistTable.report(), unmatched: this.router.unmatchedByPort(),
     };
   }
 
   private async reconcile(desired: DesiredState): Promise<void> {
     this.monitors.configure(desired.monitors, checkTargetsOf(desired.pools));
     this.pools.configure(desired.pools);
-    // Workers first: a connection for a new virtual must find its spec there. The IPC channel
-    // keeps order, and workers apply states and adopt connections in arrival order.
     this.desired = desired;
     const change = this.broadcast.delta(desired);
     if (change.pools.length > 0 || change.removedPools.length > 0) this.allDirty = true;
     for (const v of change.virtuals) this.dirty.add(v.name);
+    const changed = new Set([...change.virtuals.map((v) => v.name), ...change.removedVirtuals]);
+    const actions = diffChanged(desired, changed, this.acceptors.actualFor(changed), Date.now());
+    // Virtuals that stop serving leave the matcher before the workers hear of it, and new ones
+    // enter it after: the IPC channel keeps order and workers apply states and adopt
+    // connections in arrival order, so no connection reaches a worker for a virtual it has
+    // already drained or does not know yet.
+    for (const v of change.virtuals) this.desiredByName.set(v.name, v);
+    for (const name of change.removedVirtuals) this.desiredByName.delete(name);
+    await this.acceptors.apply(actions.filter((a) => a.kind === 'drain'));
+    for (const name of changed) this.refreshEntry(name);
     const n = this.options.workers;
     for (const slot of this.slots.values()) {
       if (slot.ready) this.send(slot, stateMessage(change, desired.generation, false, slot.index, n));
     }
     this.queueHealth();
-    const changed = new Set([...change.virtuals.map((v) => v.name), ...change.removedVirtuals]);
-    const actions = diffChanged(desired, changed, this.acceptors.actualFor(changed), Date.now());
-    await this.acceptors.apply(actions);
+    await this.acceptors.apply(actions.filter((a) => a.kind !== 'drain'));
+    // Disabled virtuals and forgotten failures have no start or stop of their own.
+    for (const name of changed) this.refreshEntry(name);
+    for (const a of actions) this.refreshEntry('spec' in a ? a.spec.name : a.name);
     // A retry that now succeeds, or a failure forgotten, changes that virtual's status too.
     for (const a of actions) this.dirty.add('spec' in a ? a.spec.name : a.name);
     if (change.removedVirtuals.length > 0 || change.removedPools.length > 0 || change.pools.length > 0) {
       this.acceptors.forgetStats(new Set(desired.virtuals.map((v) => v.name)));
       this.totals.forget(new Set(desired.virtuals.map((v) => v.name)), new Set(desired.pools.flatMap((p) => p.members.map((m) => memberKey(p.name, m.name)))));
     }
+  }
+
+  /** One virtual's match entry (connection-router.ts), in the same turn as its acceptor starts, stops or fails, and for each virtual a reconcile changed. */
+  private refreshEntry(name: string): void {
+    this.router.update(name, { running: this.acceptors.listener(name)?.spec, desired: this.desiredByName.get(name), failed: !!this.acceptors.failure(name) });
   }
 
   /** A worker that just started gets everything last broadcast. */
@@ -364,6 +388,7 @@ export class PrimaryPlane {
     await this.reconciler.stop();
     this.log.info('data plane stopping: closing listeners, workers draining');
     await this.acceptors.drainAll('daemon stopping');
+    await this.router.sockets.closeAll();
     for (const p of this.pending.splice(0)) p.socket.destroy();
     const drainTimeoutMs = this.options.drainTimeoutMs ?? 30_000;
     const exits = [...this.slots.values()].map((slot) => this.stopWorker(slot, drainTimeoutMs));

@@ -1,6 +1,7 @@
 /**
- * One virtual server: a TCP listener on its destination and the SMTP sessions it accepted.
- * The profiles decide the protocol: smtps + client-ssl = STARTTLS on the plain port, client-ssl
+ * One virtual server: the SMTP sessions of the connections matched to it. In the data plane it
+ * claims the shared listening sockets of its port (`ports`) and the matcher hands it its
+ * connections (`adopt`); standing alone (tests) it binds its own socket. The profiles decide the protocol: smtps + client-ssl = STARTTLS on the plain port, client-ssl
  * alone = TLS from the first byte, neither = plain SMTP relay. A failure (port in use, key that
  * does not load) rejects listen()/update() and touches no other virtual.
  */
@@ -21,6 +22,8 @@ import { ClientTls } from './client-tls';
 import { buildMemberContext } from './secure-context';
 import { Admission, type AdmissionPolicy, type Refusal } from './admission';
 import { RateWindows } from './rate-windows';
+import type { BindError, PortSockets } from './port-sockets';
+import { sameMatchRule } from './virtual-matcher';
 
 /** Knobs beyond the shared contract, for tests and for operators who need them. */
 export interface ListenerOptions extends ListenerDeps {
@@ -38,6 +41,12 @@ export interface ListenerOptions extends ListenerDeps {
    * (`adopt`), so `listen()` binds nothing; it only builds (and so checks) the TLS context.
    */
   external?: boolean;
+  /**
+   * The data plane's shared listening sockets: `listen()` claims the sockets this virtual's
+   * destination needs there, and connections arrive through the matcher (`adopt`). Without
+   * it the listener binds its own socket on its address (a host virtual standing alone: tests).
+   */
+  ports?: PortSockets;
 }
 
 /** Admission beyond the virtual's own knobs (see admission.ts). */
@@ -61,6 +70,12 @@ export class ListenError extends Error {
   constructor(message: string, readonly code: string | undefined) {
     super(message);
     this.name = 'ListenError';
+  }
+
+  /** The error for a virtual whose shared sockets cannot listen (PortSockets names the socket). */
+  static fromBind(spec: VirtualSpec, err: unknown): unknown {
+    const e = err as BindError;
+    return e?.name === 'BindError' ? new ListenError(`Virtual server (${spec.name}) ${e.message}.`, e.code) : err;
   }
 
   /** The error for a virtual whose socket cannot listen (the primary's acceptor says the same). */
@@ -92,6 +107,8 @@ export class VirtualListener implements VirtualListenerApi {
   private nextId = 0;
   private draining = false;
   private ticketKeys: Buffer | undefined;
+  /** Why this virtual's addresses may not reach the host (shown in status), from claiming its sockets. */
+  notice: string | undefined;
 
   constructor(spec: VirtualSpec, private readonly deps: ListenerOptions) {
     this.current = spec;
@@ -133,7 +150,7 @@ export class VirtualListener implements VirtualListenerApi {
 
   /** Where the listener is bound (its port when the spec asked for port 0). */
   address(): net.AddressInfo {
-    const a = this.server?.address();
+    const a = this.deps.ports ? this.deps.ports.address(this.current.address, this.current.port) : this.server?.address();
     if (!a || typeof a === 'string') throw new Error(`Virtual server (${this.name}) is not listening.`);
     return a;
   }
@@ -149,6 +166,20 @@ export class VirtualListener implements VirtualListenerApi {
     if (this.deps.external) {
       this.config = config;
       return Promise.resolve();
+    }
+    const ports = this.deps.ports;
+    if (ports) {
+      return ports.claim(this, spec).then(
+        (notice) => {
+          this.config = config;
+          this.notice = notice;
+          if (notice) this.log.warn({ notice }, `Virtual ${spec.name}: ${notice}`);
+          this.log.info({ address: spec.address, prefix: spec.prefix, port: spec.port, mode: config.tlsMode }, 'virtual server listening');
+        },
+        (err: unknown) => {
+          throw ListenError.fromBind(spec, err);
+        },
+      );
     }
     return new Promise((resolve, reject) => {
       const server = net.createServer({ allowHalfOpen: true }, (sock) => this.accept(sock));
@@ -169,7 +200,7 @@ export class VirtualListener implements VirtualListenerApi {
   }
 
   update(spec: VirtualSpec): void {
-    if (spec.address !== this.current.address || spec.port !== this.current.port) {
+    if (!sameMatchRule(spec, this.current)) {
       throw new Error(`Virtual server (${spec.name}): a new destination needs a new listener.`);
     }
     const config = this.prepare(spec);
@@ -182,7 +213,7 @@ export class VirtualListener implements VirtualListenerApi {
   async drain(timeoutMs: number): Promise<void> {
     this.draining = true;
     const server = this.server;
-    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : this.deps.ports ? this.deps.ports.release(this) : Promise.resolve();
     if (this.sessions.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([

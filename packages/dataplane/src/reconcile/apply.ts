@@ -18,6 +18,12 @@ export interface ListenerSetOptions {
   drainTimeoutMs: number;
   backoff?: BackoffPolicy;
   now?: () => number;
+  /**
+   * Called in the same turn as a listener starts or stops serving (or fails), so the connection
+   * matcher changes at that instant: never a moment where a running virtual's connections
+   * have nowhere to go, or a draining one still gets new ones.
+   */
+  onServingChange?: (name: string) => void;
 }
 
 interface Draining {
@@ -129,6 +135,7 @@ export class ListenerSet {
     const old = this.running.get(spec.name);
     this.running.set(spec.name, listener);
     this.failures.delete(spec.name);
+    this.options.onServingChange?.(spec.name);
     log.debug({ address: spec.address, port: spec.port }, `Virtual ${spec.name} listening on ${destination(spec)}`);
     if (old) this.drain(spec.name, old, `destination changed to ${destination(spec)}`);
   }
@@ -154,6 +161,7 @@ export class ListenerSet {
     const delay = retryDelay(attempts, this.options.backoff ?? defaultBackoff);
     const reason = failureReason(err);
     this.failures.set(spec.name, { spec, reason, retryable, attempts, retryAt: this.now() + delay });
+    this.options.onServingChange?.(spec.name);
     const serving = this.running.has(spec.name) ? '; the previous configuration keeps serving' : '';
     const next = retryable ? `; retry in ${Math.round(delay / 1000)} s` : '; not retried until the configuration changes';
     log.error({ err, reason, attempts }, `Virtual ${spec.name} on ${destination(spec)} could not be applied: ${reason}${serving}${next}`);
@@ -164,6 +172,7 @@ export class ListenerSet {
     this.failures.delete(name);
     if (!listener) return;
     this.running.delete(name);
+    this.options.onServingChange?.(name);
     this.drain(name, listener, why, timeoutMs);
   }
 

@@ -1,4 +1,5 @@
 import type { DesiredState, VirtualSpec } from '../desired-state';
+import { prefixOf, sameMatchRule } from '../listener/virtual-matcher';
 
 /** A listener start or update that failed; kept until the configuration or a retry clears it. */
 export interface VirtualFailure {
@@ -44,7 +45,8 @@ export function sameSpec(a: unknown, b: unknown): boolean {
   return ka.every((k) => sameSpec((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
-const sameDestination = (a: VirtualSpec, b: VirtualSpec): boolean => a.address === b.address && a.port === b.port;
+/** Destination, mask and source: a change there moves the virtual to other sockets and matcher entries (a replace). */
+const sameDestination = sameMatchRule;
 
 /** The action that moves a virtual from what runs to `spec`. */
 function change(running: VirtualSpec | undefined, spec: VirtualSpec): ReconcileAction {
@@ -89,7 +91,15 @@ export function diff(desired: Pick<DesiredState, 'virtuals'>, actual: readonly A
     if (!seen.has(spec.name) && spec.enabled) starts.push({ kind: 'create', spec });
   }
   const byName = (x: ReconcileAction, y: ReconcileAction): number => nameOf(x).localeCompare(nameOf(y));
-  return [...drains.sort(byName), ...replaces.sort(byName), ...starts.sort(byName), ...updates.sort(byName), ...forgets.sort(byName)];
+  // Network and wildcard virtuals start before host virtuals: a port that will need the wildcard
+  // binds it first (and a restarted daemon takes the inherited wildcard first) instead of
+  // binding a host address only to move to the wildcard a moment later.
+  const broadFirst = (x: ReconcileAction, y: ReconcileAction): number => prefixOfAction(x) - prefixOfAction(y) || byName(x, y);
+  return [...drains.sort(byName), ...replaces.sort(byName), ...starts.sort(broadFirst), ...updates.sort(byName), ...forgets.sort(byName)];
+}
+
+function prefixOfAction(a: ReconcileAction): number {
+  return 'spec' in a ? prefixOf(a.spec) : 0;
 }
 
 function nameOf(a: ReconcileAction): string {

@@ -6,6 +6,8 @@ import { PERSIST_TESTS, PERSISTENCE_TYPES } from './ltm-persistence';
 
 /** The tests that prove admission (connection and rate limits) over real sockets. */
 const ADMISSION_TESTS = ['packages/dataplane/test/listener/admission.test.ts', 'test/e2e-admission.test.ts'];
+/** The tests that prove virtual matching (destination network, mask, source) over real sockets. */
+const MATCHING_TESTS = ['test/e2e-virtual-matching.test.ts', 'packages/dataplane/test/listener/virtual-matcher.test.ts'];
 
 export const ltmVirtual: ObjectTypeDef = {
   key: 'ltm virtual',
@@ -22,11 +24,23 @@ export const ltmVirtual: ObjectTypeDef = {
     },
     'creation-time': { type: t.string(), help: 'When the virtual was created', readOnly: true, alwaysList: true, effect: metadata },
     description: { type: t.string(), help: 'User-defined description', effect: metadata },
-    destination: { type: { kind: 'destination' }, help: 'Listening address and port: 10.0.0.1:25, 2001:db8::1.25, 10.0.0.1%2:25', required: true, alwaysList: true, effect: enforced('test/e2e-seed-scenario.test.ts') },
+    destination: {
+      type: { kind: 'destination' },
+      help: 'Address (host, network or wildcard) and port the virtual matches: 10.0.0.1:25, 10.0.0.0/24:smtp, any:25, 2001:db8::1.25, any6.25',
+      required: true,
+      alwaysList: true,
+      effect: enforced('test/e2e-seed-scenario.test.ts', ...MATCHING_TESTS),
+    },
     enabled: { type: t.flag('enabled', 'disabled'), default: 'enabled', help: 'enabled | disabled: whether the virtual accepts new connections', effect: enforced('test/e2e-seed-scenario.test.ts') },
     'ip-protocol': { type: t.enumOf('tcp', 'udp', 'sctp', 'any'), default: 'tcp', help: 'IP protocol of the listener', alwaysList: true, effect: enforced('test/e2e-seed-scenario.test.ts') },
     'last-modified-time': { type: t.string(), help: 'When the virtual was last changed', readOnly: true, alwaysList: true, effect: metadata },
-    mask: { type: { kind: 'netmask' }, default: '255.255.255.255', help: 'Destination netmask', alwaysList: true, effect: storedOnly },
+    mask: {
+      type: { kind: 'netmask' },
+      default: '255.255.255.255',
+      help: 'Destination netmask: 255.255.255.255 (a host), 255.255.255.0 (a network), any (every address); the most specific destination wins',
+      alwaysList: true,
+      effect: enforced(MATCHING_TESTS[0]),
+    },
     // Labels automation tools attach (f5_modules writes its version and last change here).
     metadata: {
       type: {
@@ -98,7 +112,13 @@ export const ltmVirtual: ObjectTypeDef = {
       help: 'Prefix length applied to the source address for rate-limit-mode source keys (0 = the whole address)',
       effect: enforced(ADMISSION_TESTS[0]),
     },
-    source: { type: { kind: 'cidr' }, default: '0.0.0.0/0', help: 'Client addresses accepted, as a CIDR', alwaysList: true, effect: storedOnly },
+    source: {
+      type: { kind: 'cidr' },
+      default: '0.0.0.0/0',
+      help: 'Client addresses this virtual matches, as a prefix; among virtuals with one destination the most specific source wins',
+      alwaysList: true,
+      effect: enforced(...MATCHING_TESTS),
+    },
     'source-address-translation': {
       type: {
         kind: 'object',

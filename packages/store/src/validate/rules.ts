@@ -14,9 +14,9 @@ import { isProps, type StoredProps } from '../stored-value';
 import { memberNode, resolve } from './references';
 import { canonicalAddress } from './scalar';
 import { checkNewName } from '../names';
-import { formatDestinationForShow } from '../format/values';
 import { snatpoolSupported, virtualSupported } from './unsupported';
 import { virtualPersistRule } from '../persistence-in-force';
+import { sameMatch, virtualDestination, virtualMatch } from './virtual-destination';
 
 export interface RuleContext {
   repo: ObjectRepository;
@@ -186,13 +186,25 @@ function virtualRules(rec: ObjectRecord, ctx: RuleContext): void {
   const sssl = of('ltm profile server-ssl');
   if (sssl.length > 1) throw configError(`Virtual Server (${rec.path}) has more than one server-ssl profile; openltm uses one server-ssl profile for every pool member.`, ctx.position);
   if (cssl.length > 1) sniRules(rec.path, cssl, ctx);
+  duplicateMatch(rec, ctx);
+}
+
+/**
+ * BIG-IP's 01070333: two enabled virtuals whose destination, mask and source are the same (no
+ * connection could tell them apart). Candidates share the stored destination (one indexed read).
+ */
+function duplicateMatch(rec: ObjectRecord, ctx: RuleContext): void {
   const ukey = virtualKey(rec.props);
-  if (ukey) {
-    const others = ctx.repo.sameKey('ltm virtual', ukey, rec.id);
-    if (others.length) {
+  if (!ukey) return;
+  const mine = virtualMatch(ctx.effective(rec));
+  if (!mine) return;
+  for (const path of ctx.repo.sameKey('ltm virtual', ukey, rec.id)) {
+    const other = ctx.repo.get('ltm virtual', path);
+    const theirs = other ? virtualMatch(ctx.effective(other)) : undefined;
+    if (theirs && sameMatch(mine, theirs)) {
       throw new ConfigError(
         ErrorCodes.DESTINATION_IN_USE,
-        `The destination (${formatDestinationForShow(ukey)}) of Virtual Server (${rec.path}) is already used by enabled Virtual Server (${others[0]}).`,
+        `Virtual Server ${rec.path} illegally shares destination address, source address, service port, ip-protocol, and vlan with Virtual Server ${path}.`,
         { position: ctx.position },
       );
     }
@@ -234,7 +246,7 @@ function sniRules(virtual: string, cssl: AttachedProfile[], ctx: RuleContext): v
   }
 }
 
-/** The uniqueness key of a virtual: its destination while it is enabled. */
+/** The uniqueness key of a virtual: its destination while it is enabled (mask and source are compared on the few that share it). */
 export function virtualKey(props: StoredProps): string | null {
   if (props.enabled === 'disabled' || typeof props.destination !== 'string') return null;
   return props.destination;
@@ -282,7 +294,7 @@ export const PRELINK_RULES: Readonly<Record<string, Rule[]>> = {
 
 /** Rules run after references are linked. */
 export const RULES: Readonly<Record<string, Rule[]>> = {
-  'ltm virtual': [virtualRules, virtualSupported, virtualPersistRule],
+  'ltm virtual': [virtualDestination, virtualRules, virtualSupported, virtualPersistRule],
   'ltm pool': [poolModeImplemented],
   'ltm snatpool': [snatpoolSupported],
   'ltm node': [nodeAddressUnique],

@@ -26,6 +26,8 @@ export function canonicalAddress(text: string): string | undefined {
   return a.routeDomain !== undefined ? `${ip}%${a.routeDomain}` : ip;
 }
 
+const DESTINATION_FORMS = 'ADDRESS:PORT (10.0.0.1:25, 10.0.0.0/24:smtp, any:25, 2001:db8::1.25, any6.25) with a port from 0 to 65535';
+
 /** A destination as stored: `/Common/10.0.0.1:25`, `/Common/2001:db8::1.25`. */
 export function canonicalDestination(text: string, ctx: ValueContext, property = 'destination'): string {
   const d = parseDestination(text);
@@ -34,7 +36,9 @@ export function canonicalDestination(text: string, ctx: ValueContext, property =
   if (!PARTITIONS.includes(partition)) throw errors.notFound('folder', `/${partition}`, ctx.position);
   const ip = canonicalIp(d.address, d.family);
   const addr = d.routeDomain !== undefined ? `${ip}%${d.routeDomain}` : ip;
-  return `/${partition}/${addr}${d.family === 6 ? '.' : ':'}${d.port}`;
+  // A prefix written into the destination stays until the virtual's rules move it into `mask`.
+  const prefix = d.prefix !== undefined ? `/${d.prefix}` : '';
+  return `/${partition}/${addr}${prefix}${d.family === 6 ? '.' : ':'}${d.port}`;
 }
 
 /** What a ValueType accepts, in words, for error messages. */
@@ -48,8 +52,8 @@ export function describeType(type: ValueType): string {
     case 'enum': return `one of: ${type.values.join(', ')}`;
     case 'reference': return `the name of a ${type.to.join(' or ')}${type.nullable ? ' or none' : ''}`;
     case 'address': return 'an IPv4 or IPv6 address, optionally with %ROUTE-DOMAIN';
-    case 'destination': return 'ADDRESS:PORT (10.0.0.1:25, 2001:db8::1.25)';
-    case 'netmask': return `a netmask (255.255.255.255)${type.words?.length ? ` or ${type.words.join(', ')}` : ''}`;
+    case 'destination': return DESTINATION_FORMS;
+    case 'netmask': return `a netmask (255.255.255.255, 255.255.255.0, any, ffff:ffff:ffff:ffff::, any6)${type.words?.length ? ` or ${type.words.join(', ')}` : ''}`;
     case 'cidr': return 'an address/prefix (0.0.0.0/0)';
     case 'list': return `{ ${describeType(type.item)} ... }`;
     case 'collection': return '{ NAME { ... } ... }';
@@ -93,10 +97,11 @@ export function checkScalar(property: string, type: ValueType, text: string, ctx
       return canonicalDestination(text, ctx, property);
     case 'netmask':
       if (type.words?.includes(text)) return text;
-      if (text !== 'any' && !isNetmask(text)) throw bad();
+      if (text !== 'any' && text !== 'any6' && !isNetmask(text)) throw bad();
       return text;
     case 'cidr':
-      if (!isCidr(text)) throw bad();
+      // A bare address is a host prefix (the virtual's rules write it as /32 or /128).
+      if (!isCidr(text) && !parseAddress(text)) throw bad();
       return text;
     case 'source-path': {
       const m = /^file:(?:\/\/)?(\/.*)$/.exec(text) ?? /^(\/.*)$/.exec(text);

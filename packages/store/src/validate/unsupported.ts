@@ -31,12 +31,10 @@ export function virtualSupported(rec: ObjectRecord, ctx: RuleContext): void {
   if (d.routeDomain !== undefined && d.routeDomain !== 0) {
     refuse(rec, ctx, `route domain %${d.routeDomain} in destination`, 'openltm has no route domains; two virtuals would share one socket.');
   }
-  if (d.port === 0) refuse(rec, ctx, 'destination port any (0)', 'openltm listens on one port per virtual server.');
+  if (d.port === 0) refuse(rec, ctx, 'destination port any (0)', 'openltm accepts on listening sockets, one port each; a wildcard port would need transparent proxying of every port.');
   if (eff['ip-protocol'] !== 'tcp') refuse(rec, ctx, `ip-protocol ${String(eff['ip-protocol'])}`, 'openltm proxies SMTP over TCP only.');
   const source = String(eff.source ?? '0.0.0.0/0');
-  if (source !== '0.0.0.0/0' && source !== '::/0') {
-    refuse(rec, ctx, `source ${source}`, 'openltm does not filter clients by source address yet; every client would be accepted.');
-  }
+  if (source.includes('%')) refuse(rec, ctx, `route domain in source ${source}`, 'openltm has no route domains.');
   const sat = (eff['source-address-translation'] ?? {}) as Record<string, unknown>;
   const type = String(sat.type ?? 'none');
   const pool = String(sat.pool ?? 'none');

@@ -1,0 +1,211 @@
+/**
+ * The listening sockets of a data plane: a socket belongs to a port, not to a virtual. Each
+ * running virtual claims what its destination needs, and for each port and address family:
+ * - when any claim is a network or wildcard virtual, the wildcard (0.0.0.0, or :: IPv6-only)
+ *   is bound, and the kernel delivers every local address of that port to it;
+ * - otherwise each host virtual's own address is bound, so other addresses' port stays free
+ *   for other software (a local Postfix on 127.0.0.1:25 beside a virtual on 192.0.2.10:25).
+ * Which virtual a connection belongs to is decided per connection (virtual-matcher.ts), so
+ * adding or removing a virtual whose addresses a bound socket already covers touches no socket.
+ *
+ * Linux refuses 0.0.0.0:P while 127.0.0.1:P listens (and back) unless both set SO_REUSEPORT,
+ * which Node 20's net cannot set: moving a port between host sockets and the wildcard closes
+ * the old sockets and binds the new ones in one turn of the event loop. A connection arriving
+ * in that instant is refused; docs/operations.md says so. A wildcard that cannot be bound
+ * (another program holds the port) gives the host sockets back and fails the claim.
+ */
+import * as net from 'node:net';
+import type { Logger } from 'pino';
+import { fullBits, ipValue, formatIp } from '@openltm/model';
+import type { VirtualSpec } from '../desired-state';
+
+/** A listening descriptor handed over by a previous primary, looked up by address and port. */
+export interface SocketSource {
+  take(address: string, port: number): number | undefined;
+}
+
+export interface PortSocketsOptions {
+  logger: Logger;
+  /** Every accepted connection, on whichever socket it came. */
+  onConnection(socket: net.Socket): void;
+  /** The primary hands sockets on unread. */
+  pauseOnConnect?: boolean;
+  inherited?: SocketSource;
+}
+
+/** A bound socket: where, and its descriptor (for a seamless restart). */
+export interface BoundSocket {
+  address: string;
+  port: number;
+  fd?: number;
+}
+
+interface Claim {
+  spec: VirtualSpec;
+}
+
+const familyOf = (address: string): 4 | 6 => (net.isIPv6(address) ? 6 : 4);
+const wildcardOf = (family: 4 | 6): string => (family === 4 ? '0.0.0.0' : '::');
+const keyOf = (address: string, port: number): string => `${address}|${port}`;
+const isNetwork = (spec: VirtualSpec): boolean => (spec.prefix ?? fullBits(familyOf(spec.address))) < fullBits(familyOf(spec.address));
+
+/** A bind or accept failure, with Node's code (EADDRINUSE, EACCES...) kept. */
+export class BindError extends Error {
+  constructor(message: string, readonly code: string | undefined, readonly address: string, readonly port: number) {
+    super(message);
+    this.name = 'BindError';
+  }
+}
+
+export class PortSockets {
+  private readonly claims = new Map<object, Claim>();
+  private readonly servers = new Map<string, net.Server>();
+  /** Socket changes run one at a time (claims and releases interleave across awaits otherwise). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: PortSocketsOptions) {}
+
+  /**
+   * Makes the sockets `spec` needs listen (if they do not already), for `owner`. Resolves with a
+   * note when the virtual's addresses cannot reach this host; rejects with a BindError.
+   */
+  claim(owner: object, spec: VirtualSpec): Promise<string | undefined> {
+    if (spec.port === 0) return Promise.reject(new BindError('cannot listen on port any (0): every virtual needs its port', undefined, spec.address, 0));
+    return this.serial(async () => {
+      this.claims.set(owner, { spec });
+      try {
+        await this.settle(spec.port, familyOf(spec.address));
+      } catch (err) {
+        this.claims.delete(owner);
+        // Put back what this port had before the claim (host sockets a wildcard replaced).
+        await this.settle(spec.port, familyOf(spec.address)).catch((e: unknown) => this.options.logger.error({ err: e }, 'cannot restore listening sockets'));
+        throw err;
+      }
+      return this.deliverable(spec);
+    });
+  }
+
+  /** Drops `owner`'s claim; sockets no claim needs any more close. */
+  release(owner: object): Promise<void> {
+    const claim = this.claims.get(owner);
+    if (!claim) return Promise.resolve();
+    return this.serial(async () => {
+      this.claims.delete(owner);
+      await this.settle(claim.spec.port, familyOf(claim.spec.address)).catch((err: unknown) =>
+        this.options.logger.error({ err, port: claim.spec.port }, 'cannot bind the listening sockets this port still needs'),
+      );
+    });
+  }
+
+  /** The sockets listening now. */
+  bound(): BoundSocket[] {
+    return [...this.servers.entries()].map(([key, server]) => {
+      const [address, port] = key.split('|');
+      const handle = (server as unknown as { _handle?: { fd?: number } })._handle;
+      return { address, port: Number(port), ...(typeof handle?.fd === 'number' && handle.fd >= 0 ? { fd: handle.fd } : {}) };
+    });
+  }
+
+  /** Where a socket for this port listens (its real port when bound with port 0: tests). */
+  address(address: string, port: number): net.AddressInfo | undefined {
+    const a = (this.servers.get(keyOf(address, port)) ?? this.servers.get(keyOf(wildcardOf(familyOf(address)), port)))?.address();
+    return a && typeof a !== 'string' ? a : undefined;
+  }
+
+  /** Closes every socket (the data plane is stopping). */
+  async closeAll(): Promise<void> {
+    await this.serial(async () => {
+      this.claims.clear();
+      await Promise.all([...this.servers.keys()].map((key) => this.close(key)));
+    });
+  }
+
+  private serial<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(step, step);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The addresses one port and family needs bound, from the claims. */
+  private needed(port: number, family: 4 | 6): Set<string> {
+    const specs = [...this.claims.values()].map((c) => c.spec).filter((s) => s.port === port && familyOf(s.address) === family);
+    if (specs.some(isNetwork)) return new Set([wildcardOf(family)]);
+    return new Set(specs.map((s) => s.address));
+  }
+
+  /** Closes what the port no longer needs, then binds what it needs and lacks. */
+  private async settle(port: number, family: 4 | 6): Promise<void> {
+    const want = this.needed(port, family);
+    const have = [...this.servers.keys()].filter((k) => {
+      const [address, p] = k.split('|');
+      return Number(p) === port && familyOf(address) === family;
+    });
+    const extra = have.filter((k) => !want.has(k.split('|')[0]));
+    const missing = [...want].filter((a) => !this.servers.has(keyOf(a, port)));
+    // A wildcard and a host socket of one port cannot both listen: close first (see above).
+    const conflicting = missing.length > 0 && extra.length > 0;
+    if (conflicting) await Promise.all(extra.map((k) => this.close(k)));
+    for (const address of missing) await this.bind(address, port);
+    if (!conflicting) await Promise.all(extra.map((k) => this.close(k)));
+  }
+
+  private bind(address: string, port: number): Promise<void> {
+    const fd = this.options.inherited?.take(address, port);
+    return new Promise((resolve, reject) => {
+      const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: this.options.pauseOnConnect ?? false }, (sock) => this.options.onConnection(sock));
+      const onError = (err: NodeJS.ErrnoException) => {
+        server.close();
+        const where = net.isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
+        const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EADDRNOTAVAIL' ? 'address not available on this host' : err.message;
+        reject(new BindError(`cannot listen on ${where}: ${why}`, err.code, address, port));
+      };
+      server.once('error', onError);
+      const ready = () => {
+        server.removeListener('error', onError);
+        server.on('error', (err) => this.options.logger.error({ err, address, port }, 'listening socket error'));
+        this.servers.set(keyOf(address, port), server);
+        this.options.logger.info({ address, port, inherited: fd !== undefined }, 'listening socket opened');
+        resolve();
+      };
+      if (fd !== undefined) server.listen({ fd }, ready);
+      // The IPv6 wildcard takes IPv6 only: IPv4 has its own 0.0.0.0 socket.
+      else server.listen({ host: address, port, ...(address === '::' ? { ipv6Only: true } : {}) }, ready);
+    });
+  }
+
+  /**
+   * Stops listening at once. close() releases the listening descriptor synchronously; its
+   * callback waits for every connection the server ever accepted to end, which must not hold
+   * up the bind that replaces it (sessions live on, owned by their virtuals or workers).
+   */
+  private close(key: string): Promise<void> {
+    const server = this.servers.get(key);
+    this.servers.delete(key);
+    if (!server) return Promise.resolve();
+    this.options.logger.info({ socket: key.replace('|', ' port ') }, 'listening socket closed');
+    server.close();
+    return Promise.resolve();
+  }
+
+  /**
+   * Whether the kernel can deliver the virtual's addresses here: a host address must be local,
+   * a network needs a local address or an AnyIP route (`ip route add local 10.0.0.0/24 dev lo`).
+   * Tried by binding a throwaway socket to the address (or the network's first address).
+   */
+  private async deliverable(spec: VirtualSpec): Promise<string | undefined> {
+    const family = familyOf(spec.address);
+    const prefix = spec.prefix ?? fullBits(family);
+    if (prefix === 0 || this.servers.has(keyOf(spec.address, spec.port))) return undefined;
+    const v = ipValue(spec.address);
+    if (!v) return undefined;
+    const probe = prefix >= fullBits(family) - 1 ? spec.address : formatIp({ family, value: v.value + 1n });
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.createServer();
+      s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code !== 'EADDRNOTAVAIL'));
+      s.listen({ host: probe, port: 0 }, () => s.close(() => resolve(true)));
+    });
+    if (ok) return undefined;
+    const what = prefix === fullBits(family) ? `${spec.address} is not an address of this host` : `no address of this host or AnyIP route covers ${spec.address}/${prefix} (${probe} is not local)`;
+    return `${what}: connections to it cannot arrive (see docs/operations.md, AnyIP)`;
+  }
+}
