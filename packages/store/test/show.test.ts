@@ -1,4 +1,5 @@
 import type { StatusReport } from '@openltm/model';
+import Database from 'better-sqlite3';
 import { Store } from '../src/store';
 import { openTestStore, seedScenario, type TestStore } from './helpers';
 
@@ -111,10 +112,10 @@ describe('status written by a daemon', () => {
   });
 
   it('a status write never waits for a writer holding the lock: it reports false and the next one lands', () => {
-    const other = Store.open(t.file, { busyTimeoutMs: 2000 });
+    // Another process in the middle of a long write (a `load`): it holds the write lock.
+    const other = new Database(t.file);
     try {
-      // Another process in the middle of a long write (a `load`): it holds the write lock.
-      const db = (other as unknown as { db: { exec(sql: string): void } }).db;
+      const db = other;
       db.exec('BEGIN IMMEDIATE');
       expect(t.store.writeStatus(report(100, 1), { busyTimeoutMs: 0 })).toBe(false);
       db.exec('COMMIT');
