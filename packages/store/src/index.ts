@@ -31,3 +31,7 @@ export { SCHEMA_VERSION } from './database';
 export { hashPassword, verifyPassword } from './passwords';
 export type { ShowJson } from './show-data';
 export { persistenceInForce, SOURCE_ADDR, type PersistenceInForce } from './persistence-in-force';
+export { isEtcdUrl, parseEtcdUrl, type EtcdUrl } from './etcd-url';
+export type { EtcdBackendOptions } from './etcd-backend';
+export type { EtcdConnection } from './etcd-protocol';
+export type { StoreBackend } from './store-backend';

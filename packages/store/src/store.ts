@@ -11,6 +11,7 @@ import { generateSelfSigned } from './certificates';
 import { isQueueable, isReadOnly, runStatement, withPosition, type ExecContext } from './executor';
 import { fullPath, relativeName } from './names';
 import { ObjectOperations } from './object-operations';
+import { EtcdBackend, type EtcdBackendOptions } from './etcd-backend';
 import { SqliteBackend } from './sqlite-backend';
 import type { StoreBackend } from './store-backend';
 import { DryRun } from './transaction';
@@ -73,6 +74,11 @@ export class Store {
     return this.backend.driver;
   }
 
+  /** The etcd backend, when the store is on etcd (per-host status, link state). */
+  get etcd(): EtcdBackend | undefined {
+    return this.backend instanceof EtcdBackend ? this.backend : undefined;
+  }
+
   private get repo() {
     return this.backend.repo;
   }
@@ -80,6 +86,14 @@ export class Store {
   /** Opens the store at `path`, creating it (mode 0600, with the built-ins) when missing. */
   static open(file: string, options: StoreOptions = {}): Store {
     return Store.on(SqliteBackend.open(file, options), options);
+  }
+
+  /**
+   * Opens the store on an etcd cluster (see etcd-backend.ts): the first one to open an empty
+   * cluster writes the built-ins.
+   */
+  static openEtcd(options: EtcdBackendOptions, storeOptions: StoreOptions = {}): Store {
+    return Store.on(EtcdBackend.open(options), storeOptions);
   }
 
   /** A store on an open backend; an empty one gets the built-in objects. */
