@@ -115,6 +115,12 @@ export class KvStatus implements StatusStore {
     return m?.monitorStatus === 'down-manual-resume' ? 'down' : m?.monitorStatus;
   }
 
+  /** Each host's own status of a virtual, with the generation and time of that host's last report. */
+  virtualHosts(name: string): Array<{ host: string; status: VirtualStatus; generation?: number; at?: number }> {
+    const reports = new Map(this.reports().map((r) => [r.host, r.status]));
+    return this.hosts<VirtualStatus>('virtual', name).map((h) => ({ ...h, generation: reports.get(h.host)?.generation, at: reports.get(h.host)?.at }));
+  }
+
   /** The most recent report of any host. */
   reportInfo(): ReportInfo | undefined {
     const reports = this.hosts<ReportInfo>('report', '');

@@ -10,6 +10,7 @@ import { selectTargets } from './list-command';
 import { formatMonitorRule, parseMonitorRule } from './monitor-rule';
 import { relativeName } from './names';
 import type { ObjectRecord } from './object-repository';
+import { virtualHostLines } from './show-hosts';
 import type { ExecuteResult } from './session';
 import { isProps, type StoredProps } from './stored-value';
 import { renderBlock } from './format/show-format';
@@ -116,6 +117,7 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext): ShowBlock {
   const s = sinceReset(st?.stats ?? zero, ctx.status.baseline('virtual', rec.path));
   const match = virtualMatch(eff);
   const state = eff.enabled === 'disabled' ? 'disabled' : 'enabled';
+  const perHost = virtualHostLines(ctx.status, rec.path);
   const c = (field: string, value: number): ShowCell => ({ field, value });
   const traffic = (label: string, field: string, value: number): ShowCounterRow => ({ label, cells: [c(`clientside.${field}`, value), c(`ephemeral.${field}`, 0), null] });
   const one = (label: string, field: string, value: number): ShowCounterRow => ({ label, cells: [c(field, value)] });
@@ -132,8 +134,10 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext): ShowBlock {
       ...cmpLines(ctx.status.reportInfo()?.cmp).map(([label, value]) => ({ label, field: label === 'CMP' ? 'cmp-enabled' : 'cmp-mode', value })),
       { label: 'Destination', field: 'destination', value: showDestination(eff) },
       ...(match && match.source.prefix > 0 ? [{ label: 'Source', field: 'source', value: `${match.source.address}/${match.source.prefix}` }] : []),
+      ...perHost.lines,
     ],
     tables: [
+      ...(perHost.table ? [perHost.table] : []),
       {
         heading: 'Traffic',
         columns: ['ClientSide', 'Ephemeral', 'General'],
