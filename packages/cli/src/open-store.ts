@@ -8,6 +8,7 @@
  *   OPENLTM_HOST_NAME        this host's name in per-host status (default: the OS host name)
  *   OPENLTM_ETCD_TIMEOUT_MS  how long a request may take before etcd counts as unreachable (default 5000)
  *   OPENLTM_STATUS_TTL       seconds a dead host's status stays (its lease TTL; default 10)
+ *   OPENLTM_ETCD_ATTEMPTS    how often a command runs when other writers keep committing first (default 8; 1 = never retry)
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -61,6 +62,7 @@ export function etcdOptions(url: string, options: OpenStoreOptions = {}): EtcdBa
     },
     location: url,
     host: env.OPENLTM_HOST_NAME || hostname(),
+    maxAttempts: number('OPENLTM_ETCD_ATTEMPTS', 8),
     ...(options.follow ? { follow: true } : {}),
     ...(options.cacheFile ? { cacheFile: options.cacheFile } : {}),
     ...(options.onLink ? { onLink: options.onLink } : {}),
