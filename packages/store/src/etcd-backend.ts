@@ -127,7 +127,13 @@ export class EtcdBackend implements StoreBackend {
       for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) {
         const msg = m.message as WorkerMessage;
         if (msg.type === 'reply' && msg.id === id) {
-          if (msg.error !== undefined) throw unreachable(this.location, msg.error);
+          if (msg.error !== undefined) {
+            // etcd answered, and refused: a transaction over its limits is not a connectivity problem.
+            if (/too many operations|request is too large|RESOURCE_EXHAUSTED|INVALID_ARGUMENT/i.test(msg.error)) {
+              throw new ConfigError(ErrorCodes.CONFIG_ERROR, `etcd refused the request (${msg.error}): raise etcd's --max-txn-ops and --max-request-bytes to fit it (docs/cluster.md). Nothing was changed.`);
+            }
+            throw unreachable(this.location, msg.error);
+          }
           return msg.result;
         }
         this.receive(msg);

@@ -26,6 +26,8 @@ function post(message: WorkerMessage): void {
 const options: IOptions = {
   hosts: connection.hosts,
   dialTimeout: connection.timeoutMs,
+  // A whole configuration is read in one range and a whole `load` written in one transaction.
+  grpcOptions: { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 },
   ...(connection.credentials ? { credentials: { rootCertificate: Buffer.from(connection.credentials.ca), ...(connection.credentials.cert ? { certChain: Buffer.from(connection.credentials.cert), privateKey: Buffer.from(connection.credentials.key ?? '') } : {}) } } : {}),
   ...(connection.auth ? { auth: connection.auth } : {}),
   // Give up on a call after the timeout rather than retrying for ever: the caller reports it.
