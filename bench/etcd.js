@@ -51,7 +51,10 @@ async function startCluster(dir) {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  return { url: `etcd://${specs.map((s) => `127.0.0.1:${s.client}`).join(',')}`, stop: () => procs.forEach((p) => p.kill('SIGKILL')) };
+  const stop = () => procs.forEach((p) => p.exitCode === null && p.kill('SIGKILL'));
+  // Never leave the cluster behind, however this process ends.
+  process.on('exit', stop);
+  return { url: `etcd://${specs.map((s) => `127.0.0.1:${s.client}`).join(',')}`, stop };
 }
 
 function openEtcd(url, extra = {}) {
@@ -70,7 +73,12 @@ const { Store, parseEtcdUrl } = require(${JSON.stringify(path.join(__dirname, '.
 const url = process.argv[1];
 const u = parseEtcdUrl(url);
 const store = Store.openEtcd({ connection: { hosts: u.hosts, prefix: u.prefix, timeoutMs: 10000, statusTtlSeconds: 10 }, location: url, host: 'f', follow: true });
-store.watch(() => process.stdout.write(store.generation() + ' ' + (performance.timeOrigin + performance.now()) + '\\n'));
+// Two commits can arrive in one watch response: each generation up to the current one is seen now.
+let last = store.generation();
+store.watch(() => {
+  const t = performance.timeOrigin + performance.now();
+  for (const g = store.generation(); last < g; ) process.stdout.write(++last + ' ' + t + '\\n');
+});
 process.stdout.write('ready\\n');
 setInterval(() => {}, 1000);
 `;

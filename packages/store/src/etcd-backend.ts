@@ -105,6 +105,9 @@ export class EtcdBackend implements StoreBackend {
     }
   }
 
+  /** How often the whole range was read again because the watch lost its place (compaction). */
+  fullReads = 0;
+
   /** Whether the cluster answered last time this process asked. */
   get connected(): boolean {
     return this.linkUp;
@@ -158,6 +161,7 @@ export class EtcdBackend implements StoreBackend {
     const before = this.repo.generation;
     if (msg.type === 'events') this.repo.applyEvents(msg.events);
     else if (msg.type === 'reset') {
+      this.fullReads++;
       this.repo.reset(msg.entries);
       this.status.forget();
     } else if (msg.type === 'link') {
