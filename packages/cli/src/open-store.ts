@@ -8,12 +8,13 @@
  *   OPENLTM_HOST_NAME        this host's name in per-host status (default: the OS host name)
  *   OPENLTM_ETCD_TIMEOUT_MS  how long a request may take before etcd counts as unreachable (default 5000)
  *   OPENLTM_STATUS_TTL       seconds a dead host's status stays (its lease TTL; default 10)
+ *   OPENLTM_SECRETS_KEY_FILE a 32-byte key (hex or base64) every host holds: key material is sealed (AES-256-GCM) before it reaches etcd
  *   OPENLTM_ETCD_ATTEMPTS    how often a command runs when other writers keep committing first (default 8; 1 = never retry)
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConfigError, ErrorCodes } from '@openltm/model';
-import { Store, isEtcdUrl, parseEtcdUrl, type EtcdBackendOptions } from '@openltm/store';
+import { Store, isEtcdUrl, parseEtcdUrl, secretCipherFromFile, type EtcdBackendOptions } from '@openltm/store';
 
 export interface OpenStoreOptions {
   /** A daemon: follow the cluster's changes and keep serving without it. */
@@ -63,6 +64,7 @@ export function etcdOptions(url: string, options: OpenStoreOptions = {}): EtcdBa
     location: url,
     host: env.OPENLTM_HOST_NAME || hostname(),
     maxAttempts: number('OPENLTM_ETCD_ATTEMPTS', 8),
+    ...(env.OPENLTM_SECRETS_KEY_FILE ? { cipher: secretCipherFromFile(env.OPENLTM_SECRETS_KEY_FILE) } : {}),
     ...(options.follow ? { follow: true } : {}),
     ...(options.cacheFile ? { cacheFile: options.cacheFile } : {}),
     ...(options.onLink ? { onLink: options.onLink } : {}),

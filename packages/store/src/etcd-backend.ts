@@ -20,6 +20,7 @@ import { GENERATION_KEY, KvRepository, type KvEvent } from './kv-repository';
 import { KvStatus } from './kv-status';
 import type { ChangedObject } from './object-repository';
 import type { ReportInfo } from './status';
+import type { SecretCipher } from './kv-secrets';
 import type { StoreBackend } from './store-backend';
 
 export interface EtcdBackendOptions {
@@ -36,6 +37,8 @@ export interface EtcdBackendOptions {
   maxAttempts?: number;
   /** Where the link state goes (the daemon logs it). */
   onLink?: (up: boolean, detail: string) => void;
+  /** Seals key material before it reaches etcd (every host needs the same key). */
+  cipher?: SecretCipher;
 }
 
 /** The compiled worker: beside this file, or (running from TypeScript sources under jest) in dist/. */
@@ -72,6 +75,7 @@ export class EtcdBackend implements StoreBackend {
   private constructor(private readonly options: EtcdBackendOptions) {
     this.location = options.location;
     this.status = new KvStatus(this.repo, options.host);
+    this.repo.cipher = options.cipher;
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(workerFile(), { workerData: { port: port2, counter: this.counter, connection: options.connection }, transferList: [port2] });

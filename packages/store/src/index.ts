@@ -33,5 +33,6 @@ export type { ShowJson } from './show-data';
 export { persistenceInForce, SOURCE_ADDR, type PersistenceInForce } from './persistence-in-force';
 export { isEtcdUrl, parseEtcdUrl, type EtcdUrl } from './etcd-url';
 export type { EtcdBackendOptions } from './etcd-backend';
+export { secretCipherFromFile, type SecretCipher } from './kv-secrets';
 export type { EtcdConnection } from './etcd-protocol';
 export type { StoreBackend } from './store-backend';

@@ -14,6 +14,7 @@
  * refused, re-reads just those keys from `raw`.
  */
 import type { ChangedObject, ObjectRecord, ObjectRepository, RefRow } from './object-repository';
+import { isSealed, type SecretCipher } from './kv-secrets';
 import { cloneProps, type StoredProps } from './stored-value';
 
 export interface KvEntry {
@@ -56,6 +57,8 @@ export class KvRepository implements ObjectRepository {
   generation = 0;
   /** Called for every key outside objects/ and files/ when it changes (status, resume, baselines). */
   onOther?: (key: string, value: string | undefined) => void;
+  /** Seals key material (files/) before it is written, when the hosts share a secrets key. */
+  cipher?: SecretCipher;
 
   private readonly types = new Map<string, Map<string, ObjectRecord>>();
   private readonly sorted = new Map<string, ObjectRecord[]>();
@@ -298,13 +301,6 @@ export class KvRepository implements ObjectRepository {
     this.changesFrom = this.generation;
   }
 
-  /** The highest revision this mirror has seen a key change at. */
-  revision(): number {
-    let max = 0;
-    for (const e of this.raw.values()) if (e.mod > max) max = e.mod;
-    return max;
-  }
-
   changesSince(generation: number): ChangedObject[] | undefined {
     if (generation < this.changesFrom) return undefined;
     const out: ChangedObject[] = [];
@@ -339,7 +335,13 @@ export class KvRepository implements ObjectRepository {
     }
     if (key.startsWith(FILES)) {
       const f = this.files.get(key);
-      return f && JSON.stringify(f.passphrase === null ? { pem: f.pem } : f);
+      if (!f) return undefined;
+      const before = this.raw.get(key)?.value;
+      const plain = JSON.stringify(f.passphrase === null ? { pem: f.pem } : f);
+      if (!this.cipher) return plain;
+      // Sealing is randomised: keep the stored form when the content did not change.
+      if (before !== undefined && isSealed(before) && this.cipher.open(before) === plain) return before;
+      return this.cipher.seal(plain);
     }
     return this.other.get(key);
   }
@@ -363,8 +365,11 @@ export class KvRepository implements ObjectRepository {
       this.linkRefs(key, (stored.refs ?? []).map(([t, p, via]) => ({ to: `${OBJECTS}${t}${p}`, via })));
     } else if (key.startsWith(FILES)) {
       if (value === undefined) this.files.delete(key);
-      else {
-        const f = JSON.parse(value) as { pem: string; passphrase?: string };
+      else if (!this.cipher && isSealed(value)) {
+        // Sealed by hosts holding the secrets key: this one has none, so it has no key material.
+        this.files.delete(key);
+      } else {
+        const f = JSON.parse(this.cipher ? this.cipher.open(value) : value) as { pem: string; passphrase?: string };
         this.files.set(key, { pem: f.pem, passphrase: f.passphrase ?? null });
       }
     } else {
