@@ -1,7 +1,8 @@
 /**
  * openltm on an etcd store, end to end with real processes: `bin/tmsh` edits through etcd, an
  * `openltm daemon` follows etcd's watch and serves mail (swaks -> openltm -> smtp-sink), keeps
- * serving when etcd is gone (and logs it), catches up when it returns, starts from its cached
+ * serving when etcd is gone (and logs it; tmsh show answers from the cached copy and says so),
+ * catches up when it returns, starts from its cached
  * copy while etcd is down, and a daemon killed outright disappears from `show` when its lease
  * expires.
  */
@@ -89,6 +90,11 @@ test('with etcd gone the daemon keeps serving and says so; tmsh gets a clear err
   const refused = await tmsh('create ltm pool p_while_down');
   expect(refused.code).toBe(1);
   expect(refused.stderr).toMatch(/^01070994:3: The configuration store etcd:\/\/.* cannot be reached/);
+  // show still answers, from this host's cached copy, and says so.
+  const shown = await tmsh('show ltm virtual vs_e');
+  expect(shown.code).toBe(0);
+  expect(shown.stdout).toMatch(new RegExp(`Destination +: 127\\.0\\.0\\.1:${port}`));
+  expect(shown.stderr).toMatch(/^01070994:4: The configuration store etcd:\/\/\S+ cannot be reached: this is the cached configuration \(generation \d+\) from \S+etcd-cache-\w+\.json, as this host's daemon last saw it, without current status\. Nothing can be changed until etcd returns\.\n$/);
 
   await etcd.members[0].start();
   const next = await freePort();

@@ -11,9 +11,12 @@
  *   OPENLTM_SECRETS_KEY_FILE a 32-byte key (hex or base64) every host holds: key material is sealed (AES-256-GCM) before it reaches etcd
  *   OPENLTM_ETCD_ATTEMPTS    how often a command runs when other writers keep committing first (default 8; 1 = never retry)
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { ConfigError, ErrorCodes } from '@openltm/model';
+import { stateDir } from './store-path';
 import { Store, isEtcdUrl, parseEtcdUrl, secretCipherFromFile, type EtcdBackendOptions } from '@openltm/store';
 
 export interface OpenStoreOptions {
@@ -71,8 +74,17 @@ export function etcdOptions(url: string, options: OpenStoreOptions = {}): EtcdBa
   };
 }
 
+/**
+ * The daemon's cached copy of an etcd cluster's configuration: one file per cluster address under
+ * ~/.openltm. tmsh reads it (and says so) when etcd cannot be reached.
+ */
+export function etcdCacheFile(url: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(stateDir(env), `etcd-cache-${createHash('sha256').update(url).digest('hex').slice(0, 12)}.json`);
+}
+
 /** Opens the store at `location`: a SQLite file or an etcd URL. */
 export function openStoreAt(location: string, options: OpenStoreOptions = {}): Store {
-  if (isEtcdUrl(location)) return Store.openEtcd(etcdOptions(location, options));
-  return Store.open(location);
+  if (!isEtcdUrl(location)) return Store.open(location);
+  const settings = etcdOptions(location, options);
+  return Store.openEtcd(options.follow ? settings : { ...settings, cachedReads: etcdCacheFile(location, options.env ?? process.env) });
 }

@@ -33,6 +33,8 @@ export interface EtcdBackendOptions {
   follow?: boolean;
   /** A daemon's copy of the configuration (0600; it holds private keys), for starting while etcd is down. */
   cacheFile?: string;
+  /** tmsh: the daemon's copy to read (never write) when etcd cannot be reached, so `show` and `list` still answer. */
+  cachedReads?: string;
   /** How often a command is run again when another writer committed first (default 8). */
   maxAttempts?: number;
   /** Where the link state goes (the daemon logs it). */
@@ -97,17 +99,26 @@ export class EtcdBackend implements StoreBackend {
       backend.saveCache();
       return backend;
     } catch (err) {
-      const cached = options.follow && options.cacheFile ? readCache(options.cacheFile) : undefined;
-      if (!cached) {
+      const file = options.follow ? options.cacheFile : options.cachedReads;
+      const cached = file ? readCache(file) : undefined;
+      if (!cached || !file) {
         backend.close();
         throw ConfigError.is(err) ? err : unreachable(options.location, (err as Error).message);
       }
       backend.repo.reset(cached);
+      if (!options.follow) {
+        // Reads only, from what this host's daemon last saw; every write is refused.
+        backend.offline = { file, detail: ConfigError.is(err) ? err.message : String(err) };
+        return backend;
+      }
       backend.setLink(false, `serving the cached configuration (generation ${backend.repo.generation}) from ${options.cacheFile}`);
       backend.send({ op: 'follow' });
       return backend;
     }
   }
+
+  /** Set when reads come from a cached copy because etcd could not be reached (tmsh only). */
+  offline?: { file: string; detail: string };
 
   /** How often the whole range was read again because the watch lost its place (compaction). */
   fullReads = 0;
@@ -192,18 +203,22 @@ export class EtcdBackend implements StoreBackend {
     for (const m of queued) this.receive(m);
   }
 
-  /** Brings the mirror up to the cluster's latest configuration (a daemon takes what the watch brought). */
-  private catchUp(): void {
-    if (this.options.follow) this.drain();
+  /**
+   * Brings the mirror up to the cluster's latest configuration. A daemon's reads take what the
+   * watch brought (they never wait for etcd); writes always ask, so a retry starts from the newest.
+   */
+  private catchUp(writing = false): void {
+    if (this.options.follow && !writing) this.drain();
     else this.call({ op: 'sync' });
   }
 
   // ---- the StoreBackend seam ----
 
   write<T>(fn: () => T): T {
+    if (this.offline) throw unreachable(this.location, `only the cached copy ${this.offline.file} can be read`);
     const attempts = this.options.maxAttempts ?? 8;
     for (let attempt = 1; ; attempt++) {
-      this.catchUp();
+      this.catchUp(true);
       const expect = this.repo.raw.get(GENERATION_KEY)?.mod ?? 0;
       this.inTransaction = true;
       try {
@@ -250,7 +265,7 @@ export class EtcdBackend implements StoreBackend {
   }
 
   read<T>(fn: () => T): T {
-    this.catchUp();
+    if (!this.offline) this.catchUp();
     return fn();
   }
 

@@ -4,7 +4,7 @@
  * daemon uses.
  */
 import * as path from 'node:path';
-import { ConfigError, errors, getType, type MemberStatus, type StatusReport, type VirtualStatus } from '@openltm/model';
+import { ConfigError, ErrorCodes, errors, getType, type MemberStatus, type StatusReport, type VirtualStatus } from '@openltm/model';
 import { declarationMessage, parseCommand, parseScript, type Statement } from '@openltm/parser';
 import { seedBuiltins } from './builtins';
 import { generateSelfSigned } from './certificates';
@@ -162,7 +162,7 @@ export class Store {
       session.transaction.push(s);
       return { output: '', queued: true };
     }
-    if (isReadOnly(s)) return this.read((ops) => runStatement(s, this.context(ops, session)));
+    if (isReadOnly(s)) return this.staleNote(this.read((ops) => runStatement(s, this.context(ops, session))));
     const before = session.folder;
     try {
       return this.write((ops) => {
@@ -175,6 +175,18 @@ export class Store {
       if (err instanceof DryRun && err.result) return err.result;
       throw withPosition(err, s.pos);
     }
+  }
+
+  /** A read answered from a cached copy (etcd unreachable) says so, as a warning. */
+  private staleNote(result: ExecuteResult): ExecuteResult {
+    const offline = this.etcd?.offline;
+    if (!offline) return result;
+    const note = new ConfigError(
+      ErrorCodes.STORE_UNREACHABLE,
+      `The configuration store ${this.path} cannot be reached: this is the cached configuration (generation ${this.generation()}) from ${offline.file}, as this host's daemon last saw it, without current status. Nothing can be changed until etcd returns.`,
+      { severity: 4 },
+    );
+    return { ...result, warnings: [...(result.warnings ?? []), note] };
   }
 
   private submit(pos: Statement['pos'], session: Session): ExecuteResult {

@@ -7,11 +7,9 @@
 import { fork } from 'node:child_process';
 import * as path from 'node:path';
 import type { Logger } from 'pino';
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { isEtcdUrl, type Store } from '@openltm/store';
-import { openStoreAt } from '../open-store';
-import { stateDir } from '../store-path';
+import { etcdCacheFile, openStoreAt } from '../open-store';
 import { DataPlane, InheritedSockets, PrimaryPlane, limitShare, type DeadlineConfig, type InheritedSocket, type StatusSink } from '@openltm/dataplane';
 import { storeSource } from './store-desired-state';
 import { TicketKeyRotation } from './ticket-keys';
@@ -40,11 +38,6 @@ export interface DaemonOptions {
   etcdCacheFile?: string;
 }
 
-/** The default cached copy of an etcd cluster's configuration: one file per cluster address, under ~/.openltm. */
-export function etcdCacheFile(url: string): string {
-  return path.join(stateDir(), `etcd-cache-${createHash('sha256').update(url).digest('hex').slice(0, 12)}.json`);
-}
-
 export interface RunningDaemon {
   store: Store;
   /** The data plane: one process, or the primary of several. */
@@ -63,7 +56,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const logger = options.logger;
   // On etcd every host runs its own daemon: the lock is per host, on the cached copy's file.
   const etcd = isEtcdUrl(options.storePath);
-  const cacheFile = etcd ? options.etcdCacheFile ?? etcdCacheFile(options.storePath) : undefined;
+  const cacheFile = etcd ? (options.etcdCacheFile ?? etcdCacheFile(options.storePath)) : undefined;
   if (cacheFile) mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
   const lock = acquireStoreLock(cacheFile ?? options.storePath, takeoverFrom);
   let store: Store;
