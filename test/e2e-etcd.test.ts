@@ -6,7 +6,7 @@
  * copy while etcd is down, and a daemon killed outright disappears from `show` when its lease
  * expires.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnDaemon, terminate, type DaemonProcess } from './support/daemon-process';
@@ -77,6 +77,10 @@ test('an edit through tmsh is live on the daemon, mail flows, and show lists the
   const total = Number(/Total Connections +(\d+) /.exec(out)![1]);
   expect(total).toBeGreaterThanOrEqual(2);
   expect(out).toMatch(new RegExp(`\\n {2}host-a +0 +${total} +2\\n`));
+
+  // An etcd store has no directory: save sys config writes ~/.openltm/bigip.conf.
+  expect(await tmshOk('save sys config')).toContain(join(dir, '.openltm', 'bigip.conf'));
+  expect(readFileSync(join(dir, '.openltm', 'bigip.conf'), 'utf8')).toContain('ltm virtual /Common/vs_e {');
 }, 60_000);
 
 test('with etcd gone the daemon keeps serving and says so; tmsh gets a clear error; the daemon catches up when etcd returns', async () => {

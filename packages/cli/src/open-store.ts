@@ -86,5 +86,7 @@ export function etcdCacheFile(url: string, env: NodeJS.ProcessEnv = process.env)
 export function openStoreAt(location: string, options: OpenStoreOptions = {}): Store {
   if (!isEtcdUrl(location)) return Store.open(location);
   const settings = etcdOptions(location, options);
-  return Store.openEtcd(options.follow ? settings : { ...settings, cachedReads: etcdCacheFile(location, options.env ?? process.env) });
+  const env = options.env ?? process.env;
+  // `save sys config` / `load sys config` without a file use ~/.openltm/bigip.conf: an etcd store has no directory of its own.
+  return Store.openEtcd(options.follow ? settings : { ...settings, cachedReads: etcdCacheFile(location, env) }, { configFile: join(stateDir(env), 'bigip.conf') });
 }

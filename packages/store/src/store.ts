@@ -69,6 +69,11 @@ export class Store {
     return this.backend.location;
   }
 
+  /** Where files beside the store go (bigip.conf, uploads): the SQLite file's directory; for etcd, the current directory unless the caller says. */
+  private localDir(): string {
+    return this.driver === 'sqlite' ? path.dirname(path.resolve(this.path)) : process.cwd();
+  }
+
   /** The driver: 'sqlite' or 'etcd'. */
   get driver(): string {
     return this.backend.driver;
@@ -125,7 +130,7 @@ export class Store {
       ops,
       session,
       status: this.backend.status,
-      defaultConfigFile: this.options.configFile ?? path.join(path.dirname(path.resolve(this.path)), 'bigip.conf'),
+      defaultConfigFile: this.options.configFile ?? path.join(this.localDir(), 'bigip.conf'),
     };
   }
 
