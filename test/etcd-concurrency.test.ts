@@ -79,7 +79,7 @@ test('without retries: every edit is applied or refused as a conflict, and the p
   for (const o of outcomes) {
     expect(o.other).toEqual([]);
     expect(o.applied.length + o.conflicts.length).toBe(EDITS);
-    for (const c of o.conflicts) expect(c).toMatch(/^01070995:3: The configuration changed while this command ran: another administrator committed first, 1 times in a row\. Nothing was changed; try again\.$/);
+    for (const c of o.conflicts) expect(c).toMatch(/^01070995:3: The configuration changed while this command ran: another administrator committed first, and this command is not retried\. Nothing was changed; try again\.$/);
   }
   expect(members).toEqual(outcomes.flatMap((o) => o.applied).sort());
 }, 120_000);

@@ -256,7 +256,7 @@ export class EtcdBackend implements StoreBackend {
       if (attempt >= attempts) {
         throw new ConfigError(
           ErrorCodes.CONFLICT,
-          `The configuration changed while this command ran: another administrator committed first, ${attempts} times in a row. Nothing was changed; try again.`,
+          `The configuration changed while this command ran: another administrator committed first, ${attempts === 1 ? 'and this command is not retried' : `${attempts} times in a row`}. Nothing was changed; try again.`,
         );
       }
       // Back off a little, at random, so two busy writers stop meeting.
