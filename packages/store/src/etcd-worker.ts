@@ -7,6 +7,7 @@
  * keeps this host's status keys alive under a lease.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
+import { ExponentialBackoff } from 'cockatiel';
 import { Etcd3, type IOptions, type Lease, type Namespace, type Watcher } from 'etcd3';
 import type { KvEvent } from './kv-repository';
 import type { EtcdConnection, WorkerMessage, WorkerRequest } from './etcd-protocol';
@@ -33,6 +34,9 @@ const options: IOptions = {
   // Give up on a call after the timeout rather than retrying for ever: the caller reports it.
   // Streams (the watch, lease keep-alives) live on.
   defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + connection.timeoutMs }),
+  // A broken watch tries again within a second (etcd3's default backs off to 30 s), so a daemon
+  // catches up soon after etcd returns.
+  faultHandling: { watchBackoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 1000 }).next() },
 };
 const client = new Etcd3(options);
 const ns: Namespace = client.namespace(connection.prefix);
