@@ -127,6 +127,10 @@ describeCluster('three hosts, one configuration on etcd', () => {
     expect(rows).toHaveLength(3);
     expect(rows.every((n) => n > 0)).toBe(true);
 
+    // Each host's own view of each pool member (every host runs its own monitors; this pool has none).
+    const pool = await tmshOn(1, 'show ltm pool p_sink members');
+    for (const h of ['h0', 'h1', 'h2']) expect(pool).toMatch(new RegExp(`\\| +Host ${h} +: unknown, monitor unchecked\\n`));
+
     process.kill(daemons[2].child.pid!, 'SIGKILL');
     const after = await eventually(() => tmshOn(0, 'show ltm virtual vs_mail'), (o) => !o.includes('Host h2'), 30_000, 250);
     expect(after).not.toContain('Host h2');

@@ -121,6 +121,10 @@ export class KvStatus implements StatusStore {
     return this.hosts<VirtualStatus>('virtual', name).map((h) => ({ ...h, generation: reports.get(h.host)?.generation, at: reports.get(h.host)?.at }));
   }
 
+  memberHosts(pool: string, member: string): Array<{ host: string; status: MemberStatus }> {
+    return this.hosts<MemberStatus>('member', `${pool} ${member}`);
+  }
+
   /** The most recent report of any host. */
   reportInfo(): ReportInfo | undefined {
     const reports = this.hosts<ReportInfo>('report', '');

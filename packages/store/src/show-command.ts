@@ -10,7 +10,7 @@ import { selectTargets } from './list-command';
 import { formatMonitorRule, parseMonitorRule } from './monitor-rule';
 import { relativeName } from './names';
 import type { ObjectRecord } from './object-repository';
-import { virtualHostLines } from './show-hosts';
+import { memberHostLines, virtualHostLines } from './show-hosts';
 import type { ExecuteResult } from './session';
 import { isProps, type StoredProps } from './stored-value';
 import { renderBlock } from './format/show-format';
@@ -258,6 +258,7 @@ function showPool(rec: ObjectRecord, ctx: ExecContext, withMembers: boolean): Sh
         { label: 'Monitor', field: 'monitor-rule', value: memberMonitor },
         { label: 'Monitor Status', field: 'monitor-status', value: m.e.state === 'user-down' ? 'user-down' : m.monitorStatus },
         { label: 'Session Status', field: 'session-status', value: m.e.session === 'user-disabled' ? 'user-disabled' : 'enabled' },
+        ...memberHostLines(ctx.status, rec.path, m.key),
       ],
       tables: [serverSideTable(m.stats, 29)],
     };

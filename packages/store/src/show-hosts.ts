@@ -3,13 +3,21 @@
  * host on its own: a status line per host (availability, the generation it serves, how old its
  * last report is) and a table of its counters.
  */
-import type { VirtualStatus } from '@openltm/model';
+import type { MemberStatus, VirtualStatus } from '@openltm/model';
 import type { ShowTable } from './show-data';
 import type { StatusView } from './status';
 
 export interface HostStatusView {
   /** Each host's own status of a virtual, by host name. */
   virtualHosts(name: string): Array<{ host: string; status: VirtualStatus; generation?: number; at?: number }>;
+  /** Each host's own view of a pool member (every host runs its own monitors). */
+  memberHosts(pool: string, member: string): Array<{ host: string; status: MemberStatus }>;
+}
+
+/** A status line per host for a pool member: what that host's monitors say. */
+export function memberHostLines(view: StatusView, pool: string, member: string): Array<{ label: string; field: string; value: string }> {
+  if (!hasHosts(view)) return [];
+  return view.memberHosts(pool, member).map((h) => ({ label: `Host ${h.host}`, field: `hosts.${h.host}.monitor-status`, value: `${h.status.availability}, monitor ${h.status.monitorStatus}` }));
 }
 
 export function hasHosts(view: StatusView): view is StatusView & HostStatusView {
