@@ -229,15 +229,16 @@ export class EtcdBackend implements StoreBackend {
           this.repo.rollback();
           throw err;
         }
-        if (!this.repo.hasChanges()) {
+        // Serialised once: a `load` of 60,000 objects is 60,000 JSON texts.
+        const changes = this.repo.pending();
+        if (changes.puts.length + changes.deletes.length === 0) {
           this.repo.rollback();
           return result;
         }
-        this.repo.bumpGeneration();
-        const { puts, deletes } = this.repo.pending();
+        changes.puts.push(this.repo.bumpGeneration());
         let answer: { ok: boolean; revision: number };
         try {
-          answer = this.call({ op: 'commit', expect, puts, deletes }) as { ok: boolean; revision: number };
+          answer = this.call({ op: 'commit', expect, puts: changes.puts, deletes: changes.deletes }) as { ok: boolean; revision: number };
         } catch (err) {
           this.repo.rollback();
           // The request may have reached the cluster: say so rather than claim nothing changed.
@@ -245,7 +246,7 @@ export class EtcdBackend implements StoreBackend {
           throw err;
         }
         if (answer.ok) {
-          this.repo.committed(answer.revision);
+          this.repo.committed(answer.revision, changes);
           this.scheduleCache();
           return result;
         }

@@ -227,21 +227,15 @@ export class KvRepository implements ObjectRepository {
     return out;
   }
 
-  /** True when the open transaction changed anything the configuration holds. */
-  hasChanges(): boolean {
-    const { puts, deletes } = this.pending();
-    return puts.length + deletes.length > 0;
-  }
-
-  /** Bumps the generation for the open transaction (called once, just before it commits). */
-  bumpGeneration(): void {
+  /** Bumps the generation for the open transaction (called once, just before it commits); returns its put. */
+  bumpGeneration(): [string, string] {
     this.generation += 1;
     this.touch(GENERATION_KEY);
+    return [GENERATION_KEY, String(this.generation)];
   }
 
-  /** The cluster took the open transaction's writes at `revision`. */
-  committed(revision: number): void {
-    const { puts, deletes } = this.pending();
+  /** The cluster took the open transaction's writes (`pending()` plus the generation) at `revision`. */
+  committed(revision: number, { puts, deletes }: { puts: Array<[string, string]>; deletes: string[] }): void {
     for (const [key, value] of puts) this.raw.set(key, { value, mod: revision });
     for (const key of deletes) this.raw.delete(key);
     if (this.dirty.has(GENERATION_KEY)) this.logChanges(this.generation, this.changedObjects(this.dirty));
