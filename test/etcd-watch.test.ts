@@ -5,11 +5,11 @@
  * resume there, so the follower reads everything again and sees every edit.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Session, type Store } from '@openltm/store';
-import { openStoreAt } from '../packages/cli/src/open-store';
+import { etcdCacheFile, openStoreAt } from '../packages/cli/src/open-store';
 import { startEtcd, type EtcdCluster } from './support/etcd';
 import { eventually } from './support/openltm';
 
@@ -55,4 +55,30 @@ test('a watch whose revision was compacted away falls back to a full read and mi
   expect(follower.generation()).toBe(editor.generation());
   // It got there by reading everything again, not by resuming the watch.
   expect(follower.etcd!.fullReads).toBeGreaterThanOrEqual(1);
+}, 90_000);
+
+test('a reader that opened on the cached copy (etcd down) reads it, refuses writes, and returns to the cluster when it answers', async () => {
+  const env = { ...process.env, HOME: home, OPENLTM_ETCD_TIMEOUT_MS: '1000' };
+  const url = `etcd://${etcd.members.map((m) => m.clientUrl.replace('http://', '')).join(',')}/offline`;
+  const cacheFile = etcdCacheFile(url, env);
+  mkdirSync(dirname(cacheFile), { recursive: true });
+  // A daemon on this host keeps the cached copy.
+  const daemon = openStoreAt(url, { env, follow: true, cacheFile });
+  daemon.execute('create ltm pool cached_one', new Session());
+  daemon.close();
+
+  for (const m of etcd.members) await m.kill();
+  const reader = openStoreAt(url, { env });
+  stores.push(reader);
+  expect(reader.etcd!.offline?.file).toBe(cacheFile);
+  expect(reader.names('ltm pool')).toEqual(['cached_one']);
+  expect(() => reader.execute('create ltm pool refused', new Session())).toThrow(/^The configuration store etcd:\/\/\S+ cannot be reached \(only the cached copy \S+ can be read\)/);
+
+  await Promise.all(etcd.members.map((m) => m.start()));
+  const writer = openStoreAt(url, { env });
+  writer.execute('create ltm pool after_return', new Session());
+  writer.close();
+  const names = await eventually(() => reader.names('ltm pool'), (n) => n.includes('after_return'), 30_000, 500);
+  expect(names).toEqual(['after_return', 'cached_one']);
+  expect(reader.etcd!.offline).toBeUndefined();
 }, 90_000);

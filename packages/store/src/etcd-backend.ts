@@ -108,7 +108,7 @@ export class EtcdBackend implements StoreBackend {
       backend.repo.reset(cached);
       if (!options.follow) {
         // Reads only, from what this host's daemon last saw; every write is refused.
-        backend.offline = { file, detail: ConfigError.is(err) ? err.message : String(err) };
+        backend.offline = { file, detail: ConfigError.is(err) ? err.message : String(err), triedAt: Date.now() };
         return backend;
       }
       backend.setLink(false, `serving the cached configuration (generation ${backend.repo.generation}) from ${options.cacheFile}`);
@@ -118,7 +118,24 @@ export class EtcdBackend implements StoreBackend {
   }
 
   /** Set when reads come from a cached copy because etcd could not be reached (tmsh only). */
-  offline?: { file: string; detail: string };
+  offline?: { file: string; detail: string; triedAt: number };
+
+  /**
+   * A long-lived reader (an interactive shell, `openltm api`) that started on the cached copy
+   * tries the cluster again, at most every few seconds, and leaves the copy once it answers.
+   */
+  private reconnect(): void {
+    if (!this.offline || Date.now() - this.offline.triedAt < 5000) return;
+    this.offline.triedAt = Date.now();
+    try {
+      const { entries } = this.call({ op: 'load' }) as { entries: KvEvent[] };
+      this.repo.reset(entries);
+      this.status.forget();
+      this.offline = undefined;
+    } catch {
+      // Still unreachable: keep reading the copy.
+    }
+  }
 
   /** How often the whole range was read again because the watch lost its place (compaction). */
   fullReads = 0;
@@ -215,6 +232,7 @@ export class EtcdBackend implements StoreBackend {
   // ---- the StoreBackend seam ----
 
   write<T>(fn: () => T): T {
+    this.reconnect();
     if (this.offline) throw unreachable(this.location, `only the cached copy ${this.offline.file} can be read`);
     const attempts = this.options.maxAttempts ?? 8;
     for (let attempt = 1; ; attempt++) {
@@ -266,6 +284,7 @@ export class EtcdBackend implements StoreBackend {
   }
 
   read<T>(fn: () => T): T {
+    this.reconnect();
     if (!this.offline) this.catchUp();
     return fn();
   }
