@@ -9,7 +9,7 @@
  * counters add up, a virtual is available when any host has it available, and the reason says
  * which hosts disagree. Resume tokens and reset-stats baselines are shared by all hosts.
  */
-import type { Availability, MemberStatus, StatusReport, VirtualStatus } from '@openltm/model';
+import type { Availability, MemberStatus, PersistRecordStatus, StatusReport, VirtualStatus } from '@openltm/model';
 import type { KvRepository } from './kv-repository';
 import type { ReportInfo, StatusStore } from './status';
 
@@ -125,6 +125,13 @@ export class KvStatus implements StatusStore {
     return this.hosts<MemberStatus>('member', `${pool} ${member}`);
   }
 
+  /** Every host's persistence records (each host keeps its own, as each BIG-IP's TMMs do). */
+  persistence(): { total: number; records: PersistRecordStatus[] } | undefined {
+    const hosts = this.hosts<{ total: number; records: PersistRecordStatus[] }>('persist', '');
+    if (!hosts.length) return undefined;
+    return { total: hosts.reduce((n, h) => n + h.status.total, 0), records: hosts.flatMap((h) => h.status.records) };
+  }
+
   /** The most recent report of any host. */
   reportInfo(): ReportInfo | undefined {
     const reports = this.hosts<ReportInfo>('report', '');
@@ -170,6 +177,7 @@ export class KvStatus implements StatusStore {
     };
     for (const v of report.virtuals) row(`${base}virtual/${v.name}`, v);
     for (const m of report.members) row(`${base}member/${m.pool} ${m.member}`, m);
+    if (report.persistence) row(`${base}persist`, report.persistence);
     const info: ReportInfo = { generation: report.generation, at: report.at, ...(report.cmp ? { cmp: report.cmp } : {}) };
     rows.set(`${base}report`, JSON.stringify(info));
     const before = this.written.size ? this.written : new Map(this.repo.otherKeys(base).map((k) => [k, this.repo.getOther(k) ?? '']));
