@@ -33,14 +33,37 @@ function waitExit(p: ChildProcess): Promise<void> {
   return new Promise((resolve) => (p.exitCode !== null || p.signalCode !== null ? resolve() : p.once('exit', () => resolve())));
 }
 
-function healthy(endpoints: string[]): Promise<boolean> {
+/** Client TLS for a member: its certificate and key, and the CA its clients' certificates must chain to. */
+export interface EtcdTls {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+  /** A client certificate etcdctl uses for the health check. */
+  clientCertFile: string;
+  clientKeyFile: string;
+}
+
+function tlsArgs(tls: EtcdTls | undefined): string[] {
+  return tls ? ['--cacert', tls.caFile, '--cert', tls.clientCertFile, '--key', tls.clientKeyFile] : [];
+}
+
+function healthy(endpoints: string[], tls?: EtcdTls): Promise<boolean> {
   return new Promise((resolve) => {
-    execFile('etcdctl', ['--endpoints', endpoints.join(','), '--command-timeout=2s', 'endpoint', 'health'], { env: { ...process.env, ETCDCTL_API: '3' } }, (err) => resolve(!err));
+    execFile('etcdctl', ['--endpoints', endpoints.join(','), '--command-timeout=2s', ...tlsArgs(tls), 'endpoint', 'health'], { env: { ...process.env, ETCDCTL_API: '3' } }, (err) => resolve(!err));
+  });
+}
+
+/** Runs etcdctl against the given endpoints (with the test client certificate when TLS is on). */
+export function etcdctl(endpoints: string[], args: readonly string[], tls?: EtcdTls): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('etcdctl', ['--endpoints', endpoints.join(','), ...tlsArgs(tls), ...args], { env: { ...process.env, ETCDCTL_API: '3' } }, (err, stdout, stderr) => (err ? reject(new Error(`etcdctl ${args.join(' ')}: ${stderr}`)) : resolve(stdout)));
   });
 }
 
 /** Starts `count` members (on `addresses[i]`, default 127.0.0.1) and waits until every one is healthy. */
-export async function startEtcd(options: { members?: number; addresses?: string[] } = {}): Promise<EtcdCluster> {
+export async function startEtcd(options: { members?: number; addresses?: string[]; tls?: EtcdTls } = {}): Promise<EtcdCluster> {
+  const tls = options.tls;
+  const scheme = tls ? 'https' : 'http';
   const count = options.members ?? 1;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'openltm-etcd-'));
   const specs: Array<{ name: string; host: string; client: number; peer: number; dir: string }> = [];
@@ -54,7 +77,8 @@ export async function startEtcd(options: { members?: number; addresses?: string[
   const launch = (s: (typeof specs)[number]): void => {
     const p = spawn('etcd', [
       '--name', s.name, '--data-dir', s.dir,
-      '--listen-client-urls', `http://${s.host}:${s.client}`, '--advertise-client-urls', `http://${s.host}:${s.client}`,
+      '--listen-client-urls', `${scheme}://${s.host}:${s.client}`, '--advertise-client-urls', `${scheme}://${s.host}:${s.client}`,
+      ...(tls ? ['--cert-file', tls.certFile, '--key-file', tls.keyFile, '--client-cert-auth', '--trusted-ca-file', tls.caFile] : []),
       '--listen-peer-urls', `http://${s.host}:${s.peer}`, '--initial-advertise-peer-urls', `http://${s.host}:${s.peer}`,
       '--initial-cluster', initial, '--initial-cluster-state', 'new', '--initial-cluster-token', path.basename(root),
       '--log-level', 'warn', ...LIMITS,
@@ -62,9 +86,9 @@ export async function startEtcd(options: { members?: number; addresses?: string[
     procs.set(s.name, p);
   };
   for (const s of specs) launch(s);
-  const endpoints = specs.map((s) => `http://${s.host}:${s.client}`);
+  const endpoints = specs.map((s) => `${scheme}://${s.host}:${s.client}`);
   const waitHealthy = async (eps: string[]): Promise<void> => {
-    for (let i = 0; !(await healthy(eps)); i++) {
+    for (let i = 0; !(await healthy(eps, tls)); i++) {
       if (i > 150) throw new Error(`etcd did not become healthy: ${fs.readFileSync(path.join(root, 'etcd.log'), 'utf8').slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -90,7 +114,7 @@ export async function startEtcd(options: { members?: number; addresses?: string[
   }));
   return {
     members,
-    url: (prefix = '/openltm') => `etcd://${specs.map((s) => `${s.host}:${s.client}`).join(',')}${prefix}`,
+    url: (prefix = '/openltm') => `${tls ? 'etcds' : 'etcd'}://${specs.map((s) => `${s.host}:${s.client}`).join(',')}${prefix}`,
     async stop() {
       await Promise.all(members.map((m) => m.kill()));
       fs.closeSync(log);

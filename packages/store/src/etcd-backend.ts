@@ -164,7 +164,10 @@ export class EtcdBackend implements StoreBackend {
         if (msg.type === 'reply' && msg.id === id) {
           if (msg.error !== undefined) {
             // etcd answered, and refused: a transaction over its limits is not a connectivity problem.
-            if (/too many operations|request is too large|RESOURCE_EXHAUSTED|INVALID_ARGUMENT/i.test(msg.error)) {
+            if (/authentication failed|invalid user ID or password|permission denied|user name is empty/i.test(msg.error)) {
+              throw new ConfigError(ErrorCodes.CONFIG_ERROR, `etcd refused this client (${msg.error}): check OPENLTM_ETCD_USER, its password and its role's permission on the prefix. Nothing was changed.`);
+            }
+            if (/too many operations|request is too large|RESOURCE_EXHAUSTED/i.test(msg.error)) {
               throw new ConfigError(ErrorCodes.CONFIG_ERROR, `etcd refused the request (${msg.error}): raise etcd's --max-txn-ops and --max-request-bytes to fit it (docs/cluster.md). Nothing was changed.`);
             }
             throw unreachable(this.location, msg.error);
