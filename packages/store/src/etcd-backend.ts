@@ -69,6 +69,8 @@ export class EtcdBackend implements StoreBackend {
   /** Messages that arrived while a transaction was open, applied when it ends. */
   private queued: WorkerMessage[] = [];
   private inTransaction = false;
+  /** Depth of reads in progress: the mirror holds still until the outermost one ends. */
+  private reading = 0;
   private readonly listeners = new Set<() => void>();
   private linkUp = true;
   private cacheTimer?: NodeJS.Timeout;
@@ -189,7 +191,7 @@ export class EtcdBackend implements StoreBackend {
 
   private receive(msg: WorkerMessage): void {
     if (msg.type === 'reply') return;
-    if (this.inTransaction) {
+    if (this.inTransaction || this.reading > 0) {
       this.queued.push(msg);
       return;
     }
@@ -218,6 +220,12 @@ export class EtcdBackend implements StoreBackend {
 
   private endTransaction(): void {
     this.inTransaction = false;
+    this.flushQueued();
+  }
+
+  /** Applies what arrived during a transaction or read, once none is open. */
+  private flushQueued(): void {
+    if (this.reading > 0 || this.inTransaction) return;
     const queued = this.queued;
     this.queued = [];
     for (const m of queued) this.receive(m);
@@ -286,14 +294,26 @@ export class EtcdBackend implements StoreBackend {
     }
   }
 
+  /** One consistent snapshot: changes that arrive meanwhile wait until the outermost read ends. */
   read<T>(fn: () => T): T {
-    this.reconnect();
-    if (!this.offline) this.catchUp();
-    return fn();
+    if (this.reading === 0 && !this.inTransaction) {
+      this.reconnect();
+      if (!this.offline) this.catchUp();
+    }
+    this.reading++;
+    try {
+      return fn();
+    } finally {
+      this.reading--;
+      this.flushQueued();
+    }
   }
 
+  /** The committed generation: a daemon's (or a cached copy's) as its mirror has it; a tmsh's as the cluster has it now. */
   generation(): number {
-    this.drain();
+    if (this.reading > 0 || this.inTransaction) return this.repo.generation;
+    if (this.options.follow || this.offline) this.drain();
+    else this.catchUp();
     return this.repo.generation;
   }
 
