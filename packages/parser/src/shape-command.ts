@@ -12,6 +12,7 @@ import { shapeProperties } from './shape-value';
 import { rawCommandProperties } from './shape-raw';
 import { syntaxError, unknownProperty } from './errors';
 import { isNextPathWord } from './path-trie';
+import { MODULES } from './shape-object';
 
 /** Options of a command's shaping. */
 export interface CommandShapeOptions {
@@ -114,6 +115,17 @@ function shapeEdit(cmd: CommandStatement, def: ObjectTypeDef | undefined, cur: I
   cmd.properties = shapeProperties(def.properties, cur.items, 'command', cur);
 }
 
+/**
+ * Commands the store answers for types it keeps as they came (`list ltm rule`, `delete net vlan
+ * v`) and for partitions and folders (`create auth partition P`, `create sys folder /P/F`).
+ */
+function keptTypeCommand(verb: string, path: readonly string[], unknown: string): boolean {
+  if (!MODULES.has(path[0] ?? unknown)) return false;
+  if (verb === 'list' || verb === 'show' || verb === 'delete') return true;
+  const type = [...path, unknown].join(' ');
+  return verb === 'create' && (type === 'auth partition' || type === 'sys folder');
+}
+
 /** Shapes `items` (starting with the verb word) into a CommandStatement. */
 export function shapeCommand(items: readonly SyntaxNode[], pos: Position, text: string, end: Position, opts: CommandShapeOptions): CommandStatement {
   const verbWord = items[0] as WordNode;
@@ -146,7 +158,7 @@ export function shapeCommand(items: readonly SyntaxNode[], pos: Position, text: 
     shapeConfigOptions(cmd, cmdPath.options ?? [], cur, cmdPath.valueOptions);
     return cmd;
   } else if (unknown) {
-    if (opts.unknownTypes === 'error' || !info.objects) {
+    if (!info.objects || (opts.unknownTypes === 'error' && !keptTypeCommand(verb, path, unknown.text))) {
       const choices = nextPathWords(path);
       const hint = choices.length ? ` (expected ${choices.join(', ')})` : '';
       throw syntaxError(`"${unknown.text}" unknown property${hint}`, unknown.pos);

@@ -186,7 +186,7 @@ describe('load sys config', () => {
     expect(t.store.getEffective('ltm profile smtps', 'smtps')!.properties['activation-mode']).toBe('require');
   });
 
-  it('a file with unknown types fails as a whole with one report counted by type, and changes nothing', () => {
+  it('unknown types and properties are kept stored only, counted by type; skip-unknown still drops them', () => {
     const file = path.join(t.dir, 'unknown.conf');
     fs.writeFileSync(file, [
       'ltm pool /Common/p { }',
@@ -196,14 +196,15 @@ describe('load sys config', () => {
       'ltm virtual /Common/v { destination /Common/10.0.0.1:25 rules { /Common/r1 } }',
       '',
     ].join('\n'));
-    const g = t.store.generation();
-    const err = t.fail(`load sys config merge file ${file}`);
-    expect(err.code).toBe(ErrorCodes.CONFIG_ERROR);
-    expect(err.message).toContain('ltm rule (2)');
-    expect(err.message).toContain('sys ntp (1)');
-    expect(err.message).toContain('ltm virtual rules (1)');
-    expect(t.store.generation()).toBe(g);
-    expect(t.store.names('ltm pool')).toEqual([]);
+    const kept = t.run(`load sys config merge file ${file}`);
+    expect(kept).toContain('Stored only: 3 objects of types openltm does not implement, kept as they came (list and save show them; nothing acts on them): ltm rule (2), sys ntp (1).');
+    expect(kept).toContain('Stored only: 1 properties openltm does not implement, kept as they came: ltm virtual rules (1).');
+    expect(t.run('list ltm rule r1')).toBe('ltm rule /Common/r1 {\n  when HTTP_REQUEST { }\n}\n');
+    // BIG-IP's layout: the object's block on its own lines, an inline list kept inline.
+    expect(t.run('list sys ntp')).toBe('sys ntp {\n    servers { 10.0.0.1 }\n}\n');
+    expect(t.run('list ltm virtual v')).toContain('    rules { /Common/r1 }\n');
+    t.run('load sys config default');
+    expect(t.fail('list sys ntp').message).toMatch(/^"sys ntp": openltm implements no such type and no loaded object has it/);
     const out = t.run(`load sys config merge file ${file} skip-unknown`);
     expect(out).toContain('Skipped 3 objects of types openltm does not implement: ltm rule (2), sys ntp (1).');
     expect(out).toContain('Dropped unknown properties: ltm virtual rules (1).');
@@ -256,8 +257,8 @@ describe('the corkscrew bigip.conf from the corpus', () => {
     expect(t.store.names('ltm node')).toEqual([]);
   });
 
-  it('without skip-unknown, loads nothing', () => {
-    expect(t.fail(`load sys config merge file ${corpus}`).message).toMatch(/Nothing was loaded; add skip-unknown/);
+  it('without skip-unknown, the same node is refused and nothing is loaded', () => {
+    expect(t.fail(`load sys config merge file ${corpus}`).toString()).toBe('01070734:3: Configuration error: "address" is required to create a Node.');
     expect(t.store.names('ltm node')).toEqual([]);
   });
 });

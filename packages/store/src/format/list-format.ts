@@ -6,6 +6,7 @@ import type { ObjectTypeDef, PropertyTable, ValueType } from '@openltm/model';
 import { formatMonitorRule, parseMonitorRule } from '../monitor-rule';
 import { isProps, type StoredProps, type StoredValue } from '../stored-value';
 import { formatHostPort, formatName, quote, type NameStyle } from './values';
+import { preservedItems } from '../preserved';
 
 /** One printed attribute: a value, or a nested block (an empty block prints `name { }`). */
 export type Item = { key: string; value?: string; children?: Item[] };
@@ -41,6 +42,9 @@ export function itemsOf(table: PropertyTable, props: StoredProps, style: NameSty
     if (!def || def.secret || v === undefined) continue;
     items.push(itemOf(name, def.type, v, style));
   }
+  // Properties openltm does not model, kept as they came, in BIG-IP's alphabetical place.
+  const kept = preservedItems(props);
+  if (kept.length) return [...items, ...kept].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return items;
 }
 
@@ -83,7 +87,11 @@ function renderOneLine(items: Item[]): string {
 
 /** The whole block for one object. */
 export function formatBlock(def: ObjectTypeDef, path: string, items: Item[], style: NameStyle & { oneLine?: boolean }): string {
-  const header = `${def.key} ${formatName(path, style)}`;
+  return formatItems(`${def.key} ${formatName(path, style)}`, items, style);
+}
+
+/** `header { items }` in BIG-IP's layout (or on one line). */
+export function formatItems(header: string, items: Item[], style: { oneLine?: boolean }): string {
   if (items.length === 0) return `${header} { }`;
   if (style.oneLine) return `${header} { ${renderOneLine(items)} }`;
   const out = [`${header} {`];

@@ -4,6 +4,8 @@
  */
 import { OBJECT_TYPES, errors, getType, type PropertyTable, type SourcePosition } from '@openltm/model';
 import { parseMonitorRule } from '../monitor-rule';
+import { bigipBuiltin } from '../bigip-builtins';
+import { isPreservedType } from '../preserved';
 import type { ObjectRecord, ObjectRepository } from '../object-repository';
 import { isProps, type StoredProps } from '../stored-value';
 
@@ -69,13 +71,56 @@ export function resolve(repo: ObjectRepository, ref: Reference): ObjectRecord | 
   return undefined;
 }
 
-/** Resolves every reference of `rec` and records them; a missing target is `01020036`. */
-export function linkReferences(repo: ObjectRepository, rec: ObjectRecord, position?: SourcePosition): void {
+/** `ltm profile ` or `ltm monitor ` when every target type is of that family (where unmodelled types may stand in). */
+function familyOf(to: readonly string[]): string | undefined {
+  for (const family of ['ltm profile ', 'ltm monitor ']) if (to.every((t) => t.startsWith(family))) return family;
+  return undefined;
+}
+
+/** A reference to something openltm does not model: a preserved object, or a BIG-IP built-in it does not have. */
+export interface UnmodeledReference {
+  from: ObjectRecord;
+  via: string;
+  path: string;
+  /** The type of what it names (`ltm profile http`). */
+  type: string;
+  builtin: boolean;
+}
+
+/**
+ * A reference that no modelled object answers: a preserved object of the same family
+ * (`ltm profile http /Common/my_http`), else one of BIG-IP's built-ins (`/Common/http`).
+ */
+export function resolveUnmodeled(repo: ObjectRepository, ref: Reference): { rec?: ObjectRecord; type: string } | undefined {
+  const family = familyOf(ref.to);
+  if (!family) return undefined;
+  for (const t of repo.types()) {
+    if (!t.startsWith(family) || !isPreservedType(t)) continue;
+    // Saved files name objects by full path; `list` output in /Common by the bare name.
+    const hit = repo.get(t, ref.path) ?? (ref.path.startsWith('/Common/') ? repo.get(t, ref.path.slice(8)) : undefined);
+    if (hit) return { rec: hit, type: t };
+  }
+  const type = bigipBuiltin(family, ref.path);
+  return type ? { type } : undefined;
+}
+
+/**
+ * Resolves every reference of `rec` and records them; a missing target is `01020036`. Returns
+ * the references to what openltm does not model, for the caller to mark and report.
+ */
+export function linkReferences(repo: ObjectRepository, rec: ObjectRecord, position?: SourcePosition): UnmodeledReference[] {
   const rows: { toId: number; via: string }[] = [];
+  const unmodeled: UnmodeledReference[] = [];
   for (const ref of collectReferences(rec)) {
-    const target = resolve(repo, ref);
-    if (!target) throw errors.notFound(kindOfTargets(ref.to), ref.path, position);
-    if (target.id !== rec.id) rows.push({ toId: target.id, via: ref.via });
+    let target = resolve(repo, ref);
+    if (!target) {
+      const u = resolveUnmodeled(repo, ref);
+      if (!u) throw errors.notFound(kindOfTargets(ref.to), ref.path, position);
+      unmodeled.push({ from: rec, via: ref.via, path: ref.path, type: u.type, builtin: !u.rec });
+      target = u.rec;
+    }
+    if (target && target.id !== rec.id) rows.push({ toId: target.id, via: ref.via });
   }
   repo.setRefs(rec.id, rows);
+  return unmodeled;
 }

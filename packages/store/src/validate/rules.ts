@@ -11,7 +11,8 @@ import {
 import { loadKey, checkPair } from '../certificates';
 import type { ObjectRecord, ObjectRepository } from '../object-repository';
 import { isProps, type StoredProps } from '../stored-value';
-import { memberNode, resolve } from './references';
+import { memberNode, resolve, resolveUnmodeled } from './references';
+import { NOT_SERVED_KEY } from '../preserved';
 import { canonicalAddress } from './scalar';
 import { checkNewName } from '../names';
 import { snatpoolSupported, virtualSupported } from './unsupported';
@@ -20,6 +21,8 @@ import { sameMatch, virtualDestination, virtualMatch } from './virtual-destinati
 
 export interface RuleContext {
   repo: ObjectRepository;
+  /** A file is being loaded: a virtual openltm cannot serve is kept, marked not served, instead of refused. */
+  loading?: boolean;
   effective(rec: ObjectRecord): StoredProps;
   /** Writes changed own props of a record (normalisations made by a rule). */
   write(rec: ObjectRecord, props: StoredProps): void;
@@ -48,7 +51,7 @@ function poolMembersHaveNodes(rec: ObjectRecord, ctx: RuleContext): void {
       if (fromName && given && fromName !== given) {
         throw configError(`The address ${given} of pool member ${key} does not match its node name ${node}.`, ctx.position);
       }
-      checkNewName('Node', node, ctx.position);
+      checkNewName('Node', node, ctx.repo, ctx.position);
       const holder = ctx.repo.sameKey('ltm node', address, -1)[0];
       if (holder) throw configError(`Pool member ${key} would create node ${node}, but node ${holder} already has the address ${address}: name the member ${holder.slice(holder.lastIndexOf('/') + 1)}:${memberNode(key).port}.`, ctx.position);
       nodeRec = ctx.repo.insert('ltm node', node, { address }, false, address);
@@ -246,9 +249,49 @@ function sniRules(virtual: string, cssl: AttachedProfile[], ctx: RuleContext): v
   }
 }
 
-/** The uniqueness key of a virtual: its destination while it is enabled (mask and source are compared on the few that share it). */
+/**
+ * A virtual openltm can serve passes every rule. One it cannot (a profile of a type openltm does
+ * not serve, udp, a route domain, ...) is refused when typed, but kept from a loaded file (a real
+ * estate must load whole) and marked not served: the data plane opens no listener for it, and
+ * `show` and the load summary say why. A virtual already marked stays so until it is servable.
+ */
+function virtualServed(rec: ObjectRecord, ctx: RuleContext): void {
+  const lenient = ctx.loading === true || rec.props[NOT_SERVED_KEY] !== undefined;
+  const refused: ConfigError[] = [];
+  const profiles = isProps(rec.props.profiles) ? Object.keys(rec.props.profiles) : [];
+  for (const path of profiles) {
+    if (resolve(ctx.repo, { to: PROFILE_TYPES, path, via: 'profiles' })) continue;
+    const u = resolveUnmodeled(ctx.repo, { to: PROFILE_TYPES, path, via: 'profiles' });
+    const what = u ? `${u.type}${u.rec ? '' : ' (a BIG-IP built-in)'}` : 'a profile';
+    refused.push(errors.notSupported('Virtual Server', rec.path, `profile ${path}`, `it is ${what}, which openltm does not serve.`, ctx.position));
+  }
+  for (const rule of refused.length ? [virtualSupported] : [virtualRules, virtualSupported, virtualPersistRule]) {
+    try {
+      rule(rec, ctx);
+    } catch (err) {
+      if (!ConfigError.is(err)) throw err;
+      refused.push(err);
+    }
+  }
+  if (refused.length && !lenient) throw refused[0];
+  const reasons = refused.map((e) => e.message.replace(/^Configuration error: /, ''));
+  const was = JSON.stringify(rec.props[NOT_SERVED_KEY]);
+  if (was === JSON.stringify(reasons.length ? reasons : undefined)) return;
+  const props = { ...rec.props };
+  if (reasons.length) props[NOT_SERVED_KEY] = reasons;
+  else delete props[NOT_SERVED_KEY];
+  ctx.write(rec, props);
+}
+
+/** The reasons a virtual is not served (empty when it is). */
+export function notServedReasons(props: StoredProps): string[] {
+  const r = props[NOT_SERVED_KEY];
+  return Array.isArray(r) ? r : [];
+}
+
+/** The uniqueness key of a virtual: its destination while it is enabled and served (mask and source are compared on the few that share it). */
 export function virtualKey(props: StoredProps): string | null {
-  if (props.enabled === 'disabled' || typeof props.destination !== 'string') return null;
+  if (props.enabled === 'disabled' || typeof props.destination !== 'string' || props[NOT_SERVED_KEY] !== undefined) return null;
   return props.destination;
 }
 
@@ -294,7 +337,8 @@ export const PRELINK_RULES: Readonly<Record<string, Rule[]>> = {
 
 /** Rules run after references are linked. */
 export const RULES: Readonly<Record<string, Rule[]>> = {
-  'ltm virtual': [virtualDestination, virtualRules, virtualSupported, virtualPersistRule],
+  // The destination is normalised and checked as BIG-IP does (a bad mask fails a load too); what openltm cannot serve is then refused or marked.
+  'ltm virtual': [virtualDestination, virtualServed],
   'ltm pool': [poolModeImplemented],
   'ltm snatpool': [snatpoolSupported],
   'ltm node': [nodeAddressUnique],
