@@ -12,7 +12,7 @@ import { shapeProperties } from './shape-value';
 import { rawCommandProperties } from './shape-raw';
 import { syntaxError, unknownProperty } from './errors';
 import { isNextPathWord } from './path-trie';
-import { MODULES } from './shape-object';
+import { MODULES, verbatimProperty } from './shape-object';
 
 /** Options of a command's shaping. */
 export interface CommandShapeOptions {
@@ -107,6 +107,13 @@ function shapeEdit(cmd: CommandStatement, def: ObjectTypeDef | undefined, cur: I
   }
   // `create ltm pool p1 { members ... }`: the properties may be wrapped in braces, as in a file.
   const next = cur.peek();
+  if (def.verbatimBody) {
+    // `create ltm rule r { when ... }`: the block is the Tcl text.
+    if (!next || next.kind !== 'block' || cur.i !== cur.items.length - 1) throw syntaxError(`"${cmd.path.join(' ')}" takes its text in one { } block`, next?.pos ?? end);
+    cur.next();
+    cmd.properties = [verbatimProperty(def.verbatimBody, next)];
+    return;
+  }
   if (next && next.kind === 'block' && cur.i === cur.items.length - 1) {
     cur.next();
     cmd.properties = shapeProperties(def.properties, next.items, 'command');

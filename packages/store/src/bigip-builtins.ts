@@ -2,10 +2,11 @@
  * Names of BIG-IP's built-in objects of types openltm does not model, so a real configuration
  * that refers to them (`profiles { /Common/http { } }`, `monitor /Common/gateway_icmp`) loads:
  * the reference is accepted and the object using it is marked (not served, or stored only).
- * Profiles and persistence from BIG-IP 15.1's /defaults/profile_base.conf (f5devcentral/f5-corkscrew,
+ * Profiles, persistence and system iRules from BIG-IP 15.1's /defaults/profile_base.conf (f5devcentral/f5-corkscrew,
  * Apache-2.0, test/fixtures/corpus); monitors from base_monitors.conf as commonly shipped (names only).
  */
 export const BIGIP_BUILTINS: Readonly<Record<string, readonly string[]>> = {
+  'ltm rule': ['/Common/_sys_auth_ldap', '/Common/_sys_auth_radius', '/Common/_sys_auth_ssl_cc_ldap', '/Common/_sys_auth_ssl_ocsp', '/Common/_sys_auth_ssl_crldp', '/Common/_sys_auth_tacacs', '/Common/_sys_auth_krbdelegate', '/Common/_sys_https_redirect', '/Common/_sys_APM_activesync', '/Common/_sys_APM_ExchangeSupport_helper', '/Common/_sys_APM_ExchangeSupport_main', '/Common/_sys_APM_ExchangeSupport_OA_BasicAuth', '/Common/_sys_APM_ExchangeSupport_OA_NtlmAuth', '/Common/_sys_APM_Office365_SAML_BasicAuth', '/Common/_sys_APM_MS_Office_OFBA_Support'],
   'ltm profile certificate-authority': ['/Common/certificateauthority'],
   'ltm profile client-ssl': ['/Common/clientssl', '/Common/clientssl-insecure-compatible', '/Common/wom-default-clientssl', '/Common/crypto-server-default-clientssl', '/Common/clientssl-secure', '/Common/splitsession-default-clientssl', '/Common/clientssl-quic'],
   'ltm profile server-ssl': ['/Common/splitsession-default-serverssl', '/Common/cloud-service-default-ssl', '/Common/f5aas-default-ssl', '/Common/shape-api-ssl', '/Common/serverssl', '/Common/apm-default-serverssl', '/Common/serverssl-insecure-compatible', '/Common/wom-default-serverssl', '/Common/crypto-client-default-serverssl', '/Common/serverssl-secure', '/Common/pcoip-default-serverssl'],
@@ -104,8 +105,10 @@ export const BIGIP_BUILTINS: Readonly<Record<string, readonly string[]>> = {
 const byPath = new Map<string, string>();
 for (const [type, names] of Object.entries(BIGIP_BUILTINS)) for (const n of names) byPath.set(`${type}\u0000${n}`, type);
 
-/** The type of the BIG-IP built-in at `path` among `types`-like types (same first two words), if any. */
-export function bigipBuiltin(family: string, path: string): string | undefined {
-  for (const type of Object.keys(BIGIP_BUILTINS)) if (type.startsWith(family) && byPath.has(`${type}\u0000${path}`)) return type;
+/** The type of the BIG-IP built-in at `path` whose type is one of `types` or starts with `family`, if any. */
+export function bigipBuiltin(types: readonly string[], family: string | undefined, path: string): string | undefined {
+  for (const type of Object.keys(BIGIP_BUILTINS)) {
+    if ((types.includes(type) || (family !== undefined && type.startsWith(family))) && byPath.has(`${type}\u0000${path}`)) return type;
+  }
   return undefined;
 }

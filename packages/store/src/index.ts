@@ -25,6 +25,7 @@ export { Store, openStore, type StoreOptions, type EffectiveObject, type ScriptO
 export { Session, type ExecuteResult } from './session';
 export { parseMonitorRule, formatMonitorRule, type ParsedMonitorRule } from './monitor-rule';
 export { memberNode } from './validate/references';
+export { NOT_SERVED_KEY, PRESERVED_KEY } from './preserved';
 export { generateSelfSigned } from './certificates';
 export type { StoredProps, StoredValue } from './stored-value';
 export { SCHEMA_VERSION } from './database';

@@ -18,6 +18,7 @@ import { quote } from './format/values';
 import { formatPreserved, isPreservedType, preservedProps, NOT_SERVED_KEY } from './preserved';
 import { FOLDER_TYPE, PARTITION_TYPE, ensureFolder, folderOf } from './folders';
 import { notServedReasons } from './validate/rules';
+import { storedOnlyPaths } from './stored-only';
 import { fullPath } from './names';
 
 export const TMSH_VERSION = '14.1.0';
@@ -101,7 +102,7 @@ export function saveConfig(ops: ObjectOperations, file: string): { objects: numb
           }
         }
       }
-      blocks.push(formatBlock(def, rec.path, items, style));
+      blocks.push(formatBlock(def, rec.path, items, style, props));
       objects++;
     }
   }
@@ -147,6 +148,8 @@ export interface LoadSummary {
   preserved: Record<string, number>;
   /** Properties openltm does not model on modelled objects, kept as they came (stored only), by `type property`. */
   keptProperties: Record<string, number>;
+  /** Modelled properties marked stored only in the schema (`ltm virtual rules`) that loaded objects set, by `type property`. */
+  storedOnlySettings: Record<string, number>;
   /** Virtual servers kept but not served (no listener), with why. */
   notServed: { name: string; reasons: string[] }[];
   /** References from modelled objects to what openltm does not run (a pool's `monitor /Common/http`). */
@@ -217,7 +220,7 @@ export function loadConfig(ops: ObjectOperations, file: string, opts: LoadOption
     throw new ConfigError(first.code, `${file}: ${first.message}${rest.length ? ` (and ${rest.length} more errors)` : ''}`, { position: first.position, related: rest });
   }
   const summary: LoadSummary = {
-    file, loaded: {}, preserved: {}, keptProperties: {}, notServed: [], unmodeledReferences: [], createdFolders: [], skippedTypes: {}, droppedProperties: {}, skippedObjects: [],
+    file, loaded: {}, preserved: {}, keptProperties: {}, storedOnlySettings: {}, notServed: [], unmodeledReferences: [], createdFolders: [], skippedTypes: {}, droppedProperties: {}, skippedObjects: [],
   };
   const objects: ObjectStatement[] = [];
   const raws: RawObjectStatement[] = [];
@@ -234,6 +237,7 @@ export function loadConfig(ops: ObjectOperations, file: string, opts: LoadOption
     throw new ConfigError(ErrorCodes.CONFIG_ERROR, `Configuration error: ${file} holds tmsh commands (${commands.join(', ')}), not configuration: run it as a script. Nothing was loaded.`);
   }
   for (const o of objects) {
+    for (const p of storedOnlyPaths(o.typeKey, o.properties)) count(summary.storedOnlySettings, `${o.typeKey} ${p}`);
     const isCache = (p: Property) => p.name === 'cache-path' && o.typeKey.startsWith('sys file ');
     if (opts.skipUnknown) {
       for (const p of o.properties) {
@@ -378,6 +382,7 @@ export function formatLoadSummary(s: LoadSummary): string {
   if (sum(s.preserved)) {
     lines.push(`Stored only: ${sum(s.preserved)} objects of types openltm does not implement, kept as they came (list and save show them; nothing acts on them): ${list(s.preserved)}.`);
   }
+  if (sum(s.storedOnlySettings)) lines.push(`Stored only (openltm keeps these settings and does not act on them): ${list(s.storedOnlySettings)}.`);
   if (sum(s.keptProperties)) lines.push(`Stored only: ${sum(s.keptProperties)} properties openltm does not implement, kept as they came: ${list(s.keptProperties)}.`);
   if (s.notServed.length) {
     lines.push(`Not served: ${s.notServed.length} virtual servers are kept but get no listener:`);

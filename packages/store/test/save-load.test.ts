@@ -197,23 +197,26 @@ describe('load sys config', () => {
       '',
     ].join('\n'));
     const kept = t.run(`load sys config merge file ${file}`);
-    expect(kept).toContain('Stored only: 3 objects of types openltm does not implement, kept as they came (list and save show them; nothing acts on them): ltm rule (2), sys ntp (1).');
-    expect(kept).toContain('Stored only: 1 properties openltm does not implement, kept as they came: ltm virtual rules (1).');
-    expect(t.run('list ltm rule r1')).toBe('ltm rule /Common/r1 {\n  when HTTP_REQUEST { }\n}\n');
+    expect(kept).toContain('Loaded 4 objects: ltm pool (1), ltm rule (2), ltm virtual (1).');
+    expect(kept).toContain('Stored only: 1 objects of types openltm does not implement, kept as they came (list and save show them; nothing acts on them): sys ntp (1).');
+    expect(kept).toContain('Stored only (openltm keeps these settings and does not act on them): ltm rule definition (2), ltm virtual rules (1).');
+    expect(t.run('list ltm rule r1')).toBe('ltm rule r1 {\n  when HTTP_REQUEST { }\n}\n');
+    // A rule in use by a virtual cannot go; the virtual says its rules are not executed.
+    expect(t.fail('delete ltm rule r1').toString()).toBe('01070265:3: The rule (/Common/r1) cannot be deleted because it is in use by a Virtual Server (/Common/v).');
+    t.run('delete ltm rule r2');
     // BIG-IP's layout: the object's block on its own lines, an inline list kept inline.
     expect(t.run('list sys ntp')).toBe('sys ntp {\n    servers { 10.0.0.1 }\n}\n');
-    expect(t.run('list ltm virtual v')).toContain('    rules { /Common/r1 }\n');
+    expect(t.run('list ltm virtual v')).toContain('    rules { r1 }\n');
     t.run('load sys config default');
     expect(t.fail('list sys ntp').message).toMatch(/^"sys ntp": openltm implements no such type and no loaded object has it/);
     const out = t.run(`load sys config merge file ${file} skip-unknown`);
-    expect(out).toContain('Skipped 3 objects of types openltm does not implement: ltm rule (2), sys ntp (1).');
-    expect(out).toContain('Dropped unknown properties: ltm virtual rules (1).');
+    expect(out).toContain('Skipped 1 objects of types openltm does not implement: sys ntp (1).');
     expect(t.store.names('ltm virtual')).toEqual(['v']);
   });
 
   it('skip-unknown skips only unknown types and properties: a missing reference or a bad value fails the load', () => {
     const file = path.join(t.dir, 'mixed.conf');
-    const good = ['ltm rule /Common/r1 {\n  when HTTP_REQUEST { }\n}', 'ltm pool /Common/p { }'];
+    const good = ['sys ntp {\n  servers { 10.0.0.1 }\n}', 'ltm pool /Common/p { }'];
     fs.writeFileSync(file, [...good, 'ltm virtual /Common/v { destination /Common/10.0.0.1:25 pool /Common/missing }', ''].join('\n'));
     const g = t.store.generation();
     const err = t.fail(`load sys config merge file ${file} skip-unknown`);
@@ -224,7 +227,7 @@ describe('load sys config', () => {
     expect(t.store.generation()).toBe(g);
     expect(t.store.names('ltm pool')).toEqual([]);
     fs.writeFileSync(file, [...good, 'ltm virtual /Common/v { destination /Common/10.0.0.1:25 pool /Common/p }', ''].join('\n'));
-    expect(t.run(`load sys config merge file ${file} skip-unknown`)).toContain('Skipped 1 objects of types openltm does not implement: ltm rule (1).');
+    expect(t.run(`load sys config merge file ${file} skip-unknown`)).toContain('Skipped 1 objects of types openltm does not implement: sys ntp (1).');
     expect(t.store.names('ltm virtual')).toEqual(['v']);
   });
 

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { PERSISTENCE_TYPES, fullBits, netmaskPrefix, parseDestination, parsePrefix } from '@openltm/model';
 import { unescapeTmsh } from '@openltm/parser';
 import type { Store, EffectiveObject, StoredProps, StoredValue } from '@openltm/store';
-import { parseMonitorRule, memberNode, persistenceInForce, SOURCE_ADDR } from '@openltm/store';
+import { parseMonitorRule, memberNode, persistenceInForce, SOURCE_ADDR, NOT_SERVED_KEY } from '@openltm/store';
 import type {
   ActivationMode, CertKeyPair, ClientIdentity, XclientFallback, ClientSslSpec, ServerSslSpec, DesiredState, DesiredStateSource, MemberSpec, MonitorRule,
   MonitorSpec, PersistSpec, PoolSpec, RateLimitMode, RateLimitSpec, VirtualSpec,
@@ -206,6 +206,8 @@ function persistSpec(p: StoredProps, profiles: ProfileMaps): Pick<VirtualSpec, '
 
 function virtualSpec(vs: EffectiveObject, profiles: ProfileMaps, cache: ProfileCache): VirtualSpec | undefined {
   const p = vs.properties;
+  // Kept from a loaded file but not servable (a profile openltm does not serve, udp, ...): no listener; show says why.
+  if (p[NOT_SERVED_KEY] !== undefined) return undefined;
   const dest = parseDestination(str(p.destination));
   if (!dest) return undefined;
   let member: ServerSslSpec | undefined;

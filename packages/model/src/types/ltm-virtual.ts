@@ -112,6 +112,8 @@ export const ltmVirtual: ObjectTypeDef = {
       help: 'Prefix length applied to the source address for rate-limit-mode source keys (0 = the whole address)',
       effect: enforced(ADMISSION_TESTS[0]),
     },
+    // iRules are kept (ltm rule) and referenced, never executed: a virtual with rules is served without them, and says so.
+    rules: { type: t.list(t.ref('ltm rule')), help: 'iRules attached to the virtual; openltm does not execute iRules (stored only)', effect: storedOnly },
     source: {
       type: { kind: 'cidr' },
       default: '0.0.0.0/0',

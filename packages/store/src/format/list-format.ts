@@ -85,8 +85,10 @@ function renderOneLine(items: Item[]): string {
     .join(' ');
 }
 
-/** The whole block for one object. */
-export function formatBlock(def: ObjectTypeDef, path: string, items: Item[], style: NameStyle & { oneLine?: boolean }): string {
+/** The whole block for one object; a verbatim body (an iRule's Tcl) exactly as it came. */
+export function formatBlock(def: ObjectTypeDef, path: string, items: Item[], style: NameStyle & { oneLine?: boolean }, props?: StoredProps): string {
+  const verbatim = def.verbatimBody && props ? props[def.verbatimBody] : undefined;
+  if (typeof verbatim === 'string') return `${def.key} ${formatName(path, style)} {${verbatim}}`;
   return formatItems(`${def.key} ${formatName(path, style)}`, items, style);
 }
 

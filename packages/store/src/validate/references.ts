@@ -93,14 +93,13 @@ export interface UnmodeledReference {
  */
 export function resolveUnmodeled(repo: ObjectRepository, ref: Reference): { rec?: ObjectRecord; type: string } | undefined {
   const family = familyOf(ref.to);
-  if (!family) return undefined;
-  for (const t of repo.types()) {
-    if (!t.startsWith(family) || !isPreservedType(t)) continue;
+  for (const t of family ? repo.types() : []) {
+    if (!family || !t.startsWith(family) || !isPreservedType(t)) continue;
     // Saved files name objects by full path; `list` output in /Common by the bare name.
     const hit = repo.get(t, ref.path) ?? (ref.path.startsWith('/Common/') ? repo.get(t, ref.path.slice(8)) : undefined);
     if (hit) return { rec: hit, type: t };
   }
-  const type = bigipBuiltin(family, ref.path);
+  const type = bigipBuiltin(ref.to, family, ref.path);
   return type ? { type } : undefined;
 }
 
