@@ -57,7 +57,9 @@ function readPath(cur: ItemCursor, opts: CommandShapeOptions): { path: string[];
   const key = path.join(' ');
   if (getType(key) || COMMAND_PATHS[key]) return { path };
   const w = cur.peekWord();
-  if (w && !LIST_OPTION_SET.has(w.text) && !SHOW_OPTION_SET.has(w.text)) return { path, unknown: w };
+  // `partition` is also a list option; after `auth` it is the type (`list auth partition P`).
+  const authPartition = key === 'auth' && w?.text === 'partition';
+  if (w && ((!LIST_OPTION_SET.has(w.text) && !SHOW_OPTION_SET.has(w.text)) || authPartition)) return { path, unknown: w };
   return { path };
 }
 

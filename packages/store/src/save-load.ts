@@ -18,7 +18,7 @@ import { quote } from './format/values';
 import { formatPreserved, isPreservedType, preservedProps, NOT_SERVED_KEY } from './preserved';
 import { FOLDER_TYPE, PARTITION_TYPE, ensureFolder, folderOf } from './folders';
 import { notServedReasons } from './validate/rules';
-import { storedOnlyPaths } from './stored-only';
+import { storedOnlyInEffect } from './stored-only';
 import { fullPath } from './names';
 
 export const TMSH_VERSION = '14.1.0';
@@ -237,7 +237,6 @@ export function loadConfig(ops: ObjectOperations, file: string, opts: LoadOption
     throw new ConfigError(ErrorCodes.CONFIG_ERROR, `Configuration error: ${file} holds tmsh commands (${commands.join(', ')}), not configuration: run it as a script. Nothing was loaded.`);
   }
   for (const o of objects) {
-    for (const p of storedOnlyPaths(o.typeKey, o.properties)) count(summary.storedOnlySettings, `${o.typeKey} ${p}`);
     const isCache = (p: Property) => p.name === 'cache-path' && o.typeKey.startsWith('sys file ');
     if (opts.skipUnknown) {
       for (const p of o.properties) {
@@ -368,6 +367,8 @@ function applyObjects(ops: ObjectOperations, objects: ObjectStatement[], secrets
     const rec = ops.repo.getById(r.id);
     if (!rec) continue;
     count(summary.loaded, r.type);
+    // Stored-only settings that differ from their defaults: what the file asked for that nothing does.
+    for (const s of storedOnlyInEffect(rec.type, ops.effective(rec))) count(summary.storedOnlySettings, `${rec.type} ${s.property.split(' ')[0]}`);
     const reasons = notServedReasons(rec.props);
     if (reasons.length) summary.notServed.push({ name: rec.path, reasons });
   }

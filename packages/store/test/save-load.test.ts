@@ -206,7 +206,7 @@ describe('load sys config', () => {
     t.run('delete ltm rule r2');
     // BIG-IP's layout: the object's block on its own lines, an inline list kept inline.
     expect(t.run('list sys ntp')).toBe('sys ntp {\n    servers { 10.0.0.1 }\n}\n');
-    expect(t.run('list ltm virtual v')).toContain('    rules { r1 }\n');
+    expect(t.run('list ltm virtual v')).toContain('    rules {\n        r1\n    }\n');
     t.run('load sys config default');
     expect(t.fail('list sys ntp').message).toMatch(/^"sys ntp": openltm implements no such type and no loaded object has it/);
     const out = t.run(`load sys config merge file ${file} skip-unknown`);

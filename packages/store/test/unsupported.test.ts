@@ -36,7 +36,7 @@ describe('refused until supported', () => {
     const file = path.join(t.dir, 'rd.conf');
     fs.writeFileSync(file, 'ltm pool /Common/p { }\nltm virtual /Common/v2 { destination /Common/10.0.0.9%3:25 ip-protocol tcp }\n');
     const out = t.run(`load sys config merge file ${file}`);
-    expect(out).toContain('Not served: 1 virtual servers are kept but get no listener:\n  /Common/v2: Virtual Server (/Common/v2): route domain %3 in destination is not supported: openltm has no route domains; two virtuals would share one socket.\n');
+    expect(out).toContain('Not served: 1 virtual servers are kept but get no listener:\n  /Common/v2: route domain %3 in destination is not supported: openltm has no route domains; two virtuals would share one socket.\n');
     expect(t.store.names('ltm pool')).toEqual(['p']);
     expect(t.store.getEffective('ltm virtual', 'v2')!.properties['~not-served']).toHaveLength(1);
     // Still refused when typed; a change that leaves it unservable keeps it kept and not served.

@@ -140,7 +140,7 @@ export const ltmVirtual: ObjectTypeDef = {
     'source-port': { type: t.enumOf('preserve', 'preserve-strict', 'change'), default: 'preserve', help: 'Source port handling', effect: storedOnly },
     'translate-address': { type: t.onOff(), default: 'enabled', help: 'Translate the destination address to the member', alwaysList: true, effect: storedOnly },
     'translate-port': { type: t.onOff(), default: 'enabled', help: 'Translate the destination port to the member', alwaysList: true, effect: storedOnly },
-    vlans: { type: t.list(), help: 'VLANs the virtual listens on', effect: storedOnly },
+    vlans: { type: { kind: 'list', item: { kind: 'string' }, lines: true }, help: 'VLANs the virtual listens on', effect: storedOnly },
     'vlans-enabled': { type: t.flag('vlans-enabled', 'vlans-disabled'), default: 'vlans-disabled', help: 'Whether `vlans` lists where to listen or where not to', effect: storedOnly },
   },
 };

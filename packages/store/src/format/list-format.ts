@@ -52,6 +52,7 @@ function itemOf(name: string, type: ValueType, v: StoredValue, style: NameStyle)
   if (type.kind === 'flag') return { key: String(v) };
   if (type.kind === 'list') {
     const list = Array.isArray(v) ? v : [];
+    if (list.length && (type.lines || type.item.kind === 'reference')) return { key: name, children: list.map((i) => ({ key: scalarText(type.item, i, style) })) };
     return { key: name, value: list.length ? `{ ${list.map((i) => scalarText(type.item, i, style)).join(' ')} }` : 'none' };
   }
   if (type.kind === 'collection') {

@@ -274,7 +274,8 @@ function virtualServed(rec: ObjectRecord, ctx: RuleContext): void {
     }
   }
   if (refused.length && !lenient) throw refused[0];
-  const reasons = refused.map((e) => e.message.replace(/^Configuration error: /, ''));
+  // Said next to the virtual's name: without the `Virtual Server (path): ` the message starts with.
+  const reasons = refused.map((e) => e.message.replace(/^Configuration error: /, '').replace(`Virtual Server (${rec.path}): `, ''));
   const was = JSON.stringify(rec.props[NOT_SERVED_KEY]);
   if (was === JSON.stringify(reasons.length ? reasons : undefined)) return;
   const props = { ...rec.props };
