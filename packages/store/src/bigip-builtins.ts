@@ -81,6 +81,7 @@ export const BIGIP_BUILTINS: Readonly<Record<string, readonly string[]>> = {
   'ltm persistence ssl': ['/Common/ssl'],
   'ltm persistence universal': ['/Common/universal'],
   'ltm monitor http': ['/Common/http', '/Common/http_head_f5'],
+  'ltm monitor http2': ['/Common/http2', '/Common/http2_head_f5'],
   'ltm monitor https': ['/Common/https', '/Common/https_443', '/Common/https_head_f5'],
   'ltm monitor gateway-icmp': ['/Common/gateway_icmp'],
   'ltm monitor icmp': ['/Common/icmp'],

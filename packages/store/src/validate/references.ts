@@ -71,10 +71,19 @@ export function resolve(repo: ObjectRepository, ref: Reference): ObjectRecord | 
   return undefined;
 }
 
-/** `ltm profile ` or `ltm monitor ` when every target type is of that family (where unmodelled types may stand in). */
+/**
+ * `ltm profile ` or `ltm monitor ` when every target type is of that family (where unmodelled
+ * types may stand in). A virtual's `profiles` also lists security and access policies
+ * (`asm policy`, `apm profile access`): any kept type may answer a profile reference.
+ */
 function familyOf(to: readonly string[]): string | undefined {
   for (const family of ['ltm profile ', 'ltm monitor ']) if (to.every((t) => t.startsWith(family))) return family;
   return undefined;
+}
+
+function mayAnswer(family: string, type: string): boolean {
+  if (!isPreservedType(type) || type === 'auth partition' || type === 'sys folder') return false;
+  return family === 'ltm profile ' || type.startsWith(family);
 }
 
 /** A reference to something openltm does not model: a preserved object, or a BIG-IP built-in it does not have. */
@@ -94,7 +103,7 @@ export interface UnmodeledReference {
 export function resolveUnmodeled(repo: ObjectRepository, ref: Reference): { rec?: ObjectRecord; type: string } | undefined {
   const family = familyOf(ref.to);
   for (const t of family ? repo.types() : []) {
-    if (!family || !t.startsWith(family) || !isPreservedType(t)) continue;
+    if (!family || !mayAnswer(family, t)) continue;
     // Saved files name objects by full path; `list` output in /Common by the bare name.
     const hit = repo.get(t, ref.path) ?? (ref.path.startsWith('/Common/') ? repo.get(t, ref.path.slice(8)) : undefined);
     if (hit) return { rec: hit, type: t };
