@@ -44,6 +44,14 @@ export class ObjectOperations {
 
   constructor(readonly repo: ObjectRepository) {}
 
+  /**
+   * In a loaded file, a virtual's profile that is nowhere in the configuration (an ASM policy,
+   * which BIG-IP keeps outside bigip.conf) leaves the virtual kept but not served, not the load failed.
+   */
+  private mayBeMissing(rec: ObjectRecord): ((ref: { via: string }) => boolean) | undefined {
+    return this.loading && rec.type === 'ltm virtual' ? (ref) => ref.via === 'profiles' : undefined;
+  }
+
   /** What value checks may ask of the store: which partitions exist, where a relative name is. */
   private lookups(): { partitionExists: (p: string) => boolean; exists: (types: readonly string[], path: string) => boolean } {
     return {
@@ -118,10 +126,19 @@ export class ObjectOperations {
     this.touched.set(rec, ctx.position);
   }
 
+  /**
+   * What a loaded file may leave out that a command may not: a virtual's destination (it has
+   * traffic-matching-criteria; kept, not served) and an FQDN node's address (kept, not resolved).
+   */
+  private keptWithout(type: string, property: string, props: StoredProps): boolean {
+    if (!this.loading) return false;
+    if (type === 'ltm virtual' && property === 'destination') return true;
+    return type === 'ltm node' && property === 'address' && props.fqdn !== undefined;
+  }
+
   private fillOnCreate(def: ObjectTypeDef, props: StoredProps, ctx: OpContext): void {
     for (const [name, p] of Object.entries(def.properties)) {
-      // A loaded virtual without a destination (traffic-matching-criteria) is kept, marked not served.
-      if (p.required && props[name] === undefined && !(this.loading && def.key === 'ltm virtual' && name === 'destination')) {
+      if (p.required && props[name] === undefined && !this.keptWithout(def.key, name, props)) {
         throw errors.configError(`"${name}" is required to create a ${def.kindName}.`, ctx.position);
       }
     }
@@ -173,7 +190,7 @@ export class ObjectOperations {
       if (!this.repo.getById(rec.id)) continue;
       const ctx = this.ruleContext(position);
       for (const rule of PRELINK_RULES[rec.type] ?? []) rule(rec, ctx);
-      this.unmodeled.push(...linkReferences(this.repo, rec, position));
+      this.unmodeled.push(...linkReferences(this.repo, rec, position, this.mayBeMissing(rec)));
     }
   }
 
@@ -187,7 +204,7 @@ export class ObjectOperations {
     for (const [rec, position] of touched) {
       const ctx = this.ruleContext(position);
       for (const rule of PRELINK_RULES[rec.type] ?? []) rule(rec, ctx);
-      this.unmodeled.push(...linkReferences(this.repo, rec, position));
+      this.unmodeled.push(...linkReferences(this.repo, rec, position, this.mayBeMissing(rec)));
     }
     const done = new Set<number>();
     for (const [rec, position] of touched) {

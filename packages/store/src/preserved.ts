@@ -110,3 +110,6 @@ export function formatPreserved(type: string, path: string, props: StoredProps, 
 
 /** Where a virtual kept from a loaded file records why openltm does not serve it (see validate/rules.ts). */
 export const NOT_SERVED_KEY = '~not-served';
+
+/** Where a `sys file` kept from a loaded file records that its PEM could not be read (see file-objects.ts). */
+export const MISSING_FILE_KEY = '~missing-file';

@@ -15,7 +15,7 @@ import { listedProps } from './list-command';
 import { isProps, sameValue, type StoredProps } from './stored-value';
 import { formatBlock, itemsOf, type Item } from './format/list-format';
 import { quote } from './format/values';
-import { formatPreserved, isPreservedType, preservedProps, NOT_SERVED_KEY } from './preserved';
+import { formatPreserved, isPreservedType, preservedProps, MISSING_FILE_KEY } from './preserved';
 import { FOLDER_TYPE, PARTITION_TYPE, ensureFolder, folderOf } from './folders';
 import { notServedReasons } from './validate/rules';
 import { storedOnlyInEffect } from './stored-only';
@@ -152,6 +152,10 @@ export interface LoadSummary {
   storedOnlySettings: Record<string, number>;
   /** Virtual servers kept but not served (no listener), with why. */
   notServed: { name: string; reasons: string[] }[];
+  /** Pools kept but not served (a load-balancing mode openltm does not implement), with why. */
+  poolsNotServed: { name: string; reasons: string[] }[];
+  /** Certificates and keys kept without their PEM (the file named was not readable here). */
+  missingFiles: { name: string; reason: string }[];
   /** References from modelled objects to what openltm does not run (a pool's `monitor /Common/http`). */
   unmodeledReferences: { object: string; via: string; target: string }[];
   /** Partitions and folders the file's objects needed and it did not define, created by the load. */
@@ -220,7 +224,7 @@ export function loadConfig(ops: ObjectOperations, file: string, opts: LoadOption
     throw new ConfigError(first.code, `${file}: ${first.message}${rest.length ? ` (and ${rest.length} more errors)` : ''}`, { position: first.position, related: rest });
   }
   const summary: LoadSummary = {
-    file, loaded: {}, preserved: {}, keptProperties: {}, storedOnlySettings: {}, notServed: [], unmodeledReferences: [], createdFolders: [], skippedTypes: {}, droppedProperties: {}, skippedObjects: [],
+    file, loaded: {}, preserved: {}, keptProperties: {}, storedOnlySettings: {}, notServed: [], poolsNotServed: [], missingFiles: [], unmodeledReferences: [], createdFolders: [], skippedTypes: {}, droppedProperties: {}, skippedObjects: [],
   };
   const objects: ObjectStatement[] = [];
   const raws: RawObjectStatement[] = [];
@@ -370,7 +374,9 @@ function applyObjects(ops: ObjectOperations, objects: ObjectStatement[], secrets
     // Stored-only settings that differ from their defaults: what the file asked for that nothing does.
     for (const s of storedOnlyInEffect(rec.type, ops.effective(rec))) count(summary.storedOnlySettings, `${rec.type} ${s.property.split(' ')[0]}`);
     const reasons = notServedReasons(rec.props);
-    if (reasons.length) summary.notServed.push({ name: rec.path, reasons });
+    if (reasons.length) (rec.type === 'ltm pool' ? summary.poolsNotServed : summary.notServed).push({ name: rec.path, reasons });
+    const missing = rec.props[MISSING_FILE_KEY];
+    if (typeof missing === 'string') summary.missingFiles.push({ name: `${rec.type} ${rec.path}`, reason: missing });
   }
 }
 
@@ -388,6 +394,14 @@ export function formatLoadSummary(s: LoadSummary): string {
   if (s.notServed.length) {
     lines.push(`Not served: ${s.notServed.length} virtual servers are kept but get no listener:`);
     for (const v of s.notServed) lines.push(`  ${v.name}: ${v.reasons.join('; ')}`);
+  }
+  if (s.poolsNotServed.length) {
+    lines.push(`Not served: ${s.poolsNotServed.length} pools are kept but get no data-plane pool (their virtual servers are not served):`);
+    for (const v of s.poolsNotServed) lines.push(`  ${v.name}: ${v.reasons.join('; ')}`);
+  }
+  if (s.missingFiles.length) {
+    lines.push(`Kept without their PEM (import them again with modify ... source-path file:PATH; a virtual whose TLS needs one is not served): ${s.missingFiles.length}:`);
+    for (const f of s.missingFiles) lines.push(`  ${f.name}: ${f.reason}`);
   }
   if (s.unmodeledReferences.length) {
     lines.push(`Not run: ${s.unmodeledReferences.length} references to objects openltm does not implement (a monitor that is not run marks its members down):`);

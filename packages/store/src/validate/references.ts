@@ -83,7 +83,8 @@ function familyOf(to: readonly string[]): string | undefined {
 
 function mayAnswer(family: string, type: string): boolean {
   if (!isPreservedType(type) || type === 'auth partition' || type === 'sys folder') return false;
-  return family === 'ltm profile ' || type.startsWith(family);
+  if (type.startsWith(family)) return true;
+  return family === 'ltm profile ' && /(^| )(profile|policy)( |$)/.test(type);
 }
 
 /** A reference to something openltm does not model: a preserved object, or a BIG-IP built-in it does not have. */
@@ -105,7 +106,7 @@ export function resolveUnmodeled(repo: ObjectRepository, ref: Reference): { rec?
   for (const t of family ? repo.types() : []) {
     if (!family || !mayAnswer(family, t)) continue;
     // Saved files name objects by full path; `list` output in /Common by the bare name.
-    const hit = repo.get(t, ref.path) ?? (ref.path.startsWith('/Common/') ? repo.get(t, ref.path.slice(8)) : undefined);
+    const hit = repo.get(t, ref.path) ?? (ref.path.startsWith('/Common/') && t.startsWith('ltm ') ? repo.get(t, ref.path.slice(8)) : undefined);
     if (hit) return { rec: hit, type: t };
   }
   const type = bigipBuiltin(ref.to, family, ref.path);
@@ -116,13 +117,14 @@ export function resolveUnmodeled(repo: ObjectRepository, ref: Reference): { rec?
  * Resolves every reference of `rec` and records them; a missing target is `01020036`. Returns
  * the references to what openltm does not model, for the caller to mark and report.
  */
-export function linkReferences(repo: ObjectRepository, rec: ObjectRecord, position?: SourcePosition): UnmodeledReference[] {
+export function linkReferences(repo: ObjectRepository, rec: ObjectRecord, position?: SourcePosition, mayBeMissing?: (ref: Reference) => boolean): UnmodeledReference[] {
   const rows: { toId: number; via: string }[] = [];
   const unmodeled: UnmodeledReference[] = [];
   for (const ref of collectReferences(rec)) {
     let target = resolve(repo, ref);
     if (!target) {
       const u = resolveUnmodeled(repo, ref);
+      if (!u && mayBeMissing?.(ref)) continue;
       if (!u) throw errors.notFound(kindOfTargets(ref.to), ref.path, position);
       unmodeled.push({ from: rec, via: ref.via, path: ref.path, type: u.type, builtin: !u.rec });
       target = u.rec;

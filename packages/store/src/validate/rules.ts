@@ -12,7 +12,7 @@ import { loadKey, checkPair } from '../certificates';
 import type { ObjectRecord, ObjectRepository } from '../object-repository';
 import { isProps, type StoredProps } from '../stored-value';
 import { memberNode, resolve, resolveUnmodeled } from './references';
-import { NOT_SERVED_KEY } from '../preserved';
+import { MISSING_FILE_KEY, NOT_SERVED_KEY } from '../preserved';
 import { canonicalAddress } from './scalar';
 import { checkNewName } from '../names';
 import { snatpoolSupported, virtualSupported } from './unsupported';
@@ -47,6 +47,13 @@ function poolMembersHaveNodes(rec: ObjectRecord, ctx: RuleContext): void {
     if (!nodeRec) {
       const fromName = canonicalAddress(node.slice(node.lastIndexOf('/') + 1));
       const address = given ?? fromName;
+      if (!address && entry.fqdn !== undefined && ctx.loading) {
+        // BIG-IP creates an FQDN member's node; kept, not resolved (its members take no traffic).
+        checkNewName('Node', node, ctx.repo, ctx.position);
+        ctx.repo.insert('ltm node', node, { fqdn: entry.fqdn });
+        next[key] = entry;
+        continue;
+      }
       if (!address) throw errors.notFound('Node', node, ctx.position);
       if (fromName && given && fromName !== given) {
         throw configError(`The address ${given} of pool member ${key} does not match its node name ${node}.`, ctx.position);
@@ -71,6 +78,30 @@ function poolMembersHaveNodes(rec: ObjectRecord, ctx: RuleContext): void {
  * A pool runs the mode it lists, or is refused: a mode accepted and run as another would mislead.
  * Weighted least connections weighs each member by its connection limit, so every member needs one.
  */
+/**
+ * A pool whose load-balancing mode openltm does not implement is refused when typed; from a
+ * loaded file it is kept, marked not served (no data plane pool; its virtuals are not served).
+ */
+function poolServed(rec: ObjectRecord, ctx: RuleContext): void {
+  const lenient = ctx.loading === true || rec.props[NOT_SERVED_KEY] !== undefined;
+  let reasons: string[] = [];
+  try {
+    poolModeImplemented(rec, ctx);
+  } catch (err) {
+    if (!ConfigError.is(err) || !lenient) throw err;
+    reasons = [err.message.replace(/^Configuration error: /, '').replace(`Pool (${rec.path}) `, '')];
+  }
+  markNotServed(rec, ctx, reasons);
+}
+
+function markNotServed(rec: ObjectRecord, ctx: RuleContext, reasons: string[]): void {
+  if (JSON.stringify(rec.props[NOT_SERVED_KEY]) === JSON.stringify(reasons.length ? reasons : undefined)) return;
+  const props = { ...rec.props };
+  if (reasons.length) props[NOT_SERVED_KEY] = reasons;
+  else delete props[NOT_SERVED_KEY];
+  ctx.write(rec, props);
+}
+
 function poolModeImplemented(rec: ObjectRecord, ctx: RuleContext): void {
   const mode = String(ctx.effective(rec)['load-balancing-mode'] ?? 'round-robin');
   if (!(IMPLEMENTED_LOAD_BALANCING_MODES as readonly string[]).includes(mode)) {
@@ -262,8 +293,18 @@ function virtualServed(rec: ObjectRecord, ctx: RuleContext): void {
   for (const path of profiles) {
     if (resolve(ctx.repo, { to: PROFILE_TYPES, path, via: 'profiles' })) continue;
     const u = resolveUnmodeled(ctx.repo, { to: PROFILE_TYPES, path, via: 'profiles' });
-    const what = u ? `${u.type}${u.rec ? '' : ' (a BIG-IP built-in)'}` : 'a profile';
-    refused.push(errors.notSupported('Virtual Server', rec.path, `profile ${path}`, `it is ${what}, which openltm does not serve.`, ctx.position));
+    const why = u
+      ? `it is ${u.type}${u.rec ? '' : ' (a BIG-IP built-in)'}, which openltm does not serve.`
+      : 'it is not in the configuration (BIG-IP keeps ASM and access policies outside bigip.conf).';
+    refused.push(errors.notSupported('Virtual Server', rec.path, `profile ${path}`, why, ctx.position));
+  }
+  for (const why of missingTls(rec, ctx)) refused.push(errors.notSupported('Virtual Server', rec.path, why.what, why.why, ctx.position));
+  const pool = typeof rec.props.pool === 'string' ? ctx.repo.get('ltm pool', rec.props.pool) : undefined;
+  try {
+    if (pool) poolModeImplemented(pool, ctx);
+  } catch (err) {
+    if (!ConfigError.is(err)) throw err;
+    refused.push(errors.notSupported('Virtual Server', rec.path, `pool ${pool!.path}`, err.message.replace(/^Configuration error: /, '').replace(`Pool (${pool!.path}) `, ''), ctx.position));
   }
   for (const rule of refused.length ? [virtualSupported] : [virtualRules, virtualSupported, virtualPersistRule]) {
     try {
@@ -276,15 +317,30 @@ function virtualServed(rec: ObjectRecord, ctx: RuleContext): void {
   if (refused.length && !lenient) throw refused[0];
   // Said next to the virtual's name: without the `Virtual Server (path): ` the message starts with.
   const reasons = refused.map((e) => e.message.replace(/^Configuration error: /, '').replace(`Virtual Server (${rec.path}): `, ''));
-  const was = JSON.stringify(rec.props[NOT_SERVED_KEY]);
-  if (was === JSON.stringify(reasons.length ? reasons : undefined)) return;
-  const props = { ...rec.props };
-  if (reasons.length) props[NOT_SERVED_KEY] = reasons;
-  else delete props[NOT_SERVED_KEY];
-  ctx.write(rec, props);
+  markNotServed(rec, ctx, reasons);
 }
 
-/** The reasons a virtual is not served (empty when it is). */
+/** Certificates and keys a virtual's TLS profiles name that were kept without their PEM. */
+function missingTls(rec: ObjectRecord, ctx: RuleContext): Array<{ what: string; why: string }> {
+  const out: Array<{ what: string; why: string }> = [];
+  const profiles = isProps(rec.props.profiles) ? Object.keys(rec.props.profiles) : [];
+  for (const path of profiles) {
+    for (const type of ['ltm profile client-ssl', 'ltm profile server-ssl']) {
+      const p = ctx.repo.get(type, path);
+      const chain = p ? ctx.effective(p)['cert-key-chain'] : undefined;
+      for (const entry of isProps(chain) ? Object.values(chain) : []) {
+        if (!isProps(entry)) continue;
+        for (const [t, name] of [['sys file ssl-cert', entry.cert], ['sys file ssl-key', entry.key]] as const) {
+          const f = typeof name === 'string' ? ctx.repo.get(t, name) : undefined;
+          if (f && f.props[MISSING_FILE_KEY] !== undefined) out.push({ what: `profile ${path}`, why: `${t} ${f.path} has no PEM: ${String(f.props[MISSING_FILE_KEY])}` });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The reasons a virtual (or a pool) is not served (empty when it is). */
 export function notServedReasons(props: StoredProps): string[] {
   const r = props[NOT_SERVED_KEY];
   return Array.isArray(r) ? r : [];
@@ -302,7 +358,11 @@ function checkChainEntry(owner: string, entry: StoredProps, ctx: RuleContext): v
   if (!cert || !key) return; // missing references are reported by the reference stage
   const certFile = ctx.repo.getFile(cert.id);
   const keyFile = ctx.repo.getFile(key.id);
-  if (!certFile || !keyFile) throw configError(`${owner}: ${cert.path} or ${key.path} has no PEM content.`, ctx.position);
+  if (!certFile || !keyFile) {
+    // Kept from a loaded file without its PEM: the profile stays, its virtuals are not served.
+    if (ctx.loading) return;
+    throw configError(`${owner}: ${cert.path} or ${key.path} has no PEM content.`, ctx.position);
+  }
   const pass = typeof entry.passphrase === 'string' && entry.passphrase !== 'none' ? entry.passphrase : keyFile.passphrase ?? undefined;
   const k = loadKey(key.path, keyFile.pem, pass, ctx.position);
   checkPair(cert.path, certFile.pem, key.path, k, ctx.position);
@@ -340,7 +400,7 @@ export const PRELINK_RULES: Readonly<Record<string, Rule[]>> = {
 export const RULES: Readonly<Record<string, Rule[]>> = {
   // The destination is normalised and checked as BIG-IP does (a bad mask fails a load too); what openltm cannot serve is then refused or marked.
   'ltm virtual': [virtualDestination, virtualServed],
-  'ltm pool': [poolModeImplemented],
+  'ltm pool': [poolServed],
   'ltm snatpool': [snatpoolSupported],
   'ltm node': [nodeAddressUnique],
   'ltm profile client-ssl': [noInheritanceCycle, clientSslRules],
