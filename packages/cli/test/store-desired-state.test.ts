@@ -106,3 +106,26 @@ test('a virtual kept from a loaded file but not served (a BIG-IP http profile) g
   run('modify ltm virtual web profiles replace-all-with { /Common/tcp { } }');
   expect(new DesiredStateReader(daemon).read().virtuals.map((v) => v.name)).toContain('/Common/web');
 });
+
+test('an FQDN pool member kept from a loaded file never reaches the data plane (no address to connect to)', () => {
+  const file = join(dir, 'fqdn.conf');
+  writeFileSync(file, [
+    'ltm pool /Common/mixed {',
+    '    members {',
+    '        /Common/dw1.lab.io:25 {',
+    '            fqdn {',
+    '                name mx.example.test',
+    '            }',
+    '        }',
+    '        /Common/10.0.0.5:25 {',
+    '            address 10.0.0.5',
+    '        }',
+    '    }',
+    '}',
+    '',
+  ].join('\n'));
+  run(`load sys config merge file ${file}`);
+  expect(run('show ltm node dw1.lab.io').output).toContain('Reason       : FQDN node: openltm does not resolve names; its pool members take no traffic');
+  const pool = new DesiredStateReader(daemon).read().pools.find((p) => p.name === '/Common/mixed')!;
+  expect(pool.members.map((m) => [m.name, m.address])).toEqual([['/Common/10.0.0.5:25', '10.0.0.5']]);
+});

@@ -278,11 +278,16 @@ function showNode(rec: ObjectRecord, ctx: ExecContext): ShowBlock {
       else if (m.availability === 'offline' && availability === 'unknown') availability = 'offline';
     }
   }
-  const reason = availability === 'available' ? 'Node address is available' : availability === 'offline' ? 'Node address is down' : NO_REPORT;
+  // An FQDN node kept from a loaded file: openltm does not resolve names, so nothing reaches it.
+  const fqdn = typeof rec.props.address !== 'string';
+  const reason = fqdn
+    ? 'FQDN node: openltm does not resolve names; its pool members take no traffic'
+    : availability === 'available' ? 'Node address is available' : availability === 'offline' ? 'Node address is down' : NO_REPORT;
+  if (fqdn) availability = 'offline';
   return {
     type: rec.type,
     name: rec.path,
-    title: `Ltm::Node: ${relativeName(rec.path, ctx.session.folder)} (${String(rec.props.address)})`,
+    title: `Ltm::Node: ${relativeName(rec.path, ctx.session.folder)} (${fqdn ? 'fqdn, not resolved' : String(rec.props.address)})`,
     titleWidth: 69,
     status: [
       { label: 'Availability', field: 'status.availability-state', value: availability },

@@ -86,4 +86,38 @@ describe('preserved objects', () => {
     expect(t.fail('create ltm profile http p').message).toBe('"http" unknown property (expected client-ssl, server-ssl, smtps, tcp)');
     expect(t.fail('create ltm ifile s1').message).toMatch(/^"ifile" unknown property/);
   });
+
+  it('a certificate and key whose files stayed on the BIG-IP: kept without PEM, and the virtual that needs them is not served', () => {
+    const out = loadText([
+      'sys file ssl-cert /Common/away.crt {',
+      '    source-path file:///config/ssl/ssl.crt/away.crt',
+      '}',
+      'sys file ssl-key /Common/away.key {',
+      '    source-path file:///config/ssl/ssl.key/away.key',
+      '}',
+      'ltm profile client-ssl /Common/away_ssl {',
+      '    cert-key-chain {',
+      '        default {',
+      '            cert /Common/away.crt',
+      '            key /Common/away.key',
+      '        }',
+      '    }',
+      '    defaults-from /Common/clientssl',
+      '}',
+      'ltm virtual /Common/mail {',
+      '    destination /Common/192.0.2.25:25',
+      '    profiles {',
+      '        /Common/away_ssl {',
+      '            context clientside',
+      '        }',
+      '        /Common/smtps { }',
+      '        /Common/tcp { }',
+      '    }',
+      '}',
+    ].join('\n'));
+    expect(out).toContain('  sys file ssl-cert /Common/away.crt: Cannot read /config/ssl/ssl.crt/away.crt: no such file.\n');
+    expect(out).toContain('  /Common/mail: profile /Common/away_ssl is not supported: sys file ssl-cert /Common/away.crt has no PEM: Cannot read /config/ssl/ssl.crt/away.crt: no such file.');
+    // Typed, a profile without PEM is still refused.
+    expect(t.fail('create ltm profile client-ssl again cert-key-chain replace-all-with { default { cert away.crt key away.key } }').message).toMatch(/has no PEM content/);
+  });
 });
