@@ -42,6 +42,15 @@ function writeFile0600(file: string, text: string): void {
   fs.chmodSync(file, 0o600);
 }
 
+/**
+ * The partition a record is saved with: its path's, a partition's own name, a folder's first
+ * component; objects that live in no folder (`sys db`, singletons) go with /Common.
+ */
+function partitionOfRecord(type: string, path: string): string {
+  if (type === PARTITION_TYPE) return path === 'Common' ? 'Common' : path;
+  return path.startsWith('/') ? path.split('/')[1] || 'Common' : 'Common';
+}
+
 /** True when a built-in still has the values a new store gives it (then it is not saved). */
 function isPristineBuiltin(rec: ObjectRecord): boolean {
   const props = builtinProps(rec.type, rec.path);
@@ -52,7 +61,8 @@ function isPristineBuiltin(rec: ObjectRecord): boolean {
 export function saveConfig(ops: ObjectOperations, file: string): { objects: number } {
   const dir = filesDir(file);
   const secrets: Secrets = { keys: {}, chains: {} };
-  const blocks: string[] = [`#TMSH-VERSION: ${TMSH_VERSION}`, ''];
+  /** Each object's text with its partition, to write /Common first and then each partition in turn. */
+  const blocks: Array<{ partition: string; text: string }> = [];
   let objects = 0;
   let dirReady = false;
   /** Files written into `dir` by this save; anything else there is stale key material and goes. */
@@ -70,7 +80,7 @@ export function saveConfig(ops: ObjectOperations, file: string): { objects: numb
   const writePreserved = (types: string[]) => {
     for (const t of types) {
       for (const rec of ops.repo.all(t)) {
-        blocks.push(formatPreserved(t, rec.path, rec.props, {}));
+        blocks.push({ partition: partitionOfRecord(t, rec.path), text: formatPreserved(t, rec.path, rec.props, {}) });
         objects++;
       }
     }
@@ -102,14 +112,17 @@ export function saveConfig(ops: ObjectOperations, file: string): { objects: numb
           }
         }
       }
-      blocks.push(formatBlock(def, rec.path, items, style, props));
+      blocks.push({ partition: partitionOfRecord(def.key, rec.path), text: formatBlock(def, rec.path, items, style, props) });
       objects++;
     }
   }
   writePreserved(others);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFile0600(tmp, blocks.join('\n') + '\n');
+  // Grouped by partition as BIG-IP keeps them (bigip.conf, then partitions/NAME/bigip.conf), in one file.
+  const rank = (p: string) => (p === 'Common' ? '' : p);
+  const ordered = blocks.map((b, i) => ({ ...b, i })).sort((a, b) => (rank(a.partition) < rank(b.partition) ? -1 : rank(a.partition) > rank(b.partition) ? 1 : a.i - b.i));
+  writeFile0600(tmp, [`#TMSH-VERSION: ${TMSH_VERSION}`, '', ...ordered.map((b) => b.text)].join('\n') + '\n');
   fs.renameSync(tmp, file);
   if (Object.keys(secrets.keys).length || Object.keys(secrets.chains).length) {
     ensureDir();

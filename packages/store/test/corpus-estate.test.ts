@@ -123,6 +123,15 @@ describe('a real estate (corkscrew archive: bigip_base.conf, then a partition fi
     expect(t.store.effective('ltm virtual').filter((v) => v.properties['~not-served'] === undefined).map((v) => v.name)).toEqual(['/foo/t1.lab.io_80vs']);
     const first = path.join(t.dir, 'estate.conf');
     t.run(`save sys config file ${first}`);
+    // One file, grouped by partition as BIG-IP keeps them: /Common, then foo, foo.a_1-c, hue-infra.
+    const partitions = topLevelBlocks(fs.readFileSync(first, 'utf8')).map((b) => {
+      const words = b.split('\n')[0].replace(/\s*\{.*$/, '').split(' ');
+      const name = words[words.length - 1];
+      if (b.startsWith('auth partition ')) return name;
+      return name.startsWith('/') ? name.split('/')[1] || 'Common' : 'Common';
+    });
+    const groups = partitions.filter((p, i) => p !== partitions[i - 1]);
+    expect(groups).toEqual(['Common', 'foo', 'foo.a_1-c', 'hue-infra', 'test']);
     const fresh = openTestStore();
     try {
       const again = path.join(fresh.dir, 'again.conf');
