@@ -53,6 +53,7 @@ export class ObjectRepository {
       byId: db.prepare('SELECT id, type, path, props, builtin FROM objects WHERE id = ?'),
       byPath: db.prepare('SELECT id, path, props, builtin FROM objects WHERE type = ? AND path = ?'),
       count: db.prepare('SELECT count(*) FROM objects WHERE type = ?').pluck(),
+      types: db.prepare('SELECT DISTINCT type FROM objects ORDER BY type').pluck(),
       insert: db.prepare('INSERT INTO objects (type, path, props, builtin, ukey) VALUES (?, ?, ?, ?, ?)'),
       update: db.prepare('UPDATE objects SET props = ?, ukey = ? WHERE id = ?'),
       delete: db.prepare('DELETE FROM objects WHERE id = ?'),
@@ -182,6 +183,11 @@ export class ObjectRepository {
   /** Every record of a type, sorted by path. */
   all(type: string): ObjectRecord[] {
     return [...this.typeMap(type).values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** Every type that has records (preserved objects' types are not known in advance). */
+  types(): string[] {
+    return this.st.types.all() as string[];
   }
 
   count(type: string): number {
