@@ -10,6 +10,7 @@ import { ltmVirtual } from './types/ltm-virtual';
 import { ltmMonitorSmtp, ltmMonitorTcp } from './types/ltm-monitor';
 import { sysFileSslCert, sysFileSslCrl, sysFileSslKey } from './types/sys-file';
 import { authUser } from './types/auth-user';
+import { ltmRule } from './types/ltm-rule';
 
 /** Inheritable types get `defaults-from` pointing at their own type; added here so no type repeats it. */
 function withDefaultsFrom(def: ObjectTypeDef): ObjectTypeDef {
@@ -39,6 +40,7 @@ export const OBJECT_TYPES: readonly ObjectTypeDef[] = [
   ltmSnatpool,
   ltmPersistenceSourceAddr,
   ...ltmPersistenceStoredOnly,
+  ltmRule,
   ltmProfileClientSsl,
   ltmProfileServerSsl,
   ltmProfileSmtps,

@@ -26,8 +26,10 @@
  */
 export { Store, openStore, type StoreOptions, type EffectiveObject, type ScriptOptions, type ScriptResult } from './store';
 export { Session, type ExecuteResult } from './session';
+export type { LoadSummary } from './save-load';
 export { parseMonitorRule, formatMonitorRule, type ParsedMonitorRule } from './monitor-rule';
 export { memberNode } from './validate/references';
+export { NOT_SERVED_KEY, PRESERVED_KEY } from './preserved';
 export { generateSelfSigned } from './certificates';
 export type { StoredProps, StoredValue } from './stored-value';
 export { SCHEMA_VERSION } from './database';

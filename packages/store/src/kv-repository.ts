@@ -60,7 +60,7 @@ export class KvRepository implements ObjectRepository {
   /** Seals key material (files/) before it is written, when the hosts share a secrets key. */
   cipher?: SecretCipher;
 
-  private readonly types = new Map<string, Map<string, ObjectRecord>>();
+  private readonly byType = new Map<string, Map<string, ObjectRecord>>();
   private readonly sorted = new Map<string, ObjectRecord[]>();
   private readonly byId = new Map<number, ObjectRecord>();
   private readonly ukeyOf = new Map<string, string>();
@@ -77,20 +77,24 @@ export class KvRepository implements ObjectRepository {
   // ---- the ObjectRepository seam ----
 
   get(type: string, path: string): ObjectRecord | undefined {
-    return this.types.get(type)?.get(path);
+    return this.byType.get(type)?.get(path);
   }
 
   all(type: string): ObjectRecord[] {
     let list = this.sorted.get(type);
     if (!list) {
-      list = [...(this.types.get(type)?.values() ?? [])].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      list = [...(this.byType.get(type)?.values() ?? [])].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
       this.sorted.set(type, list);
     }
     return [...list];
   }
 
   count(type: string): number {
-    return this.types.get(type)?.size ?? 0;
+    return this.byType.get(type)?.size ?? 0;
+  }
+
+  types(): string[] {
+    return [...this.byType].filter(([, m]) => m.size > 0).map(([t]) => t).sort();
   }
 
   getById(id: number): ObjectRecord | undefined {
@@ -276,7 +280,7 @@ export class KvRepository implements ObjectRepository {
   reset(entries: ReadonlyArray<KvEvent>): void {
     this.dirty.clear();
     for (const key of [...this.raw.keys()]) this.raw.delete(key);
-    this.types.clear();
+    this.byType.clear();
     this.sorted.clear();
     this.byId.clear();
     this.ukeyOf.clear();
@@ -375,8 +379,8 @@ export class KvRepository implements ObjectRepository {
 
   private place(type: string, path: string, props: StoredProps, builtin: boolean): ObjectRecord {
     const rec: ObjectRecord = { id: this.nextId++, type, path, props, builtin };
-    let m = this.types.get(type);
-    if (!m) this.types.set(type, (m = new Map()));
+    let m = this.byType.get(type);
+    if (!m) this.byType.set(type, (m = new Map()));
     m.set(path, rec);
     this.sorted.delete(type);
     this.byId.set(rec.id, rec);
@@ -385,7 +389,7 @@ export class KvRepository implements ObjectRepository {
 
   private remove(rec: ObjectRecord): void {
     const key = objectKey(rec);
-    this.types.get(rec.type)?.delete(rec.path);
+    this.byType.get(rec.type)?.delete(rec.path);
     this.sorted.delete(rec.type);
     this.byId.delete(rec.id);
     this.setUkey(rec, null);

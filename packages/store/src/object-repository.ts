@@ -34,6 +34,8 @@ export interface ObjectRepository {
   /** Every record of a type, sorted by path. */
   all(type: string): ObjectRecord[];
   count(type: string): number;
+  /** The types that have at least one record, sorted. */
+  types(): string[];
   getById(id: number): ObjectRecord | undefined;
   /** A hint: whole types are about to be read (a file load touches most objects). */
   preload(types: readonly string[]): void;

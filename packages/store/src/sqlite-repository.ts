@@ -34,6 +34,7 @@ export class SqliteRepository implements ObjectRepository {
       byId: db.prepare('SELECT id, type, path, props, builtin FROM objects WHERE id = ?'),
       byPath: db.prepare('SELECT id, path, props, builtin FROM objects WHERE type = ? AND path = ?'),
       count: db.prepare('SELECT count(*) FROM objects WHERE type = ?').pluck(),
+      types: db.prepare('SELECT DISTINCT type FROM objects ORDER BY type').pluck(),
       insert: db.prepare('INSERT INTO objects (type, path, props, builtin, ukey) VALUES (?, ?, ?, ?, ?)'),
       update: db.prepare('UPDATE objects SET props = ?, ukey = ? WHERE id = ?'),
       delete: db.prepare('DELETE FROM objects WHERE id = ?'),
@@ -163,6 +164,10 @@ export class SqliteRepository implements ObjectRepository {
   /** Every record of a type, sorted by path. */
   all(type: string): ObjectRecord[] {
     return [...this.typeMap(type).values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  types(): string[] {
+    return this.st.types.all() as string[];
   }
 
   count(type: string): number {

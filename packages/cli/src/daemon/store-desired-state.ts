@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { PERSISTENCE_TYPES, fullBits, netmaskPrefix, parseDestination, parsePrefix } from '@openltm/model';
 import { unescapeTmsh } from '@openltm/parser';
 import type { Store, EffectiveObject, StoredProps, StoredValue } from '@openltm/store';
-import { parseMonitorRule, memberNode, persistenceInForce, SOURCE_ADDR } from '@openltm/store';
+import { parseMonitorRule, memberNode, persistenceInForce, SOURCE_ADDR, NOT_SERVED_KEY } from '@openltm/store';
 import type {
   ActivationMode, CertKeyPair, ClientIdentity, XclientFallback, ClientSslSpec, ServerSslSpec, DesiredState, DesiredStateSource, MemberSpec, MonitorRule,
   MonitorSpec, PersistSpec, PoolSpec, RateLimitMode, RateLimitSpec, VirtualSpec,
@@ -205,6 +205,8 @@ function persistSpec(p: StoredProps, profiles: ProfileMaps): Pick<VirtualSpec, '
 
 function virtualSpec(vs: EffectiveObject, profiles: ProfileMaps, cache: ProfileCache): VirtualSpec | undefined {
   const p = vs.properties;
+  // Kept from a loaded file but not servable (a profile openltm does not serve, udp, ...): no listener; show says why.
+  if (p[NOT_SERVED_KEY] !== undefined) return undefined;
   const dest = parseDestination(str(p.destination));
   if (!dest) return undefined;
   let member: ServerSslSpec | undefined;
@@ -294,9 +296,12 @@ function poolSpec(pool: EffectiveObject, nodes: Map<string, EffectiveObject>, re
     const down = str(m.state) === 'user-down' || str(nodeProps.state) === 'user-down';
     const disabled = str(m.session) === 'user-disabled' || str(nodeProps.session) === 'user-disabled';
     const own = str(m.monitor, 'default');
+    const address = str(m.address) || str(nodeProps.address);
+    // An FQDN node kept from a loaded file has no address: openltm does not resolve it, so its members take no traffic.
+    if (!address) continue;
     members.push({
       name,
-      address: str(m.address) || str(nodeProps.address),
+      address,
       port,
       ratio: num(m.ratio, 1),
       priorityGroup: num(m['priority-group'], 0),
@@ -443,7 +448,8 @@ export class DesiredStateReader {
     return {
       generation: snap.generation,
       virtuals: [...snap.virtuals.values()].filter((v): v is VirtualSpec => !!v),
-      pools: [...snap.pools.values()],
+      // A pool kept from a loaded file with a mode openltm does not implement is not served (nor are its virtuals).
+      pools: [...snap.pools.values()].filter((p) => snap.objects['ltm pool'].get(p.name)?.properties[NOT_SERVED_KEY] === undefined),
       monitors: snap.monitors,
     };
   }

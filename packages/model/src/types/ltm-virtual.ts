@@ -112,6 +112,8 @@ export const ltmVirtual: ObjectTypeDef = {
       help: 'Prefix length applied to the source address for rate-limit-mode source keys (0 = the whole address)',
       effect: enforced(ADMISSION_TESTS[0]),
     },
+    // iRules are kept (ltm rule) and referenced, never executed: a virtual with rules is served without them, and says so.
+    rules: { type: t.list(t.ref('ltm rule')), help: 'iRules attached to the virtual; openltm does not execute iRules (stored only)', effect: storedOnly },
     source: {
       type: { kind: 'cidr' },
       default: '0.0.0.0/0',
@@ -138,7 +140,7 @@ export const ltmVirtual: ObjectTypeDef = {
     'source-port': { type: t.enumOf('preserve', 'preserve-strict', 'change'), default: 'preserve', help: 'Source port handling', effect: storedOnly },
     'translate-address': { type: t.onOff(), default: 'enabled', help: 'Translate the destination address to the member', alwaysList: true, effect: storedOnly },
     'translate-port': { type: t.onOff(), default: 'enabled', help: 'Translate the destination port to the member', alwaysList: true, effect: storedOnly },
-    vlans: { type: t.list(), help: 'VLANs the virtual listens on', effect: storedOnly },
+    vlans: { type: { kind: 'list', item: { kind: 'string' }, lines: true }, help: 'VLANs the virtual listens on', effect: storedOnly },
     'vlans-enabled': { type: t.flag('vlans-enabled', 'vlans-disabled'), default: 'vlans-disabled', help: 'Whether `vlans` lists where to listen or where not to', effect: storedOnly },
   },
 };
