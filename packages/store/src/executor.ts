@@ -13,7 +13,7 @@ import type { ObjectOperations } from './object-operations';
 import type { ObjectRecord } from './object-repository';
 import { clearUserConfig, formatLoadSummary, loadConfig, saveConfig } from './save-load';
 import type { ExecuteResult, Session } from './session';
-import type { StatusTable } from './status';
+import type { StatusStore } from './status';
 import { showCommand, resetStats } from './show-command';
 import { storedOnlyWarnings } from './stored-only';
 import { propertyWarnings } from './property-warnings';
@@ -27,7 +27,7 @@ export interface ExecContext {
   session: Session;
   /** Where `save sys config` without `file` writes. */
   defaultConfigFile: string;
-  status: StatusTable;
+  status: StatusStore;
 }
 
 /** Statements that only read (run in a read transaction, allowed while the store is busy writing). */

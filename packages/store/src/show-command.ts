@@ -10,6 +10,7 @@ import { selectTargets } from './list-command';
 import { formatMonitorRule, parseMonitorRule } from './monitor-rule';
 import { relativeName } from './names';
 import type { ObjectRecord } from './object-repository';
+import { memberHostLines, virtualHostLines } from './show-hosts';
 import type { ExecuteResult } from './session';
 import { isProps, type StoredProps } from './stored-value';
 import { renderBlock } from './format/show-format';
@@ -121,6 +122,7 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext): ShowBlock {
   const match = virtualMatch(eff);
   const notServed = notServedReasons(rec.props);
   const state = eff.enabled === 'disabled' ? 'disabled' : 'enabled';
+  const perHost = virtualHostLines(ctx.status, rec.path);
   const c = (field: string, value: number): ShowCell => ({ field, value });
   const traffic = (label: string, field: string, value: number): ShowCounterRow => ({ label, cells: [c(`clientside.${field}`, value), c(`ephemeral.${field}`, 0), null] });
   const one = (label: string, field: string, value: number): ShowCounterRow => ({ label, cells: [c(field, value)] });
@@ -137,8 +139,10 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext): ShowBlock {
       ...cmpLines(ctx.status.reportInfo()?.cmp).map(([label, value]) => ({ label, field: label === 'CMP' ? 'cmp-enabled' : 'cmp-mode', value })),
       { label: 'Destination', field: 'destination', value: showDestination(eff) },
       ...(match && match.source.prefix > 0 ? [{ label: 'Source', field: 'source', value: `${match.source.address}/${match.source.prefix}` }] : []),
+      ...perHost.lines,
     ],
     tables: [
+      ...(perHost.table ? [perHost.table] : []),
       {
         heading: 'Traffic',
         columns: ['ClientSide', 'Ephemeral', 'General'],
@@ -259,6 +263,7 @@ function showPool(rec: ObjectRecord, ctx: ExecContext, withMembers: boolean): Sh
         { label: 'Monitor', field: 'monitor-rule', value: memberMonitor },
         { label: 'Monitor Status', field: 'monitor-status', value: m.e.state === 'user-down' ? 'user-down' : m.monitorStatus },
         { label: 'Session Status', field: 'session-status', value: m.e.session === 'user-disabled' ? 'user-disabled' : 'enabled' },
+        ...memberHostLines(ctx.status, rec.path, m.key),
       ],
       tables: [serverSideTable(m.stats, 29)],
     };

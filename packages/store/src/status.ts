@@ -20,6 +20,13 @@ export interface StatusView {
   persistence(): { total: number; records: PersistRecordStatus[] } | undefined;
 }
 
+/** The status a command reads and the two writes commands make (inside their transaction). */
+export interface StatusStore extends StatusView {
+  /** Records an administrator's resume of a member. */
+  markResumed(pool: string, member: string): void;
+  setBaseline(kind: string, name: string, counters: Record<string, number>): void;
+}
+
 export interface ReportInfo {
   generation: number;
   at: number;
@@ -28,7 +35,7 @@ export interface ReportInfo {
   unmatched?: Record<string, number>;
 }
 
-export class StatusTable implements StatusView {
+export class StatusTable implements StatusStore {
   private readonly st;
   /** What this writer last committed per row, so a report writes only the rows that changed. */
   private written?: Map<string, string>;

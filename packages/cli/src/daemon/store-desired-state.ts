@@ -4,7 +4,6 @@
  * the store's stored forms and the data plane's specs.
  */
 import { createHash } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from 'pino';
 import { PERSISTENCE_TYPES, fullBits, netmaskPrefix, parseDestination, parsePrefix } from '@openltm/model';
 import { unescapeTmsh } from '@openltm/parser';
@@ -462,23 +461,14 @@ export function readDesiredState(store: Store, logger?: Logger): DesiredState {
 }
 
 /**
- * The DesiredStateSource the data plane polls. Every commit writes SQLite's WAL file, so a
- * watch on it (inotify) tells the data plane to look now instead of at its next poll.
+ * The DesiredStateSource the data plane polls. The store says when to look now instead of at
+ * the next poll (SQLite: a watch on its WAL file; etcd: its watch stream).
  */
 export function storeSource(store: Store, logger?: Logger): DesiredStateSource {
   const reader = new DesiredStateReader(store, logger);
   return {
     generation: () => store.generation(),
     read: () => reader.read(),
-    watch: (listener) => {
-      let watcher: FSWatcher | undefined;
-      try {
-        watcher = watch(`${store.path}-wal`, { persistent: false }, () => listener());
-        watcher.on('error', () => watcher?.close());
-      } catch (err) {
-        logger?.debug({ err }, 'cannot watch the store for changes; polling only');
-      }
-      return () => watcher?.close();
-    },
+    watch: (listener) => store.watch(listener),
   };
 }
