@@ -18,8 +18,6 @@ export interface WorkerSettings {
    * reads) by its orphaned workers.
    */
   closeFds?: number[];
-  /** This worker's share of the per-source connection limit. */
-  sourceConnectionLimit?: number;
   /** Session progress deadlines, as the daemon's flags set them. */
   deadlines?: Partial<DeadlineConfig>;
 }
@@ -40,7 +38,6 @@ function main(): void {
   const plane = new WorkerPlane(process as unknown as WorkerChannel, {
     logger,
     timeouts: { drain: settings.drainTimeoutMs },
-    ...(settings.sourceConnectionLimit !== undefined ? { sourceConnectionLimit: settings.sourceConnectionLimit } : {}),
     ...(settings.deadlines !== undefined ? { session: { deadlines: settings.deadlines } } : {}),
   });
   // The primary's SIGINT (Ctrl-C reaches the whole process group) is not for us: the primary says stop.

@@ -39,7 +39,7 @@ export class StateBroadcast {
   }
 }
 
-/** One worker's message: its share of every limit, client-ssl specs once by name. */
+/** One worker's message: its share of every member connection limit, client-ssl specs once by name. */
 export function stateMessage(
   change: { virtuals: VirtualSpec[]; removedVirtuals: string[]; pools: PoolSpec[]; removedPools: string[] },
   generation: number,
@@ -50,11 +50,8 @@ export function stateMessage(
   const clientSsl: Record<string, ClientSslSpec> = {};
   const virtuals: WireVirtual[] = change.virtuals.map((v) => {
     const { clientSsl: ssl, ...rest } = v;
-    const wire: WireVirtual = {
-      ...rest,
-      connectionLimit: limitShare(v.connectionLimit, index, workers),
-      ...(v.rateLimit ? { rateLimit: { ...v.rateLimit, perSecond: limitShare(v.rateLimit.perSecond, index, workers) } } : {}),
-    };
+    // Virtual limits travel whole: the primary admits (primary-admission.ts), workers do not.
+    const wire: WireVirtual = rest;
     if (ssl) {
       clientSsl[ssl.name] = ssl;
       wire.clientSsl = ssl.name;

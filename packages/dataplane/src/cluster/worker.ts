@@ -6,7 +6,6 @@ import type * as net from 'node:net';
 import type { Logger } from 'pino';
 import type { DesiredState, MemberStats, VirtualStats } from '../desired-state';
 import { VirtualListener } from '../listener/virtual-listener';
-import { RateWindows } from '../listener/rate-windows';
 import type { ListenerOptions } from '../listener/virtual-listener';
 import type { CheckState } from '../monitor/monitor-scheduler';
 import { PoolSet } from '../pool/pool-set';
@@ -35,8 +34,6 @@ export interface WorkerOptions {
   timeouts?: ListenerOptions['timeouts'];
   hostname?: string;
   session?: ListenerOptions['session'];
-  /** This worker's share of the daemon's per-source connection limit (limit-shares.ts). */
-  sourceConnectionLimit?: number;
 }
 
 export class WorkerPlane {
@@ -54,6 +51,9 @@ export class WorkerPlane {
   private readonly reported = new Map<string, [current: number, total: number]>();
   private stopping?: Promise<void>;
   private readonly persistence: RemotePersistence;
+  /** Ids of client connections closed since the last `ended` message. */
+  private ended: number[] = [];
+  private endedQueued = false;
 
   constructor(
     private readonly channel: WorkerChannel,
@@ -78,8 +78,7 @@ export class WorkerPlane {
       timeouts: { ...options.timeouts, drain: drainTimeoutMs },
       ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
       ...(options.session !== undefined ? { session: options.session } : {}),
-      // Rate windows per worker: each worker enforces its share of every rate-limit.
-      admission: { rates: new RateWindows(), sourceConnectionLimit: options.sourceConnectionLimit ?? 0 },
+      // No admission here: the primary admits every connection with exact counts.
     };
     this.listeners = new ListenerSet({
       createListener: (spec, deps) => new VirtualListener(spec, deps as ListenerOptions),
@@ -121,9 +120,16 @@ export class WorkerPlane {
         for (const [monitor, address, port, state] of message.checks as HealthEntry[]) this.health.set(healthKey(monitor, address, port), state);
         this.pools.refreshHealth(false);
         break;
-      case 'connection':
-        this.enqueue(async () => this.adopt(message.virtual, handle as net.Socket | undefined));
+      case 'connection': {
+        const socket = handle as net.Socket | undefined;
+        const id = message.id;
+        // Registered before the session's own close handler, so the end is queued before the
+        // session's counters say it closed (report() sends ends first).
+        if (socket) socket.once('close', () => this.connectionEnded(id));
+        else this.connectionEnded(id);
+        this.enqueue(async () => this.adopt(message.virtual, socket));
         break;
+      }
       case 'stop':
         void this.stop(message.drainTimeoutMs, true);
         break;
@@ -156,12 +162,29 @@ export class WorkerPlane {
     listener.adopt(socket);
   }
 
+  /** Ends are batched: one message per turn of the event loop, however many sockets closed. */
+  private connectionEnded(id: number): void {
+    this.ended.push(id);
+    if (this.endedQueued) return;
+    this.endedQueued = true;
+    setImmediate(() => this.flushEnded());
+  }
+
+  private flushEnded(): void {
+    this.endedQueued = false;
+    if (this.ended.length === 0 || !this.channel.connected) return;
+    const ids = this.ended;
+    this.ended = [];
+    this.channel.send({ type: 'ended', ids }, () => undefined);
+  }
+
   /**
    * Sends the counters of the virtuals and members whose counters changed since the last
    * report. Cheap with thousands of idle virtuals: a running listener's counters are compared
    * by their current-connections count and their sum (every other counter only grows).
    */
   report(force = false): void {
+    this.flushEnded();
     const virtuals: Record<string, VirtualStats> = {};
     const members: Record<string, MemberStats> = {};
     let sessions = 0;
