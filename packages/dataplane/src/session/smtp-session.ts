@@ -35,6 +35,8 @@ export class SmtpSession extends SessionBase {
   private needHelo = false;
   private tainted = false;
   private awaitingAuthContinuation = false;
+  /** A client command reached the current member connection since its greeting (or since TLS). */
+  private memberUsed = false;
   private errors = 0;
   private readonly slots: ReplySlots;
   private readonly reader: LineReader;
@@ -182,6 +184,7 @@ export class SmtpSession extends SessionBase {
   private forward(kind: ForwardKind, bytes: Buffer, instead?: string): void {
     const backend = this.backend;
     if (!backend) return this.close(this.r.backendLost);
+    this.memberUsed = true;
     this.slots.push({ local: false, kind, reply: undefined, instead });
     // DATA and AUTH replies decide whether the next bytes are commands; QUIT ends the session.
     if (kind === 'data' || kind === 'auth' || kind === 'auth-cancel' || kind === 'quit') this.held = true;
@@ -341,6 +344,8 @@ export class SmtpSession extends SessionBase {
         this.expectCommand();
         this.listenClient(sock);
         if (this.backend) {
+          // What the member saw before TLS binds nothing: the client must greet again (RFC 3207).
+          if (starttls) this.memberUsed = false;
           this.phase = 'command';
           this.held = false;
           this.run();
@@ -370,8 +375,22 @@ export class SmtpSession extends SessionBase {
   // ---- backend ----------------------------------------------------------------------------
 
   protected onBackendOpen(greeting: Reply, swallow: boolean): void {
+    this.memberUsed = false;
     this.slots.unshift({ local: false, kind: swallow ? 'swallow-greeting' : 'greeting', reply: greeting });
     this.run();
+  }
+
+  /**
+   * A member lost after its greeting but before any client command reached it (or, after
+   * STARTTLS, before the client greeted again) holds no SMTP state of the session: another
+   * member takes its place, its greeting swallowed, as after the TLS handshake. Once a command
+   * has reached a member the session is bound to it (the 421 of onBackendLost).
+   */
+  protected replaceLostMember(): boolean {
+    if (this.memberUsed || this.phase !== 'command' || this.slots.length > 0) return false;
+    this.held = true;
+    this.connectBackend(true);
+    return true;
   }
 
   protected onBackendReply(conn: BackendConnection, reply: Reply): void {

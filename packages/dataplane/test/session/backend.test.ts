@@ -69,6 +69,41 @@ describe('backend failures', () => {
     expect(await c.waitClosed(1000)).toBe(true);
   });
 
+  it.each([false, true])('member lost before any command reached it (after STARTTLS: %s): another member takes over, its greeting swallowed', async (afterTls) => {
+    const b1 = await h.backend();
+    const b2 = await h.backend();
+    const { port, selector } = await h.proxy(virtualSpec('allow', cert), [{ address: '127.0.0.1', port: b1.port }, { address: '127.0.0.1', port: b2.port }]);
+    const c = await h.client(port);
+    expect(await c.reply()).toMatch(/^220 /);
+    if (afterTls) {
+      expect(await c.cmd('EHLO c')).toMatch(/^250/);
+      await c.cmd('STARTTLS');
+      await c.startTls(cert.cert);
+    }
+    // The member goes away (killed) while the client is still to send its (next) EHLO.
+    b1.connections[0].destroy();
+    expect(await until(() => b2.connections.length === 1)).toBe(true);
+    expect(await c.cmd('EHLO c')).toMatch(/^250[ -]/);
+    expect(await c.cmd('MAIL FROM:<a@a.test>')).toBe('250 2.1.0 Ok\r\n');
+    expect(b2.log()).toBe('EHLO c\r\nMAIL FROM:<a@a.test>\r\n');
+    // No second greeting reached the client, and the session goes on.
+    expect(c.pending()).toBe('');
+    expect(selector.acquired).toBe(2);
+  });
+
+  it('member lost after a command reached it: 421 4.4.2 even with another member up (the session is bound to it)', async () => {
+    const b1 = await h.backend();
+    const b2 = await h.backend();
+    const { port } = await h.proxy(virtualSpec('allow', cert), [{ address: '127.0.0.1', port: b1.port }, { address: '127.0.0.1', port: b2.port }]);
+    const c = await h.client(port);
+    await c.reply();
+    expect(await c.cmd('EHLO c')).toMatch(/^250/);
+    b1.connections[0].destroy();
+    expect(await c.reply()).toBe('421 4.4.2 proxy.test Error: backend connection lost\r\n');
+    expect(await c.waitClosed(1000)).toBe(true);
+    expect(b2.connections).toHaveLength(0);
+  });
+
   it('a 421 from the member is relayed byte for byte, then the client is closed [65]', async () => {
     const f = await h.start('allow', cert, { replies: { RCPT: '421 4.3.0 shutting down\r\n' }, closeAfter: 'RCPT' });
     const c = await f.connect();
