@@ -6,6 +6,12 @@
  * connection gets an id; the worker holding it reports the id when the client's socket closes
  * (batched), and a worker that dies gives back every id it held.
  *
+ * A worker reports a close a little after the client sees it (one IPC hop, and the worker's event
+ * loop, which is busy under load). A client that ends a session and at once opens the next one
+ * would race that report and be refused while under its limit; so a connection over a
+ * concurrency limit (not a rate) waits, unread, for up to `graceMs` for a slot to be released
+ * before it is refused. At most MAX_WAITING connections wait; beyond that they are refused at once.
+ *
  * The key is the virtual the connection was accepted for (after matching), never the socket.
  */
 import type { VirtualSpec } from '../desired-state';
@@ -30,6 +36,18 @@ interface Entry {
   admission: Admission;
 }
 
+/** Connections waiting for a slot, across every virtual; more are refused at once. */
+const MAX_WAITING = 1024;
+
+interface Waiting {
+  spec: VirtualSpec;
+  peer: Peer;
+  admitted(id: number): void;
+  refused(why: Refusal): void;
+  why: Refusal;
+  timer: NodeJS.Timeout;
+}
+
 interface Open<Owner> {
   ticket: Ticket;
   owner?: Owner;
@@ -43,11 +61,51 @@ export class PrimaryAdmission<Owner> {
   private readonly owned = new Map<Owner, Set<number>>();
   private readonly refused = new Map<string, RefusalCounts>();
   private nextId = 0;
+  private waiting: Waiting[] = [];
+  private retryQueued = false;
 
-  constructor(private readonly sourceLimit: number, private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly sourceLimit: number,
+    private readonly clock: () => number = Date.now,
+    private readonly graceMs = 500,
+  ) {}
 
-  /** An id for an admitted connection, or why it is refused. A changed spec applies from this connection on. */
-  admit(spec: VirtualSpec, peer: Peer): number | Refusal {
+  /**
+   * Admits a connection (`admitted` with its id, at once or when a slot frees within the grace)
+   * or refuses it (`refused`, counted).
+   */
+  offer(spec: VirtualSpec, peer: Peer, admitted: (id: number) => void, refused: (why: Refusal) => void): void {
+    const r = this.admit(spec, peer, false);
+    if (typeof r === 'number') return admitted(r);
+    if (r === 'rate-limit' || this.graceMs <= 0 || this.waiting.length >= MAX_WAITING) {
+      this.count(spec.name, r);
+      return refused(r);
+    }
+    const w: Waiting = {
+      spec,
+      peer,
+      admitted,
+      refused,
+      why: r,
+      timer: setTimeout(() => {
+        this.waiting = this.waiting.filter((x) => x !== w);
+        // One last look: a release may have arrived in this same turn.
+        const last = this.admit(w.spec, w.peer, false);
+        if (typeof last === 'number') return w.admitted(last);
+        this.count(w.spec.name, last);
+        w.refused(last);
+      }, this.graceMs),
+    };
+    this.waiting.push(w);
+  }
+
+  /** Connections waiting for a slot now. */
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
+  /** An id for an admitted connection, or why it is refused (counted unless `count` is false). A changed spec applies from this connection on. */
+  admit(spec: VirtualSpec, peer: Peer, count = true): number | Refusal {
     let entry = this.virtuals.get(spec.name);
     if (!entry) {
       entry = { spec, admission: new Admission(this.policy(spec), this.rates, this.clock) };
@@ -58,14 +116,36 @@ export class PrimaryAdmission<Owner> {
     }
     const ticket = entry.admission.admit(peer);
     if (typeof ticket === 'string') {
-      let counts = this.refused.get(spec.name);
-      if (!counts) this.refused.set(spec.name, (counts = { connectionLimitRejected: 0, sourceLimitRejected: 0, rateLimitRejected: 0 }));
-      counts[COUNTER[ticket]]++;
+      if (count) this.count(spec.name, ticket);
       return ticket;
     }
     const id = ++this.nextId;
     this.open.set(id, { ticket });
     return id;
+  }
+
+  private count(virtual: string, why: Refusal): void {
+    let counts = this.refused.get(virtual);
+    if (!counts) this.refused.set(virtual, (counts = { connectionLimitRejected: 0, sourceLimitRejected: 0, rateLimitRejected: 0 }));
+    counts[COUNTER[why]]++;
+  }
+
+  /** After releases, waiting connections are looked at again, in arrival order, once per turn. */
+  private retryWaiting(): void {
+    if (this.retryQueued || this.waiting.length === 0) return;
+    this.retryQueued = true;
+    setImmediate(() => {
+      this.retryQueued = false;
+      const still: Waiting[] = [];
+      for (const w of this.waiting) {
+        const r = this.admit(w.spec, w.peer, false);
+        if (typeof r === 'number') {
+          clearTimeout(w.timer);
+          w.admitted(r);
+        } else still.push(w);
+      }
+      this.waiting = still;
+    });
   }
 
   /** The connection went to `owner` (a worker); it is released when the owner reports it or goes. */
@@ -85,6 +165,7 @@ export class PrimaryAdmission<Owner> {
     this.open.delete(id);
     o.ticket.release();
     if (o.owner !== undefined) this.owned.get(o.owner)?.delete(id);
+    this.retryWaiting();
   }
 
   /** The owner died: every connection it held is gone. */
@@ -96,6 +177,7 @@ export class PrimaryAdmission<Owner> {
       this.open.delete(id);
       o?.ticket.release();
     }
+    this.retryWaiting();
   }
 
   /** Connections an owner holds now. */
@@ -110,6 +192,14 @@ export class PrimaryAdmission<Owner> {
 
   refusals(virtual: string): RefusalCounts | undefined {
     return this.refused.get(virtual);
+  }
+
+  /** Turns every waiting connection away now (the daemon is stopping), uncounted. */
+  refuseWaiting(): void {
+    for (const w of this.waiting.splice(0)) {
+      clearTimeout(w.timer);
+      w.refused(w.why);
+    }
   }
 
   /** Virtuals no longer configured: their counts go (connections still open release into nothing). */

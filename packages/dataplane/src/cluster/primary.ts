@@ -49,6 +49,8 @@ export interface PrimaryOptions {
   ticketKeys?: Buffer;
   /** Concurrent connections per client address per virtual (0 = unlimited), counted here exactly. */
   sourceConnectionLimit?: number;
+  /** How long a connection over a concurrency limit waits for a slot before its refusal (default 500 ms; 0 = none). */
+  admissionGraceMs?: number;
   /** Name in the 421 of a connection the primary refuses; defaults to the machine's host name (as the workers'). */
   hostname?: string;
 }
@@ -106,7 +108,7 @@ export class PrimaryPlane {
     this.availability = new AvailabilityLog(this.log);
     this.inherited = options.inherited ?? new InheritedSockets();
     this.ticketKeys = options.ticketKeys;
-    this.admission = new PrimaryAdmission(options.sourceConnectionLimit ?? 0);
+    this.admission = new PrimaryAdmission(options.sourceConnectionLimit ?? 0, Date.now, options.admissionGraceMs);
     this.hostname = options.hostname ?? os.hostname();
     this.monitors = new MonitorScheduler({
       logger: this.log.child({ subsystem: 'monitor' }),
@@ -377,7 +379,8 @@ export class PrimaryPlane {
 
   /**
    * A connection the acceptor took for `virtual`: admitted here (exact counts, as in one
-   * process) or turned away before any byte is read, then handed to a worker.
+   * process; over a concurrency limit it may wait briefly for a slot, see primary-admission.ts)
+   * or turned away before any byte is read, then handed to a worker.
    */
   private accepted(virtual: string, socket: net.Socket): void {
     socket.on('error', () => undefined);
@@ -386,14 +389,16 @@ export class PrimaryPlane {
       socket.destroy();
       return;
     }
-    const id = this.admission.admit(spec, socket);
-    if (typeof id === 'string') {
-      this.dirty.add(virtual);
-      if (this.log.isLevelEnabled('debug')) this.log.debug({ virtual, remote: socket.remoteAddress, why: id }, 'connection refused by admission');
-      turnAway(socket, implicitTls(spec), this.hostname);
-      return;
-    }
-    this.dispatch(virtual, socket, id);
+    this.admission.offer(
+      spec,
+      socket,
+      (id) => this.dispatch(virtual, socket, id),
+      (why) => {
+        this.dirty.add(virtual);
+        if (this.log.isLevelEnabled('debug')) this.log.debug({ virtual, remote: socket.remoteAddress, why }, 'connection refused by admission');
+        turnAway(socket, implicitTls(spec), this.hostname);
+      },
+    );
   }
 
   /**
@@ -452,6 +457,7 @@ export class PrimaryPlane {
     this.log.info('data plane stopping: closing listeners, workers draining');
     await this.acceptors.drainAll('daemon stopping');
     await this.router.sockets.closeAll();
+    this.admission.refuseWaiting();
     for (const p of this.pending.splice(0)) {
       this.admission.release(p.id);
       p.socket.destroy();

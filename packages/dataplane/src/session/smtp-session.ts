@@ -184,7 +184,9 @@ export class SmtpSession extends SessionBase {
   private forward(kind: ForwardKind, bytes: Buffer, instead?: string): void {
     const backend = this.backend;
     if (!backend) return this.close(this.r.backendLost);
-    this.memberUsed = true;
+    // Before TLS in require mode only EHLO/HELO/NOOP/RSET/QUIT reach the member, and the client
+    // must greet again after STARTTLS: nothing there binds the session to this member.
+    if (this.tls || this.config.tlsMode !== 'require') this.memberUsed = true;
     this.slots.push({ local: false, kind, reply: undefined, instead });
     // DATA and AUTH replies decide whether the next bytes are commands; QUIT ends the session.
     if (kind === 'data' || kind === 'auth' || kind === 'auth-cancel' || kind === 'quit') this.held = true;
@@ -382,7 +384,8 @@ export class SmtpSession extends SessionBase {
 
   /**
    * A member lost after its greeting but before any client command reached it (or, after
-   * STARTTLS, before the client greeted again) holds no SMTP state of the session: another
+   * STARTTLS, before the client greeted again; or before TLS in require mode) holds no SMTP
+   * state of the session: another
    * member takes its place, its greeting swallowed, as after the TLS handshake. Once a command
    * has reached a member the session is bound to it (the 421 of onBackendLost).
    */

@@ -4,6 +4,13 @@ import type { VirtualSpec } from '../../src/desired-state';
 const vs = (over: Partial<VirtualSpec> = {}): VirtualSpec => ({ name: '/Common/vs', enabled: true, address: '127.0.0.1', port: 25, idleTimeout: 300, connectionLimit: 0, ...over });
 const from = (remoteAddress: string) => ({ remoteAddress, localAddress: '127.0.0.1' });
 
+/** Offers a connection; records what became of it. */
+function offer(a: PrimaryAdmission<string>, spec: VirtualSpec, address: string): { id?: number; refused?: string } {
+  const out: { id?: number; refused?: string } = {};
+  a.offer(spec, from(address), (id) => (out.id = id), (why) => (out.refused = why));
+  return out;
+}
+
 describe('admission in the primary: one count across every worker', () => {
   it('a per-source limit of 3 admits 3 from one address whichever workers hold them, refuses the 4th, and counts the refusal', () => {
     const a = new PrimaryAdmission<string>(3);
@@ -72,5 +79,55 @@ describe('admission in the primary: one count across every worker', () => {
     a.forget(new Set());
     expect(a.refusals('/Common/vs')).toBeUndefined();
     expect(typeof a.admit(vs(), from('10.0.0.1'))).toBe('number');
+  });
+});
+
+describe('a connection over a concurrency limit waits briefly for a slot (the worker\'s close report is one hop behind)', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('a slot released within the grace goes to the waiting connection, and no refusal is counted', () => {
+    const a = new PrimaryAdmission<string>(1, Date.now, 500);
+    const first = offer(a, vs(), '10.0.0.1');
+    expect(first.id).toBeDefined();
+    const second = offer(a, vs(), '10.0.0.1');
+    expect(second).toEqual({});
+    expect(a.waitingCount).toBe(1);
+    a.release(first.id!);
+    jest.advanceTimersByTime(1);
+    expect(second.id).toBeDefined();
+    expect(second.refused).toBeUndefined();
+    expect(a.refusals('/Common/vs')).toBeUndefined();
+    // The slot is the waiting connection's now: a third waits in turn.
+    expect(offer(a, vs(), '10.0.0.1')).toEqual({});
+  });
+
+  it('without a release it is refused when the grace ends, and counted once', () => {
+    const a = new PrimaryAdmission<string>(0, Date.now, 500);
+    const spec = vs({ connectionLimit: 1 });
+    expect(offer(a, spec, '10.0.0.1').id).toBeDefined();
+    const waiting = offer(a, spec, '10.0.0.2');
+    jest.advanceTimersByTime(499);
+    expect(waiting).toEqual({});
+    jest.advanceTimersByTime(1);
+    expect(waiting.refused).toBe('connection-limit');
+    expect(a.refusals('/Common/vs')?.connectionLimitRejected).toBe(1);
+    expect(a.waitingCount).toBe(0);
+  });
+
+  it('a rate-limit refusal does not wait (a slot freeing would not change it)', () => {
+    const a = new PrimaryAdmission<string>(0, () => 1_000_000, 500);
+    const spec = vs({ rateLimit: { perSecond: 1, mode: 'object', srcMask: 0, dstMask: 0 } });
+    expect(offer(a, spec, '10.0.0.1').id).toBeDefined();
+    expect(offer(a, spec, '10.0.0.2').refused).toBe('rate-limit');
+  });
+
+  it('a stopping daemon turns waiting connections away at once, uncounted', () => {
+    const a = new PrimaryAdmission<string>(1, Date.now, 500);
+    offer(a, vs(), '10.0.0.1');
+    const waiting = offer(a, vs(), '10.0.0.1');
+    a.refuseWaiting();
+    expect(waiting.refused).toBe('source-limit');
+    expect(a.refusals('/Common/vs')).toBeUndefined();
   });
 });

@@ -91,6 +91,22 @@ describe('backend failures', () => {
     expect(selector.acquired).toBe(2);
   });
 
+  it('require mode: a member lost after the plaintext EHLO is replaced; after TLS the client greets the new member', async () => {
+    const b1 = await h.backend();
+    const b2 = await h.backend();
+    const { port } = await h.proxy(virtualSpec('require', cert), [{ address: '127.0.0.1', port: b1.port }, { address: '127.0.0.1', port: b2.port }]);
+    const c = await h.client(port);
+    await c.reply();
+    expect(await c.cmd('EHLO c')).toMatch(/^250/);
+    b1.connections[0].destroy();
+    expect(await until(() => b2.connections.length === 1)).toBe(true);
+    expect(await c.cmd('STARTTLS')).toMatch(/^220 /);
+    await c.startTls(cert.cert);
+    expect(await c.cmd('EHLO c')).toMatch(/^250[ -]/);
+    expect(await c.cmd('MAIL FROM:<a@a.test>')).toBe('250 2.1.0 Ok\r\n');
+    expect(b2.log()).toBe('EHLO c\r\nMAIL FROM:<a@a.test>\r\n');
+  });
+
   it('member lost after a command reached it: 421 4.4.2 even with another member up (the session is bound to it)', async () => {
     const b1 = await h.backend();
     const b2 = await h.backend();
