@@ -27,7 +27,7 @@ import type { HealthEntry, PrimaryMessage, WorkerMessage } from './messages';
 import { memberKey } from './messages';
 import { PrimaryAdmission, type RefusalCounts } from './primary-admission';
 import { StatsTotals } from './stats-totals';
-import { StateBroadcast, stateMessage } from './state-delta';
+import { StateBroadcast, specsFor, stateMessage } from './state-delta';
 import { PersistTable } from '../persist/persist-table';
 import { servePersistence } from './persist-channel';
 
@@ -251,7 +251,8 @@ export class PrimaryPlane {
     if (change.pools.length > 0 || change.removedPools.length > 0) this.allDirty = true;
     for (const v of change.virtuals) this.dirty.add(v.name);
     const changed = new Set([...change.virtuals.map((v) => v.name), ...change.removedVirtuals]);
-    const actions = diffChanged(desired, changed, this.acceptors.actualFor(changed), Date.now());
+    const actual = this.acceptors.actualFor(changed);
+    const actions = diffChanged({ virtuals: specsFor(changed, actual, (name) => this.broadcast.virtual(name)) }, changed, actual, Date.now());
     // Virtuals that stop serving leave the matcher before the workers hear of it, and new ones
     // enter it after: the IPC channel keeps order and workers apply states and adopt
     // connections in arrival order, so no connection reaches a worker for a virtual it has
