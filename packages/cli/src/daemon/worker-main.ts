@@ -40,6 +40,10 @@ function main(): void {
     timeouts: { drain: settings.drainTimeoutMs },
     ...(settings.deadlines !== undefined ? { session: { deadlines: settings.deadlines } } : {}),
   });
+  // Node tracks sockets received over IPC per listening socket they came from, with one
+  // 'internalMessage' listener on `process` per listening address:port that ever sent one here:
+  // bounded by the virtuals, but past 10 Node would warn of a leak that is none.
+  process.setMaxListeners(0);
   // The primary's SIGINT (Ctrl-C reaches the whole process group) is not for us: the primary says stop.
   process.on('SIGINT', () => undefined);
   plane.start();
