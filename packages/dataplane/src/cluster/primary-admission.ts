@@ -90,7 +90,7 @@ export class PrimaryAdmission<Owner> {
       timer: setTimeout(() => {
         this.waiting = this.waiting.filter((x) => x !== w);
         // One last look: a release may have arrived in this same turn.
-        const last = this.admit(w.spec, w.peer, false);
+        const last = this.again(w);
         if (typeof last === 'number') return w.admitted(last);
         this.count(w.spec.name, last);
         w.refused(last);
@@ -124,6 +124,15 @@ export class PrimaryAdmission<Owner> {
     return id;
   }
 
+  /**
+   * A waiting connection, admitted under its virtual's current policy (the spec it arrived with
+   * may have been replaced meanwhile: it must not put the old limits back).
+   */
+  private again(w: Waiting): number | Refusal {
+    const entry = this.virtuals.get(w.spec.name);
+    return entry ? this.admit(entry.spec, w.peer, false) : w.why;
+  }
+
   private count(virtual: string, why: Refusal): void {
     let counts = this.refused.get(virtual);
     if (!counts) this.refused.set(virtual, (counts = { connectionLimitRejected: 0, sourceLimitRejected: 0, rateLimitRejected: 0 }));
@@ -138,7 +147,7 @@ export class PrimaryAdmission<Owner> {
       this.retryQueued = false;
       const still: Waiting[] = [];
       for (const w of this.waiting) {
-        const r = this.admit(w.spec, w.peer, false);
+        const r = this.again(w);
         if (typeof r === 'number') {
           clearTimeout(w.timer);
           w.admitted(r);

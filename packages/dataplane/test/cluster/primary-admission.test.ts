@@ -115,6 +115,22 @@ describe('a connection over a concurrency limit waits briefly for a slot (the wo
     expect(a.waitingCount).toBe(0);
   });
 
+  it('a connection waiting under old limits is admitted under the virtual\'s new ones, and does not put the old ones back', () => {
+    const a = new PrimaryAdmission<string>(0, Date.now, 500);
+    const one = vs({ connectionLimit: 1 });
+    offer(a, one, '10.0.0.1');
+    const waiting = offer(a, one, '10.0.0.2');
+    // The limit is raised: the next connection brings the new spec, and a release retries the waiting one.
+    const two = vs({ connectionLimit: 3 });
+    const fresh = offer(a, two, '10.0.0.3');
+    expect(fresh.id).toBeDefined();
+    a.release(fresh.id!);
+    jest.advanceTimersByTime(1);
+    expect(waiting.id).toBeDefined();
+    // Limit 3 holds: two open (the first and the one that waited), a third is admitted.
+    expect(offer(a, two, '10.0.0.4').id).toBeDefined();
+  });
+
   it('a rate-limit refusal does not wait (a slot freeing would not change it)', () => {
     const a = new PrimaryAdmission<string>(0, () => 1_000_000, 500);
     const spec = vs({ rateLimit: { perSecond: 1, mode: 'object', srcMask: 0, dstMask: 0 } });
