@@ -81,6 +81,9 @@ export class PrimaryPlane {
   private readonly dirty = new Set<string>();
   private allDirty = true;
   private lastStatus = new Map<string, VirtualStatus>();
+  /** The virtuals' list of the last report, and the snapshot it was made from. */
+  private lastVirtuals?: VirtualStatus[];
+  private lastStatusOf?: DesiredState;
   private lastHealth = '';
   private readonly availability: AvailabilityLog;
   private readonly slots = new Map<number, WorkerSlot>();
@@ -224,15 +227,22 @@ export class PrimaryPlane {
     };
     const now = Date.now();
     for (const name of this.acceptors.failedNames()) this.dirty.add(name);
-    const virtuals: VirtualStatus[] = [];
-    const next = new Map<string, VirtualStatus>();
-    for (const spec of desired?.virtuals ?? []) {
-      const last = this.lastStatus.get(spec.name);
-      const v = !this.allDirty && last && !this.dirty.has(spec.name) ? last : virtualStatus(spec, view, this.pools, now);
-      virtuals.push(v);
-      next.set(spec.name, v);
+    let virtuals = this.lastVirtuals;
+    // Nothing changed since the last report (same snapshot, nothing dirty): the same list, which
+    // the store and the availability log then skip without looking at its 10,000 entries.
+    if (!virtuals || this.allDirty || this.dirty.size > 0 || desired !== this.lastStatusOf) {
+      virtuals = [];
+      const next = new Map<string, VirtualStatus>();
+      for (const spec of desired?.virtuals ?? []) {
+        const last = this.lastStatus.get(spec.name);
+        const v = !this.allDirty && last && !this.dirty.has(spec.name) ? last : virtualStatus(spec, view, this.pools, now);
+        virtuals.push(v);
+        next.set(spec.name, v);
+      }
+      this.lastStatus = next;
+      this.lastVirtuals = virtuals;
+      this.lastStatusOf = desired;
     }
-    this.lastStatus = next;
     this.dirty.clear();
     this.allDirty = false;
     const members = this.pools.memberStatuses();
