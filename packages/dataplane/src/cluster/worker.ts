@@ -237,6 +237,12 @@ export class WorkerPlane {
   private changed(key: string, current: number, total: number): boolean {
     const last = this.reported.get(key);
     if (last && last[0] === current && last[1] === total) return false;
+    // Counters never reported and still zero are what the primary assumes: a new worker with
+    // 10,000 idle virtuals does not send (and make the primary rebuild) 10,000 empty reports.
+    if (!last && current === 0 && total === 0) {
+      this.reported.set(key, [0, 0]);
+      return false;
+    }
     this.reported.set(key, [current, total]);
     return true;
   }
