@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { mkdirSync } from 'node:fs';
 import { isEtcdUrl, type Store } from '@openltm/store';
 import { etcdCacheFile, openStoreAt } from '../open-store';
-import { DataPlane, InheritedSockets, PrimaryPlane, limitShare, type DeadlineConfig, type InheritedSocket, type StatusSink } from '@openltm/dataplane';
+import { DataPlane, InheritedSockets, PrimaryPlane, type DeadlineConfig, type InheritedSocket, type StatusSink } from '@openltm/dataplane';
 import { storeSource } from './store-desired-state';
 import { TicketKeyRotation } from './ticket-keys';
 import { acquireStoreLock } from './store-lock';
@@ -101,7 +101,6 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
               drainTimeoutMs: options.drainTimeoutMs ?? 30_000,
               log: options.log ?? {},
               closeFds: [...(options.inherited?.fds ?? [])],
-              ...(options.sourceConnectionLimit !== undefined ? { sourceConnectionLimit: limitShare(options.sourceConnectionLimit, index, options.workers) } : {}),
               ...(options.deadlines !== undefined ? { deadlines: options.deadlines } : {}),
             };
             return fork(WORKER_MAIN, [JSON.stringify(settings)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

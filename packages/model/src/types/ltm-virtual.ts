@@ -20,7 +20,8 @@ export const ltmVirtual: ObjectTypeDef = {
       type: t.int(0),
       default: '0',
       help: 'Maximum concurrent client connections (0 = unlimited); over it: 421 4.7.0, or a reset before any TLS on implicit-TLS virtuals',
-      effect: enforced(...ADMISSION_TESTS),
+      // e2e-workers: the limit is exact across worker processes (the primary counts).
+      effect: enforced(...ADMISSION_TESTS, 'test/e2e-workers.test.ts'),
     },
     'creation-time': { type: t.string(), help: 'When the virtual was created', readOnly: true, alwaysList: true, effect: metadata },
     description: { type: t.string(), help: 'User-defined description', effect: metadata },
