@@ -44,9 +44,17 @@ interface Claim {
   spec: VirtualSpec;
 }
 
+/** The claims on one port and family, counted (a port may carry thousands of host virtuals). */
+interface PortClaims {
+  networks: number;
+  /** Host addresses claimed, with how many claims each. */
+  hosts: Map<string, number>;
+}
+
 const familyOf = (address: string): 4 | 6 => (net.isIPv6(address) ? 6 : 4);
 const wildcardOf = (family: 4 | 6): string => (family === 4 ? '0.0.0.0' : '::');
 const keyOf = (address: string, port: number): string => `${address}|${port}`;
+const portKeyOf = (port: number, family: 4 | 6): string => `${port}|${family}`;
 const isNetwork = (spec: VirtualSpec): boolean => (spec.prefix ?? fullBits(familyOf(spec.address))) < fullBits(familyOf(spec.address));
 
 /** A bind or accept failure, with Node's code (EADDRINUSE, EACCES...) kept. */
@@ -59,7 +67,10 @@ export class BindError extends Error {
 
 export class PortSockets {
   private readonly claims = new Map<object, Claim>();
+  private readonly ports = new Map<string, PortClaims>();
   private readonly servers = new Map<string, net.Server>();
+  /** The addresses with a listening socket, per port and family. */
+  private readonly listening = new Map<string, Set<string>>();
   /** Socket changes run one at a time (claims and releases interleave across awaits otherwise). */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -72,11 +83,11 @@ export class PortSockets {
   claim(owner: object, spec: VirtualSpec): Promise<string | undefined> {
     if (spec.port === 0) return Promise.reject(new BindError('cannot listen on port any (0): every virtual needs its port', undefined, spec.address, 0));
     return this.serial(async () => {
-      this.claims.set(owner, { spec });
+      this.addClaim(owner, spec);
       try {
-        await this.settle(spec.port, familyOf(spec.address));
+        await this.settle(spec.port, familyOf(spec.address), spec.address);
       } catch (err) {
-        this.claims.delete(owner);
+        this.dropClaim(owner);
         // Put back what this port had before the claim (host sockets a wildcard replaced).
         await this.settle(spec.port, familyOf(spec.address)).catch((e: unknown) => this.options.logger.error({ err: e }, 'cannot restore listening sockets'));
         throw err;
@@ -90,8 +101,8 @@ export class PortSockets {
     const claim = this.claims.get(owner);
     if (!claim) return Promise.resolve();
     return this.serial(async () => {
-      this.claims.delete(owner);
-      await this.settle(claim.spec.port, familyOf(claim.spec.address)).catch((err: unknown) =>
+      this.dropClaim(owner);
+      await this.settle(claim.spec.port, familyOf(claim.spec.address), claim.spec.address).catch((err: unknown) =>
         this.options.logger.error({ err, port: claim.spec.port }, 'cannot bind the listening sockets this port still needs'),
       );
     });
@@ -116,6 +127,7 @@ export class PortSockets {
   async closeAll(): Promise<void> {
     await this.serial(async () => {
       this.claims.clear();
+      this.ports.clear();
       await Promise.all([...this.servers.keys()].map((key) => this.close(key)));
     });
   }
@@ -126,22 +138,58 @@ export class PortSockets {
     return run;
   }
 
-  /** The addresses one port and family needs bound, from the claims. */
-  private needed(port: number, family: 4 | 6): Set<string> {
-    const specs = [...this.claims.values()].map((c) => c.spec).filter((s) => s.port === port && familyOf(s.address) === family);
-    if (specs.some(isNetwork)) return new Set([wildcardOf(family)]);
-    return new Set(specs.map((s) => s.address));
+  private addClaim(owner: object, spec: VirtualSpec): void {
+    this.dropClaim(owner);
+    this.claims.set(owner, { spec });
+    const pk = portKeyOf(spec.port, familyOf(spec.address));
+    let pc = this.ports.get(pk);
+    if (!pc) this.ports.set(pk, (pc = { networks: 0, hosts: new Map() }));
+    if (isNetwork(spec)) pc.networks++;
+    else pc.hosts.set(spec.address, (pc.hosts.get(spec.address) ?? 0) + 1);
   }
 
-  /** Closes what the port no longer needs, then binds what it needs and lacks. */
-  private async settle(port: number, family: 4 | 6): Promise<void> {
-    const want = this.needed(port, family);
-    const have = [...this.servers.keys()].filter((k) => {
-      const [address, p] = k.split('|');
-      return Number(p) === port && familyOf(address) === family;
-    });
-    const extra = have.filter((k) => !want.has(k.split('|')[0]));
-    const missing = [...want].filter((a) => !this.servers.has(keyOf(a, port)));
+  private dropClaim(owner: object): void {
+    const claim = this.claims.get(owner);
+    if (!claim) return;
+    this.claims.delete(owner);
+    const { spec } = claim;
+    const pk = portKeyOf(spec.port, familyOf(spec.address));
+    const pc = this.ports.get(pk);
+    if (!pc) return;
+    if (isNetwork(spec)) pc.networks--;
+    else {
+      const n = (pc.hosts.get(spec.address) ?? 0) - 1;
+      if (n > 0) pc.hosts.set(spec.address, n);
+      else pc.hosts.delete(spec.address);
+    }
+    if (pc.networks === 0 && pc.hosts.size === 0) this.ports.delete(pk);
+  }
+
+  /**
+   * Closes what the port no longer needs, then binds what it needs and lacks. `changed` is the
+   * address whose claim just came or went: while the port has only host sockets, that address is
+   * the only one that can need a change, so a port with thousands of host virtuals costs O(1) per
+   * claim (a full pass over the port's addresses happens only when the wildcard comes or goes).
+   */
+  private async settle(port: number, family: 4 | 6, changed?: string): Promise<void> {
+    const pc = this.ports.get(portKeyOf(port, family));
+    const have = this.listening.get(portKeyOf(port, family)) ?? new Set<string>();
+    const wildcard = wildcardOf(family);
+    const networkMode = (pc?.networks ?? 0) > 0;
+    const want = (a: string): boolean => (networkMode ? a === wildcard : (pc?.hosts.get(a) ?? 0) > 0);
+    const candidates = networkMode
+      ? [wildcard, ...have]
+      : changed !== undefined && !have.has(wildcard)
+        ? [changed]
+        : [...(pc?.hosts.keys() ?? []), ...have];
+    const missing: string[] = [];
+    const extra: string[] = [];
+    for (const a of new Set(candidates)) {
+      const w = want(a);
+      const h = have.has(a);
+      if (w && !h) missing.push(a);
+      else if (!w && h) extra.push(keyOf(a, port));
+    }
     // A wildcard and a host socket of one port cannot both listen: close first (see above).
     const conflicting = missing.length > 0 && extra.length > 0;
     if (conflicting) await Promise.all(extra.map((k) => this.close(k)));
@@ -164,6 +212,10 @@ export class PortSockets {
         server.removeListener('error', onError);
         server.on('error', (err) => this.options.logger.error({ err, address, port }, 'listening socket error'));
         this.servers.set(keyOf(address, port), server);
+        const pk = portKeyOf(port, familyOf(address));
+        let set = this.listening.get(pk);
+        if (!set) this.listening.set(pk, (set = new Set()));
+        set.add(address);
         this.options.logger.info({ address, port, inherited: fd !== undefined }, 'listening socket opened');
         resolve();
       };
@@ -181,6 +233,10 @@ export class PortSockets {
   private close(key: string): Promise<void> {
     const server = this.servers.get(key);
     this.servers.delete(key);
+    const [address, port] = key.split('|');
+    const pk = portKeyOf(Number(port), familyOf(address));
+    this.listening.get(pk)?.delete(address);
+    if (this.listening.get(pk)?.size === 0) this.listening.delete(pk);
     if (!server) return Promise.resolve();
     this.options.logger.info({ socket: key.replace('|', ' port ') }, 'listening socket closed');
     server.close();
