@@ -42,6 +42,7 @@ export abstract class SessionBase {
   protected readonly r: HostReplies;
   protected readonly log: Logger;
   private idleTimer: NodeJS.Timeout | undefined;
+  private lastActive = 0;
   private readonly deadlines: SessionDeadlines;
   private finished = false;
   /** Flow control: the member's socket buffer is full / the client is not reading its replies. */
@@ -270,9 +271,8 @@ export abstract class SessionBase {
 
   /** The end of DATA went to the member: its reply may take dataEndMs, and idling is no fault. */
   protected awaitDataReply(): void {
+    // The idle timer stays armed: it does nothing while the reply is awaited (onIdleTimer).
     this.deadlines.awaitDataReply();
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
   }
 
   /** The member answered the end of DATA (`queued`: positively, one more message). */
@@ -291,12 +291,25 @@ export abstract class SessionBase {
     this.close(this.r.idle);
   }
 
-  /** Activity on either side restarts the idle clock (as BIG-IP's tcp idle timeout does). */
+  /**
+   * Activity on either side restarts the idle clock (as BIG-IP's tcp idle timeout does). Every
+   * read on either socket lands here, so it only notes the time: the timer, when it fires, sleeps
+   * again for what is left instead of being re-armed per read.
+   */
   protected touch(): void {
     if (this.config.idleTimeoutMs <= 0 || this.phase === 'closed' || this.deadlines.awaitingDataEnd) return;
-    if (this.idleTimer) this.idleTimer.refresh();
-    else this.idleTimer = setTimeout(() => this.onIdle(), this.config.idleTimeoutMs);
+    this.lastActive = Date.now();
+    this.idleTimer ??= setTimeout(this.onIdleTimer, this.config.idleTimeoutMs);
   }
+
+  private readonly onIdleTimer = (): void => {
+    this.idleTimer = undefined;
+    // Suspended while the member's end-of-DATA reply is awaited; the reply's touch() re-arms it.
+    if (this.phase === 'closed' || this.deadlines.awaitingDataEnd) return;
+    const left = this.lastActive + this.config.idleTimeoutMs - Date.now();
+    if (left > 0) this.idleTimer = setTimeout(this.onIdleTimer, left);
+    else this.onIdle();
+  };
 
   private onIdle(): void {
     if (this.phase === 'handshake') return this.abort();
