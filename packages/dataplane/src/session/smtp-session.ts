@@ -45,8 +45,8 @@ export class SmtpSession extends SessionBase {
   private errors = 0;
   private readonly slots: ReplySlots;
   private readonly reader: LineReader;
-  /** What the command rules need from the configuration (fixed for the session). */
-  private readonly rules: Omit<CommandContext, 'tls' | 'needHelo'>;
+  /** What the command rules need: the configuration's part is fixed for the session. */
+  private readonly rules: CommandContext;
   private scanner: DataScanner | undefined;
   private running = false;
   private rerun = false;
@@ -56,7 +56,8 @@ export class SmtpSession extends SessionBase {
     this.reader = new LineReader({ maxLine: config.maxLine, maxAuthLine: config.maxAuthLine });
     this.reader.detectTls = config.tlsMode !== 'implicit';
     this.slots = new ReplySlots(config.maxInFlight);
-    this.rules = { mode: config.tlsMode, tlsAvailable: config.clientTls !== undefined, allowPlaintextAuth: config.allowPlaintextAuth, maxMessageSize: config.maxMessageSize };
+    // One object, its tls/needHelo refreshed per line (decide() keeps no reference to it).
+    this.rules = { mode: config.tlsMode, tls: false, needHelo: false, tlsAvailable: config.clientTls !== undefined, allowPlaintextAuth: config.allowPlaintextAuth, maxMessageSize: config.maxMessageSize };
   }
 
   protected start(): void {
@@ -156,7 +157,10 @@ export class SmtpSession extends SessionBase {
     this.expectCommand();
     const continuation = this.awaitingAuthContinuation;
     this.awaitingAuthContinuation = this.reader.authContinuation = false;
-    const d: Decision = decide(ev, continuation, { ...this.rules, tls: this.tls, needHelo: this.needHelo });
+    const rules = this.rules;
+    rules.tls = this.tls;
+    rules.needHelo = this.needHelo;
+    const d: Decision = decide(ev, continuation, rules);
     if (d.do === 'reply' || d.do === 'close') for (const c of d.count ?? []) this.deps.stats[c]++;
     switch (d.do) {
       case 'forward':
@@ -352,7 +356,8 @@ export class SmtpSession extends SessionBase {
         this.needHelo = starttls;
         this.tainted = false;
         if (starttls) this.deps.stats.starttlsUpgraded++;
-        this.log.debug({ protocol: sock.getProtocol(), cipher: sock.getCipher()?.name, profile: facts.profile, servername: facts.servername, resumed: facts.resumed }, 'TLS established');
+        // getProtocol/getCipher are calls into OpenSSL: only when someone reads debug logs.
+        if (this.log.isLevelEnabled('debug')) this.log.debug({ protocol: sock.getProtocol(), cipher: sock.getCipher()?.name, profile: facts.profile, servername: facts.servername, resumed: facts.resumed }, 'TLS established');
         this.touch();
         this.expectCommand();
         this.listenClient(sock);
