@@ -35,10 +35,10 @@ export interface DeadlineHooks {
 
 export class SessionDeadlines {
   /**
-   * One timer for the client's and the member's deadlines, armed for the earliest of them and
-   * never re-armed for a later one: deadlines move later with every command and DATA chunk, and
-   * the timer, when it fires, finds the new due time and sleeps again. Only a deadline that moves
-   * earlier costs a new timer (a few per session instead of several per message).
+   * One timer for the client's and the member's deadlines and the session's age, armed for the
+   * earliest of them and never re-armed for a later one: deadlines move later with every command
+   * and DATA chunk, and the timer, when it fires, finds the new due time and sleeps again. Only a
+   * deadline that moves earlier costs a new timer (a few per session instead of several per message).
    */
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
@@ -46,7 +46,8 @@ export class SessionDeadlines {
   private clientWhy: Expiry = 'first-command';
   /** When the member's end-of-DATA reply is due (Infinity: none awaited). */
   private memberDue = Infinity;
-  private age: NodeJS.Timeout | undefined;
+  /** When the session becomes old (maxAgeMs); Infinity once it is, or with the rule off. */
+  private ageDue = Infinity;
   private old = false;
   private stopped = false;
 
@@ -58,8 +59,9 @@ export class SessionDeadlines {
   }
 
   start(): void {
+    if (this.cfg.maxAgeMs > 0) this.ageDue = this.now() + this.cfg.maxAgeMs;
     this.armClient(this.cfg.firstCommandMs, 'first-command');
-    if (this.cfg.maxAgeMs > 0) this.age = setTimeout(() => this.onAge(), this.cfg.maxAgeMs);
+    this.schedule();
   }
 
   /** A command line was read (or TLS came up): the next command is due. */
@@ -96,10 +98,9 @@ export class SessionDeadlines {
 
   stop(): void {
     this.stopped = true;
-    this.clientDue = this.memberDue = Infinity;
+    this.clientDue = this.memberDue = this.ageDue = Infinity;
     if (this.timer) clearTimeout(this.timer);
-    if (this.age) clearTimeout(this.age);
-    this.timer = this.age = undefined;
+    this.timer = undefined;
     this.timerAt = Infinity;
   }
 
@@ -119,7 +120,7 @@ export class SessionDeadlines {
 
   /** Make sure the timer fires no later than the earliest deadline. */
   private schedule(): void {
-    const due = Math.min(this.clientDue, this.memberDue);
+    const due = Math.min(this.clientDue, this.memberDue, this.ageDue);
     if (this.stopped || due === Infinity || (this.timer && this.timerAt <= due)) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = due;
@@ -132,6 +133,12 @@ export class SessionDeadlines {
     if (this.stopped) return;
     const now = this.now();
     if (this.memberDue <= now) return this.expire('data-end');
+    if (this.ageDue <= now) {
+      this.ageDue = Infinity;
+      this.old = true;
+      if (this.hooks.atBoundary()) return this.expire('max-age');
+      // Otherwise the next command boundary (expectCommand) closes it.
+    }
     if (this.clientDue <= now) {
       // Waiting on the member is not the client's delay: start its clock again when it is its turn.
       if (!this.hooks.waitingOnMember()) return this.expire(this.clientWhy);
@@ -139,13 +146,6 @@ export class SessionDeadlines {
     }
     this.schedule();
   };
-
-  private onAge(): void {
-    this.age = undefined;
-    this.old = true;
-    if (this.hooks.atBoundary()) this.expire('max-age');
-    // Otherwise the next command boundary (expectCommand) closes it.
-  }
 
   private expire(why: Expiry): void {
     if (this.stopped) return;

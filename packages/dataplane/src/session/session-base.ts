@@ -40,7 +40,7 @@ export abstract class SessionBase {
   /** The client's TLS once its handshake is done (for the PROXY v2 TLS TLVs). */
   protected tlsFacts: ClientTlsFacts | undefined;
   protected readonly r: HostReplies;
-  protected readonly log: Logger;
+  private logChild: Logger | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private lastActive = 0;
   private readonly deadlines: SessionDeadlines;
@@ -49,10 +49,9 @@ export abstract class SessionBase {
   private backendFull = false;
   private clientOutFull = false;
 
-  constructor(protected readonly raw: net.Socket, readonly config: SessionConfig, protected readonly deps: SessionDeps, id: string) {
+  constructor(protected readonly raw: net.Socket, readonly config: SessionConfig, protected readonly deps: SessionDeps, private readonly id: string) {
     this.client = raw;
     this.r = hostReplies(config.hostname);
-    this.log = deps.logger.child({ cid: id });
     // Registered first, so that a fault anywhere later still ends in onClientClose's bookkeeping.
     raw.once('close', () => this.onClientClose());
     this.deadlines = new SessionDeadlines(config.deadlines, {
@@ -61,6 +60,16 @@ export abstract class SessionBase {
       atBoundary: () => this.phase === 'command' && this.owedReplies() === 0 && this.heldInput() === 0,
     });
     this.deadlines.start();
+  }
+
+  /** The session's logger (its lines carry `cid`), made when a session first has something to say. */
+  protected get log(): Logger {
+    return (this.logChild ??= this.deps.logger.child({ cid: this.id }));
+  }
+
+  /** Debug lines cost their arguments: build them only when someone reads them. */
+  protected get debugging(): boolean {
+    return this.deps.logger.isLevelEnabled('debug');
   }
 
   /** Begin the session; a fault while starting ends this session only. */
@@ -163,12 +172,16 @@ export abstract class SessionBase {
 
   /** Connect a member; `swallow` after STARTTLS, where the client gets no second greeting. */
   protected connectBackend(swallow: boolean): void {
+    const session = this;
     BackendConnection.open({
       selector: this.deps.selector,
       pool: this.config.pool,
       connectTimeoutMs: this.config.backendConnectTimeoutMs,
       greetingTimeoutMs: this.config.backendGreetingTimeoutMs,
-      logger: this.log,
+      // Read only when something goes wrong with the member: no logger is made before that.
+      get logger() {
+        return session.log;
+      },
       ...(this.config.memberTls ? { memberTls: this.config.memberTls } : {}),
       ...this.identityOptions(),
       ...(this.config.sourceAddress ? { sourceAddress: (m: string) => this.config.sourceAddress!(m, this.raw.localAddress) } : {}),
@@ -237,7 +250,7 @@ export abstract class SessionBase {
       this.backendFull = false;
       this.updateFlow();
     });
-    this.log.debug({ member: conn.member }, 'backend bound');
+    if (this.debugging) this.log.debug({ member: conn.member }, 'backend bound');
   }
 
   private onBackendLost(conn: BackendConnection): void {

@@ -66,7 +66,7 @@ export class SmtpSession extends SessionBase {
     raw.on('error', (err) => this.log.debug({ err }, 'client socket error'));
     this.touch();
     // remoteAddress costs a getpeername call: only when someone reads debug logs.
-    if (this.log.isLevelEnabled('debug')) this.log.debug({ remote: `${raw.remoteAddress}:${raw.remotePort}`, mode: this.config.tlsMode }, 'session start');
+    if (this.debugging) this.log.debug({ remote: `${raw.remoteAddress}:${raw.remotePort}`, mode: this.config.tlsMode }, 'session start');
     if (this.config.tlsMode === 'implicit') {
       this.phase = 'handshake';
       this.handshake(false);
@@ -357,7 +357,7 @@ export class SmtpSession extends SessionBase {
         this.tainted = false;
         if (starttls) this.deps.stats.starttlsUpgraded++;
         // getProtocol/getCipher are calls into OpenSSL: only when someone reads debug logs.
-        if (this.log.isLevelEnabled('debug')) this.log.debug({ protocol: sock.getProtocol(), cipher: sock.getCipher()?.name, profile: facts.profile, servername: facts.servername, resumed: facts.resumed }, 'TLS established');
+        if (this.debugging) this.log.debug({ protocol: sock.getProtocol(), cipher: sock.getCipher()?.name, profile: facts.profile, servername: facts.servername, resumed: facts.resumed }, 'TLS established');
         this.touch();
         this.expectCommand();
         this.listenClient(sock);
