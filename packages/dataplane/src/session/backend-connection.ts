@@ -159,15 +159,22 @@ export class BackendConnection {
     if (this.closing) return;
     this.write(QUIT);
     this.closing = true;
-    this.socket.end();
-    setTimeout(() => this.socket.destroy(), 2000).unref();
+    this.finish();
   }
 
   /** End without QUIT: the member already said goodbye (221 or 421). */
   end(): void {
     if (this.closing) return;
     this.closing = true;
+    this.finish();
+  }
+
+  private finish(): void {
     this.socket.end();
+    // Read on, whatever flow control said: a paused socket (onread stops reading for real) would
+    // never see the member's FIN, and the connection would count against the member until the
+    // timer below. What it still sends is dropped (closing).
+    this.socket.resume();
     setTimeout(() => this.socket.destroy(), 2000).unref();
   }
 
