@@ -344,7 +344,8 @@ export class SmtpSession extends SessionBase {
         if (this.phase === 'closed') return;
         if (!acceptClientCert(facts, this.deps.stats, this.log)) return this.refuseClientCert(sock);
         this.tls = true;
-        this.tlsFacts = {
+        // Only a PROXY v2 header carries them; getProtocol/getCipher are calls into OpenSSL.
+        if (this.config.clientIdentity === 'proxy-v2') this.tlsFacts = {
           version: sock.getProtocol() ?? '',
           cipher: sock.getCipher()?.name ?? '',
           ...(facts.servername ? { sni: facts.servername } : {}),
