@@ -152,11 +152,17 @@ export class ClientTls {
       requestCert: mode !== 'ignore',
       // With require, OpenSSL itself fails a handshake that brings no certificate.
       rejectUnauthorized: mode === 'require',
-      SNICallback: (servername, cb) => {
-        const p = this.matchProfile(servername);
-        if (p) chosen = p.spec;
-        cb(null, p ? p.context : this.initial);
-      },
+      // One profile and no sni-require: every name gets the same context, and served() finds the
+      // profile without the callback, which would cost each handshake a pause into JavaScript.
+      ...(this.profiles.length === 1 && !this.defaultProfile.sniRequire
+        ? {}
+        : {
+            SNICallback: (servername: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void) => {
+              const p = this.matchProfile(servername);
+              if (p) chosen = p.spec;
+              cb(null, p ? p.context : this.initial);
+            },
+          }),
       ...(this.sessionEvents ? { server: this.sessionEvents as unknown as tls.TLSSocketOptions['server'] } : {}),
     };
     return { options, chosen: () => chosen };

@@ -38,6 +38,32 @@ export type BackendOpenResult =
 
 const QUIT = Buffer.from('QUIT\r\n');
 
+/**
+ * Where a plain member connection's reads land (net's `onread`): one buffer for every such socket
+ * in the process, reused read after read. It spares each read a 64 KiB allocation, an ArrayBuffer
+ * and the stream machinery ('data' events, a nextTick); the price is one small copy of the bytes
+ * read (replies are kept until their turn), made by the router below.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
+/** Routes a member socket's reads: first to the greeting wait, then to the BackendConnection. */
+interface ReadRoute {
+  to: (chunk: Buffer) => void;
+}
+
+function routedRead(route: ReadRoute): net.OnReadOpts {
+  return {
+    buffer: READ_BUFFER,
+    callback: (n: number, buf: Uint8Array) => {
+      // A copy: READ_BUFFER is overwritten by the next read of any member socket.
+      const chunk = Buffer.allocUnsafe(n);
+      chunk.set(buf.subarray(0, n));
+      route.to(chunk);
+      return true;
+    },
+  };
+}
+
 export class BackendConnection {
   onReply: (reply: Reply) => void = () => undefined;
   /** The backend went away without being asked to. */
@@ -48,6 +74,18 @@ export class BackendConnection {
   private readonly replies: Reply[] = [];
 
   private constructor(readonly socket: net.Socket, readonly lease: BackendLease, private readonly parser: ReplyParser) {}
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.lease.stats.bytesIn += chunk.length;
+    try {
+      this.parser.push(chunk, this.replies);
+    } catch {
+      this.destroy();
+      this.onLost();
+      return;
+    }
+    this.deliver();
+  };
 
   get member(): string {
     return this.lease.member;
@@ -84,19 +122,10 @@ export class BackendConnection {
   }
 
   /** Wire up relaying once the greeting has been read. */
-  private attach(rest: Reply[]): void {
+  private attach(rest: Reply[], route: ReadRoute | undefined): void {
     const s = this.socket;
-    s.on('data', (chunk: Buffer) => {
-      this.lease.stats.bytesIn += chunk.length;
-      try {
-        this.parser.push(chunk, this.replies);
-      } catch {
-        this.destroy();
-        this.onLost();
-        return;
-      }
-      this.deliver();
-    });
+    if (route) route.to = this.onData;
+    else s.on('data', this.onData);
     s.on('drain', () => this.onDrain());
     s.on('close', () => {
       this.releaseOnce();
@@ -130,15 +159,22 @@ export class BackendConnection {
     if (this.closing) return;
     this.write(QUIT);
     this.closing = true;
-    this.socket.end();
-    setTimeout(() => this.socket.destroy(), 2000).unref();
+    this.finish();
   }
 
   /** End without QUIT: the member already said goodbye (221 or 421). */
   end(): void {
     if (this.closing) return;
     this.closing = true;
+    this.finish();
+  }
+
+  private finish(): void {
     this.socket.end();
+    // Read on, whatever flow control said: a paused socket (onread stops reading for real) would
+    // never see the member's FIN, and the connection would count against the member until the
+    // timer below. What it still sends is dropped (closing).
+    this.socket.resume();
     setTimeout(() => this.socket.destroy(), 2000).unref();
   }
 
@@ -155,9 +191,9 @@ export class BackendConnection {
   }
 
   /** Used by attempt(): build the object around a greeted socket. */
-  static adopt(socket: net.Socket, lease: BackendLease, parser: ReplyParser, rest: Reply[]): BackendConnection {
+  static adopt(socket: net.Socket, lease: BackendLease, parser: ReplyParser, rest: Reply[], route?: ReadRoute): BackendConnection {
     const conn = new BackendConnection(socket, lease, parser);
-    conn.attach(rest);
+    conn.attach(rest, route);
     return conn;
   }
 }
@@ -177,7 +213,10 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
       return resolve({ ok: false, reason: 'no-member' });
     }
     const bind = local ? { localAddress: local } : {};
-    const raw = header || !implicitTls || local ? net.connect({ host: lease.address, port: lease.port, ...bind }) : undefined;
+    // A plain member connection that stays the session's own (no TLS, no XCLIENT exchange) reads
+    // into the shared buffer; the others keep 'data' events, which their helpers listen to.
+    const route: ReadRoute | undefined = !memberTls && !opts.xclient ? { to: () => undefined } : undefined;
+    const raw = header || !implicitTls || local ? net.connect({ host: lease.address, port: lease.port, ...bind, ...(route ? { onread: routedRead(route) } : {}) }) : undefined;
     if (raw && header) raw.write(header);
     const socket: net.Socket = implicitTls ? connectImplicit(lease.address, lease.port, memberTls, raw) : raw!;
     socket.setNoDelay(true);
@@ -242,7 +281,7 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
       secured
         .then(async (s) => {
           const fresh = s !== socket;
-          if (!opts.xclient) return resolve({ ok: true, conn: BackendConnection.adopt(s, lease, fresh ? new ReplyParser() : parser, fresh ? [] : replies), greeting });
+          if (!opts.xclient) return resolve({ ok: true, conn: BackendConnection.adopt(s, lease, fresh ? new ReplyParser() : parser, fresh ? [] : replies, route), greeting });
           const outcome = await xclientToMember(s, fresh ? [] : replies, opts.xclient.spec);
           opts.xclient.onOutcome(outcome, lease.member);
           if (outcome.kind !== 'sent' && opts.xclient.fallback === 'next-member') {
@@ -260,7 +299,8 @@ function attempt(lease: BackendLease, opts: BackendOpenOptions): Promise<Backend
     const bindError = (err: Error) => local !== undefined && ['EADDRNOTAVAIL', 'EINVAL'].includes((err as NodeJS.ErrnoException).code ?? '');
     const onError = (err: Error) => bindError(err) ? fail(err.message, err, 'snat') : (implicitTls && tcpUp && phase === 'connect' ? fail(`server-ssl: ${err.message}`, err, true) : fail(err.message, err));
     const onClose = () => fail(phase === 'connect' ? 'connection closed' : 'closed before greeting');
-    socket.on('data', onData);
+    if (route) route.to = onData;
+    else socket.on('data', onData);
     socket.on('error', onError);
     socket.on('close', onClose);
     // A refused connect under a TLS socket is the raw socket's error.

@@ -117,11 +117,20 @@ function hasHighBit(raw: Buffer, from: number, to: number): boolean {
   return false;
 }
 
-/** ASCII-only upper case: JavaScript's toUpperCase maps some latin1 letters to ASCII ones ('ß'). */
+/**
+ * ASCII-only upper case: JavaScript's toUpperCase maps some latin1 letters to ASCII ones ('ß').
+ * A pure-ASCII verb (every verb a command can be forwarded with) takes the fast path.
+ */
 function upperAscii(s: string): string {
-  return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+  return NON_ASCII.test(s) ? s.replace(/[a-z]+/g, (m) => m.toUpperCase()) : s.toUpperCase();
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 function trimBlanks(s: string): string {
-  return s.replace(/^[ \t]+|[ \t]+$/g, '');
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s.charCodeAt(a) === SP || s.charCodeAt(a) === HTAB)) a++;
+  while (b > a && (s.charCodeAt(b - 1) === SP || s.charCodeAt(b - 1) === HTAB)) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
 }

@@ -34,13 +34,20 @@ export interface DeadlineHooks {
 }
 
 export class SessionDeadlines {
-  private client: NodeJS.Timeout | undefined;
-  private clientDue = 0;
-  /** The duration the client timer was armed with, when it can be re-armed by refresh(). */
-  private clientMs: number | undefined;
+  /**
+   * One timer for the client's and the member's deadlines and the session's age, armed for the
+   * earliest of them and never re-armed for a later one: deadlines move later with every command
+   * and DATA chunk, and the timer, when it fires, finds the new due time and sleeps again. Only a
+   * deadline that moves earlier costs a new timer (a few per session instead of several per message).
+   */
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private clientDue = Infinity;
   private clientWhy: Expiry = 'first-command';
-  private member: NodeJS.Timeout | undefined;
-  private age: NodeJS.Timeout | undefined;
+  /** When the member's end-of-DATA reply is due (Infinity: none awaited). */
+  private memberDue = Infinity;
+  /** When the session becomes old (maxAgeMs); Infinity once it is, or with the rule off. */
+  private ageDue = Infinity;
   private old = false;
   private stopped = false;
 
@@ -48,12 +55,13 @@ export class SessionDeadlines {
 
   /** True while the member's end-of-DATA reply is awaited (the idle timer stays off). */
   get awaitingDataEnd(): boolean {
-    return this.member !== undefined;
+    return this.memberDue !== Infinity;
   }
 
   start(): void {
+    if (this.cfg.maxAgeMs > 0) this.ageDue = this.now() + this.cfg.maxAgeMs;
     this.armClient(this.cfg.firstCommandMs, 'first-command');
-    if (this.cfg.maxAgeMs > 0) this.age = setTimeout(() => this.onAge(), this.cfg.maxAgeMs);
+    this.schedule();
   }
 
   /** A command line was read (or TLS came up): the next command is due. */
@@ -71,69 +79,73 @@ export class SessionDeadlines {
     if (this.cfg.commandMs <= 0 || this.cfg.minDataRate <= 0 || this.stopped) return;
     const now = this.now();
     const due = Math.min(this.clientDue + (n * 1000) / this.cfg.minDataRate, now + this.cfg.commandMs);
-    if (due > this.clientDue) this.armAt(due, 'data');
+    if (due > this.clientDue) this.setClient(due, 'data');
   }
 
   /** The message is out: the member has dataEndMs to answer, and the client owes nothing. */
   awaitDataReply(): void {
-    this.clearClient();
-    if (this.cfg.dataEndMs > 0 && !this.stopped) this.member = setTimeout(() => this.expire('data-end'), this.cfg.dataEndMs);
+    this.clientDue = Infinity;
+    if (this.cfg.dataEndMs > 0 && !this.stopped) {
+      this.memberDue = this.now() + this.cfg.dataEndMs;
+      this.schedule();
+    }
   }
 
   dataReplied(): void {
-    if (this.member) clearTimeout(this.member);
-    this.member = undefined;
+    this.memberDue = Infinity;
     this.expectCommand();
   }
 
   stop(): void {
     this.stopped = true;
-    this.clearClient();
-    if (this.member) clearTimeout(this.member);
-    if (this.age) clearTimeout(this.age);
-    this.member = this.age = undefined;
+    this.clientDue = this.memberDue = this.ageDue = Infinity;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
   }
 
   private armClient(ms: number, why: Expiry): void {
-    if (ms <= 0 || this.stopped) return this.clearClient();
-    // One command line after another re-arms the same timer: refresh() instead of a new one.
-    if (this.client && this.clientMs === ms) {
-      this.client.refresh();
-      this.clientDue = this.now() + ms;
-      this.clientWhy = why;
+    if (ms <= 0 || this.stopped) {
+      this.clientDue = Infinity;
       return;
     }
-    this.armAt(this.now() + ms, why);
-    this.clientMs = ms;
+    this.setClient(this.now() + ms, why);
   }
 
-  private armAt(due: number, why: Expiry): void {
-    this.clearClient();
+  private setClient(due: number, why: Expiry): void {
     this.clientDue = due;
     this.clientWhy = why;
-    this.client = setTimeout(() => this.onClientDue(), Math.max(0, due - this.now()));
-    this.clientMs = undefined;
+    this.schedule();
   }
 
-  private clearClient(): void {
-    if (this.client) clearTimeout(this.client);
-    this.client = undefined;
+  /** Make sure the timer fires no later than the earliest deadline. */
+  private schedule(): void {
+    const due = Math.min(this.clientDue, this.memberDue, this.ageDue);
+    if (this.stopped || due === Infinity || (this.timer && this.timerAt <= due)) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = due;
+    this.timer = setTimeout(this.onTimer, Math.max(1, due - this.now()));
   }
 
-  private onClientDue(): void {
-    this.client = undefined;
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.timerAt = Infinity;
     if (this.stopped) return;
-    // Waiting on the member is not the client's delay: start its clock again when it is its turn.
-    if (this.hooks.waitingOnMember()) return this.armClient(this.clientWhy === 'first-command' ? this.cfg.firstCommandMs : this.cfg.commandMs, this.clientWhy);
-    this.expire(this.clientWhy);
-  }
-
-  private onAge(): void {
-    this.age = undefined;
-    this.old = true;
-    if (this.hooks.atBoundary()) this.expire('max-age');
-    // Otherwise the next command boundary (expectCommand) closes it.
-  }
+    const now = this.now();
+    if (this.memberDue <= now) return this.expire('data-end');
+    if (this.ageDue <= now) {
+      this.ageDue = Infinity;
+      this.old = true;
+      if (this.hooks.atBoundary()) return this.expire('max-age');
+      // Otherwise the next command boundary (expectCommand) closes it.
+    }
+    if (this.clientDue <= now) {
+      // Waiting on the member is not the client's delay: start its clock again when it is its turn.
+      if (!this.hooks.waitingOnMember()) return this.expire(this.clientWhy);
+      this.armClient(this.clientWhy === 'first-command' ? this.cfg.firstCommandMs : this.cfg.commandMs, this.clientWhy);
+    }
+    this.schedule();
+  };
 
   private expire(why: Expiry): void {
     if (this.stopped) return;

@@ -4,8 +4,9 @@
  * client streaming megabytes without a newline costs at most `limit` bytes of memory.
  *
  * Linear in the input however it is segmented: chunks are queued, never re-copied; each octet is
- * scanned for LF once; a line is copied only when it spans chunks (once). Tiny chunks (a client
- * writing one octet per segment) are packed into blocks so held input costs octets, not objects.
+ * scanned for LF once; a line is copied only when it spans chunks (once). Tiny chunks behind held
+ * input (a client writing one octet per segment) are packed into blocks so held input costs
+ * octets, not objects.
  */
 import { isAuthLine } from './command-reader';
 
@@ -61,6 +62,13 @@ export class LineReader {
 
   feed(chunk: Buffer): void {
     if (chunk.length === 0) return;
+    if (this.held === 0) {
+      // Nothing held: the chunk is kept as it came (one command per read is the common case);
+      // only small chunks arriving behind held input are packed.
+      this.held = chunk.length;
+      this.chunks.push(chunk);
+      return;
+    }
     this.held += chunk.length;
     const last = this.chunks.length - 1;
     if (chunk.length < SMALL && last >= this.first && this.block && this.chunks[last].buffer === this.block.buffer &&

@@ -40,18 +40,18 @@ export abstract class SessionBase {
   /** The client's TLS once its handshake is done (for the PROXY v2 TLS TLVs). */
   protected tlsFacts: ClientTlsFacts | undefined;
   protected readonly r: HostReplies;
-  protected readonly log: Logger;
+  private logChild: Logger | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  private lastActive = 0;
   private readonly deadlines: SessionDeadlines;
   private finished = false;
   /** Flow control: the member's socket buffer is full / the client is not reading its replies. */
   private backendFull = false;
   private clientOutFull = false;
 
-  constructor(protected readonly raw: net.Socket, readonly config: SessionConfig, protected readonly deps: SessionDeps, id: string) {
+  constructor(protected readonly raw: net.Socket, readonly config: SessionConfig, protected readonly deps: SessionDeps, private readonly id: string) {
     this.client = raw;
     this.r = hostReplies(config.hostname);
-    this.log = deps.logger.child({ cid: id });
     // Registered first, so that a fault anywhere later still ends in onClientClose's bookkeeping.
     raw.once('close', () => this.onClientClose());
     this.deadlines = new SessionDeadlines(config.deadlines, {
@@ -60,6 +60,16 @@ export abstract class SessionBase {
       atBoundary: () => this.phase === 'command' && this.owedReplies() === 0 && this.heldInput() === 0,
     });
     this.deadlines.start();
+  }
+
+  /** The session's logger (its lines carry `cid`), made when a session first has something to say. */
+  protected get log(): Logger {
+    return (this.logChild ??= this.deps.logger.child({ cid: this.id }));
+  }
+
+  /** Debug lines cost their arguments: build them only when someone reads them. */
+  protected get debugging(): boolean {
+    return this.deps.logger.isLevelEnabled('debug');
   }
 
   /** Begin the session; a fault while starting ends this session only. */
@@ -162,12 +172,16 @@ export abstract class SessionBase {
 
   /** Connect a member; `swallow` after STARTTLS, where the client gets no second greeting. */
   protected connectBackend(swallow: boolean): void {
+    const session = this;
     BackendConnection.open({
       selector: this.deps.selector,
       pool: this.config.pool,
       connectTimeoutMs: this.config.backendConnectTimeoutMs,
       greetingTimeoutMs: this.config.backendGreetingTimeoutMs,
-      logger: this.log,
+      // Read only when something goes wrong with the member: no logger is made before that.
+      get logger() {
+        return session.log;
+      },
       ...(this.config.memberTls ? { memberTls: this.config.memberTls } : {}),
       ...this.identityOptions(),
       ...(this.config.sourceAddress ? { sourceAddress: (m: string) => this.config.sourceAddress!(m, this.raw.localAddress) } : {}),
@@ -236,7 +250,7 @@ export abstract class SessionBase {
       this.backendFull = false;
       this.updateFlow();
     });
-    this.log.debug({ member: conn.member }, 'backend bound');
+    if (this.debugging) this.log.debug({ member: conn.member }, 'backend bound');
   }
 
   private onBackendLost(conn: BackendConnection): void {
@@ -270,9 +284,8 @@ export abstract class SessionBase {
 
   /** The end of DATA went to the member: its reply may take dataEndMs, and idling is no fault. */
   protected awaitDataReply(): void {
+    // The idle timer stays armed: it does nothing while the reply is awaited (onIdleTimer).
     this.deadlines.awaitDataReply();
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
   }
 
   /** The member answered the end of DATA (`queued`: positively, one more message). */
@@ -291,12 +304,25 @@ export abstract class SessionBase {
     this.close(this.r.idle);
   }
 
-  /** Activity on either side restarts the idle clock (as BIG-IP's tcp idle timeout does). */
+  /**
+   * Activity on either side restarts the idle clock (as BIG-IP's tcp idle timeout does). Every
+   * read on either socket lands here, so it only notes the time: the timer, when it fires, sleeps
+   * again for what is left instead of being re-armed per read.
+   */
   protected touch(): void {
     if (this.config.idleTimeoutMs <= 0 || this.phase === 'closed' || this.deadlines.awaitingDataEnd) return;
-    if (this.idleTimer) this.idleTimer.refresh();
-    else this.idleTimer = setTimeout(() => this.onIdle(), this.config.idleTimeoutMs);
+    this.lastActive = Date.now();
+    this.idleTimer ??= setTimeout(this.onIdleTimer, this.config.idleTimeoutMs);
   }
+
+  private readonly onIdleTimer = (): void => {
+    this.idleTimer = undefined;
+    // Suspended while the member's end-of-DATA reply is awaited; the reply's touch() re-arms it.
+    if (this.phase === 'closed' || this.deadlines.awaitingDataEnd) return;
+    const left = this.lastActive + this.config.idleTimeoutMs - Date.now();
+    if (left > 0) this.idleTimer = setTimeout(this.onIdleTimer, left);
+    else this.onIdle();
+  };
 
   private onIdle(): void {
     if (this.phase === 'handshake') return this.abort();

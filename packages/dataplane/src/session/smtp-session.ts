@@ -45,8 +45,8 @@ export class SmtpSession extends SessionBase {
   private errors = 0;
   private readonly slots: ReplySlots;
   private readonly reader: LineReader;
-  /** What the command rules need from the configuration (fixed for the session). */
-  private readonly rules: Omit<CommandContext, 'tls' | 'needHelo'>;
+  /** What the command rules need: the configuration's part is fixed for the session. */
+  private readonly rules: CommandContext;
   private scanner: DataScanner | undefined;
   private running = false;
   private rerun = false;
@@ -56,7 +56,8 @@ export class SmtpSession extends SessionBase {
     this.reader = new LineReader({ maxLine: config.maxLine, maxAuthLine: config.maxAuthLine });
     this.reader.detectTls = config.tlsMode !== 'implicit';
     this.slots = new ReplySlots(config.maxInFlight);
-    this.rules = { mode: config.tlsMode, tlsAvailable: config.clientTls !== undefined, allowPlaintextAuth: config.allowPlaintextAuth, maxMessageSize: config.maxMessageSize };
+    // One object, its tls/needHelo refreshed per line (decide() keeps no reference to it).
+    this.rules = { mode: config.tlsMode, tls: false, needHelo: false, tlsAvailable: config.clientTls !== undefined, allowPlaintextAuth: config.allowPlaintextAuth, maxMessageSize: config.maxMessageSize };
   }
 
   protected start(): void {
@@ -65,7 +66,7 @@ export class SmtpSession extends SessionBase {
     raw.on('error', (err) => this.log.debug({ err }, 'client socket error'));
     this.touch();
     // remoteAddress costs a getpeername call: only when someone reads debug logs.
-    if (this.log.isLevelEnabled('debug')) this.log.debug({ remote: `${raw.remoteAddress}:${raw.remotePort}`, mode: this.config.tlsMode }, 'session start');
+    if (this.debugging) this.log.debug({ remote: `${raw.remoteAddress}:${raw.remotePort}`, mode: this.config.tlsMode }, 'session start');
     if (this.config.tlsMode === 'implicit') {
       this.phase = 'handshake';
       this.handshake(false);
@@ -156,7 +157,10 @@ export class SmtpSession extends SessionBase {
     this.expectCommand();
     const continuation = this.awaitingAuthContinuation;
     this.awaitingAuthContinuation = this.reader.authContinuation = false;
-    const d: Decision = decide(ev, continuation, { ...this.rules, tls: this.tls, needHelo: this.needHelo });
+    const rules = this.rules;
+    rules.tls = this.tls;
+    rules.needHelo = this.needHelo;
+    const d: Decision = decide(ev, continuation, rules);
     if (d.do === 'reply' || d.do === 'close') for (const c of d.count ?? []) this.deps.stats[c]++;
     switch (d.do) {
       case 'forward':
@@ -340,7 +344,8 @@ export class SmtpSession extends SessionBase {
         if (this.phase === 'closed') return;
         if (!acceptClientCert(facts, this.deps.stats, this.log)) return this.refuseClientCert(sock);
         this.tls = true;
-        this.tlsFacts = {
+        // Only a PROXY v2 header carries them; getProtocol/getCipher are calls into OpenSSL.
+        if (this.config.clientIdentity === 'proxy-v2') this.tlsFacts = {
           version: sock.getProtocol() ?? '',
           cipher: sock.getCipher()?.name ?? '',
           ...(facts.servername ? { sni: facts.servername } : {}),
@@ -352,7 +357,8 @@ export class SmtpSession extends SessionBase {
         this.needHelo = starttls;
         this.tainted = false;
         if (starttls) this.deps.stats.starttlsUpgraded++;
-        this.log.debug({ protocol: sock.getProtocol(), cipher: sock.getCipher()?.name, profile: facts.profile, servername: facts.servername, resumed: facts.resumed }, 'TLS established');
+        // getProtocol/getCipher are calls into OpenSSL: only when someone reads debug logs.
+        if (this.debugging) this.log.debug({ protocol: sock.getProtocol(), cipher: sock.getCipher()?.name, profile: facts.profile, servername: facts.servername, resumed: facts.resumed }, 'TLS established');
         this.touch();
         this.expectCommand();
         this.listenClient(sock);

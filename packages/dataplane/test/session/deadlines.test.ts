@@ -175,4 +175,55 @@ describe('SessionDeadlines (fake timers)', () => {
     d.expectCommand();
     expect(fired).toEqual(['max-age']);
   });
+
+  // One timer serves every deadline (it is never re-armed for a later one): these pin down that a
+  // deadline still fires exactly when it is due, whichever way it moved.
+  it('each command pushes the deadline later; it passes commandMs after the last one', () => {
+    const { d, fired } = make({ commandMs: 100 });
+    d.expectCommand();
+    jest.advanceTimersByTime(50);
+    d.expectCommand();
+    jest.advanceTimersByTime(40);
+    d.expectCommand();
+    jest.advanceTimersByTime(99);
+    expect(fired).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(fired).toEqual(['command']);
+  });
+
+  it('a deadline brought earlier fires at the earlier time', () => {
+    const { d, fired } = make({ firstCommandMs: 10_000, commandMs: 100 });
+    jest.advanceTimersByTime(10);
+    d.expectCommand(); // due at 110 instead of 10,000
+    jest.advanceTimersByTime(99);
+    expect(fired).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(fired).toEqual(['command']);
+  });
+
+  it('the end-of-DATA deadline fires on its own time while the client deadline is far away', () => {
+    const { d, fired } = make({ commandMs: 300_000, dataEndMs: 1000 });
+    d.expectCommand();
+    d.dataStarted();
+    d.awaitDataReply();
+    jest.advanceTimersByTime(999);
+    expect(fired).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(fired).toEqual(['data-end']);
+  });
+
+  it('a session reaching its maximum age between commands is closed then, not at the next command', () => {
+    const { fired } = make({ commandMs: 300_000, maxAgeMs: 500 }, { boundary: true });
+    jest.advanceTimersByTime(499);
+    expect(fired).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(fired).toEqual(['max-age']);
+  });
+
+  it('stop() leaves no timer behind', () => {
+    const { d } = make({ firstCommandMs: 100, commandMs: 100, dataEndMs: 100, maxAgeMs: 100 });
+    d.awaitDataReply();
+    d.stop();
+    expect(jest.getTimerCount()).toBe(0);
+  });
 });
