@@ -7,7 +7,9 @@ import { ltmPool, ltmNode } from './types/ltm-pool';
 import { ltmSnatpool } from './types/ltm-snatpool';
 import { ltmPersistenceSourceAddr, ltmPersistenceStoredOnly } from './types/ltm-persistence';
 import { ltmVirtual } from './types/ltm-virtual';
-import { ltmMonitorSmtp, ltmMonitorTcp } from './types/ltm-monitor';
+import {
+  ltmMonitorGatewayIcmp, ltmMonitorHttp, ltmMonitorHttps, ltmMonitorIcmp, ltmMonitorSmtp, ltmMonitorTcp, ltmMonitorTcpHalfOpen,
+} from './types/ltm-monitor';
 import { sysFileSslCert, sysFileSslCrl, sysFileSslKey } from './types/sys-file';
 import { authUser } from './types/auth-user';
 
@@ -32,8 +34,13 @@ export const OBJECT_TYPES: readonly ObjectTypeDef[] = [
   sysFileSslCert,
   sysFileSslKey,
   sysFileSslCrl,
+  ltmMonitorGatewayIcmp,
+  ltmMonitorHttp,
+  ltmMonitorHttps,
+  ltmMonitorIcmp,
   ltmMonitorSmtp,
   ltmMonitorTcp,
+  ltmMonitorTcpHalfOpen,
   ltmNode,
   ltmPool,
   ltmSnatpool,
@@ -46,6 +53,9 @@ export const OBJECT_TYPES: readonly ObjectTypeDef[] = [
   ltmVirtual,
   authUser,
 ].map(withDefaultsFrom);
+
+/** Every monitor type (`ltm monitor smtp`, ...): what a monitor rule may name. */
+export const MONITOR_TYPES: readonly string[] = OBJECT_TYPES.filter((d) => d.key.startsWith('ltm monitor ')).map((d) => d.key);
 
 const byKey = new Map(OBJECT_TYPES.map((d) => [d.key, d]));
 

@@ -12,7 +12,7 @@ import { clearUserConfig, formatLoadSummary, loadConfig, saveConfig } from './sa
 import type { ExecuteResult, Session } from './session';
 import type { StatusTable } from './status';
 import { showCommand, resetStats } from './show-command';
-import { storedOnlyWarnings } from './stored-only';
+import { storedOnlyMonitorWarnings, storedOnlyWarnings } from './stored-only';
 import { propertyWarnings } from './property-warnings';
 import { jsonValues } from './format/json-values';
 import { enabledMembers } from './member-resume';
@@ -71,6 +71,7 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
         ...propertyWarnings(typeKey, s.properties, s.pos),
         ...storedOnlyWarnings(typeKey, rec.path, s.properties, s.pos),
         ...virtualPersistWarnings(typeKey, rec, s, ctx),
+        ...storedOnlyMonitorWarnings(ctx.ops.repo, rec, s.properties, s.pos),
       ]);
     }
     case 'modify': {
@@ -80,7 +81,7 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
       for (const rec of selectTargets(ctx.ops, typeKey, s.targets, folder, s.pos)) {
         ctx.ops.modify(rec, s.properties, opCtx);
         if (typeKey === 'ltm pool') for (const m of enabledMembers(s.properties, folder)) ctx.status.markResumed(rec.path, m);
-        warnings.push(...storedOnlyWarnings(typeKey, rec.path, s.properties, s.pos), ...virtualPersistWarnings(typeKey, rec, s, ctx));
+        warnings.push(...storedOnlyWarnings(typeKey, rec.path, s.properties, s.pos), ...virtualPersistWarnings(typeKey, rec, s, ctx), ...storedOnlyMonitorWarnings(ctx.ops.repo, rec, s.properties, s.pos));
       }
       return withWarnings({ output: '', changed: true }, warnings);
     }

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { ConfigError, errors, getType, type MemberStatus, type StatusReport, type VirtualStatus } from '@openltm/model';
 import { declarationMessage, parseCommand, parseScript, type Statement } from '@openltm/parser';
-import { seedBuiltins } from './builtins';
+import { builtinProps, schemaBuiltins, seedBuiltins } from './builtins';
 import { openDatabase, type Db } from './database';
 import { isQueueable, isReadOnly, runStatement, withPosition, type ExecContext } from './executor';
 import { fullPath, relativeName } from './names';
@@ -81,9 +81,12 @@ export class Store {
     const store = new Store(db, file, options);
     try {
       const empty = () => store.repo.count('ltm profile smtps') === 0;
-      if (store.read(empty)) {
+      // A store made by an earlier version lacks the built-ins of types added since (/Common/http).
+      const missing = () => schemaBuiltins().filter(([type, path]) => !store.repo.get(type, path));
+      if (store.read(() => empty() || missing().length > 0)) {
         store.write(() => {
           if (empty()) seedBuiltins(store.repo, options.defaultCertificate);
+          for (const [type, path] of missing()) store.repo.insert(type, path, builtinProps(type, path)!, true);
         });
       }
     } catch (err) {

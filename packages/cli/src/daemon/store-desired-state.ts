@@ -17,8 +17,12 @@ import type {
 
 const TYPES = [
   'ltm virtual', 'ltm pool', 'ltm node', 'ltm profile smtps', 'ltm profile client-ssl', 'ltm profile server-ssl', 'ltm profile tcp',
-  'ltm monitor smtp', 'ltm monitor tcp', 'ltm snatpool', ...PERSISTENCE_TYPES,
+  'ltm monitor smtp', 'ltm monitor tcp', 'ltm monitor http', 'ltm monitor https', 'ltm monitor tcp-half-open',
+  'ltm monitor icmp', 'ltm monitor gateway-icmp', 'ltm snatpool', ...PERSISTENCE_TYPES,
 ];
+
+/** The monitor types the data plane runs, by the spec type it runs them as. */
+const RUN_MONITORS = { smtp: 'ltm monitor smtp', tcp: 'ltm monitor tcp', http: 'ltm monitor http', https: 'ltm monitor https', 'tcp-half-open': 'ltm monitor tcp-half-open' } as const;
 
 function str(v: StoredValue | undefined, fallback = ''): string {
   return typeof v === 'string' ? v : fallback;
@@ -41,9 +45,17 @@ function byName(list: EffectiveObject[] | undefined): Map<string, EffectiveObjec
   return new Map((list ?? []).map((o) => [o.name, o]));
 }
 
-function monitorRule(text: string): MonitorRule {
+/**
+ * A monitor rule for the data plane. Monitors openltm stores but does not run (icmp, gateway-icmp;
+ * the store warns when a rule names one) count as passing: they leave an `and` rule, and each one
+ * a `min N of` rule names lowers N by one.
+ */
+function monitorRule(text: string, storedOnly: ReadonlySet<string>): MonitorRule {
   const r = parseMonitorRule(text);
-  return { monitors: r.monitors, minimum: r.minimum };
+  const monitors = r.monitors.filter((m) => !storedOnly.has(m));
+  if (r.minimum === 'all') return { monitors, minimum: 'all' };
+  const minimum = Math.max(0, r.minimum - (r.monitors.length - monitors.length));
+  return minimum === 0 ? { monitors: [], minimum: 'all' } : { monitors, minimum };
 }
 
 /** Reads a PEM from the store, adding it to the digest of what a profile was built from. */
@@ -284,7 +296,7 @@ function rateLimit(p: StoredProps): { rateLimit?: RateLimitSpec } {
   };
 }
 
-function poolSpec(pool: EffectiveObject, nodes: Map<string, EffectiveObject>, resumeTokens: Record<string, number>): PoolSpec {
+function poolSpec(pool: EffectiveObject, nodes: Map<string, EffectiveObject>, resumeTokens: Record<string, number>, storedOnly: ReadonlySet<string>): PoolSpec {
   const p = pool.properties;
   const members: MemberSpec[] = [];
   for (const [name, raw] of Object.entries((p.members ?? {}) as StoredProps)) {
@@ -304,7 +316,7 @@ function poolSpec(pool: EffectiveObject, nodes: Map<string, EffectiveObject>, re
       connectionLimit: num(m['connection-limit'], 0),
       state: down ? 'user-down' : 'user-up',
       session: disabled ? 'user-disabled' : 'user-enabled',
-      ...(own !== 'default' ? { monitor: monitorRule(own) } : {}),
+      ...(own !== 'default' ? { monitor: monitorRule(own, storedOnly) } : {}),
       resumeToken: resumeTokens[`${pool.name} ${name}`] ?? 0,
       nodeRatio: num(nodeProps.ratio, 1),
     });
@@ -313,15 +325,16 @@ function poolSpec(pool: EffectiveObject, nodes: Map<string, EffectiveObject>, re
     name: pool.name,
     loadBalancingMode: str(p['load-balancing-mode'], 'round-robin'),
     minActiveMembers: num(p['min-active-members'], 0),
-    monitor: monitorRule(str(p.monitor, 'none')),
+    monitor: monitorRule(str(p.monitor, 'none'), storedOnly),
     members,
   };
 }
 
-function monitorSpec(mon: EffectiveObject, type: 'smtp' | 'tcp'): MonitorSpec {
+function monitorSpec(mon: EffectiveObject, type: MonitorSpec['type']): MonitorSpec {
   const p = mon.properties;
   const send = optional(p.send);
   const recv = optional(p.recv);
+  const recvDisable = optional(p['recv-disable']);
   return {
     name: mon.name,
     type,
@@ -330,6 +343,8 @@ function monitorSpec(mon: EffectiveObject, type: 'smtp' | 'tcp'): MonitorSpec {
     ...(optional(p.domain) ? { domain: str(p.domain) } : {}),
     ...(send ? { send: unescapeTmsh(send) } : {}),
     ...(recv ? { recv: unescapeTmsh(recv) } : {}),
+    ...(recvDisable ? { recvDisable: unescapeTmsh(recvDisable) } : {}),
+    ...(type === 'https' ? { cipherlist: str(p.cipherlist, 'DEFAULT') } : {}),
     destination: str(p.destination, '*:*'),
     upInterval: num(p['up-interval'], 0),
     timeUntilUp: num(p['time-until-up'], 0),
@@ -348,6 +363,8 @@ interface Snapshot {
   virtuals: Map<string, VirtualSpec | undefined>;
   pools: Map<string, PoolSpec>;
   monitors: MonitorSpec[];
+  /** Monitors stored but not run (icmp, gateway-icmp): they count as passing in rules. */
+  storedOnlyMonitors: Set<string>;
   /** Manual-resume tokens the pools were mapped with (they change without a pool edit). */
   resumeTokens: string;
 }
@@ -392,15 +409,13 @@ export class DesiredStateReader {
       persistence: new Map(PERSISTENCE_TYPES.map((t) => [t, maps[t]])),
     };
     this.ssl.begin();
-    const snap: Snapshot = { generation, objects: maps, profiles, virtuals: new Map(), pools: new Map(), monitors: [], resumeTokens: '' };
+    const storedOnlyMonitors = new Set([...maps['ltm monitor icmp'].keys(), ...maps['ltm monitor gateway-icmp'].keys()]);
+    const snap: Snapshot = { generation, objects: maps, profiles, virtuals: new Map(), pools: new Map(), monitors: [], storedOnlyMonitors, resumeTokens: '' };
     for (const v of maps['ltm virtual'].values()) snap.virtuals.set(v.name, virtualSpec(v, profiles, this.ssl));
     const tokens = this.store.resumeTokens();
     snap.resumeTokens = JSON.stringify(tokens);
-    for (const p of maps['ltm pool'].values()) snap.pools.set(p.name, poolSpec(p, maps['ltm node'], tokens));
-    snap.monitors = [
-      ...[...maps['ltm monitor smtp'].values()].map((m) => monitorSpec(m, 'smtp')),
-      ...[...maps['ltm monitor tcp'].values()].map((m) => monitorSpec(m, 'tcp')),
-    ];
+    for (const p of maps['ltm pool'].values()) snap.pools.set(p.name, poolSpec(p, maps['ltm node'], tokens, storedOnlyMonitors));
+    snap.monitors = Object.entries(RUN_MONITORS).flatMap(([type, key]) => [...maps[key].values()].map((m) => monitorSpec(m, type as MonitorSpec['type'])));
     return snap;
   }
 
@@ -434,7 +449,7 @@ export class DesiredStateReader {
     }
     for (const name of pools) {
       const pool = snap.objects['ltm pool'].get(name);
-      if (pool) snap.pools.set(name, poolSpec(pool, snap.objects['ltm node'], tokens));
+      if (pool) snap.pools.set(name, poolSpec(pool, snap.objects['ltm node'], tokens, snap.storedOnlyMonitors));
       else snap.pools.delete(name);
     }
     snap.generation = generation;

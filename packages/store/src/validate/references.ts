@@ -2,7 +2,7 @@
  * References an object makes (pool -> monitor, virtual -> pool and profiles, profile -> parent,
  * client-ssl -> certificate and key, pool member -> node), found by walking the schema.
  */
-import { OBJECT_TYPES, errors, getType, type PropertyTable, type SourcePosition } from '@openltm/model';
+import { MONITOR_TYPES, errors, getType, type PropertyTable, type SourcePosition } from '@openltm/model';
 import { parseMonitorRule } from '../monitor-rule';
 import type { ObjectRecord, ObjectRepository } from '../object-repository';
 import { isProps, type StoredProps } from '../stored-value';
@@ -15,7 +15,7 @@ export interface Reference {
   via: string;
 }
 
-export const MONITOR_TYPES: readonly string[] = OBJECT_TYPES.filter((d) => d.key.startsWith('ltm monitor ')).map((d) => d.key);
+export { MONITOR_TYPES };
 
 /** The member name's node: `/Common/10.0.0.1:25` -> `/Common/10.0.0.1`, `/Common/2001:db8::1.25` -> `/Common/2001:db8::1`. */
 export function memberNode(member: string): { node: string; port: number } {

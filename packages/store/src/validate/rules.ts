@@ -94,14 +94,24 @@ function poolModeImplemented(rec: ObjectRecord, ctx: RuleContext): void {
  */
 function tcpMonitorModes(rec: ObjectRecord, ctx: RuleContext): void {
   const eff = ctx.effective(rec);
+  if (eff.adaptive === 'enabled') {
+    throw configError(`Monitor (${rec.path}) adaptive mode is not supported: openltm does not track probe latency; only a probe's success or failure marks a member.`, ctx.position);
+  }
+  if (rec.type === 'ltm monitor tcp' && !unsetText(eff['recv-disable'])) {
+    throw configError(`Monitor (${rec.path}) recv-disable is not supported on tcp monitors: a tcp reply has no end to judge it at; use an http monitor.`, ctx.position);
+  }
   if (eff.transparent === 'enabled') {
     throw configError(`Monitor (${rec.path}) transparent mode is not supported: openltm probes each member directly and cannot route a probe through a member to another destination.`, ctx.position);
   }
   const unset = (v: unknown) => v === undefined || v === 'none' || v === '';
-  if (eff.reverse === 'enabled' && (unset(eff.send) || unset(eff.recv))) {
+  // http and https always send (their default request); tcp needs a send string of its own.
+  const needsSend = rec.type === 'ltm monitor tcp';
+  if (eff.reverse === 'enabled' && ((needsSend && unset(eff.send)) || unset(eff.recv))) {
     throw configError(`Monitor (${rec.path}) has reverse enabled, which needs both a send string and a receive string.`, ctx.position);
   }
 }
+
+const unsetText = (v: unknown): boolean => v === undefined || v === 'none' || v === '';
 
 /** Two nodes cannot have one address. */
 function nodeAddressUnique(rec: ObjectRecord, ctx: RuleContext): void {
@@ -305,6 +315,11 @@ export const RULES: Readonly<Record<string, Rule[]>> = {
   ...Object.fromEntries(PERSISTENCE_TYPES.map((t) => [t, [noInheritanceCycle]])),
   'ltm monitor smtp': [noInheritanceCycle],
   'ltm monitor tcp': [noInheritanceCycle, tcpMonitorModes],
+  'ltm monitor http': [noInheritanceCycle, tcpMonitorModes],
+  'ltm monitor https': [noInheritanceCycle, tcpMonitorModes],
+  'ltm monitor tcp-half-open': [noInheritanceCycle, tcpMonitorModes],
+  'ltm monitor icmp': [noInheritanceCycle],
+  'ltm monitor gateway-icmp': [noInheritanceCycle],
 };
 
 /** The per-type uniqueness key kept in the objects table: an enabled virtual's destination, a node's address. */
