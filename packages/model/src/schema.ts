@@ -87,6 +87,10 @@ export const COMMAND_PATHS: Readonly<Record<string, { verbs: readonly string[]; 
     options: ['all-properties', 'client-addr', 'node-addr', 'node-port', 'pool', 'virtual', 'mode'],
     valueOptions: ['client-addr', 'node-addr', 'node-port', 'pool', 'virtual', 'mode'],
   },
+  'sys version': {
+    verbs: ['show'],
+    help: 'The product and version: show sys version',
+  },
   'cli transaction': {
     verbs: ['create', 'submit', 'delete', 'list'],
     help: 'Queue commands and apply them atomically: create, then submit (or delete to discard)',

@@ -2,7 +2,8 @@
  * One executor for the shell, one-shot commands and batch files: a parsed statement in, the
  * text tmsh would print out. Runs inside the transaction the Store opened for it.
  */
-import { ConfigError, OBJECT_TYPES, errors, typeOf, type SourcePosition } from '@openltm/model';
+import { ConfigError, OBJECT_TYPES, allPaths, errors, nextPathWords, typeOf, type SourcePosition } from '@openltm/model';
+import { showSysVersion } from './sys-version';
 import type { CommandStatement, ObjectStatement, Statement } from '@openltm/parser';
 import { listObjects, selectTargets } from './list-command';
 import { COMMON, PARTITIONS } from './names';
@@ -38,6 +39,12 @@ export function isQueueable(s: Statement): s is CommandStatement {
 }
 
 function unsupported(s: CommandStatement): ConfigError {
+  // tmsh names the word no type path continues with (`create ltm poool p` -> "poool" unknown
+  // property), as the parser does for a single command; the choices are openltm's help.
+  for (let i = 0; i < s.path.length; i++) {
+    const next = i === 0 ? [...new Set(allPaths().map((p) => p[0]))].sort() : nextPathWords(s.path.slice(0, i));
+    if (next.length && !next.includes(s.path[i])) return errors.syntax(`"${s.path[i]}" unknown property (expected ${next.join(', ')})`, s.pos);
+  }
   const what = [s.verb, ...s.path].join(' ');
   return errors.syntax(`"${what}" is not supported here`, s.pos);
 }
@@ -215,6 +222,7 @@ export function runStatement(s: Statement, ctx: ExecContext): ExecuteResult {
     const filters = Object.fromEntries(Object.entries(s.options).filter(([k, v]) => k !== 'all-properties' && typeof v === 'string')) as PersistFilters;
     return showPersistRecords(ctx, s.options['all-properties'] === true, filters);
   }
+  if (s.typeKey === 'sys version' && s.verb === 'show') return showSysVersion();
   if (s.isObjectType && s.typeKey) {
     typeOf(s.typeKey);
     return objectCommand(s, ctx);

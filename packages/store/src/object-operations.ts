@@ -18,6 +18,7 @@ import { hashUserPassword } from './passwords';
 import type { ObjectRecord, ObjectRepository } from './object-repository';
 import type { StoredProps } from './stored-value';
 import { linkReferences } from './validate/references';
+import { canonicalAddress } from './validate/scalar';
 import { PRELINK_RULES, RULES, uniqueKey, type RuleContext } from './validate/rules';
 
 export interface OpContext {
@@ -61,6 +62,11 @@ export class ObjectOperations {
     if (this.repo.get(typeKey, path)) throw errors.alreadyExists(def.kindName, path, 'Common', ctx.position);
     checkNewName(def.kindName, path, ctx.position);
     const props = applyTable(def.properties, {}, properties, { ...ctx, owner: { kind: def.kindName, path } });
+    // `create ltm node 10.1.2.3`: BIG-IP takes a node's address from a name that is an address.
+    if (def.key === 'ltm node' && props.address === undefined) {
+      const fromName = canonicalAddress(path.slice(path.lastIndexOf('/') + 1));
+      if (fromName) props.address = fromName;
+    }
     this.fillOnCreate(def, props, ctx);
     hashUserPassword(def, props, ctx.position);
     const passphrase = takePassphrase(def, props);
