@@ -6,6 +6,7 @@ import { ltmProfileTcp } from './types/ltm-profile-tcp';
 import { ltmPool, ltmNode } from './types/ltm-pool';
 import { ltmSnatpool } from './types/ltm-snatpool';
 import { ltmPersistenceSourceAddr, ltmPersistenceStoredOnly } from './types/ltm-persistence';
+import { ltmDataGroupInternal } from './types/ltm-data-group';
 import { ltmVirtual } from './types/ltm-virtual';
 import {
   ltmMonitorGatewayIcmp, ltmMonitorHttp, ltmMonitorHttps, ltmMonitorIcmp, ltmMonitorSmtp, ltmMonitorTcp, ltmMonitorTcpHalfOpen,
@@ -34,6 +35,7 @@ export const OBJECT_TYPES: readonly ObjectTypeDef[] = [
   sysFileSslCert,
   sysFileSslKey,
   sysFileSslCrl,
+  ltmDataGroupInternal,
   ltmMonitorGatewayIcmp,
   ltmMonitorHttp,
   ltmMonitorHttps,

@@ -17,6 +17,7 @@ import { checkNewName } from '../names';
 import { snatpoolSupported, virtualSupported } from './unsupported';
 import { virtualPersistRule } from '../persistence-in-force';
 import { sameMatch, virtualDestination, virtualMatch } from './virtual-destination';
+import { dataGroupRecords } from './data-group';
 
 export interface RuleContext {
   repo: ObjectRepository;
@@ -307,6 +308,7 @@ export const RULES: Readonly<Record<string, Rule[]>> = {
   'ltm virtual': [virtualDestination, virtualRules, virtualSupported, virtualPersistRule],
   'ltm pool': [poolModeImplemented],
   'ltm snatpool': [snatpoolSupported],
+  'ltm data-group internal': [dataGroupRecords],
   'ltm node': [nodeAddressUnique],
   'ltm profile client-ssl': [noInheritanceCycle, clientSslRules],
   'ltm profile server-ssl': [noInheritanceCycle, serverSslRules],
