@@ -84,3 +84,22 @@ test('a PEM missing from the store is logged as an error and the profile loads n
   expect(error?.msg).toContain(`sys file ssl-key ${key} has no key material in the store`);
   expect(lines.join('')).not.toContain('PRIVATE KEY');
 });
+
+test('a virtual address edit reaches every virtual on the address, incrementally: enabled no disables them, connection-limit is shared', () => {
+  run(`create ltm virtual vs1b destination 192.0.2.1:587 pool p ${profiles}`);
+  const reader = new DesiredStateReader(daemon);
+  const before = reader.read();
+  expect(before.virtuals.every((v) => v.enabled && v.addressLimit === undefined)).toBe(true);
+  run('modify ltm virtual-address 192.0.2.1 enabled no connection-limit 10');
+  const after = reader.read();
+  const on = after.virtuals.filter((v) => v.address === '192.0.2.1');
+  expect(on.map((v) => [v.name, v.enabled, v.addressLimit])).toEqual([
+    ['/Common/vs1', false, { name: '/Common/192.0.2.1', limit: 10 }],
+    ['/Common/vs1b', false, { name: '/Common/192.0.2.1', limit: 10 }],
+  ]);
+  // Virtuals on other addresses keep their spec objects.
+  expect(after.virtuals.find((v) => v.name === '/Common/vs2')).toBe(before.virtuals.find((v) => v.name === '/Common/vs2'));
+  const fresh = new DesiredStateReader(daemon).read();
+  const byName = <T extends { name: string }>(xs: T[]) => [...xs].sort((a, b) => a.name.localeCompare(b.name));
+  expect(byName(after.virtuals)).toEqual(byName(fresh.virtuals));
+});

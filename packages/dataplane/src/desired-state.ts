@@ -73,6 +73,11 @@ export interface VirtualSpec {
   /** Full path (`/Common/vs_smtp`). */
   name: string;
   enabled: boolean;
+  /**
+   * The connection-limit of the virtual address (`ltm virtual-address`), shared by every virtual
+   * on it: `name` is the counter's key, `limit` the concurrent connections across them.
+   */
+  addressLimit?: { name: string; limit: number };
   /** Destination address (IPv4 or IPv6, no route domain): a host, or the network address of `prefix`. */
   address: string;
   port: number;

@@ -8,6 +8,7 @@ import { ltmSnatpool } from './types/ltm-snatpool';
 import { ltmPersistenceSourceAddr, ltmPersistenceStoredOnly } from './types/ltm-persistence';
 import { ltmDataGroupInternal } from './types/ltm-data-group';
 import { ltmVirtual } from './types/ltm-virtual';
+import { ltmVirtualAddress } from './types/ltm-virtual-address';
 import {
   ltmMonitorGatewayIcmp, ltmMonitorHttp, ltmMonitorHttps, ltmMonitorIcmp, ltmMonitorSmtp, ltmMonitorTcp, ltmMonitorTcpHalfOpen,
 } from './types/ltm-monitor';
@@ -53,6 +54,7 @@ export const OBJECT_TYPES: readonly ObjectTypeDef[] = [
   ltmProfileSmtps,
   ltmProfileTcp,
   ltmVirtual,
+  ltmVirtualAddress,
   authUser,
 ].map(withDefaultsFrom);
 

@@ -19,6 +19,7 @@ import type { ObjectRecord, ObjectRepository } from './object-repository';
 import type { StoredProps } from './stored-value';
 import { linkReferences } from './validate/references';
 import { canonicalAddress } from './validate/scalar';
+import { VIRTUAL_ADDRESS, destinationAddress, sweepVirtualAddresses } from './validate/virtual-address';
 import { PRELINK_RULES, RULES, uniqueKey, type RuleContext } from './validate/rules';
 
 export interface OpContext {
@@ -63,7 +64,7 @@ export class ObjectOperations {
     checkNewName(def.kindName, path, ctx.position);
     const props = applyTable(def.properties, {}, properties, { ...ctx, owner: { kind: def.kindName, path } });
     // `create ltm node 10.1.2.3`: BIG-IP takes a node's address from a name that is an address.
-    if (def.key === 'ltm node' && props.address === undefined) {
+    if ((def.key === 'ltm node' || def.key === VIRTUAL_ADDRESS) && props.address === undefined) {
       const fromName = canonicalAddress(path.slice(path.lastIndexOf('/') + 1));
       if (fromName) props.address = fromName;
     }
@@ -76,8 +77,12 @@ export class ObjectOperations {
     return rec;
   }
 
+  /** Addresses whose virtual address may have lost its last virtual (deleted at the next check). */
+  private readonly leftAddresses = new Set<string>();
+
   modify(rec: ObjectRecord, properties: readonly Property[], ctx: OpContext): void {
     const def = typeOf(rec.type);
+    this.noteAddress(rec);
     let eff: StoredProps | undefined;
     const props = applyTable(def.properties, this.repo.propsCopy(rec), properties, {
       ...ctx,
@@ -100,6 +105,7 @@ export class ObjectOperations {
    */
   replace(rec: ObjectRecord, properties: readonly Property[], ctx: OpContext): void {
     const def = typeOf(rec.type);
+    this.noteAddress(rec);
     const base = rec.builtin ? { ...(builtinProps(rec.type, rec.path) ?? {}) } : {};
     const props = applyTable(def.properties, base, properties, { ...ctx, owner: { kind: def.kindName, path: rec.path } });
     if (!rec.builtin) this.fillOnCreate(def, props, ctx);
@@ -108,6 +114,20 @@ export class ObjectOperations {
     this.write(rec, props);
     if (def.key.startsWith('sys file ') && !rec.builtin) importFile(this.repo, rec, passphrase, ctx);
     this.touched.set(rec, ctx.position);
+  }
+
+  /** A virtual about to change or go: its address may be left without virtuals. */
+  private noteAddress(rec: ObjectRecord): void {
+    if (rec.type !== 'ltm virtual') return;
+    const a = destinationAddress(rec.props.destination);
+    if (a) this.leftAddresses.add(a.address);
+  }
+
+  /** Auto-deletes the virtual addresses the last virtual left (BIG-IP's auto-delete true). */
+  private sweepAddresses(): void {
+    if (this.leftAddresses.size === 0) return;
+    sweepVirtualAddresses(this.repo, this.leftAddresses);
+    this.leftAddresses.clear();
   }
 
   private fillOnCreate(def: ObjectTypeDef, props: StoredProps, ctx: OpContext): void {
@@ -140,6 +160,7 @@ export class ObjectOperations {
       for (const rec of pending) {
         const users = this.repo.referrers(rec.id).filter((r) => r.fromId !== rec.id);
         if (users.length === 0) {
+          this.noteAddress(rec);
           this.repo.delete(rec);
           doomed.delete(rec.id);
           this.touched.delete(rec);
@@ -152,6 +173,7 @@ export class ObjectOperations {
       }
       pending = blocked;
     }
+    this.sweepAddresses();
   }
 
   /**
@@ -187,6 +209,7 @@ export class ObjectOperations {
       done.add(rec.id);
     }
     for (const [rec, position] of touched) this.checkDependents(rec, done, position);
+    this.sweepAddresses();
   }
 
   private checkDependents(rec: ObjectRecord, done: Set<number>, position?: SourcePosition): void {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from 'pino';
-import { PERSISTENCE_TYPES, fullBits, netmaskPrefix, parseDestination, parsePrefix } from '@openltm/model';
+import { PERSISTENCE_TYPES, formatAddress, fullBits, netmaskPrefix, parseDestination, parsePrefix } from '@openltm/model';
 import { unescapeTmsh } from '@openltm/parser';
 import type { Store, EffectiveObject, StoredProps, StoredValue } from '@openltm/store';
 import { parseMonitorRule, memberNode, persistenceInForce, SOURCE_ADDR } from '@openltm/store';
@@ -18,7 +18,7 @@ import type {
 const TYPES = [
   'ltm virtual', 'ltm pool', 'ltm node', 'ltm profile smtps', 'ltm profile client-ssl', 'ltm profile server-ssl', 'ltm profile tcp',
   'ltm monitor smtp', 'ltm monitor tcp', 'ltm monitor http', 'ltm monitor https', 'ltm monitor tcp-half-open',
-  'ltm monitor icmp', 'ltm monitor gateway-icmp', 'ltm snatpool', ...PERSISTENCE_TYPES,
+  'ltm monitor icmp', 'ltm monitor gateway-icmp', 'ltm snatpool', 'ltm virtual-address', ...PERSISTENCE_TYPES,
 ];
 
 /** The monitor types the data plane runs, by the spec type it runs them as. */
@@ -194,6 +194,8 @@ interface ProfileMaps {
   snatpools: Map<string, EffectiveObject>;
   /** Persistence profiles of every kind, by type key (only source-addr ones take effect). */
   persistence: Map<string, Map<string, EffectiveObject>>;
+  /** Virtual addresses by their address (`10.0.0.1`), as a virtual's destination names them. */
+  addresses: Map<string, EffectiveObject>;
 }
 
 /** The virtual's source-addr persistence, from its persist list or fallback-persistence (the store's rule). */
@@ -214,6 +216,17 @@ function persistSpec(p: StoredProps, profiles: ProfileMaps): Pick<VirtualSpec, '
     overrideConnectionLimit: on('override-connection-limit'),
   };
   return { persist };
+}
+
+function byAddress(list: Iterable<EffectiveObject>): Map<string, EffectiveObject> {
+  return new Map([...list].map((o) => [str(o.properties.address), o]));
+}
+
+/** The virtual address of a virtual: `enabled no` disables every virtual on it; its connection-limit spans them. */
+function addressSettings(va: EffectiveObject | undefined): { enabled: boolean; limit?: VirtualSpec['addressLimit'] } {
+  if (!va) return { enabled: true };
+  const limit = num(va.properties['connection-limit'], 0);
+  return { enabled: str(va.properties.enabled, 'yes') !== 'no', ...(limit > 0 ? { limit: { name: va.name, limit } } : {}) };
 }
 
 function virtualSpec(vs: EffectiveObject, profiles: ProfileMaps, cache: ProfileCache): VirtualSpec | undefined {
@@ -242,9 +255,11 @@ function virtualSpec(vs: EffectiveObject, profiles: ProfileMaps, cache: ProfileC
     const t = profiles.tcp.get(name);
     if (t) idleTimeout = num(t.properties['idle-timeout'], 300);
   }
+  const va = addressSettings(profiles.addresses.get(formatAddress(dest)));
   return {
     name: vs.name,
-    enabled: str(p.enabled, 'enabled') !== 'disabled',
+    enabled: str(p.enabled, 'enabled') !== 'disabled' && va.enabled,
+    ...(va.limit ? { addressLimit: va.limit } : {}),
     address: dest.address,
     port: dest.port,
     ...matchRule(p, dest.family),
@@ -354,7 +369,7 @@ function monitorSpec(mon: EffectiveObject, type: MonitorSpec['type']): MonitorSp
 }
 
 /** Object types whose changes are applied one object at a time; any other change re-reads everything. */
-const INCREMENTAL = new Set(['ltm virtual', 'ltm pool', 'ltm node']);
+const INCREMENTAL = new Set(['ltm virtual', 'ltm pool', 'ltm node', 'ltm virtual-address']);
 
 interface Snapshot {
   generation: number;
@@ -407,6 +422,7 @@ export class DesiredStateReader {
     const profiles: ProfileMaps = {
       smtps: maps['ltm profile smtps'], clientSsl: maps['ltm profile client-ssl'], serverSsl: maps['ltm profile server-ssl'], tcp: maps['ltm profile tcp'], snatpools: maps['ltm snatpool'],
       persistence: new Map(PERSISTENCE_TYPES.map((t) => [t, maps[t]])),
+      addresses: byAddress(maps['ltm virtual-address'].values()),
     };
     this.ssl.begin();
     const storedOnlyMonitors = new Set([...maps['ltm monitor icmp'].keys(), ...maps['ltm monitor gateway-icmp'].keys()]);
@@ -424,7 +440,13 @@ export class DesiredStateReader {
     this.ssl.begin();
     const nodes = new Set<string>();
     const pools = new Set<string>();
+    const addresses = new Set<string>();
     for (const c of changes) {
+      if (c.type === 'ltm virtual-address') {
+        // Virtuals are re-mapped below, once the address table is whole again.
+        const old = snap.objects[c.type].get(c.path);
+        if (old) addresses.add(str(old.properties.address));
+      }
       const obj = this.store.getEffective(c.type, c.path);
       const map = snap.objects[c.type];
       if (obj) map.set(c.path, obj);
@@ -433,7 +455,16 @@ export class DesiredStateReader {
         if (obj) snap.virtuals.set(c.path, virtualSpec(obj, snap.profiles, this.ssl));
         else snap.virtuals.delete(c.path);
       } else if (c.type === 'ltm pool') pools.add(c.path);
-      else nodes.add(c.path);
+      else if (c.type === 'ltm virtual-address') {
+        if (obj) addresses.add(str(obj.properties.address));
+      } else nodes.add(c.path);
+    }
+    if (addresses.size > 0) {
+      snap.profiles.addresses = byAddress(snap.objects['ltm virtual-address'].values());
+      for (const v of snap.objects['ltm virtual'].values()) {
+        const d = parseDestination(str(v.properties.destination));
+        if (d && addresses.has(formatAddress(d))) snap.virtuals.set(v.name, virtualSpec(v, snap.profiles, this.ssl));
+      }
     }
     // A resume token moved: every pool is mapped again (they are few next to virtuals).
     const tokens = this.store.resumeTokens();

@@ -54,6 +54,7 @@ export function stateMessage(
       ...rest,
       connectionLimit: limitShare(v.connectionLimit, index, workers),
       ...(v.rateLimit ? { rateLimit: { ...v.rateLimit, perSecond: limitShare(v.rateLimit.perSecond, index, workers) } } : {}),
+      ...(v.addressLimit ? { addressLimit: { ...v.addressLimit, limit: limitShare(v.addressLimit.limit, index, workers) } } : {}),
     };
     if (ssl) {
       clientSsl[ssl.name] = ssl;

@@ -79,7 +79,7 @@ export class WorkerPlane {
       ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
       ...(options.session !== undefined ? { session: options.session } : {}),
       // Rate windows per worker: each worker enforces its share of every rate-limit.
-      admission: { rates: new RateWindows(), sourceConnectionLimit: options.sourceConnectionLimit ?? 0 },
+      admission: { rates: new RateWindows(), addressCounts: new Map(), sourceConnectionLimit: options.sourceConnectionLimit ?? 0 },
     };
     this.listeners = new ListenerSet({
       createListener: (spec, deps) => new VirtualListener(spec, deps as ListenerOptions),

@@ -6,6 +6,7 @@ import { MONITOR_TYPES, errors, getType, type PropertyTable, type SourcePosition
 import { parseMonitorRule } from '../monitor-rule';
 import type { ObjectRecord, ObjectRepository } from '../object-repository';
 import { isProps, type StoredProps } from '../stored-value';
+import { destinationAddress, findVirtualAddress } from './virtual-address';
 
 export interface Reference {
   /** Types the target may have. */
@@ -76,6 +77,13 @@ export function linkReferences(repo: ObjectRepository, rec: ObjectRecord, positi
     const target = resolve(repo, ref);
     if (!target) throw errors.notFound(kindOfTargets(ref.to), ref.path, position);
     if (target.id !== rec.id) rows.push({ toId: target.id, via: ref.via });
+  }
+  // A virtual uses the virtual address of its destination (found by address, not by name).
+  if (rec.type === 'ltm virtual') {
+    const a = destinationAddress(rec.props.destination);
+    const va = a && findVirtualAddress(repo, a.address);
+    if (a && !va) throw errors.notFound('Virtual Address', a.path, position);
+    if (va) rows.push({ toId: va.id, via: 'destination' });
   }
   repo.setRefs(rec.id, rows);
 }

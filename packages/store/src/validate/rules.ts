@@ -18,6 +18,7 @@ import { snatpoolSupported, virtualSupported } from './unsupported';
 import { virtualPersistRule } from '../persistence-in-force';
 import { sameMatch, virtualDestination, virtualMatch } from './virtual-destination';
 import { dataGroupRecords } from './data-group';
+import { VIRTUAL_ADDRESS, virtualHasAddress } from './virtual-address';
 
 export interface RuleContext {
   repo: ObjectRepository;
@@ -114,12 +115,13 @@ function tcpMonitorModes(rec: ObjectRecord, ctx: RuleContext): void {
 
 const unsetText = (v: unknown): boolean => v === undefined || v === 'none' || v === '';
 
-/** Two nodes cannot have one address. */
-function nodeAddressUnique(rec: ObjectRecord, ctx: RuleContext): void {
+/** Two nodes (or two virtual addresses) cannot have one address. */
+function addressUnique(rec: ObjectRecord, ctx: RuleContext): void {
   const address = rec.props.address;
   if (typeof address !== 'string') return;
-  const other = ctx.repo.sameKey('ltm node', address, rec.id)[0];
-  if (other) throw configError(`The address ${address} of Node (${rec.path}) is already the address of Node (${other}).`, ctx.position);
+  const other = ctx.repo.sameKey(rec.type, address, rec.id)[0];
+  const kind = typeOf(rec.type).kindName;
+  if (other) throw configError(`The address ${address} of ${kind} (${rec.path}) is already the address of ${kind} (${other}).`, ctx.position);
 }
 
 /** A defaults-from chain must end at a root. */
@@ -301,6 +303,7 @@ function serverSslRules(rec: ObjectRecord, ctx: RuleContext): void {
 /** Rules run before references are linked (they may create what the references need). */
 export const PRELINK_RULES: Readonly<Record<string, Rule[]>> = {
   'ltm pool': [poolMembersHaveNodes],
+  'ltm virtual': [virtualHasAddress],
 };
 
 /** Rules run after references are linked. */
@@ -309,7 +312,8 @@ export const RULES: Readonly<Record<string, Rule[]>> = {
   'ltm pool': [poolModeImplemented],
   'ltm snatpool': [snatpoolSupported],
   'ltm data-group internal': [dataGroupRecords],
-  'ltm node': [nodeAddressUnique],
+  'ltm node': [addressUnique],
+  [VIRTUAL_ADDRESS]: [addressUnique],
   'ltm profile client-ssl': [noInheritanceCycle, clientSslRules],
   'ltm profile server-ssl': [noInheritanceCycle, serverSslRules],
   'ltm profile smtps': [noInheritanceCycle],
@@ -327,6 +331,6 @@ export const RULES: Readonly<Record<string, Rule[]>> = {
 /** The per-type uniqueness key kept in the objects table: an enabled virtual's destination, a node's address. */
 export function uniqueKey(type: string, props: StoredProps): string | null {
   if (type === 'ltm virtual') return virtualKey(props);
-  if (type === 'ltm node' && typeof props.address === 'string') return props.address;
+  if ((type === 'ltm node' || type === VIRTUAL_ADDRESS) && typeof props.address === 'string') return props.address;
   return null;
 }
