@@ -6,6 +6,7 @@ import { ltmProfileTcp } from './types/ltm-profile-tcp';
 import { ltmPool, ltmNode } from './types/ltm-pool';
 import { ltmSnatpool } from './types/ltm-snatpool';
 import { ltmPersistenceSourceAddr, ltmPersistenceStoredOnly } from './types/ltm-persistence';
+import { ltmSnat, ltmSnatTranslation } from './types/ltm-snat-translation';
 import { ltmDataGroupInternal } from './types/ltm-data-group';
 import { ltmVirtual } from './types/ltm-virtual';
 import { ltmVirtualAddress } from './types/ltm-virtual-address';
@@ -46,6 +47,8 @@ export const OBJECT_TYPES: readonly ObjectTypeDef[] = [
   ltmMonitorTcpHalfOpen,
   ltmNode,
   ltmPool,
+  ltmSnat,
+  ltmSnatTranslation,
   ltmSnatpool,
   ltmPersistenceSourceAddr,
   ...ltmPersistenceStoredOnly,

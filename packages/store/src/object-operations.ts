@@ -64,7 +64,7 @@ export class ObjectOperations {
     checkNewName(def.kindName, path, ctx.position);
     const props = applyTable(def.properties, {}, properties, { ...ctx, owner: { kind: def.kindName, path } });
     // `create ltm node 10.1.2.3`: BIG-IP takes a node's address from a name that is an address.
-    if ((def.key === 'ltm node' || def.key === VIRTUAL_ADDRESS) && props.address === undefined) {
+    if ((def.key === 'ltm node' || def.key === VIRTUAL_ADDRESS || def.key === 'ltm snat-translation') && props.address === undefined) {
       const fromName = canonicalAddress(path.slice(path.lastIndexOf('/') + 1));
       if (fromName) props.address = fromName;
     }

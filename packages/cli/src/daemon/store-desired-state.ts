@@ -18,7 +18,7 @@ import type {
 const TYPES = [
   'ltm virtual', 'ltm pool', 'ltm node', 'ltm profile smtps', 'ltm profile client-ssl', 'ltm profile server-ssl', 'ltm profile tcp',
   'ltm monitor smtp', 'ltm monitor tcp', 'ltm monitor http', 'ltm monitor https', 'ltm monitor tcp-half-open',
-  'ltm monitor icmp', 'ltm monitor gateway-icmp', 'ltm snatpool', 'ltm virtual-address', ...PERSISTENCE_TYPES,
+  'ltm monitor icmp', 'ltm monitor gateway-icmp', 'ltm snatpool', 'ltm snat-translation', 'ltm virtual-address', ...PERSISTENCE_TYPES,
 ];
 
 /** The monitor types the data plane runs, by the spec type it runs them as. */
@@ -194,6 +194,8 @@ interface ProfileMaps {
   snatpools: Map<string, EffectiveObject>;
   /** Persistence profiles of every kind, by type key (only source-addr ones take effect). */
   persistence: Map<string, Map<string, EffectiveObject>>;
+  /** SNAT translations by name: a SNAT pool's members name them. */
+  translations: Map<string, EffectiveObject>;
   /** Virtual addresses by their address (`10.0.0.1`), as a virtual's destination names them. */
   addresses: Map<string, EffectiveObject>;
 }
@@ -270,7 +272,7 @@ function virtualSpec(vs: EffectiveObject, profiles: ProfileMaps, cache: ProfileC
     ...(optional(p.pool) ? { pool: str(p.pool) } : {}),
     connectionLimit: num(p['connection-limit'], 0),
     ...rateLimit(p),
-    ...snat(p, profiles.snatpools),
+    ...snat(p, profiles.snatpools, profiles.translations),
     ...persistSpec(p, profiles),
   };
 }
@@ -287,14 +289,19 @@ function matchRule(p: StoredProps, family: 4 | 6): Pick<VirtualSpec, 'prefix' | 
 }
 
 /** `source-address-translation`: the store refuses lsn and a snat type without a pool. */
-function snat(p: StoredProps, snatpools: Map<string, EffectiveObject>): Pick<VirtualSpec, 'snat'> {
+function snat(p: StoredProps, snatpools: Map<string, EffectiveObject>, translations: Map<string, EffectiveObject>): Pick<VirtualSpec, 'snat'> {
   const sat = (p['source-address-translation'] ?? {}) as StoredProps;
   const type = str(sat.type, 'none');
   if (type === 'automap') return { snat: { type: 'automap' } };
   if (type !== 'snat') return {};
   const pool = snatpools.get(str(sat.pool));
   const members = pool?.properties.members;
-  return { snat: { type: 'snat', pool: str(sat.pool), addresses: Array.isArray(members) ? members.map(String) : [] } };
+  // Members name SNAT translations; a disabled translation is skipped, as on BIG-IP.
+  const addresses = (Array.isArray(members) ? members : [])
+    .map((m) => translations.get(m))
+    .filter((tr): tr is EffectiveObject => !!tr && str(tr.properties.enabled, 'enabled') !== 'disabled')
+    .map((tr) => str(tr.properties.address));
+  return { snat: { type: 'snat', pool: str(sat.pool), addresses } };
 }
 
 /** `rate-limit disabled` (or 0) is no limit; the mode and masks only matter with a rate. */
@@ -420,7 +427,7 @@ export class DesiredStateReader {
     const { generation, objects } = this.store.snapshot(TYPES);
     const maps = Object.fromEntries(TYPES.map((t) => [t, byName(objects[t])])) as Record<string, Map<string, EffectiveObject>>;
     const profiles: ProfileMaps = {
-      smtps: maps['ltm profile smtps'], clientSsl: maps['ltm profile client-ssl'], serverSsl: maps['ltm profile server-ssl'], tcp: maps['ltm profile tcp'], snatpools: maps['ltm snatpool'],
+      smtps: maps['ltm profile smtps'], clientSsl: maps['ltm profile client-ssl'], serverSsl: maps['ltm profile server-ssl'], tcp: maps['ltm profile tcp'], snatpools: maps['ltm snatpool'], translations: maps['ltm snat-translation'],
       persistence: new Map(PERSISTENCE_TYPES.map((t) => [t, maps[t]])),
       addresses: byAddress(maps['ltm virtual-address'].values()),
     };

@@ -19,6 +19,7 @@ import { virtualPersistRule } from '../persistence-in-force';
 import { sameMatch, virtualDestination, virtualMatch } from './virtual-destination';
 import { dataGroupRecords } from './data-group';
 import { VIRTUAL_ADDRESS, virtualHasAddress } from './virtual-address';
+import { SNAT_TRANSLATION, snatpoolMembersHaveTranslations } from './snat-translations';
 
 export interface RuleContext {
   repo: ObjectRepository;
@@ -304,6 +305,7 @@ function serverSslRules(rec: ObjectRecord, ctx: RuleContext): void {
 export const PRELINK_RULES: Readonly<Record<string, Rule[]>> = {
   'ltm pool': [poolMembersHaveNodes],
   'ltm virtual': [virtualHasAddress],
+  'ltm snatpool': [snatpoolMembersHaveTranslations],
 };
 
 /** Rules run after references are linked. */
@@ -314,6 +316,7 @@ export const RULES: Readonly<Record<string, Rule[]>> = {
   'ltm data-group internal': [dataGroupRecords],
   'ltm node': [addressUnique],
   [VIRTUAL_ADDRESS]: [addressUnique],
+  [SNAT_TRANSLATION]: [addressUnique],
   'ltm profile client-ssl': [noInheritanceCycle, clientSslRules],
   'ltm profile server-ssl': [noInheritanceCycle, serverSslRules],
   'ltm profile smtps': [noInheritanceCycle],
@@ -331,6 +334,6 @@ export const RULES: Readonly<Record<string, Rule[]>> = {
 /** The per-type uniqueness key kept in the objects table: an enabled virtual's destination, a node's address. */
 export function uniqueKey(type: string, props: StoredProps): string | null {
   if (type === 'ltm virtual') return virtualKey(props);
-  if ((type === 'ltm node' || type === VIRTUAL_ADDRESS) && typeof props.address === 'string') return props.address;
+  if ((type === 'ltm node' || type === VIRTUAL_ADDRESS || type === SNAT_TRANSLATION) && typeof props.address === 'string') return props.address;
   return null;
 }
