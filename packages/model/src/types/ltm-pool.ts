@@ -87,6 +87,22 @@ export const ltmPool: ObjectTypeDef = {
     'allow-nat': { type: t.enumOf('yes', 'no'), default: 'yes', help: 'Allow NAT towards members', effect: storedOnly },
     'allow-snat': { type: t.enumOf('yes', 'no'), default: 'yes', help: 'Allow SNAT towards members', effect: storedOnly },
     'reselect-tries': { type: t.int(0, 65535), default: '0', help: 'Times to try another member when a connection fails', effect: storedOnly },
+    // Queueing holds connections when every member is at its connection-limit; openltm refuses them
+    // instead (421), so only `disabled` is accepted and the depth and time limits have nothing to bound.
+    'queue-on-connection-limit': {
+      type: t.onOff(),
+      default: 'disabled',
+      help: 'Queue connections while every member is at its connection-limit (only disabled is accepted: openltm answers 421 instead)',
+      effect: enforced('packages/store/test/corpus-properties.test.ts'),
+    },
+    'queue-depth-limit': { type: t.int(0), default: '0', help: 'Most connections queued (stored only: openltm does not queue)', effect: storedOnly },
+    'queue-time-limit': { type: t.int(0), default: '0', help: 'Milliseconds a connection may wait in the queue (stored only: openltm does not queue)', effect: storedOnly },
+    // Node cannot set IP_TOS or 802.1p priority on a socket.
+    'ip-tos-to-client': { type: t.int(0, 255, ['pass-through', 'mimic']), default: 'pass-through', help: 'IP ToS of packets to clients (stored only)', effect: storedOnly },
+    'ip-tos-to-server': { type: t.int(0, 255, ['pass-through', 'mimic']), default: 'pass-through', help: 'IP ToS of packets to members (stored only)', effect: storedOnly },
+    'link-qos-to-client': { type: t.int(0, 7, ['pass-through']), default: 'pass-through', help: 'Link QoS of packets to clients (stored only)', effect: storedOnly },
+    'link-qos-to-server': { type: t.int(0, 7, ['pass-through']), default: 'pass-through', help: 'Link QoS of packets to members (stored only)', effect: storedOnly },
+    'ignore-persisted-weight': { type: t.onOff(), default: 'disabled', help: 'Leave persisted connections out of ratio weighting (stored only)', effect: storedOnly },
   },
 };
 

@@ -72,6 +72,12 @@ function poolMembersHaveNodes(rec: ObjectRecord, ctx: RuleContext): void {
  * Weighted least connections weighs each member by its connection limit, so every member needs one.
  */
 function poolModeImplemented(rec: ObjectRecord, ctx: RuleContext): void {
+  if (ctx.effective(rec)['queue-on-connection-limit'] === 'enabled') {
+    throw configError(
+      `Pool (${rec.path}) queue-on-connection-limit enabled is not supported: openltm does not queue connections; a client finding every member at its connection-limit gets 421 4.3.2 and retries later, as SMTP clients do.`,
+      ctx.position,
+    );
+  }
   const mode = String(ctx.effective(rec)['load-balancing-mode'] ?? 'round-robin');
   if (!(IMPLEMENTED_LOAD_BALANCING_MODES as readonly string[]).includes(mode)) {
     const why = UNIMPLEMENTED_MODE_REASONS[mode] ?? 'openltm does not implement it';
