@@ -103,3 +103,10 @@ test('a virtual address edit reaches every virtual on the address, incrementally
   const byName = <T extends { name: string }>(xs: T[]) => [...xs].sort((a, b) => a.name.localeCompare(b.name));
   expect(byName(after.virtuals)).toEqual(byName(fresh.virtuals));
 });
+
+test('members of an FQDN node (stored only: no address) are left out of the pool the data plane sees', () => {
+  run('create ltm node api.example.com fqdn { name api.example.com }');
+  run('modify ltm pool p members add { api.example.com:25 { } }');
+  const pool = new DesiredStateReader(daemon).read().pools.find((x) => x.name === '/Common/p')!;
+  expect(pool.members.map((m) => m.name)).toEqual(['/Common/10.0.0.1:25', '/Common/10.0.0.2:25']);
+});

@@ -136,6 +136,11 @@ export class ObjectOperations {
         throw errors.configError(`"${name}" is required to create a ${def.kindName}.`, ctx.position);
       }
     }
+    // A node is an address, or (stored only) an FQDN.
+    const fqdn = props.fqdn as StoredProps | undefined;
+    if (def.key === 'ltm node' && props.address === undefined && !(fqdn && typeof fqdn.name === 'string')) {
+      throw errors.configError('"address" is required to create a Node.', ctx.position);
+    }
     if (def.inheritable && props['defaults-from'] === undefined && def.builtins?.[0]) props['defaults-from'] = def.builtins[0].name;
     if (def.key === 'ltm virtual') {
       // BIG-IP always lists a virtual's profiles; the default set is written down on create.

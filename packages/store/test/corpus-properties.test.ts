@@ -89,3 +89,15 @@ test('client-ssl and server-ssl: the settings real estates carry load; inherit-c
     '01070998:4: TCP Profile (/Common/estate_tcp): "init-cwnd" is stored only: openltm keeps it for BIG-IP compatibility and does not act on it.',
   ]);
 });
+
+test('node fqdn: a node with only a DNS name is stored only (warned), and so are its pool members; without a name or an address a node is refused', () => {
+  expect(warned('create ltm node api.example.com fqdn { name api.example.com address-family all autopopulate enabled }')).toEqual([
+    '01070998:4: Node (/Common/api.example.com): "fqdn" is stored only: openltm keeps it for BIG-IP compatibility and does not act on it.',
+  ]);
+  expect(t.run('list ltm node api.example.com')).toBe(
+    'ltm node api.example.com {\n    fqdn {\n        address-family all\n        autopopulate enabled\n        name api.example.com\n    }\n}\n',
+  );
+  t.run('create ltm pool p members replace-all-with { api.example.com:25 { fqdn { name api.example.com } } 10.0.0.1:25 { } }');
+  expect(Object.keys(t.store.getEffective('ltm pool', 'p')!.properties.members as object)).toEqual(['/Common/api.example.com:25', '/Common/10.0.0.1:25']);
+  expect(t.fail('create ltm node web1 fqdn { autopopulate enabled }').message).toBe('Configuration error: "address" is required to create a Node.');
+});

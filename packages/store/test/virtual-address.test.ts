@@ -57,6 +57,15 @@ describe('ltm virtual-address', () => {
     expect(t.fail('modify ltm virtual-address mail_vip address 192.0.2.31').code).toBe(ErrorCodes.CONFIG_ERROR);
   });
 
+  test('the wildcard address is written any (any6), as BIG-IP writes it, and serves virtuals on 0.0.0.0', () => {
+    t.run('create ltm virtual-address 0.0.0.0 address any arp disabled mask any');
+    t.run('create ltm virtual vs destination 0.0.0.0:25 mask any pool p');
+    expect(names()).toEqual(['0.0.0.0']);
+    expect(t.fail('delete ltm virtual-address 0.0.0.0').code).toBe(ErrorCodes.IN_USE);
+    expect(t.fail('create ltm virtual-address wild address any').message).toMatch(/already the address of Virtual Address \(\/Common\/0\.0\.0\.0\)/);
+    expect(t.fail('create ltm node n1 address any').code).toBe(ErrorCodes.INVALID_VALUE);
+  });
+
   test('settings openltm does not act on warn; connection-limit and enabled do not', () => {
     t.run('create ltm virtual vs destination 192.0.2.10:25 pool p');
     const r = t.store.execute('modify ltm virtual-address 192.0.2.10 arp disabled icmp-echo disabled connection-limit 5 enabled no', t.session);

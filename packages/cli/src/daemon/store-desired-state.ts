@@ -220,8 +220,11 @@ function persistSpec(p: StoredProps, profiles: ProfileMaps): Pick<VirtualSpec, '
   return { persist };
 }
 
+/** BIG-IP writes the wildcard addresses 0.0.0.0 and :: as any and any6. */
+const addressOf = (o: EffectiveObject): string => ({ any: '0.0.0.0', any6: '::' })[str(o.properties.address)] ?? str(o.properties.address);
+
 function byAddress(list: Iterable<EffectiveObject>): Map<string, EffectiveObject> {
-  return new Map([...list].map((o) => [str(o.properties.address), o]));
+  return new Map([...list].map((o) => [addressOf(o), o]));
 }
 
 /** The virtual address of a virtual: `enabled no` disables every virtual on it; its connection-limit spans them. */
@@ -329,9 +332,12 @@ function poolSpec(pool: EffectiveObject, nodes: Map<string, EffectiveObject>, re
     const down = str(m.state) === 'user-down' || str(nodeProps.state) === 'user-down';
     const disabled = str(m.session) === 'user-disabled' || str(nodeProps.session) === 'user-disabled';
     const own = str(m.monitor, 'default');
+    const address = str(m.address) || str(nodeProps.address);
+    // A member of an FQDN node (stored only) has no address: openltm resolves no names.
+    if (!address) continue;
     members.push({
       name,
-      address: str(m.address) || str(nodeProps.address),
+      address,
       port,
       ratio: num(m.ratio, 1),
       priorityGroup: num(m['priority-group'], 0),
@@ -452,7 +458,7 @@ export class DesiredStateReader {
       if (c.type === 'ltm virtual-address') {
         // Virtuals are re-mapped below, once the address table is whole again.
         const old = snap.objects[c.type].get(c.path);
-        if (old) addresses.add(str(old.properties.address));
+        if (old) addresses.add(addressOf(old));
       }
       const obj = this.store.getEffective(c.type, c.path);
       const map = snap.objects[c.type];
@@ -463,7 +469,7 @@ export class DesiredStateReader {
         else snap.virtuals.delete(c.path);
       } else if (c.type === 'ltm pool') pools.add(c.path);
       else if (c.type === 'ltm virtual-address') {
-        if (obj) addresses.add(str(obj.properties.address));
+        if (obj) addresses.add(addressOf(obj));
       } else nodes.add(c.path);
     }
     if (addresses.size > 0) {

@@ -31,10 +31,23 @@ export const UNIMPLEMENTED_MODE_REASONS: Readonly<Record<string, string>> = {
 };
 
 /** Properties of one pool member (`members { 10.0.0.1:25 { ... } }`), named `<node>:<port>`. */
-/** FQDN members (DNS-resolved) are not implemented; f5_modules always sends `fqdn { autopopulate disabled }`. */
+/**
+ * FQDN nodes and members (DNS-resolved) are stored only: openltm resolves no names, so a node
+ * with an FQDN and no address, and its pool members, take no traffic. f5_modules always sends
+ * `fqdn { autopopulate disabled }`.
+ */
 const fqdn: PropertyTable[string] = {
-  type: { kind: 'object', properties: { autopopulate: { type: t.onOff(), default: 'disabled', help: 'Create members for every address the name resolves to (stored only)', effect: storedOnly } } },
-  help: 'FQDN settings (stored only: openltm members and nodes are addresses)',
+  type: {
+    kind: 'object',
+    properties: {
+      name: { type: t.string(), help: 'The DNS name (stored only: openltm does not resolve it)', effect: storedOnly },
+      'address-family': { type: t.enumOf('ipv4', 'ipv6', 'all'), default: 'ipv4', help: 'Which addresses the name resolves to (stored only)', effect: storedOnly },
+      autopopulate: { type: t.onOff(), default: 'disabled', help: 'Create members for every address the name resolves to (stored only)', effect: storedOnly },
+      interval: { type: t.int(0, 4294967295, ['ttl']), default: '3600', help: 'Seconds between resolutions (stored only)', effect: storedOnly },
+      'down-interval': { type: t.int(0, 4294967295), default: '5', help: 'Seconds between resolutions after a failure (stored only)', effect: storedOnly },
+    },
+  },
+  help: 'FQDN settings (stored only: openltm resolves no names; a node with only an FQDN, and its members, take no traffic)',
   effect: storedOnly,
 };
 
@@ -111,7 +124,8 @@ export const ltmNode: ObjectTypeDef = {
   kindName: 'Node',
   help: 'A server address; pool members refer to nodes (created automatically when needed).',
   properties: {
-    address: { type: { kind: 'address' }, help: 'IP address of the node', required: true, immutable: true, alwaysList: true, effect: enforced('test/e2e-seed-scenario.test.ts') },
+    // Required unless the node has an fqdn name (checked by the store).
+    address: { type: { kind: 'address' }, help: 'IP address of the node (taken from the name when the name is an address)', immutable: true, alwaysList: true, effect: enforced('test/e2e-seed-scenario.test.ts') },
     'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', effect: metadata },
     'connection-limit': { type: t.int(0), default: '0', help: 'Maximum concurrent connections (0 = unlimited)', effect: storedOnly },
     description: { type: t.string(), help: 'User-defined description', effect: metadata },

@@ -14,7 +14,7 @@ export const ltmVirtualAddress: ObjectTypeDef = {
   kindName: 'Virtual Address',
   help: 'The address virtual servers listen on: enabled and connection-limit apply to every virtual on it.',
   properties: {
-    address: { type: { kind: 'address' }, help: 'The IP address (taken from the name when the name is an address)', required: true, immutable: true, alwaysList: true, effect: enforced(E2E) },
+    address: { type: { kind: 'address', words: ['any', 'any6'] }, help: 'The IP address (taken from the name when the name is an address); any and any6 are 0.0.0.0 and ::, as BIG-IP writes them', required: true, immutable: true, alwaysList: true, effect: enforced(E2E) },
     'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', effect: metadata },
     arp: { type: t.onOff(), default: 'enabled', help: 'Answer ARP for the address (stored only: the host owns its addresses)', alwaysList: true, effect: storedOnly },
     'auto-delete': {

@@ -18,7 +18,7 @@ import { snatpoolSupported, virtualSupported } from './unsupported';
 import { virtualPersistRule } from '../persistence-in-force';
 import { sameMatch, virtualDestination, virtualMatch } from './virtual-destination';
 import { dataGroupRecords } from './data-group';
-import { VIRTUAL_ADDRESS, virtualHasAddress } from './virtual-address';
+import { VIRTUAL_ADDRESS, addressKey, virtualHasAddress } from './virtual-address';
 import { SNAT_TRANSLATION, snatpoolMembersHaveTranslations } from './snat-translations';
 
 export interface RuleContext {
@@ -126,7 +126,7 @@ const unsetText = (v: unknown): boolean => v === undefined || v === 'none' || v 
 function addressUnique(rec: ObjectRecord, ctx: RuleContext): void {
   const address = rec.props.address;
   if (typeof address !== 'string') return;
-  const other = ctx.repo.sameKey(rec.type, address, rec.id)[0];
+  const other = ctx.repo.sameKey(rec.type, uniqueKey(rec.type, rec.props) ?? address, rec.id)[0];
   const kind = typeOf(rec.type).kindName;
   if (other) throw configError(`The address ${address} of ${kind} (${rec.path}) is already the address of ${kind} (${other}).`, ctx.position);
 }
@@ -340,6 +340,7 @@ export const RULES: Readonly<Record<string, Rule[]>> = {
 /** The per-type uniqueness key kept in the objects table: an enabled virtual's destination, a node's address. */
 export function uniqueKey(type: string, props: StoredProps): string | null {
   if (type === 'ltm virtual') return virtualKey(props);
-  if ((type === 'ltm node' || type === VIRTUAL_ADDRESS || type === SNAT_TRANSLATION) && typeof props.address === 'string') return props.address;
+  if (type === VIRTUAL_ADDRESS && typeof props.address === 'string') return addressKey(props.address);
+  if ((type === 'ltm node' || type === SNAT_TRANSLATION) && typeof props.address === 'string') return props.address;
   return null;
 }

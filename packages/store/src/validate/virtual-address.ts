@@ -13,6 +13,11 @@ import type { RuleContext } from './rules';
 
 export const VIRTUAL_ADDRESS = 'ltm virtual-address';
 
+/** The address a virtual address stands for: BIG-IP writes the wildcards 0.0.0.0 and :: as any and any6. */
+export function addressKey(address: string): string {
+  return address === 'any' ? '0.0.0.0' : address === 'any6' ? '::' : address;
+}
+
 /** The address part of a stored destination and the path BIG-IP gives its virtual address. */
 export function destinationAddress(destination: unknown): { address: string; path: string } | undefined {
   if (typeof destination !== 'string') return undefined;
