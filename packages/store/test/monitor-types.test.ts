@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { ErrorCodes } from '@openltm/model';
 import { openTestStore, type TestStore } from './helpers';
 
@@ -14,6 +15,18 @@ describe('http, https, tcp-half-open, icmp and gateway-icmp monitors', () => {
     expect(t.store.names('ltm monitor tcp-half-open')).toEqual(['tcp_half_open']);
     expect(t.store.names('ltm monitor icmp')).toEqual(['icmp']);
     expect(t.store.names('ltm monitor gateway-icmp')).toEqual(['gateway_icmp']);
+  });
+
+  test('a store made before these types existed gets their built-ins when opened', () => {
+    const dir = t.dir;
+    t.store.close();
+    const raw = new Database(`${dir}/config.db`);
+    raw.prepare("DELETE FROM objects WHERE type IN ('ltm monitor http', 'ltm monitor icmp')").run();
+    raw.close();
+    t = openTestStore(dir);
+    expect(t.store.names('ltm monitor http')).toEqual(['http']);
+    expect(t.store.names('ltm monitor icmp')).toEqual(['icmp']);
+    t.run('create ltm monitor http hc defaults-from http');
   });
 
   test('an http monitor lists in BIG-IP layout, with the request it sends and the settings BIG-IP always writes', () => {
