@@ -14,7 +14,8 @@ describe('ltm snat-translation and SNAT pool members', () => {
     t.run('create ltm snatpool sp members { 10.0.0.7 10.0.0.8 }');
     expect(t.store.names('ltm snat-translation')).toEqual(['10.0.0.7', '10.0.0.8']);
     expect(t.run('list ltm snat-translation 10.0.0.7')).toBe('ltm snat-translation 10.0.0.7 {\n    address 10.0.0.7\n}\n');
-    expect(t.run('list ltm snatpool sp')).toBe('ltm snatpool sp {\n    members { 10.0.0.7 10.0.0.8 }\n}\n');
+    expect(t.run('list ltm snatpool sp')).toBe('ltm snatpool sp {\n    members {\n        10.0.0.7\n        10.0.0.8\n    }\n}\n');
+    expect(t.run('list ltm snatpool sp one-line')).toBe('ltm snatpool sp { members { 10.0.0.7 10.0.0.8 } }\n');
   });
 
   test('members name translations: a named translation is used by name; an unknown name is not found', () => {
@@ -44,7 +45,7 @@ describe('ltm snat-translation and SNAT pool members', () => {
       ['origins', 'snatpool', 'vlans-enabled', 'vlans'].map((p) => `SNAT (/Common/s1): "${p}" is stored only: openltm keeps it for BIG-IP compatibility and does not act on it.`),
     );
     expect(t.run('list ltm snat s1')).toBe(
-      'ltm snat s1 {\n    origins {\n        0.0.0.0/0 { }\n    }\n    snatpool sp\n    vlans { /Common/external }\n    vlans-enabled\n}\n',
+      'ltm snat s1 {\n    origins {\n        0.0.0.0/0 { }\n    }\n    snatpool sp\n    vlans {\n        /Common/external\n    }\n    vlans-enabled\n}\n',
     );
     expect(t.fail('create ltm snat s2 snatpool nosuch').code).toBe(ErrorCodes.NOT_FOUND);
     expect(t.fail('delete ltm snatpool sp').code).toBe(ErrorCodes.IN_USE);
@@ -57,7 +58,7 @@ describe('ltm snat-translation and SNAT pool members', () => {
     const file = path.join(t.dir, 'saved.conf');
     t.run(`save sys config file ${file}`);
     const text = fs.readFileSync(file, 'utf8');
-    expect(text).toContain('ltm snatpool /Common/sp {\n    members { /Common/out1 /Common/10.0.0.7 }\n}');
+    expect(text).toContain('ltm snatpool /Common/sp {\n    members {\n        /Common/out1\n        /Common/10.0.0.7\n    }\n}');
     const u = openTestStore();
     try {
       u.run(`load sys config file ${file}`);
