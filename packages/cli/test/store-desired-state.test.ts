@@ -110,3 +110,24 @@ test('members of an FQDN node (stored only: no address) are left out of the pool
   const pool = new DesiredStateReader(daemon).read().pools.find((x) => x.name === '/Common/p')!;
   expect(pool.members.map((m) => m.name)).toEqual(['/Common/10.0.0.1:25', '/Common/10.0.0.2:25']);
 });
+
+test('SNAT pool members are read through their translations (a disabled one skipped); bare addresses from an older store are used as they are', () => {
+  run('create ltm snatpool sp members { 10.9.0.1 10.9.0.2 }');
+  run('modify ltm snat-translation 10.9.0.2 disabled');
+  run('modify ltm virtual vs1 source-address-translation { type snat pool sp }');
+  expect(new DesiredStateReader(daemon).read().virtuals.find((v) => v.name === '/Common/vs1')!.snat).toEqual({ type: 'snat', pool: '/Common/sp', addresses: ['10.9.0.1'] });
+  // As an earlier openltm stored them: addresses, not translation names.
+  const raw = new Database(join(dir, 'config.db'));
+  raw.prepare("UPDATE objects SET props = ? WHERE type = 'ltm snatpool' AND path = '/Common/sp'").run(JSON.stringify({ members: ['10.9.0.3', '10.9.0.4'] }));
+  raw.close();
+  const reopened = Store.open(join(dir, 'config.db'));
+  try {
+    expect(new DesiredStateReader(reopened).read().virtuals.find((v) => v.name === '/Common/vs1')!.snat).toEqual({ type: 'snat', pool: '/Common/sp', addresses: ['10.9.0.3', '10.9.0.4'] });
+    // Changed with tmsh, the pool's members become translation names.
+    reopened.execute('modify ltm snatpool sp description legacy', new Session());
+    expect(reopened.getEffective('ltm snatpool', '/Common/sp')!.properties.members).toEqual(['/Common/10.9.0.3', '/Common/10.9.0.4']);
+    expect(reopened.names('ltm snat-translation')).toEqual(expect.arrayContaining(['10.9.0.3', '10.9.0.4']));
+  } finally {
+    reopened.close();
+  }
+});

@@ -299,11 +299,14 @@ function snat(p: StoredProps, snatpools: Map<string, EffectiveObject>, translati
   if (type !== 'snat') return {};
   const pool = snatpools.get(str(sat.pool));
   const members = pool?.properties.members;
-  // Members name SNAT translations; a disabled translation is skipped, as on BIG-IP.
-  const addresses = (Array.isArray(members) ? members : [])
-    .map((m) => translations.get(m))
-    .filter((tr): tr is EffectiveObject => !!tr && str(tr.properties.enabled, 'enabled') !== 'disabled')
-    .map((tr) => str(tr.properties.address));
+  // Members name SNAT translations; a disabled translation is skipped, as on BIG-IP. A store
+  // written before members named translations holds bare addresses: they are used as they are.
+  const addressOf = (m: string): string | undefined => {
+    const tr = translations.get(m);
+    if (!tr) return m.startsWith('/') ? undefined : m;
+    return str(tr.properties.enabled, 'enabled') === 'disabled' ? undefined : str(tr.properties.address);
+  };
+  const addresses = (Array.isArray(members) ? members : []).map((m) => addressOf(String(m))).filter((a): a is string => a !== undefined);
   return { snat: { type: 'snat', pool: str(sat.pool), addresses } };
 }
 

@@ -13,8 +13,11 @@ export const SNAT_TRANSLATION = 'ltm snat-translation';
 
 /** Before references link: each member without its translation creates it from its name. */
 export function snatpoolMembersHaveTranslations(rec: ObjectRecord, ctx: RuleContext): void {
-  const members = rec.props.members;
-  for (const path of Array.isArray(members) ? members : []) {
+  const stored = Array.isArray(rec.props.members) ? rec.props.members : [];
+  // A store written before members named translations holds bare addresses: name them now.
+  const members = stored.map((m) => (m.startsWith('/') ? m : `/Common/${m}`));
+  if (members.some((m, i) => m !== stored[i])) ctx.write(rec, { ...rec.props, members });
+  for (const path of members) {
     if (ctx.repo.get(SNAT_TRANSLATION, path)) continue;
     const address = canonicalAddress(path.slice(path.lastIndexOf('/') + 1));
     if (!address) throw errors.notFound('SNAT Translation', path, ctx.position);
