@@ -64,6 +64,8 @@ describe('ltm virtual-address', () => {
     expect(t.fail('delete ltm virtual-address 0.0.0.0').code).toBe(ErrorCodes.IN_USE);
     expect(t.fail('create ltm virtual-address wild address any').message).toMatch(/already the address of Virtual Address \(\/Common\/0\.0\.0\.0\)/);
     expect(t.fail('create ltm node n1 address any').code).toBe(ErrorCodes.INVALID_VALUE);
+    t.run('create ltm virtual vs6 destination any6.25 mask any6 pool p');
+    expect(t.run('list ltm virtual-address ::')).toBe('ltm virtual-address :: {\n    address any6\n    arp enabled\n    mask any6\n    traffic-group /Common/traffic-group-1\n}\n');
   });
 
   test('settings openltm does not act on warn; connection-limit and enabled do not', () => {

@@ -48,7 +48,9 @@ export function virtualHasAddress(rec: ObjectRecord, ctx: RuleContext): void {
   }
   checkNewName('Virtual Address', a.path, ctx.position);
   const mask = typeof rec.props.mask === 'string' ? rec.props.mask : undefined;
-  ctx.repo.insert(VIRTUAL_ADDRESS, a.path, { address: a.address, ...(mask && mask !== '255.255.255.255' ? { mask } : {}) }, false, a.address);
+  // BIG-IP writes the wildcard addresses as any and any6.
+  const address = a.address === '0.0.0.0' ? 'any' : a.address === '::' ? 'any6' : a.address;
+  ctx.repo.insert(VIRTUAL_ADDRESS, a.path, { address, ...(mask && mask !== '255.255.255.255' ? { mask } : {}) }, false, a.address);
 }
 
 /** Deletes the virtual addresses in `candidates` that no virtual uses any more, unless auto-delete false. */
