@@ -98,7 +98,7 @@ async function main() {
   }
   console.log(`create ltm virtual -> 220 through the new virtual, ${N} virtuals configured, ${SAMPLES} samples: ` +
     `p50 ${pct(times, 50).toFixed(1)} ms, p90 ${pct(times, 90).toFixed(1)} ms, p99 ${pct(times, 99).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms; primary RSS ${rss()} MB; load average ${os.loadavg()[0].toFixed(1)}`);
-  console.log(`slowest samples (ms): ${[...times].sort((a, b) => b - a).slice(0, 5).map((t) => t.toFixed(0)).join(', ')}`);
+  console.log(`slowest samples (ms, #sample): ${times.map((t, i) => [t, i]).sort((a, b) => b[0] - a[0]).slice(0, 5).map(([t, i]) => `${t.toFixed(0)} #${i}`).join(', ')}`);
 
   daemon.kill('SIGTERM');
   await new Promise((r) => daemon.once('exit', r));

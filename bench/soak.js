@@ -8,7 +8,10 @@
  * killed, the daemon is restarted with SIGUSR2 (socket handover), and the whole daemon is
  * killed with SIGKILL and started again. Prints:
  *   messages acknowledged to clients vs recorded by the members (members must have >=),
- *   sessions refused while a healthy member existed (daemon up, >= 1 member running),
+ *   sessions refused while a healthy member existed (daemon up, >= 1 member running): a 421
+ *     "Service not available" / "no answer from backend" / "too many connections" at any step,
+ *     while a 421 "backend connection lost" (the session's member died under it) is a cut,
+ *     whatever step it answers (each 421 is listed by step and text),
  *   connections refused across the SIGUSR2 restart and across the SIGKILL restart (and its window),
  *   sessions cut by the worker kill, and the daemon's RSS before and after.
  * Run after `npm run build`:  node bench/soak.js [sessions=10000] [concurrency=40]
@@ -103,12 +106,14 @@ function replies(stream) {
   let buf = '';
   const waiters = [];
   let ended = null;
+  let lastText = '';
   const pump = () => {
     while (waiters.length) {
       const m = /^(\d{3}) .*\r?\n/m.exec(buf);
       if (!m) break;
       const end = m.index + m[0].length;
       buf = buf.slice(end);
+      lastText = m[0].trim();
       waiters.shift().resolve(Number(m[1]));
     }
     if (ended) while (waiters.length) waiters.shift().reject(ended);
@@ -121,6 +126,8 @@ function replies(stream) {
   stream.on('error', (e) => ((ended = e), pump()));
   return {
     next: () => new Promise((resolve, reject) => (waiters.push({ resolve, reject }), pump())),
+    /** The text of the last reply read (to tell the proxy's 421s apart). */
+    text: () => lastText,
     detach: () => (stream.off('data', onData), stream.off('end', onEnd), stream.off('close', onEnd)),
   };
 }
@@ -131,6 +138,22 @@ const reject = (step, code) => {
   rejections.set(key, (rejections.get(key) ?? 0) + 1);
   return 'rejected';
 };
+
+/**
+ * What a 421 from the proxy means, by its text (replies.ts), wherever in the session it came:
+ * a refusal (no member could take the session, or admission), or a cut (the member the session
+ * was bound to died under it, or the daemon drained it). Any other 421 is the member's own.
+ */
+const by421 = new Map();
+function on421(step, text, acked) {
+  let outcome;
+  if (/ 4\.3\.2 .*Service not available| 4\.4\.1 .*no answer from backend| 4\.7\.0 .*too many connections/.test(text)) outcome = 'refused-421';
+  else if (/ 4\.4\.2 .*backend connection lost| 4\.3\.2 .*shutting down/.test(text)) outcome = 'cut';
+  else return reject(step, 421);
+  const key = `${outcome === 'cut' ? 'cut' : 'refused'} at ${step}${acked > 0 ? ' (after a message)' : ''}: ${text.replace(/^421 [0-9.]+ \S+ /, '')}`;
+  by421.set(key, (by421.get(key) ?? 0) + 1);
+  return outcome;
+}
 
 /** One session; returns { outcome, acked }. outcome: ok | refused-connect | refused-421 | cut | rejected */
 async function session(port) {
@@ -147,13 +170,13 @@ async function session(port) {
   let sock = raw;
   try {
     const greeting = await r.next();
-    if (greeting === 421) return { outcome: 'refused-421', acked };
+    if (greeting === 421) return { outcome: on421('greeting', r.text(), acked), acked };
     sock.write('EHLO soak.example\r\n');
     let code = await r.next();
-    if (code !== 250) return { outcome: reject('EHLO', code), acked };
+    if (code !== 250) return { outcome: code === 421 ? on421('EHLO', r.text(), acked) : reject('EHLO', code), acked };
     sock.write('STARTTLS\r\n');
     code = await r.next();
-    if (code !== 220) return { outcome: reject('STARTTLS', code), acked };
+    if (code !== 220) return { outcome: code === 421 ? on421('STARTTLS', r.text(), acked) : reject('STARTTLS', code), acked };
     r.detach();
     sock = await new Promise((resolve, reject) => {
       const t = tls.connect({ socket: raw, rejectUnauthorized: false }, () => resolve(t));
@@ -163,22 +186,21 @@ async function session(port) {
     r = replies(sock);
     sock.write('EHLO soak.example\r\n');
     code = await r.next();
-    if (code !== 250) return { outcome: reject('EHLO after TLS', code), acked };
+    if (code !== 250) return { outcome: code === 421 ? on421('EHLO after TLS', r.text(), acked) : reject('EHLO after TLS', code), acked };
     for (let i = 0; i < 3; i++) {
       sock.write('MAIL FROM:<soak@example.test>\r\n');
       const mail = await r.next();
-      if (mail === 421) return { outcome: acked === 0 ? 'refused-421' : 'cut', acked };
-      if (mail !== 250) return { outcome: reject('MAIL', mail), acked };
+      if (mail !== 250) return { outcome: mail === 421 ? on421('MAIL', r.text(), acked) : reject('MAIL', mail), acked };
       sock.write('RCPT TO:<sink@example.test>\r\n');
       code = await r.next();
-      if (code !== 250) return { outcome: reject('RCPT', code), acked };
+      if (code !== 250) return { outcome: code === 421 ? on421('RCPT', r.text(), acked) : reject('RCPT', code), acked };
       sock.write('DATA\r\n');
       code = await r.next();
-      if (code !== 354) return { outcome: reject('DATA', code), acked };
+      if (code !== 354) return { outcome: code === 421 ? on421('DATA', r.text(), acked) : reject('DATA', code), acked };
       sock.write(`${BODY}.\r\n`);
       code = await r.next();
       if (code === 250) acked++;
-      else return { outcome: reject('end of DATA', code), acked };
+      else return { outcome: code === 421 ? on421('end of DATA', r.text(), acked) : reject('end of DATA', code), acked };
     }
     sock.write('QUIT\r\n');
     await r.next().catch(() => undefined);
@@ -355,6 +377,7 @@ async function main() {
   console.log('');
   console.log(`sessions: ${done} (plus ${count['refused-connect']} refused connection attempts) in ${elapsed.toFixed(1)} s (${Math.round(done / elapsed)}/s), concurrency ${CONCURRENCY}, 3 x 4 KB messages each`);
   console.log(`outcomes: ${JSON.stringify(count)}${rejections.size ? `; rejected at: ${JSON.stringify(Object.fromEntries(rejections))}` : ''}`);
+  for (const [what, n] of [...by421].sort()) console.log(`  421 ${what}: ${n}`);
   console.log(`messages acknowledged to clients: ${acked}; recorded by the members: ${recorded} (${recorded >= acked ? 'OK: none lost' : 'LOST MESSAGES'})`);
   console.log(`sessions refused while the daemon was up and a member was healthy: ${byPhase.healthyRefusals} ${JSON.stringify(healthyByPhase)}`);
   console.log(`connections refused across the SIGUSR2 restart: ${byPhase.handoverRefusals}`);

@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createOpenltm, type OpenltmInstance } from './support/openltm';
+import { createOpenltm, eventually, type OpenltmInstance } from './support/openltm';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
 import { freePort, isListening, waitForListen } from './support/ports';
 import { StarttlsSession, sendOne } from './support/starttls-session';
@@ -38,12 +38,18 @@ afterEach(async () => {
   await sink.stop();
 });
 
-async function startDaemon(args: string[]): Promise<DaemonProcess> {
+/** `probe: false` skips the test connection (the daemon listens once it says it runs): for tests that count connections. */
+async function startDaemon(args: string[], { probe = true } = {}): Promise<DaemonProcess> {
   const d = spawnDaemon(ltm.storePath, ['--workers', '2', ...args]);
   pids.push(d.child.pid!);
   await d.waitForLine((l) => l.msg === 'openltm daemon running', 'daemon running');
-  await waitForListen(port, { timeoutMs: 10_000 });
+  if (probe) await waitForListen(port, { timeoutMs: 10_000 });
   return d;
+}
+
+/** `show ltm virtual vs_w` once its counters satisfy `ok` (status is written about once a second). */
+async function shownWhen(ok: (out: string) => boolean): Promise<string> {
+  return eventually(() => ltm.tmshOk('show ltm virtual vs_w raw'), ok, 10_000, 100);
 }
 
 test('a worker killed under load is replaced; the other worker\'s sessions finish and only the dead one\'s are lost', async () => {
@@ -52,7 +58,7 @@ test('a worker killed under load is replaced; the other worker\'s sessions finis
   expect(started).toHaveLength(1);
   const victim = started[0].workerPid as number;
 
-  // Six sessions opened one after another: the primary deals them to the two workers in turn.
+  // Six sessions opened one after another: the primary deals each to the worker holding fewer, so three each.
   const sessions: StarttlsSession[] = [];
   for (let i = 0; i < 6; i++) sessions.push(await StarttlsSession.open(port));
 
@@ -138,15 +144,39 @@ test('SIGUSR2 restarts the daemon under load without refusing a connection; the 
   for (const w of workersOfNew) await waitForExit(w);
 });
 
-test('a virtual\'s connection-limit holds across workers: the limit is divided, never multiplied', async () => {
+test('a virtual\'s connection-limit is exact across workers: L sessions admitted, the next refused, a freed slot taken again', async () => {
   await ltm.tmshOk('modify ltm virtual vs_w connection-limit 2');
-  await startDaemon(['--drain-timeout', '3']);
+  await startDaemon(['--drain-timeout', '3'], { probe: false });
   const held = [await StarttlsSession.open(port), await StarttlsSession.open(port)];
-  // The third concurrent session is refused, whichever worker it lands on.
-  await expect(StarttlsSession.open(port)).rejects.toThrow(/greeting: expected 220, got 421/);
-  await expect(StarttlsSession.open(port)).rejects.toThrow(/greeting: expected 220, got 421/);
+  // The third concurrent session is refused, whichever worker it would have gone to.
+  await expect(StarttlsSession.open(port)).rejects.toThrow(/greeting: expected 220, got 421 4\.7\.0/);
+  expect((await held[0].finish()).code).toBe(250);
+  // Once the status counts the first session closed, the primary has released it too (the
+  // worker reports a connection's end before counters that include it).
+  await shownWhen((out) => /Current Connections +1 /.test(out));
+  held[0] = await StarttlsSession.open(port);
+  await expect(StarttlsSession.open(port)).rejects.toThrow(/greeting: expected 220, got 421 4\.7\.0/);
   for (const s of held) expect((await s.finish()).code).toBe(250);
-  await sink.waitForMessages(2, 10_000);
+  await sink.waitForMessages(3, 10_000);
+  expect(await shownWhen((out) => /Connection Limit Rejections +2\n/.test(out))).toMatch(/Connection Limit Rejections +2\n/);
+});
+
+test('--source-connection-limit is exact across workers: L sessions from one address, the L+1th refused, a freed slot taken again', async () => {
+  await startDaemon(['--drain-timeout', '3', '--source-connection-limit', '2'], { probe: false });
+  const held = [await StarttlsSession.open(port), await StarttlsSession.open(port)];
+  await expect(StarttlsSession.open(port)).rejects.toThrow(/greeting: expected 220, got 421 4\.7\.0 .*too many connections/);
+  // Ending the first session frees the address's slot for the next session wherever it lands.
+  // (With the limit split per worker, 1 + 1, and connections dealt in turn, the next one went to
+  // the worker still holding the second session and was refused.)
+  expect((await held[0].finish()).code).toBe(250);
+  await shownWhen((out) => /Current Connections +1 /.test(out));
+  held[0] = await StarttlsSession.open(port);
+  await expect(StarttlsSession.open(port)).rejects.toThrow(/greeting: expected 220, got 421 4\.7\.0/);
+  for (const s of held) expect((await s.finish()).code).toBe(250);
+  await sink.waitForMessages(3, 10_000);
+  const shown = await shownWhen((out) => /Source Limit Rejections +2\n/.test(out) && /Current Connections +0 /.test(out));
+  expect(shown).toMatch(/Source Limit Rejections +2\n/);
+  expect(shown).toMatch(/Current Connections +0 /);
 });
 
 test('TLS session tickets resume on any worker (keys from the primary); the session-ID cache is per worker, as per TMM', async () => {
@@ -160,7 +190,7 @@ test('TLS session tickets resume on any worker (keys from the primary); the sess
   await waitForListen(cport, { timeoutMs: 10_000 });
   const dir = mkdtempSync(join(tmpdir(), 'openltm-ticket-'));
   try {
-    // Connections are dealt to the two workers in turn: the second one lands on the other worker.
+    // Connections go to the worker holding fewer, ties in turn: one after another, they alternate.
     const ticket = join(dir, 'ticket.pem');
     expect((await tlsConnect(tport, { save: ticket })).session).toBe('New');
     const resumed = await tlsConnect(tport, { offer: ticket });

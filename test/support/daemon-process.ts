@@ -25,9 +25,11 @@ export interface DaemonProcess {
   text(): string;
 }
 
-export function spawnDaemon(storePath: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): DaemonProcess {
+/** `wrap` runs the daemon through another command (`ip netns exec NS`), which must exec it in place. */
+export function spawnDaemon(storePath: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, wrap: readonly string[] = []): DaemonProcess {
   ensureBuilt();
-  const child = spawn(process.execPath, [OPENLTM, 'daemon', '--store', storePath, ...args], {
+  const argv = [OPENLTM, 'daemon', '--store', storePath, ...args];
+  const child = spawn(wrap[0] ?? process.execPath, wrap.length ? [...wrap.slice(1), process.execPath, ...argv] : argv, {
     env: { ...process.env, OPENLTM_LOG_FILE: '', OPENLTM_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

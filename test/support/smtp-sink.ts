@@ -35,7 +35,7 @@ export interface SinkMessage {
 }
 
 export interface SmtpSink {
-  readonly host: '127.0.0.1';
+  readonly host: string;
   readonly port: number;
   readonly pid: number;
   /** The latest counters smtp-sink printed (all zero before the first event). */
@@ -53,6 +53,8 @@ export interface SmtpSinkOptions {
   dump?: boolean;
   /** Extra smtp-sink options (`-L` LMTP, `-w 2` delay, `-q` / `-r` commands to hard-reject). */
   args?: readonly string[];
+  /** Where to listen (default 127.0.0.1; the cluster test uses its bridge address, which its network namespaces reach). */
+  host?: string;
 }
 
 export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
@@ -64,7 +66,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       chmodSync(dumpDir, 0o755);
       chownSync(dumpDir, nobodyUid(), 0);
     }
-    const args = ['-u', 'nobody', '-c', ...(dumpDir ? ['-d', join(dumpDir, 'msg.')] : []), ...(options.args ?? []), `127.0.0.1:${port}`, '64'];
+    const args = ['-u', 'nobody', '-c', ...(dumpDir ? ['-d', join(dumpDir, 'msg.')] : []), ...(options.args ?? []), `${options.host ?? '127.0.0.1'}:${port}`, '64'];
     const child = spawn('/usr/sbin/smtp-sink', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let exited = false;
     let stderr = '';
@@ -75,8 +77,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     });
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     try {
-      await waitForListen(port, { timeoutMs: 5000, alive: () => !exited });
-      return sink(child, port, dumpDir);
+      await waitForListen(port, { timeoutMs: 5000, alive: () => !exited, host: options.host });
+      return sink(child, port, dumpDir, options.host);
     } catch (e) {
       lastError = new Error(`${(e as Error).message}: ${stderr}`);
       child.kill('SIGKILL');
@@ -86,7 +88,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   throw lastError;
 }
 
-function sink(child: ChildProcess, port: number, dumpDir: string | undefined): SmtpSink {
+function sink(child: ChildProcess, port: number, dumpDir: string | undefined, host = '127.0.0.1'): SmtpSink {
   let current: SinkCounters = { sessions: 0, quits: 0, messages: 0 };
   let pending = '';
   child.stdout!.on('data', (b: Buffer) => {
@@ -104,7 +106,7 @@ function sink(child: ChildProcess, port: number, dumpDir: string | undefined): S
   });
   let stopped = false;
   return {
-    host: '127.0.0.1',
+    host,
     port,
     pid: child.pid!,
     counters: () => ({ ...current }),

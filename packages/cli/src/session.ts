@@ -1,7 +1,8 @@
 import { ConfigError } from '@openltm/model';
 import { nextPathWords } from '@openltm/model';
 import { complete, parseScript, type Statement } from '@openltm/parser';
-import { Session, Store, type ScriptOptions as StoreScriptOptions } from '@openltm/store';
+import { Session, type Store, type ScriptOptions as StoreScriptOptions } from '@openltm/store';
+import { openStoreAt } from './open-store';
 import type { Completion, Executor, ScriptOptions, ScriptReport } from './executor';
 import { renderHelp } from './help';
 import type { RootLogger } from './logger';
@@ -28,7 +29,7 @@ export class TmshSession implements Executor {
 
   /** Opens the store at `path`, creating it (0600, with the built-ins) on first use. */
   static open(path: string, log: RootLogger): TmshSession {
-    return new TmshSession(Store.open(path), log);
+    return new TmshSession(openStoreAt(path), log);
   }
 
   get folder(): string {

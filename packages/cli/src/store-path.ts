@@ -58,12 +58,14 @@ function makeDirs(dir: string, storePath: string): void {
 }
 
 /**
- * The configuration store to open: `--store PATH`, else OPENLTM_STORE, else ~/.openltm/config.db.
+ * The configuration store to open: `--store PATH|URL`, else OPENLTM_STORE, else ~/.openltm/config.db.
  * Creates the containing directory (0700) so the first run just works. A path that cannot be used
  * is a ConfigError with one clear line (never a hang, never `internal error`).
  */
 export function resolveStorePath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const chosen = flag || env.OPENLTM_STORE || join(stateDir(env), 'config.db');
+  // An etcd cluster (etcd://h1:2379,h2:2379): no file to create.
+  if (/^etcds?:\/\//i.test(chosen)) return chosen;
   const path = resolve(chosen);
   makeDirs(dirname(path), path);
   return path;

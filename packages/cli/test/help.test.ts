@@ -5,7 +5,7 @@ describe('help from the schema', () => {
     const text = renderHelp([]);
     expect(text).toMatch(/^ {4}create +Create an object$/m);
     const ltm = /^ {4}ltm +(.*)$/m.exec(text)?.[1].split(', ');
-    expect(ltm).toEqual(expect.arrayContaining(['monitor', 'node', 'pool', 'profile', 'snatpool', 'virtual']));
+    expect(ltm).toEqual(expect.arrayContaining(['monitor', 'node', 'pool', 'persistence', 'profile', 'rule', 'snatpool', 'virtual']));
     expect(ltm).toEqual([...ltm!].sort());
   });
 

@@ -54,10 +54,10 @@ describe('only verbs change the configuration', () => {
 describe('load sys config ... skip-unknown', () => {
   it('exits non-zero and changes nothing when an object fails for a real reason', () => {
     const file = box.path('bigip.conf');
-    writeFileSync(file, 'ltm rule /Common/r1 {\n  when HTTP_REQUEST { }\n}\nltm pool /Common/p { }\nltm virtual /Common/v { destination /Common/10.0.0.1:25 profiles { /Common/http { } } }\n');
+    writeFileSync(file, 'ltm rule /Common/r1 {\n  when HTTP_REQUEST { }\n}\nltm pool /Common/p { }\nltm virtual /Common/v { destination /Common/10.0.0.1:25 pool /Common/nothere }\n');
     const r = box.tmsh('-c', `load sys config merge file ${file} skip-unknown`);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('01020036:3: The requested profile (/Common/http) was not found.');
+    expect(r.stderr).toContain('01020036:3: The requested Pool (/Common/nothere) was not found.');
     expect(box.tmsh('-c', 'list ltm pool').stdout).toBe('');
   });
 });

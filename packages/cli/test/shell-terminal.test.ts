@@ -121,6 +121,13 @@ describe('tmsh interactive shell in a terminal', () => {
     );
     expect(await enter('cd /Common')).toBe('');
 
+    // A partition: cd into it and the prompt's folder group says so, as tmsh's does.
+    expect(await enter('create auth partition Tenant')).toBe('');
+    term.type('cd /Tenant');
+    term.keys('Enter');
+    await term.waitFor(/\w+@\([^)]+\)\(\/Tenant\)\(tmos\)# ?$/);
+    expect(await enter('cd /Common')).toBe('');
+
     // Typing a module name enters it, as in tmsh: the prompt says so and the module word may be left out.
     term.type('ltm');
     term.keys('Enter');

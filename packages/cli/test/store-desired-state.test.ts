@@ -3,7 +3,7 @@
  * (another process's edit re-reads only what it changed), client-ssl specs shared per profile,
  * and a PEM missing from the store reported instead of skipped.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -130,4 +130,49 @@ test('SNAT pool members are read through their translations (a disabled one skip
   } finally {
     reopened.close();
   }
+});
+
+test('a virtual kept from a loaded file but not served (a BIG-IP http profile) gets no spec; the others are unchanged', () => {
+  const file = join(dir, 'estate.conf');
+  writeFileSync(file, [
+    'ltm virtual /Common/web {',
+    '    destination /Common/192.0.2.80:80',
+    '    ip-protocol tcp',
+    '    pool /Common/p',
+    '    profiles {',
+    '        /Common/http { }',
+    '        /Common/tcp { }',
+    '    }',
+    '}',
+    '',
+  ].join('\n'));
+  expect(run(`load sys config merge file ${file}`).output).toContain('/Common/web: profile /Common/http is not supported: it is ltm profile http (a BIG-IP built-in), which openltm does not serve.');
+  const d = new DesiredStateReader(daemon).read();
+  expect(d.virtuals.map((v) => v.name)).toEqual(['/Common/vs1', '/Common/vs2', '/Common/vs3']);
+  // Made servable, it is served.
+  run('modify ltm virtual web profiles replace-all-with { /Common/tcp { } }');
+  expect(new DesiredStateReader(daemon).read().virtuals.map((v) => v.name)).toContain('/Common/web');
+});
+
+test('an FQDN pool member kept from a loaded file never reaches the data plane (no address to connect to)', () => {
+  const file = join(dir, 'fqdn.conf');
+  writeFileSync(file, [
+    'ltm pool /Common/mixed {',
+    '    members {',
+    '        /Common/dw1.lab.io:25 {',
+    '            fqdn {',
+    '                name mx.example.test',
+    '            }',
+    '        }',
+    '        /Common/10.0.0.5:25 {',
+    '            address 10.0.0.5',
+    '        }',
+    '    }',
+    '}',
+    '',
+  ].join('\n'));
+  run(`load sys config merge file ${file}`);
+  expect(run('show ltm node dw1.lab.io').output).toContain('Reason       : FQDN node: openltm does not resolve names; its pool members take no traffic');
+  const pool = new DesiredStateReader(daemon).read().pools.find((p) => p.name === '/Common/mixed')!;
+  expect(pool.members.map((m) => [m.name, m.address])).toEqual([['/Common/10.0.0.5:25', '10.0.0.5']]);
 });

@@ -4,10 +4,14 @@ import type { StatusReport } from '@openltm/model';
 /** BIG-IP's `Virtual /Common/vs has become unavailable` (and available) lines, once per change. */
 export class AvailabilityLog {
   private readonly last = new Map<string, string>();
+  /** The list last observed: the same array again (the primary reuses it) changed nothing. */
+  private lastList?: StatusReport['virtuals'];
 
   constructor(private readonly logger: Logger) {}
 
   observe(report: StatusReport): void {
+    if (report.virtuals === this.lastList) return;
+    this.lastList = report.virtuals;
     const seen = new Set<string>();
     for (const v of report.virtuals) {
       seen.add(v.name);

@@ -23,6 +23,10 @@ export const ErrorCodes = {
   SSL_FILE: '01071ac2',
   /** The store is locked by another writer past the busy timeout. */
   BUSY: '01070999',
+  /** Another writer committed first, every time this command was retried on the newer configuration (etcd). */
+  CONFLICT: '01070995',
+  /** The configuration store (an etcd cluster) cannot be reached. */
+  STORE_UNREACHABLE: '01070994',
   /** File or I/O error reading a configuration file or PEM. */
   FILE: '01070711',
   /** Warning (severity 4): a stored-only property was set; it is kept and has no effect. */

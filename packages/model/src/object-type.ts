@@ -25,6 +25,11 @@ export interface ObjectTypeDef {
   builtins?: readonly BuiltinDef[];
   /** The properties, keyed by their tmsh name. `defaults-from` is added for inheritable types. */
   properties: PropertyTable;
+  /**
+   * The whole `{ }` body is this property's text, verbatim (`ltm rule`: Tcl, not tmsh properties);
+   * list and save print it back between the braces exactly as it came.
+   */
+  verbatimBody?: string;
   /** Holds secret material (keys): never listed in clear, never logged. */
   sensitive?: boolean;
 }

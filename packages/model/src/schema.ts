@@ -15,6 +15,7 @@ import {
 } from './types/ltm-monitor';
 import { sysFileSslCert, sysFileSslCrl, sysFileSslKey } from './types/sys-file';
 import { authUser } from './types/auth-user';
+import { ltmRule } from './types/ltm-rule';
 
 /** Inheritable types get `defaults-from` pointing at their own type; added here so no type repeats it. */
 function withDefaultsFrom(def: ObjectTypeDef): ObjectTypeDef {
@@ -52,6 +53,7 @@ export const OBJECT_TYPES: readonly ObjectTypeDef[] = [
   ltmSnatpool,
   ltmPersistenceSourceAddr,
   ...ltmPersistenceStoredOnly,
+  ltmRule,
   ltmProfileClientSsl,
   ltmProfileServerSsl,
   ltmProfileSmtps,

@@ -18,8 +18,11 @@ export type ValueType =
   /** A dotted netmask or a CIDR (`source 0.0.0.0/0`); `words` are extra accepted words such as `none`. */
   | { kind: 'netmask'; words?: readonly string[] }
   | { kind: 'cidr' }
-  /** A `{ a b c }` set of words (each of `item`). */
-  | { kind: 'list'; item: ValueType }
+  /**
+   * A `{ a b c }` set of words (each of `item`). `lines`: `list` and `save` print one item per
+   * line, as BIG-IP does for lists of object names (`rules`, `vlans`); a list of references always does.
+   */
+  | { kind: 'list'; item: ValueType; lines?: boolean }
   /**
    * Named entries each with their own properties: `members { 10.0.0.1:25 { address 10.0.0.1 } }`.
    * `key` says what the entry names are: a reference (profiles), a pool member, or free names.

@@ -12,6 +12,7 @@ import { shapeProperties } from './shape-value';
 import { rawCommandProperties } from './shape-raw';
 import { syntaxError, unknownProperty } from './errors';
 import { isNextPathWord } from './path-trie';
+import { MODULES, verbatimProperty } from './shape-object';
 
 /** Options of a command's shaping. */
 export interface CommandShapeOptions {
@@ -56,7 +57,9 @@ function readPath(cur: ItemCursor, opts: CommandShapeOptions): { path: string[];
   const key = path.join(' ');
   if (getType(key) || COMMAND_PATHS[key]) return { path };
   const w = cur.peekWord();
-  if (w && !LIST_OPTION_SET.has(w.text) && !SHOW_OPTION_SET.has(w.text)) return { path, unknown: w };
+  // `partition` is also a list option; after `auth` it is the type (`list auth partition P`).
+  const authPartition = key === 'auth' && w?.text === 'partition';
+  if (w && ((!LIST_OPTION_SET.has(w.text) && !SHOW_OPTION_SET.has(w.text)) || authPartition)) return { path, unknown: w };
   return { path };
 }
 
@@ -106,12 +109,30 @@ function shapeEdit(cmd: CommandStatement, def: ObjectTypeDef | undefined, cur: I
   }
   // `create ltm pool p1 { members ... }`: the properties may be wrapped in braces, as in a file.
   const next = cur.peek();
+  if (def.verbatimBody) {
+    // `create ltm rule r { when ... }`: the block is the Tcl text.
+    if (!next || next.kind !== 'block' || cur.i !== cur.items.length - 1) throw syntaxError(`"${cmd.path.join(' ')}" takes its text in one { } block`, next?.pos ?? end);
+    cur.next();
+    cmd.properties = [verbatimProperty(def.verbatimBody, next)];
+    return;
+  }
   if (next && next.kind === 'block' && cur.i === cur.items.length - 1) {
     cur.next();
     cmd.properties = shapeProperties(def.properties, next.items, 'command');
     return;
   }
   cmd.properties = shapeProperties(def.properties, cur.items, 'command', cur);
+}
+
+/**
+ * Commands the store answers for types it keeps as they came (`list ltm rule`, `delete net vlan
+ * v`) and for partitions and folders (`create auth partition P`, `create sys folder /P/F`).
+ */
+function keptTypeCommand(verb: string, path: readonly string[], unknown: string): boolean {
+  if (!MODULES.has(path[0] ?? unknown)) return false;
+  if (verb === 'list' || verb === 'show' || verb === 'delete') return true;
+  const type = [...path, unknown].join(' ');
+  return verb === 'create' && (type === 'auth partition' || type === 'sys folder');
 }
 
 /** Shapes `items` (starting with the verb word) into a CommandStatement. */
@@ -146,7 +167,7 @@ export function shapeCommand(items: readonly SyntaxNode[], pos: Position, text: 
     shapeConfigOptions(cmd, cmdPath.options ?? [], cur, cmdPath.valueOptions);
     return cmd;
   } else if (unknown) {
-    if (opts.unknownTypes === 'error' || !info.objects) {
+    if (!info.objects || (opts.unknownTypes === 'error' && !keptTypeCommand(verb, path, unknown.text))) {
       const choices = nextPathWords(path);
       const hint = choices.length ? ` (expected ${choices.join(', ')})` : '';
       throw syntaxError(`"${unknown.text}" unknown property${hint}`, unknown.pos);

@@ -5,7 +5,7 @@
  */
 import { getType } from '@openltm/model';
 import { walkPath } from './path-trie';
-import type { BlockNode, ObjectStatement, Position, RawObjectStatement, SyntaxNode } from './ast';
+import type { BlockNode, ObjectStatement, Position, Property, RawObjectStatement, SyntaxNode } from './ast';
 import { describe } from './item-cursor';
 import { shapeProperties } from './shape-value';
 import { syntaxError } from './errors';
@@ -14,6 +14,11 @@ import { syntaxError } from './errors';
 export const MODULES: ReadonlySet<string> = new Set([
   'afm', 'analytics', 'apm', 'asm', 'auth', 'cli', 'cm', 'fw', 'gtm', 'ilx', 'ltm', 'net', 'pem', 'security', 'sys', 'util', 'vcmp', 'wom',
 ]);
+
+/** The whole body of an `ltm rule` as its one property, the text exactly as written. */
+export function verbatimProperty(name: string, body: BlockNode): Property {
+  return { kind: 'property', name, value: { kind: 'scalar', text: body.raw, quoted: false, pos: body.pos }, pos: body.pos };
+}
 
 /** Shapes a verb-less top-level statement; throws a ConfigError when it is not configuration. */
 export function shapeObject(items: readonly SyntaxNode[], pos: Position, text: string): ObjectStatement | RawObjectStatement {
@@ -30,7 +35,7 @@ export function shapeObject(items: readonly SyntaxNode[], pos: Position, text: s
   const key = words.slice(0, n).join(' ');
   const def = getType(key);
   if (def && words.length === n + 1) {
-    const properties = body ? shapeProperties(def.properties, body.items, 'file') : [];
+    const properties = body ? (def.verbatimBody ? [verbatimProperty(def.verbatimBody, body)] : shapeProperties(def.properties, body.items, 'file')) : [];
     return { kind: 'object', typeKey: key, name: words[n], properties, pos, text };
   }
   if (def && words.length > n + 1) {

@@ -26,7 +26,7 @@ describe('complete', () => {
   it('completes modules and components of the type path', () => {
     expect(at('create ltm po<|>')).toEqual(['pool']);
     expect(at('create ltm profile sm<|>')).toEqual(['smtps']);
-    expect(at('create ltm <|>')).toEqual(expect.arrayContaining(['data-group', 'monitor', 'node', 'persistence', 'pool', 'profile', 'snatpool', 'virtual', 'virtual-address']));
+    expect(at('create ltm <|>')).toEqual(expect.arrayContaining(['data-group', 'monitor', 'node', 'persistence', 'pool', 'profile', 'rule', 'snatpool', 'virtual', 'virtual-address']));
     expect(at('save <|>')).toEqual(['sys']);
     expect(at('save sys <|>')).toEqual(['config']);
     expect(at('submit <|>')).toEqual(['cli']);

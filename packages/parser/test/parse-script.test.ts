@@ -44,7 +44,7 @@ describe('parseScript: bigip.conf files', () => {
   it('parses a saved file without errors and reads the version header', () => {
     expect(res.errors).toEqual([]);
     expect(res.tmshVersion).toBe('14.1.2');
-    expect(res.statements.map((s) => s.kind)).toEqual(['raw-object', 'object', 'object', 'raw-object', 'object', 'raw-object']);
+    expect(res.statements.map((s) => s.kind)).toEqual(['raw-object', 'object', 'object', 'object', 'object', 'raw-object']);
   });
 
   it('shapes known types and keeps unknown properties raw with the rest of their line', () => {
@@ -61,14 +61,16 @@ describe('parseScript: bigip.conf files', () => {
   });
 
   it('keeps Tcl bodies of ltm rule verbatim, with escaped braces', () => {
-    const rule = res.statements[3] as RawObjectStatement;
-    expect(rule).toMatchObject({ path: ['ltm', 'rule', '/Common/r'], typeWords: ['ltm', 'rule'] });
-    expect(rule.body?.raw).toContain('HTTP::respond 200 content "\\}"');
-    expect(rule.body?.items).toEqual([]);
+    // ltm rule is a modelled type whose one property is the whole body, exactly as written.
+    const rule = res.statements[3] as ObjectStatement;
+    expect(rule).toMatchObject({ typeKey: 'ltm rule', name: '/Common/r', properties: [{ name: 'definition', value: { kind: 'scalar' } }] });
+    const definition = rule.properties[0].kind === 'property' && rule.properties[0].value.kind === 'scalar' ? rule.properties[0].value.text : '';
+    expect(definition).toContain('HTTP::respond 200 content "\\}"');
+    expect(definition.startsWith('\n') && definition.endsWith('\n')).toBe(true);
     // An unbalanced quote in Tcl does not matter: only braces count.
     const odd = parseScript('ltm rule /Common/q {\nwhen X { log local0. "it\'s \\"odd }\n}\nltm pool /Common/p { }\n');
     expect(odd.errors).toEqual([]);
-    expect(odd.statements.map((s) => s.kind)).toEqual(['raw-object', 'object']);
+    expect(odd.statements.map((s) => s.kind)).toEqual(['object', 'object']);
   });
 
   it('keeps Tcl, APL and HTML blocks of templates and iCall scripts verbatim', () => {

@@ -4,15 +4,19 @@
  * `replace-all-with`, and `none` to clear.
  */
 import {
-  ConfigError, ErrorCodes, errors, parseMemberName,
+  ConfigError, ErrorCodes, OBJECT_TYPES, errors, parseMemberName,
   type CollectionKey, type PropertyDef, type PropertyTable, type SourcePosition,
 } from '@openltm/model';
 import type { CollectionValue, ListValue, Property, PropertyValue } from '@openltm/parser';
 import { fullPath } from './names';
 import { formatMonitorRule } from './monitor-rule';
 import { isProps, type StoredProps, type StoredValue } from './stored-value';
-import { canonicalAddress, checkScalar, describeType, type ValueContext } from './validate/scalar';
+import { canonicalAddress, checkScalar, describeType, resolveName, type ValueContext } from './validate/scalar';
 import { parseAddress } from '@openltm/model';
+import { addPreservedLine, rawPropertyLine } from './preserved';
+
+/** Every monitor type, for resolving a relative monitor name. */
+const MONITOR_TYPE_KEYS: readonly string[] = OBJECT_TYPES.filter((d) => d.key.startsWith('ltm monitor ')).map((d) => d.key);
 
 export type ApplyMode = 'create' | 'modify' | 'load';
 
@@ -45,7 +49,7 @@ function entryKey(key: CollectionKey, name: string, ctx: ValueContext): string {
   if (key.kind === 'member') return canonicalMember(name, ctx);
   if (key.kind === 'reference') {
     if (!/^[/A-Za-z0-9_.:%-]+$/.test(name)) throw errors.invalidValue('name', name, 'an object name', ctx.position);
-    return fullPath(name, ctx.folder);
+    return resolveName(name, key.to, ctx);
   }
   return name;
 }
@@ -131,7 +135,7 @@ function convert(name: string, def: PropertyDef, value: PropertyValue, own: Stor
       }
       if (type.kind === 'monitor-rule') {
         if (value.text === 'none' || value.text === 'default') return value.text;
-        return fullPath(value.text, ctx.folder);
+        return resolveName(value.text, MONITOR_TYPE_KEYS, ctx);
       }
       // `description none` clears a free-text property that has no default.
       if (type.kind === 'string' && value.text === 'none' && !value.quoted && def.default === undefined) return undefined;
@@ -142,7 +146,7 @@ function convert(name: string, def: PropertyDef, value: PropertyValue, own: Stor
     case 'monitor-rule':
       if (type.kind !== 'monitor-rule') throw errors.invalidValue(name, 'monitor rule', describeType(type), value.pos);
       return formatMonitorRule({
-        monitors: value.monitors.filter((m) => m.text !== 'none').map((m) => fullPath(m.text, ctx.folder)),
+        monitors: value.monitors.filter((m) => m.text !== 'none').map((m) => resolveName(m.text, MONITOR_TYPE_KEYS, ctx)),
         minimum: value.minimum,
       });
     case 'list':
@@ -159,7 +163,12 @@ function convert(name: string, def: PropertyDef, value: PropertyValue, own: Stor
 /** Applies `properties` to `props` (a copy the caller owns) for the property `table`. */
 export function applyTable(table: PropertyTable, props: StoredProps, properties: readonly Property[], ctx: ApplyContext): StoredProps {
   for (const p of properties) {
-    if (p.kind === 'raw-property') throw errors.syntax(`"${p.name}" unknown property`, p.pos);
+    if (p.kind === 'raw-property') {
+      // A loaded file keeps what openltm does not model (stored only, said by the load summary).
+      if (ctx.mode !== 'load') throw errors.syntax(`"${p.name}" unknown property`, p.pos);
+      addPreservedLine(props, rawPropertyLine(p));
+      continue;
+    }
     const def = table[p.name];
     if (!def) throw errors.syntax(`"${p.name}" unknown property`, p.pos);
     if (def.readOnly && ctx.mode !== 'load') {

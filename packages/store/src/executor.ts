@@ -6,12 +6,15 @@ import { ConfigError, OBJECT_TYPES, allPaths, errors, nextPathWords, typeOf, typ
 import { showSysVersion } from './sys-version';
 import type { CommandStatement, ObjectStatement, Statement } from '@openltm/parser';
 import { listObjects, selectTargets } from './list-command';
-import { COMMON, PARTITIONS } from './names';
+import { COMMON } from './names';
+import { folderExists, folderOf } from './folders';
+import { preservedCommand } from './preserved-command';
+import { formatPreserved, isPreservedType } from './preserved';
 import type { ObjectOperations } from './object-operations';
 import type { ObjectRecord } from './object-repository';
 import { clearUserConfig, formatLoadSummary, loadConfig, saveConfig } from './save-load';
 import type { ExecuteResult, Session } from './session';
-import type { StatusTable } from './status';
+import type { StatusStore } from './status';
 import { showCommand, resetStats } from './show-command';
 import { storedOnlyMonitorWarnings, storedOnlyWarnings } from './stored-only';
 import { propertyWarnings } from './property-warnings';
@@ -25,7 +28,7 @@ export interface ExecContext {
   session: Session;
   /** Where `save sys config` without `file` writes. */
   defaultConfigFile: string;
-  status: StatusTable;
+  status: StatusStore;
 }
 
 /** Statements that only read (run in a read transaction, allowed while the store is busy writing). */
@@ -47,6 +50,13 @@ function unsupported(s: CommandStatement): ConfigError {
   }
   const what = [s.verb, ...s.path].join(' ');
   return errors.syntax(`"${what}" is not supported here`, s.pos);
+}
+
+/** Words that name no type openltm implements and no type of a loaded object: tmsh's wording. */
+function unknownType(s: CommandStatement): ConfigError {
+  const last = s.path[s.path.length - 1];
+  const known = nextPathWords(s.path.slice(0, -1));
+  return errors.syntax(`"${last}" unknown property${known.length ? ` (expected ${known.join(', ')})` : ''}`, s.pos);
 }
 
 function oneName(s: CommandStatement): string {
@@ -152,15 +162,16 @@ function sysConfig(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   throw unsupported(s);
 }
 
-function cd(s: CommandStatement, session: Session): ExecuteResult {
+/** `cd /P`, `cd /P/F`, `cd F` (relative), `cd ..`, `cd /`, `cd ~` (/Common): to a partition or folder that exists. */
+function cd(s: CommandStatement, ctx: ExecContext): ExecuteResult {
+  const session = ctx.session;
   const arg = s.args[0] ?? s.targets.map((t) => (t.kind === 'name' ? t.name : ''))[0] ?? COMMON;
   let next: string;
   if (arg === '/') next = '/';
-  else if (arg === '..') next = '/';
+  else if (arg === '..') next = folderOf(session.folder);
   else if (arg === '~') next = COMMON;
-  else next = arg.startsWith('/') ? arg.replace(/\/+$/, '') : session.folder === '/' ? `/${arg}` : `${session.folder}/${arg}`;
-  if (next !== '/' && !PARTITIONS.includes(next.split('/')[1] ?? '') ) throw errors.notFound('folder', next, s.pos);
-  if (next !== '/' && next.split('/').length > 2) throw errors.notFound('folder', next, s.pos);
+  else next = arg.startsWith('/') ? arg.replace(/\/+$/, '') || '/' : session.folder === '/' ? `/${arg}` : `${session.folder}/${arg}`;
+  if (!folderExists(ctx.ops.repo, next)) throw errors.notFound('folder', next, s.pos);
   session.folder = next;
   return { output: '' };
 }
@@ -189,7 +200,9 @@ function cliTransaction(s: CommandStatement, session: Session): ExecuteResult {
 function listSubtree(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   const prefix = s.path.length ? `${s.path.join(' ')} ` : '';
   const types = OBJECT_TYPES.map((d) => d.key).filter((k) => k.startsWith(prefix)).sort();
-  if (!types.length) throw unsupported(s);
+  const preserved = ctx.ops.repo.types().filter((t) => isPreservedType(t) && t.startsWith(prefix));
+  // No type openltm implements and no loaded object has: tmsh's wording for the unknown word.
+  if (!types.length && !preserved.length) throw unknownType(s);
   if (s.targets.length) throw errors.syntax(`name an object type to list objects by name: ${types.map((k) => `list ${k} NAME`).slice(0, 3).join(', ')}`, s.targets[0].pos);
   const opts = {
     folder: ctx.session.folder,
@@ -199,7 +212,8 @@ function listSubtree(s: CommandStatement, ctx: ExecContext): ExecuteResult {
     memberStatus: (pool: string, member: string) => ctx.status.memberState(pool, member),
   };
   const recursive = s.options.recursive === true;
-  return { output: types.map((k) => listObjects(ctx.ops, k, selectTargets(ctx.ops, k, [], ctx.session.folder, s.pos, recursive), opts)).join('') };
+  const kept = preserved.flatMap((t) => ctx.ops.repo.all(t).map((r) => formatPreserved(t, r.path, r.props, opts) + '\n'));
+  return { output: types.map((k) => listObjects(ctx.ops, k, selectTargets(ctx.ops, k, [], ctx.session.folder, s.pos, recursive), opts)).join('') + kept.join('') };
 }
 
 /** A bigip.conf block typed or pasted into a script: created, or replaced when it exists. */
@@ -215,7 +229,7 @@ function objectStatement(s: ObjectStatement, ctx: ExecContext): ExecuteResult {
 export function runStatement(s: Statement, ctx: ExecContext): ExecuteResult {
   if (s.kind === 'object') return objectStatement(s, ctx);
   if (s.kind === 'raw-object') throw errors.syntax(`"${s.path.join(' ')}" is not an object type openltm implements`, s.pos);
-  if (s.verb === 'cd') return cd(s, ctx.session);
+  if (s.verb === 'cd') return cd(s, ctx);
   if (s.typeKey === 'sys config') return sysConfig(s, ctx);
   if (s.typeKey === 'cli transaction') return cliTransaction(s, ctx.session);
   if (s.typeKey === 'ltm persistence persist-records') {
@@ -227,7 +241,12 @@ export function runStatement(s: Statement, ctx: ExecContext): ExecuteResult {
     typeOf(s.typeKey);
     return objectCommand(s, ctx);
   }
+  if (!s.typeKey && s.path.length) {
+    const r = preservedCommand(s, ctx);
+    if (r) return r;
+  }
   if (s.verb === 'list' && !s.typeKey) return listSubtree(s, ctx);
+  if (!s.typeKey && s.path.length) throw unknownType(s);
   throw unsupported(s);
 }
 

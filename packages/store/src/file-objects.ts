@@ -6,6 +6,7 @@ import { ConfigError, ErrorCodes } from '@openltm/model';
 import { checkCertificate, checkCrl, keyInfo, loadKey, readSource } from './certificates';
 import type { ObjectRecord, ObjectRepository } from './object-repository';
 import type { OpContext } from './object-operations';
+import { MISSING_FILE_KEY } from './preserved';
 
 /**
  * Imports (or re-checks) the PEM of a sys file object. `fromSource`: read source-path again (on
@@ -15,12 +16,21 @@ export function importFile(repo: ObjectRepository, rec: ObjectRecord, passphrase
   const source = rec.props['source-path'];
   const existing = repo.getFile(rec.id);
   let pem: string;
-  if (ctx.pemPath) pem = readSource(ctx.pemPath, ctx.position);
-  else if (!fromSource && existing) pem = existing.pem;
-  else if (typeof source === 'string') pem = readSource(source, ctx.position);
-  else if (existing) pem = existing.pem;
-  else throw new ConfigError(ErrorCodes.CONFIG_ERROR, `Configuration error: "source-path" is required for ${rec.path}.`, { position: ctx.position });
+  try {
+    if (ctx.pemPath) pem = readSource(ctx.pemPath, ctx.position);
+    else if (!fromSource && existing) pem = existing.pem;
+    else if (typeof source === 'string') pem = readSource(source, ctx.position);
+    else if (existing) pem = existing.pem;
+    else throw new ConfigError(ErrorCodes.CONFIG_ERROR, `Configuration error: "source-path" is required for ${rec.path}.`, { position: ctx.position });
+  } catch (err) {
+    // A loaded estate names files on the BIG-IP it came from: the object is kept without its PEM
+    // (marked; the load says so; a virtual whose TLS needs it is not served) until it is imported again.
+    if (ctx.mode !== 'load' || !ConfigError.is(err) || err.code !== ErrorCodes.FILE) throw err;
+    repo.update(rec, { ...rec.props, [MISSING_FILE_KEY]: err.message });
+    return;
+  }
   const props = { ...rec.props };
+  delete props[MISSING_FILE_KEY];
   if (rec.type === 'sys file ssl-cert') {
     const info = checkCertificate(rec.path, pem, ctx.position);
     props.subject = info.subject;

@@ -1,9 +1,12 @@
 /**
- * @openltm/store: the configuration store (one SQLite file) and the tmsh executor.
+ * @openltm/store: the configuration store (one SQLite file, or an etcd cluster) and the tmsh
+ * executor. Both drivers sit behind one seam (store-backend.ts, object-repository.ts).
  *
  * For the cli:
  *  - `openStore(path)` / `Store.open(path, { busyTimeoutMs })`: creates the file (0600) with the
  *    built-ins when missing.
+ *  - `Store.openEtcd({ connection, location, host, follow?, cacheFile?, cipher? })`: the same store
+ *    on etcd (`parseEtcdUrl` reads `etcd://h1:2379,h2:2379/prefix`); see docs/cluster.md.
  *  - `store.execute(text | statement, session)` -> `{ output, data?, changed?, queued? }`; throws
  *    ConfigError (print `err.toString()`); nothing changes on error.
  *  - `store.executeScript(text, session, { dryRun, source })`: a whole script in one transaction.
@@ -23,11 +26,18 @@
  */
 export { Store, openStore, type StoreOptions, type EffectiveObject, type ScriptOptions, type ScriptResult } from './store';
 export { Session, type ExecuteResult } from './session';
+export type { LoadSummary } from './save-load';
 export { parseMonitorRule, formatMonitorRule, type ParsedMonitorRule } from './monitor-rule';
 export { memberNode } from './validate/references';
+export { NOT_SERVED_KEY, PRESERVED_KEY } from './preserved';
 export { generateSelfSigned } from './certificates';
 export type { StoredProps, StoredValue } from './stored-value';
 export { SCHEMA_VERSION } from './database';
 export { hashPassword, verifyPassword } from './passwords';
 export type { ShowJson } from './show-data';
 export { persistenceInForce, SOURCE_ADDR, type PersistenceInForce } from './persistence-in-force';
+export { isEtcdUrl, parseEtcdUrl, type EtcdUrl } from './etcd-url';
+export type { EtcdBackendOptions } from './etcd-backend';
+export { secretCipherFromFile, type SecretCipher } from './kv-secrets';
+export type { EtcdConnection } from './etcd-protocol';
+export type { StoreBackend } from './store-backend';

@@ -98,7 +98,7 @@ export function listObjects(ops: ObjectOperations, typeKey: string, recs: readon
       const eff = ops.effective(rec);
       props = Object.fromEntries(opts.select.map((s) => [s, props[s] ?? eff[s]]).filter(([, v]) => v !== undefined));
     }
-    blocks.push(formatBlock(def, rec.path, itemsOf(def.properties, props, style), style));
+    blocks.push(formatBlock(def, rec.path, itemsOf(def.properties, props, style), style, opts.select?.length ? undefined : props));
   }
   return blocks.length ? blocks.join('\n') + '\n' : '';
 }

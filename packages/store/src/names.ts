@@ -1,11 +1,12 @@
 /**
- * Object names: `/Partition/name` full paths, names relative to the current folder, globs.
- * openltm has one partition, `/Common`, as a fresh BIG-IP does.
+ * Object names: `/Partition[/Folder...]/name` full paths, names relative to the current folder,
+ * globs. `/Common` always exists; other partitions and folders are records (folders.ts).
  */
 import { ConfigError, ErrorCodes, errors, type SourcePosition } from '@openltm/model';
+import { folderExists, folderOf } from './folders';
+import type { ObjectRepository } from './object-repository';
 
 export const COMMON = '/Common';
-export const PARTITIONS: readonly string[] = ['Common'];
 
 const NAME_RE = /^[A-Za-z0-9_.:%-][A-Za-z0-9_.:%-]*$/;
 
@@ -30,17 +31,18 @@ export function partitionOf(path: string): string {
   return path.split('/')[1] ?? '';
 }
 
-/** Checks a new object's full path: a known partition and a legal name. */
-export function checkNewName(kind: string, path: string, position?: SourcePosition): void {
+/** Checks a new object's full path: an existing partition and folder, and a legal name. */
+export function checkNewName(kind: string, path: string, repo: ObjectRepository, position?: SourcePosition): void {
   const parts = path.split('/');
-  if (parts.length !== 3 || parts[0] !== '') {
-    throw new ConfigError(ErrorCodes.INVALID_VALUE, `Invalid name "${path}" for a ${kind}: expected NAME or /Common/NAME.`, { position });
+  if (parts.length < 3 || parts[0] !== '' || parts.slice(1, -1).some((p) => p === '')) {
+    throw new ConfigError(ErrorCodes.INVALID_VALUE, `Invalid name "${path}" for a ${kind}: expected NAME or /Partition[/Folder]/NAME.`, { position });
   }
-  if (!PARTITIONS.includes(parts[1])) throw errors.notFound('folder', `/${parts[1]}`, position);
-  if (!NAME_RE.test(parts[2]) || parts[2].length > 255) {
+  if (!folderExists(repo, folderOf(path))) throw errors.notFound('folder', folderOf(path), position);
+  const name = parts[parts.length - 1];
+  if (!NAME_RE.test(name) || name.length > 255) {
     throw new ConfigError(
       ErrorCodes.INVALID_VALUE,
-      `Invalid name "${parts[2]}" for a ${kind}: use letters, digits and _ - . : (at most 255 characters).`,
+      `Invalid name "${name}" for a ${kind}: use letters, digits and _ - . : (at most 255 characters).`,
       { position },
     );
   }

@@ -5,7 +5,7 @@
  * everything.
  */
 import {
-  ConfigError, ErrorCodes, errors, typeOf, type ObjectTypeDef, type SourcePosition,
+  ConfigError, ErrorCodes, errors, getType, typeOf, type ObjectTypeDef, type SourcePosition,
 } from '@openltm/model';
 import type { Property } from '@openltm/parser';
 import { applyTable, type ApplyMode } from './apply-properties';
@@ -14,10 +14,11 @@ import { fromTmsh } from './default-values';
 import { importFile } from './file-objects';
 import { effectiveProps } from './inheritance';
 import { checkNewName, fullPath } from './names';
+import { partitionExists } from './folders';
 import { hashUserPassword } from './passwords';
 import type { ObjectRecord, ObjectRepository } from './object-repository';
 import type { StoredProps } from './stored-value';
-import { linkReferences } from './validate/references';
+import { linkReferences, type UnmodeledReference } from './validate/references';
 import { canonicalAddress } from './validate/scalar';
 import { VIRTUAL_ADDRESS, destinationAddress, sweepVirtualAddresses } from './validate/virtual-address';
 import { PRELINK_RULES, RULES, uniqueKey, type RuleContext } from './validate/rules';
@@ -38,8 +39,28 @@ export function timestamp(d = new Date()): string {
 export class ObjectOperations {
   /** Objects created or modified since the last check, with where their statement was. */
   readonly touched = new Map<ObjectRecord, SourcePosition | undefined>();
+  /** Set while a file loads: virtuals openltm cannot serve are kept, marked not served (validate/rules.ts). */
+  loading = false;
+  /** References to what openltm does not model, found by the checks since this was last emptied. */
+  readonly unmodeled: UnmodeledReference[] = [];
 
   constructor(readonly repo: ObjectRepository) {}
+
+  /**
+   * In a loaded file, a virtual's profile that is nowhere in the configuration (an ASM policy,
+   * which BIG-IP keeps outside bigip.conf) leaves the virtual kept but not served, not the load failed.
+   */
+  private mayBeMissing(rec: ObjectRecord): ((ref: { via: string }) => boolean) | undefined {
+    return this.loading && rec.type === 'ltm virtual' ? (ref) => ref.via === 'profiles' : undefined;
+  }
+
+  /** What value checks may ask of the store: which partitions exist, where a relative name is. */
+  private lookups(): { partitionExists: (p: string) => boolean; exists: (types: readonly string[], path: string) => boolean } {
+    return {
+      partitionExists: (p) => partitionExists(this.repo, p),
+      exists: (types, path) => types.some((t) => this.repo.get(t, path) !== undefined),
+    };
+  }
 
   effective(rec: ObjectRecord): StoredProps {
     return effectiveProps(this.repo, rec);
@@ -61,8 +82,8 @@ export class ObjectOperations {
     const def = typeOf(typeKey);
     const path = fullPath(name, ctx.folder);
     if (this.repo.get(typeKey, path)) throw errors.alreadyExists(def.kindName, path, 'Common', ctx.position);
-    checkNewName(def.kindName, path, ctx.position);
-    const props = applyTable(def.properties, {}, properties, { ...ctx, owner: { kind: def.kindName, path } });
+    checkNewName(def.kindName, path, this.repo, ctx.position);
+    const props = applyTable(def.properties, {}, properties, { ...ctx, ...this.lookups(), owner: { kind: def.kindName, path } });
     // `create ltm node 10.1.2.3`: BIG-IP takes a node's address from a name that is an address.
     if ((def.key === 'ltm node' || def.key === VIRTUAL_ADDRESS || def.key === 'ltm snat-translation') && props.address === undefined) {
       const fromName = canonicalAddress(path.slice(path.lastIndexOf('/') + 1));
@@ -86,6 +107,7 @@ export class ObjectOperations {
     let eff: StoredProps | undefined;
     const props = applyTable(def.properties, this.repo.propsCopy(rec), properties, {
       ...ctx,
+      ...this.lookups(),
       owner: { kind: def.kindName, path: rec.path },
       current: (p) => (eff ??= effectiveProps(this.repo, rec, new Set(), false))[p],
     });
@@ -107,7 +129,7 @@ export class ObjectOperations {
     const def = typeOf(rec.type);
     this.noteAddress(rec);
     const base = rec.builtin ? { ...(builtinProps(rec.type, rec.path) ?? {}) } : {};
-    const props = applyTable(def.properties, base, properties, { ...ctx, owner: { kind: def.kindName, path: rec.path } });
+    const props = applyTable(def.properties, base, properties, { ...ctx, ...this.lookups(), owner: { kind: def.kindName, path: rec.path } });
     if (!rec.builtin) this.fillOnCreate(def, props, ctx);
     hashUserPassword(def, props, ctx.position);
     const passphrase = takePassphrase(def, props);
@@ -130,9 +152,19 @@ export class ObjectOperations {
     this.leftAddresses.clear();
   }
 
+  /**
+   * What a loaded file may leave out that a command may not: a virtual's destination (it has
+   * traffic-matching-criteria; kept, not served) and an FQDN node's address (kept, not resolved).
+   */
+  private keptWithout(type: string, property: string, props: StoredProps): boolean {
+    if (!this.loading) return false;
+    if (type === 'ltm virtual' && property === 'destination') return true;
+    return type === 'ltm node' && property === 'address' && props.fqdn !== undefined;
+  }
+
   private fillOnCreate(def: ObjectTypeDef, props: StoredProps, ctx: OpContext): void {
     for (const [name, p] of Object.entries(def.properties)) {
-      if (p.required && props[name] === undefined) {
+      if (p.required && props[name] === undefined && !this.keptWithout(def.key, name, props)) {
         throw errors.configError(`"${name}" is required to create a ${def.kindName}.`, ctx.position);
       }
     }
@@ -191,7 +223,7 @@ export class ObjectOperations {
       if (!this.repo.getById(rec.id)) continue;
       const ctx = this.ruleContext(position);
       for (const rule of PRELINK_RULES[rec.type] ?? []) rule(rec, ctx);
-      linkReferences(this.repo, rec, position);
+      this.unmodeled.push(...linkReferences(this.repo, rec, position, this.mayBeMissing(rec)));
     }
   }
 
@@ -205,7 +237,7 @@ export class ObjectOperations {
     for (const [rec, position] of touched) {
       const ctx = this.ruleContext(position);
       for (const rule of PRELINK_RULES[rec.type] ?? []) rule(rec, ctx);
-      linkReferences(this.repo, rec, position);
+      this.unmodeled.push(...linkReferences(this.repo, rec, position, this.mayBeMissing(rec)));
     }
     const done = new Set<number>();
     for (const [rec, position] of touched) {
@@ -240,6 +272,7 @@ export class ObjectOperations {
   ruleContext(position?: SourcePosition): RuleContext {
     return {
       repo: this.repo,
+      loading: this.loading,
       effective: (r) => this.effective(r),
       write: (r, p) => this.write(r, p),
       position,
@@ -256,8 +289,9 @@ function takePassphrase(def: ObjectTypeDef, props: StoredProps): string | undefi
 
 /** The BIG-IP message for deleting an object still in use, naming the user. */
 export function inUseError(rec: ObjectRecord, user: ObjectRecord, position?: SourcePosition): ConfigError {
-  const kind = typeOf(rec.type).kindName;
-  const userKind = typeOf(user.type).kindName;
+  // Preserved objects have no modelled kind name: their type words stand in.
+  const kind = getType(rec.type)?.kindName ?? rec.type;
+  const userKind = getType(user.type)?.kindName ?? user.type;
   if (rec.type === 'ltm node') {
     return new ConfigError(ErrorCodes.NODE_IN_USE, `Node address '${rec.path}' is referenced by a member of pool '${user.path}'.`, { position });
   }

@@ -10,11 +10,14 @@ import { selectTargets } from './list-command';
 import { formatMonitorRule, parseMonitorRule } from './monitor-rule';
 import { relativeName } from './names';
 import type { ObjectRecord } from './object-repository';
+import { memberHostLines, virtualHostLines } from './show-hosts';
 import type { ExecuteResult } from './session';
 import { isProps, type StoredProps } from './stored-value';
 import { renderBlock } from './format/show-format';
 import { toJson, type ShowBlock, type ShowCell, type ShowCounterRow, type ShowTable, type StoredOnlyInEffect } from './show-data';
 import { storedOnlyInEffect } from './stored-only';
+import { preservedItems } from './preserved';
+import { notServedReasons } from './validate/rules';
 import { formatDestinationForShow } from './format/values';
 import { memberNode } from './validate/references';
 import { persistenceInForce, persistenceKind } from './persistence-in-force';
@@ -79,6 +82,8 @@ function storedOnlyFor(rec: ObjectRecord, eff: StoredProps, ctx: ExecContext): S
   const out: StoredOnlyInEffect[] = [];
   const add = (r: ObjectRecord, props: StoredProps) => {
     for (const s of storedOnlyInEffect(r.type, props)) out.push({ object: `${r.type} ${r.path}`, ...s });
+    // Properties a loaded file set that openltm does not implement: kept as they came, not acted on.
+    for (const item of preservedItems(r.props)) out.push({ object: `${r.type} ${r.path}`, property: item.key, value: item.value ?? (item.children ? '{ ... }' : '') });
   };
   add(rec, eff);
   const find = (types: readonly string[], path: string) => types.map((t) => ctx.ops.repo.get(t, path)).find((r): r is ObjectRecord => !!r);
@@ -115,7 +120,9 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext): ShowBlock {
   };
   const s = sinceReset(st?.stats ?? zero, ctx.status.baseline('virtual', rec.path));
   const match = virtualMatch(eff);
+  const notServed = notServedReasons(rec.props);
   const state = eff.enabled === 'disabled' ? 'disabled' : 'enabled';
+  const perHost = virtualHostLines(ctx.status, rec.path);
   const c = (field: string, value: number): ShowCell => ({ field, value });
   const traffic = (label: string, field: string, value: number): ShowCounterRow => ({ label, cells: [c(`clientside.${field}`, value), c(`ephemeral.${field}`, 0), null] });
   const one = (label: string, field: string, value: number): ShowCounterRow => ({ label, cells: [c(field, value)] });
@@ -126,14 +133,16 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext): ShowBlock {
     titleWidth: 66,
     statusWidth: 16,
     status: [
-      { label: 'Availability', field: 'status.availability-state', value: st?.availability ?? 'unknown' },
+      { label: 'Availability', field: 'status.availability-state', value: notServed.length ? 'offline' : st?.availability ?? 'unknown' },
       { label: 'State', field: 'status.enabled-state', value: st?.state ?? state },
-      { label: 'Reason', field: 'status.status-reason', value: st?.reason ?? NO_REPORT },
+      { label: 'Reason', field: 'status.status-reason', value: notServed.length ? `Not served by openltm (no listener): ${notServed.join('; ')}` : st?.reason ?? NO_REPORT },
       ...cmpLines(ctx.status.reportInfo()?.cmp).map(([label, value]) => ({ label, field: label === 'CMP' ? 'cmp-enabled' : 'cmp-mode', value })),
       { label: 'Destination', field: 'destination', value: showDestination(eff) },
       ...(match && match.source.prefix > 0 ? [{ label: 'Source', field: 'source', value: `${match.source.address}/${match.source.prefix}` }] : []),
+      ...perHost.lines,
     ],
     tables: [
+      ...(perHost.table ? [perHost.table] : []),
       {
         heading: 'Traffic',
         columns: ['ClientSide', 'Ephemeral', 'General'],
@@ -254,6 +263,7 @@ function showPool(rec: ObjectRecord, ctx: ExecContext, withMembers: boolean): Sh
         { label: 'Monitor', field: 'monitor-rule', value: memberMonitor },
         { label: 'Monitor Status', field: 'monitor-status', value: m.e.state === 'user-down' ? 'user-down' : m.monitorStatus },
         { label: 'Session Status', field: 'session-status', value: m.e.session === 'user-disabled' ? 'user-disabled' : 'enabled' },
+        ...memberHostLines(ctx.status, rec.path, m.key),
       ],
       tables: [serverSideTable(m.stats, 29)],
     };
@@ -273,11 +283,16 @@ function showNode(rec: ObjectRecord, ctx: ExecContext): ShowBlock {
       else if (m.availability === 'offline' && availability === 'unknown') availability = 'offline';
     }
   }
-  const reason = availability === 'available' ? 'Node address is available' : availability === 'offline' ? 'Node address is down' : NO_REPORT;
+  // An FQDN node kept from a loaded file: openltm does not resolve names, so nothing reaches it.
+  const fqdn = typeof rec.props.address !== 'string';
+  const reason = fqdn
+    ? 'FQDN node: openltm does not resolve names; its pool members take no traffic'
+    : availability === 'available' ? 'Node address is available' : availability === 'offline' ? 'Node address is down' : NO_REPORT;
+  if (fqdn) availability = 'offline';
   return {
     type: rec.type,
     name: rec.path,
-    title: `Ltm::Node: ${relativeName(rec.path, ctx.session.folder)} (${String(rec.props.address)})`,
+    title: `Ltm::Node: ${relativeName(rec.path, ctx.session.folder)} (${fqdn ? 'fqdn, not resolved' : String(rec.props.address)})`,
     titleWidth: 69,
     status: [
       { label: 'Availability', field: 'status.availability-state', value: availability },

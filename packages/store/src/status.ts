@@ -20,6 +20,13 @@ export interface StatusView {
   persistence(): { total: number; records: PersistRecordStatus[] } | undefined;
 }
 
+/** The status a command reads and the two writes commands make (inside their transaction). */
+export interface StatusStore extends StatusView {
+  /** Records an administrator's resume of a member. */
+  markResumed(pool: string, member: string): void;
+  setBaseline(kind: string, name: string, counters: Record<string, number>): void;
+}
+
 export interface ReportInfo {
   generation: number;
   at: number;
@@ -28,12 +35,20 @@ export interface ReportInfo {
   unmatched?: Record<string, number>;
 }
 
-export class StatusTable implements StatusView {
+/** The kinds of status rows a report writes (one `persist` row, named ''). */
+type RowKind = 'virtual' | 'member' | 'persist';
+
+/** The rows of one kind as this writer last committed them: the object handed in and its JSON. */
+class WrittenRows {
+  readonly rows = new Map<string, { obj: object | undefined; json: string }>();
+  /** The list of the last report: the same array again means the same objects, nothing to do. */
+  last?: readonly object[];
+}
+
+export class StatusTable implements StatusStore {
   private readonly st;
-  /** What this writer last committed per row, so a report writes only the rows that changed. */
-  private written?: Map<string, string>;
-  /** The row objects last written: a writer that hands the same object again (unchanged) costs no JSON. */
-  private objects = new Map<string, object>();
+  /** What this writer last committed, per kind (undefined until its first report). */
+  private written?: Record<RowKind, WrittenRows>;
 
   constructor(private readonly db: Db) {
     this.st = {
@@ -50,33 +65,54 @@ export class StatusTable implements StatusView {
   /**
    * Makes the status match a new report (one transaction; does not bump the generation). Only
    * rows that changed since this writer's last report are written, and rows of objects no longer
-   * reported are deleted: with thousands of idle virtuals a report costs a few row writes.
+   * reported are deleted: with thousands of idle virtuals a report costs a few row writes. An
+   * object handed in again (the same object) costs one lookup and no JSON, and the same list of
+   * virtuals as last time costs nothing at all (the data plane reuses both when nothing changed).
    */
   write(report: StatusReport): void {
-    const rows = new Map<string, string>();
-    const objects = new Map<string, object>();
-    const row = (key: string, obj: object): void => {
-      const same = this.written && this.objects.get(key) === obj;
-      rows.set(key, same ? this.written!.get(key)! : JSON.stringify(obj));
-      objects.set(key, obj);
+    // The first report of this writer also removes rows a previous daemon left behind.
+    const written = this.written ?? this.rowsInStore();
+    const puts: Array<{ kind: RowKind; name: string; obj: object; json: string }> = [];
+    const dels: Array<{ kind: RowKind; name: string }> = [];
+    const plan = <T extends object>(kind: RowKind, list: readonly T[], nameOf: (o: T) => string): void => {
+      const known = written[kind];
+      if (known.last === list) return;
+      let matched = 0;
+      for (const obj of list) {
+        const name = nameOf(obj);
+        const row = known.rows.get(name);
+        if (row) matched++;
+        if (row?.obj === obj) continue;
+        puts.push({ kind, name, obj, json: JSON.stringify(obj) });
+      }
+      // Names are unique: only when fewer matched than were written did some go.
+      if (matched < known.rows.size) {
+        const names = new Set(list.map(nameOf));
+        for (const name of known.rows.keys()) if (!names.has(name)) dels.push({ kind, name });
+      }
     };
-    for (const v of report.virtuals) row(`virtual\0${v.name}`, v);
-    for (const m of report.members) row(`member\0${m.pool} ${m.member}`, m);
-    if (report.persistence) row('persist\0', report.persistence);
+    plan('virtual', report.virtuals, (v) => v.name);
+    plan('member', report.members, (m) => `${m.pool} ${m.member}`);
+    plan('persist', report.persistence ? [report.persistence] : [], () => '');
     const info: ReportInfo = { generation: report.generation, at: report.at, ...(report.cmp ? { cmp: report.cmp } : {}), ...(report.unmatched ? { unmatched: report.unmatched } : {}) };
     this.db.transaction(() => {
-      // The first report of this writer also removes rows a previous daemon left behind.
-      const before = this.written ?? new Map((this.st.keys.all() as Array<{ kind: string; name: string }>).map((r) => [`${r.kind}\0${r.name}`, '']));
-      for (const key of before.keys()) {
-        if (!rows.has(key)) this.st.del.run(...splitKey(key));
-      }
-      for (const [key, data] of rows) {
-        if (before.get(key) !== data) this.st.put.run(...splitKey(key), data);
-      }
+      for (const d of dels) this.st.del.run(d.kind, d.name);
+      for (const p of puts) if (written[p.kind].rows.get(p.name)?.json !== p.json) this.st.put.run(p.kind, p.name, p.json);
       this.st.put.run('report', '', JSON.stringify(info));
     }).immediate();
-    this.written = rows;
-    this.objects = objects;
+    // Committed: remember it (a failed write leaves the bookkeeping as it was, so the next retries).
+    for (const d of dels) written[d.kind].rows.delete(d.name);
+    for (const p of puts) written[p.kind].rows.set(p.name, { obj: p.obj, json: p.json });
+    written.virtual.last = report.virtuals;
+    written.member.last = report.members;
+    this.written = written;
+  }
+
+  /** The virtual and member rows in the store now, as a writer that wrote nothing yet sees them. */
+  private rowsInStore(): Record<RowKind, WrittenRows> {
+    const out = { virtual: new WrittenRows(), member: new WrittenRows(), persist: new WrittenRows() };
+    for (const r of this.st.keys.all() as Array<{ kind: RowKind; name: string }>) out[r.kind].rows.set(r.name, { obj: undefined, json: '' });
+    return out;
   }
 
   private read<T>(kind: string, name: string): T | undefined {
@@ -126,9 +162,4 @@ export class StatusTable implements StatusView {
   setBaseline(kind: string, name: string, counters: Record<string, number>): void {
     this.st.putBase.run(kind, name, JSON.stringify(counters));
   }
-}
-
-function splitKey(key: string): [string, string] {
-  const i = key.indexOf('\0');
-  return [key.slice(0, i), key.slice(i + 1)];
 }

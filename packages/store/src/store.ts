@@ -1,19 +1,22 @@
 /**
- * The store: one SQLite file, one transaction per command (and per batch or file load), the
- * generation counter the data plane polls, and the read side the daemon uses.
+ * The store: one transaction per command (and per batch or file load) on a backend (one SQLite
+ * file, or an etcd cluster), the generation counter the data plane polls, and the read side the
+ * daemon uses.
  */
 import * as path from 'node:path';
-import { ConfigError, errors, getType, type MemberStatus, type StatusReport, type VirtualStatus } from '@openltm/model';
+import { ConfigError, ErrorCodes, errors, getType, type MemberStatus, type StatusReport, type VirtualStatus } from '@openltm/model';
 import { declarationMessage, parseCommand, parseScript, type Statement } from '@openltm/parser';
 import { builtinProps, schemaBuiltins, seedBuiltins } from './builtins';
-import { openDatabase, type Db } from './database';
+import { generateSelfSigned } from './certificates';
 import { isQueueable, isReadOnly, runStatement, withPosition, type ExecContext } from './executor';
 import { fullPath, relativeName } from './names';
-import { ObjectRepository } from './object-repository';
-import type { ObjectOperations } from './object-operations';
-import { DryRun, Transactions, busyError, isBusy } from './transaction';
+import { ObjectOperations } from './object-operations';
+import { EtcdBackend, type EtcdBackendOptions } from './etcd-backend';
+import { SqliteBackend } from './sqlite-backend';
+import type { StoreBackend } from './store-backend';
+import { DryRun } from './transaction';
 import { Session, type ExecuteResult } from './session';
-import { StatusTable, type ReportInfo } from './status';
+import type { ReportInfo } from './status';
 import type { StoredProps } from './stored-value';
 
 export interface StoreOptions {
@@ -54,43 +57,67 @@ export interface ScriptResult {
 }
 
 export class Store {
-  private readonly repo: ObjectRepository;
-  private readonly statusTable: StatusTable;
-  private readonly tx: Transactions;
   private closed = false;
 
   private constructor(
-    private readonly db: Db,
-    readonly path: string,
+    private readonly backend: StoreBackend,
     private readonly options: StoreOptions,
-  ) {
-    this.repo = new ObjectRepository(db);
-    this.statusTable = new StatusTable(db);
-    this.tx = new Transactions(db, this.repo, () => this.busyError());
+  ) {}
+
+  /** Where the store is: the SQLite file's path, or the etcd URL. */
+  get path(): string {
+    return this.backend.location;
+  }
+
+  /** Where files beside the store go (bigip.conf, uploads): the SQLite file's directory; for etcd, the current directory unless the caller says. */
+  private localDir(): string {
+    return this.driver === 'sqlite' ? path.dirname(path.resolve(this.path)) : process.cwd();
+  }
+
+  /** The driver: 'sqlite' or 'etcd'. */
+  get driver(): string {
+    return this.backend.driver;
+  }
+
+  /** The etcd backend, when the store is on etcd (per-host status, link state). */
+  get etcd(): EtcdBackend | undefined {
+    return this.backend instanceof EtcdBackend ? this.backend : undefined;
+  }
+
+  private get repo() {
+    return this.backend.repo;
   }
 
   /** Opens the store at `path`, creating it (mode 0600, with the built-ins) when missing. */
   static open(file: string, options: StoreOptions = {}): Store {
-    let db: Db;
-    try {
-      db = openDatabase(file, options).db;
-    } catch (err) {
-      if (isBusy(err)) throw busyError(file, options.busyTimeoutMs);
-      throw err;
-    }
-    const store = new Store(db, file, options);
+    return Store.on(SqliteBackend.open(file, options), options);
+  }
+
+  /**
+   * Opens the store on an etcd cluster (see etcd-backend.ts): the first one to open an empty
+   * cluster writes the built-ins.
+   */
+  static openEtcd(options: EtcdBackendOptions, storeOptions: StoreOptions = {}): Store {
+    return Store.on(EtcdBackend.open(options), storeOptions);
+  }
+
+  /** A store on an open backend; an empty one gets the built-in objects. */
+  static on(backend: StoreBackend, options: StoreOptions = {}): Store {
+    const store = new Store(backend, options);
     try {
       const empty = () => store.repo.count('ltm profile smtps') === 0;
       // A store made by an earlier version lacks the built-ins of types added since (/Common/http).
       const missing = () => schemaBuiltins().filter(([type, path]) => !store.repo.get(type, path));
       if (store.read(() => empty() || missing().length > 0)) {
+        // Generated outside the transaction: a backend that re-runs it on a conflict reuses it.
+        const pair = store.read(empty) ? (options.defaultCertificate ?? generateSelfSigned()) : undefined;
         store.write(() => {
-          if (empty()) seedBuiltins(store.repo, options.defaultCertificate);
+          if (empty() && pair) seedBuiltins(store.repo, pair);
           for (const [type, path] of missing()) store.repo.insert(type, path, builtinProps(type, path)!, true);
         });
       }
     } catch (err) {
-      db.close();
+      backend.close();
       throw err;
     }
     return store;
@@ -98,30 +125,32 @@ export class Store {
 
   /** Cheap: the committed configuration generation, bumped by every committed change. */
   generation(): number {
-    return this.repo.generation();
+    return this.backend.generation();
   }
 
   private context(ops: ObjectOperations, session: Session): ExecContext {
     return {
       ops,
       session,
-      status: this.statusTable,
-      defaultConfigFile: this.options.configFile ?? path.join(path.dirname(path.resolve(this.path)), 'bigip.conf'),
+      status: this.backend.status,
+      defaultConfigFile: this.options.configFile ?? path.join(this.localDir(), 'bigip.conf'),
     };
   }
 
-  private busyError(): ConfigError {
-    return busyError(this.path, this.options.busyTimeoutMs);
-  }
-
+  /** Runs `fn` in one write transaction; the reference and rule checks run before the commit. */
   private write<T>(fn: (ops: ObjectOperations) => T): T {
     this.assertOpen();
-    return this.tx.write(fn);
+    return this.backend.write(() => {
+      const ops = new ObjectOperations(this.repo);
+      const result = fn(ops);
+      ops.check();
+      return result;
+    });
   }
 
   private read<T>(fn: (ops: ObjectOperations) => T): T {
     this.assertOpen();
-    return this.tx.read(fn);
+    return this.backend.read(() => fn(new ObjectOperations(this.repo)));
   }
 
   private assertOpen(): void {
@@ -141,7 +170,7 @@ export class Store {
       session.transaction.push(s);
       return { output: '', queued: true };
     }
-    if (isReadOnly(s)) return this.read((ops) => runStatement(s, this.context(ops, session)));
+    if (isReadOnly(s)) return this.staleNote(this.read((ops) => runStatement(s, this.context(ops, session))));
     const before = session.folder;
     try {
       return this.write((ops) => {
@@ -154,6 +183,18 @@ export class Store {
       if (err instanceof DryRun && err.result) return err.result;
       throw withPosition(err, s.pos);
     }
+  }
+
+  /** A read answered from a cached copy (etcd unreachable) says so, as a warning. */
+  private staleNote(result: ExecuteResult): ExecuteResult {
+    const offline = this.etcd?.offline;
+    if (!offline) return result;
+    const note = new ConfigError(
+      ErrorCodes.STORE_UNREACHABLE,
+      `The configuration store ${this.path} cannot be reached: this is the cached configuration (generation ${this.generation()}) from ${offline.file}, as this host's daemon last saw it, without current status. Nothing can be changed until etcd returns.`,
+      { severity: 4 },
+    );
+    return { ...result, warnings: [...(result.warnings ?? []), note] };
   }
 
   private submit(pos: Statement['pos'], session: Session): ExecuteResult {
@@ -186,6 +227,10 @@ export class Store {
     const { folder, transaction } = session;
     try {
       this.write((ops) => {
+        // A backend may run this again on a newer snapshot: start from the session as it was.
+        results.length = 0;
+        session.folder = folder;
+        session.transaction = transaction && [...transaction];
         const run = (s: Statement) => {
           try {
             const r = runStatement(s, this.context(ops, session));
@@ -249,7 +294,7 @@ export class Store {
   /** Every object of every type, effective values, at one generation (one snapshot). */
   snapshot(typeKeys: readonly string[]): { generation: number; objects: Record<string, EffectiveObject[]> } {
     return this.read((ops) => ({
-      generation: this.repo.generation(),
+      generation: this.backend.generation(),
       objects: Object.fromEntries(typeKeys.map((t) => [t, ops.repo.all(t).map((r) => ({ type: t, name: r.path, builtin: r.builtin, properties: ops.effective(r) }))])),
     }));
   }
@@ -267,7 +312,7 @@ export class Store {
    * path), or undefined when the store no longer knows (read everything instead).
    */
   changesSince(generation: number): Array<{ type: string; path: string }> | undefined {
-    return this.read(() => this.repo.changesSince(generation));
+    return this.read(() => this.backend.changesSince(generation));
   }
 
   /** The PEM (and passphrase) of a `sys file ssl-cert` / `ssl-key`, for the data plane only. Never log it. */
@@ -280,50 +325,44 @@ export class Store {
   }
 
   /**
-   * Stores the data plane's status report (does not bump the generation). better-sqlite3 is
-   * synchronous, so a report never waits long for a writer (a big `load` holds the lock for
-   * seconds): after `busyTimeoutMs` (default 100) it gives up and returns false; the next
-   * report will do.
+   * Stores the data plane's status report (does not bump the generation). It never waits long:
+   * a busy SQLite store (a big `load` holds the lock for seconds) gives up after `busyTimeoutMs`
+   * (default 100) and returns false; the next report will do.
    */
   writeStatus(report: StatusReport, options: { busyTimeoutMs?: number } = {}): boolean {
     this.assertOpen();
-    const previous = this.options.busyTimeoutMs ?? 5000;
-    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 100))}`);
-    try {
-      this.statusTable.write(report);
-      return true;
-    } catch (err) {
-      if (isBusy(err)) return false;
-      throw err;
-    } finally {
-      this.db.pragma(`busy_timeout = ${previous}`);
-    }
+    return this.backend.writeStatus(report, options);
+  }
+
+  /** Calls `listener` when the configuration may have changed (a hint before the next poll). */
+  watch(listener: () => void): () => void {
+    return this.backend.watch(listener);
   }
 
   /** The data plane's last reported status of a virtual (raw counters, before any reset-stats baseline). */
   virtualStatus(name: string): VirtualStatus | undefined {
-    return this.read(() => this.statusTable.virtual(fullPath(name)));
+    return this.read(() => this.backend.status.virtual(fullPath(name)));
   }
 
   /** The data plane's last reported status of a pool member (raw counters). */
   memberStatus(pool: string, member: string): MemberStatus | undefined {
-    return this.read(() => this.statusTable.member(fullPath(pool), member));
+    return this.read(() => this.backend.status.member(fullPath(pool), member));
   }
 
   /** Manual-resume tokens by `<pool> <member>` (see member-resume.ts), for the daemon's desired state. */
   resumeTokens(): Record<string, number> {
-    return this.read(() => this.statusTable.resumeTokens());
+    return this.read(() => this.backend.status.resumeTokens());
   }
 
   /** The last status report's generation and time, if any. */
   statusInfo(): ReportInfo | undefined {
-    return this.read(() => this.statusTable.reportInfo());
+    return this.read(() => this.backend.status.reportInfo());
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.db.close();
+    this.backend.close();
   }
 }
 

@@ -29,12 +29,17 @@ function setPaths(table: PropertyTable, properties: readonly Property[], prefix:
   }
 }
 
+/** The stored-only properties a statement sets, each named once (`rules`, `members address`). */
+export function storedOnlyPaths(typeKey: string, properties: readonly Property[]): string[] {
+  const paths: string[] = [];
+  setPaths(typeOf(typeKey).properties, properties, [], paths);
+  return [...new Set(paths)];
+}
+
 /** One warning per stored-only property the statement sets (each named once). */
 export function storedOnlyWarnings(typeKey: string, path: string, properties: readonly Property[], position?: SourcePosition): ConfigError[] {
   const def = typeOf(typeKey);
-  const paths: string[] = [];
-  setPaths(def.properties, properties, [], paths);
-  return [...new Set(paths)].map((p) => errors.storedOnly(def.kindName, path, p, position));
+  return storedOnlyPaths(typeKey, properties).map((p) => errors.storedOnly(def.kindName, path, p, position));
 }
 
 /** A stored-only setting in effect: its property path and the value, as `list` would write it. */

@@ -3,13 +3,13 @@
  * another process changed, and its cached records follow those changes.
  */
 import { Session, Store } from '../src';
-import { defaultPair, openTestStore, type TestStore } from './helpers';
+import { openStoreAt, openTestStore, type TestStore } from './helpers';
 
 let t: TestStore;
 let other: Store;
 beforeEach(() => {
   t = openTestStore();
-  other = Store.open(t.file, { defaultCertificate: defaultPair() });
+  other = openStoreAt(t.file);
 });
 afterEach(() => {
   other.close();

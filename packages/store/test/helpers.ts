@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '@openltm/model';
-import { Session, Store, generateSelfSigned } from '@openltm/store';
+import { Session, Store, generateSelfSigned, parseEtcdUrl } from '@openltm/store';
 
 let pair: { cert: string; key: string } | undefined;
 /** One default pair per test file: RSA key generation is the slowest part of creating a store. */
@@ -27,9 +27,36 @@ export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'openltm-store-'));
 }
 
+/** Which driver the suite runs on: the "store on etcd" jest project runs it all again on etcd. */
+export const driver: 'sqlite' | 'etcd' = (globalThis as { OPENLTM_STORE_DRIVER?: string }).OPENLTM_STORE_DRIVER === 'etcd' ? 'etcd' : 'sqlite';
+/** `it`, for tests of the SQLite file itself (its locking, its tables): skipped on etcd, which has its own tests. */
+export const itSqlite = driver === 'sqlite' ? it : it.skip;
+
+let prefixes = 0;
+/** Each test store on etcd gets a key prefix of its own. */
+function etcdPrefix(): string {
+  return `/test-${process.pid}-${++prefixes}-${crypto.randomBytes(4).toString('hex')}`;
+}
+
+const opened = new Map<string, string>();
+/**
+ * Opens the store of a test: the SQLite file `file`, or (on etcd) the prefix that file stands
+ * for, so a second open of the same file is a second client of the same configuration.
+ */
+export function openStoreAt(file: string, options: { busyTimeoutMs?: number } = {}): Store {
+  const storeOptions = { defaultCertificate: defaultPair(), busyTimeoutMs: options.busyTimeoutMs ?? 2000, configFile: path.join(path.dirname(file), 'bigip.conf') };
+  if (driver === 'sqlite') return Store.open(file, storeOptions);
+  const base = process.env.OPENLTM_TEST_ETCD_URL;
+  if (!base) throw new Error('the "store on etcd" project needs OPENLTM_TEST_ETCD_URL (its global setup starts etcd)');
+  let prefix = opened.get(file);
+  if (!prefix) opened.set(file, (prefix = etcdPrefix()));
+  const url = parseEtcdUrl(`${base}${prefix}`);
+  return Store.openEtcd({ connection: { hosts: url.hosts, prefix: url.prefix, timeoutMs: 5000, statusTtlSeconds: 10 }, location: `${base}${prefix}`, host: 'test' }, storeOptions);
+}
+
 export function openTestStore(dir = tempDir()): TestStore {
   const file = path.join(dir, 'config.db');
-  const store = Store.open(file, { defaultCertificate: defaultPair(), busyTimeoutMs: 2000 });
+  const store = openStoreAt(file);
   const session = new Session();
   return {
     store,

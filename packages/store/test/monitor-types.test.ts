@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { ErrorCodes } from '@openltm/model';
-import { openTestStore, type TestStore } from './helpers';
+import { itSqlite, openTestStore, type TestStore } from './helpers';
 
 let t: TestStore;
 beforeEach(() => {
@@ -17,7 +17,8 @@ describe('http, https, tcp-half-open, icmp and gateway-icmp monitors', () => {
     expect(t.store.names('ltm monitor gateway-icmp')).toEqual(['gateway_icmp']);
   });
 
-  test('a store made before these types existed gets their built-ins when opened', () => {
+  // Edits the SQLite file underneath the store, as an older version would have left it.
+  itSqlite('a store made before these types existed gets their built-ins when opened', () => {
     const dir = t.dir;
     t.store.close();
     const raw = new Database(`${dir}/config.db`);

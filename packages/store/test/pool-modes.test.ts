@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorCodes, IMPLEMENTED_LOAD_BALANCING_MODES, LOAD_BALANCING_MODES } from '@openltm/model';
-import { openTestStore, type TestStore } from './helpers';
+import { itSqlite, openTestStore, type TestStore } from './helpers';
 
 let t: TestStore;
 beforeEach(() => {
@@ -41,14 +41,21 @@ describe('load-balancing-mode is refused unless the data plane implements it', (
     expect(t.run('show ltm pool p')).toMatch(new RegExp(`\\n {5}Load Balancing Mode : ${mode}\\n`));
   });
 
-  test('a load of a file with an unimplemented mode fails and loads nothing', () => {
+  test('a loaded file with an unimplemented mode keeps the pool, not served, and so is its virtual; typed, it is refused', () => {
     const file = path.join(t.dir, 'observed.conf');
-    fs.writeFileSync(file, 'ltm pool /Common/p {\n    load-balancing-mode observed-member\n}\n');
-    expect(t.fail(`load sys config merge file ${file}`).message).toContain('load-balancing-mode observed-member is not supported');
-    expect(t.store.names('ltm pool')).toEqual([]);
+    fs.writeFileSync(file, 'ltm pool /Common/p {\n    load-balancing-mode observed-member\n}\nltm virtual /Common/v {\n    destination /Common/10.0.0.1:25\n    pool /Common/p\n}\n');
+    const out = t.run(`load sys config merge file ${file}`);
+    expect(out).toMatch(/Not served: 1 pools are kept but get no data-plane pool \(their virtual servers are not served\):\n {2}\/Common\/p: load-balancing-mode observed-member is not supported/);
+    expect(out).toMatch(/Not served: 1 virtual servers are kept but get no listener:\n {2}\/Common\/v: pool \/Common\/p is not supported: load-balancing-mode observed-member is not supported/);
+    expect(t.fail('create ltm pool q load-balancing-mode observed-member').message).toContain('load-balancing-mode observed-member is not supported');
+    // Given a mode openltm implements, the pool and its virtual are served again.
+    t.run('modify ltm pool p load-balancing-mode round-robin');
+    t.run('modify ltm virtual v description served');
+    expect(t.store.getEffective('ltm pool', 'p')!.properties['~not-served']).toBeUndefined();
+    expect(t.store.getEffective('ltm virtual', 'v')!.properties['~not-served']).toBeUndefined();
   });
 
-  test('a store written before the refusal says show runs round-robin', () => {
+  itSqlite('a store written before the refusal says show runs round-robin', () => {
     t.run(`create ltm pool p ${MEMBERS}`);
     t.store.close();
     const db = new Database(t.file);

@@ -1,6 +1,6 @@
 import type { StatusReport } from '@openltm/model';
-import { Store } from '../src/store';
-import { openTestStore, seedScenario, type TestStore } from './helpers';
+import Database from 'better-sqlite3';
+import { itSqlite, openStoreAt, openTestStore, seedScenario, type TestStore } from './helpers';
 
 let t: TestStore;
 beforeEach(() => {
@@ -96,7 +96,7 @@ describe('status written by a daemon', () => {
     t.store.writeStatus(report(0, 0));
     expect(t.run('show ltm pool smtp_pool members')).toMatch(/10\.0\.0\.12:25[\s\S]*offline/);
     // A new daemon (a second store handle) reports only one member: the other's row goes.
-    const second = Store.open(t.file, { busyTimeoutMs: 2000 });
+    const second = openStoreAt(t.file);
     try {
       const r = report(0, 0);
       second.writeStatus({ ...r, members: r.members.slice(0, 1) });
@@ -110,11 +110,11 @@ describe('status written by a daemon', () => {
     expect(block12).toMatch(/Availability +: unknown/);
   });
 
-  it('a status write never waits for a writer holding the lock: it reports false and the next one lands', () => {
-    const other = Store.open(t.file, { busyTimeoutMs: 2000 });
+  itSqlite('a status write never waits for a writer holding the lock: it reports false and the next one lands', () => {
+    // Another process in the middle of a long write (a `load`): it holds the write lock.
+    const other = new Database(t.file);
     try {
-      // Another process in the middle of a long write (a `load`): it holds the write lock.
-      const db = (other as unknown as { db: { exec(sql: string): void } }).db;
+      const db = other;
       db.exec('BEGIN IMMEDIATE');
       expect(t.store.writeStatus(report(100, 1), { busyTimeoutMs: 0 })).toBe(false);
       db.exec('COMMIT');

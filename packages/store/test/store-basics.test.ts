@@ -2,14 +2,14 @@ import * as fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { ErrorCodes } from '@openltm/model';
 import { SCHEMA_VERSION, Store } from '@openltm/store';
-import { defaultPair, openTestStore, tempDir, type TestStore } from './helpers';
+import { itSqlite, openStoreAt, openTestStore, tempDir, type TestStore } from './helpers';
 
 describe('the store file', () => {
   let t: TestStore;
   beforeEach(() => (t = openTestStore()));
   afterEach(() => t.cleanup());
 
-  it('is created with mode 0600, in WAL mode, at the current schema version', () => {
+  itSqlite('is created with mode 0600, in WAL mode, at the current schema version', () => {
     expect(fs.statSync(t.file).mode & 0o777).toBe(0o600);
     t.run('create ltm pool p1');
     expect(fs.statSync(`${t.file}-wal`).mode & 0o777).toBe(0o600);
@@ -49,7 +49,7 @@ describe('the store file', () => {
   it('keeps its contents when reopened and does not seed the built-ins twice', () => {
     t.run('create ltm pool p1');
     t.store.close();
-    const again = Store.open(t.file, { defaultCertificate: defaultPair() });
+    const again = openStoreAt(t.file);
     try {
       expect(again.names('ltm pool')).toEqual(['p1']);
       expect(again.names('ltm profile smtps')).toEqual(['smtps']);
@@ -79,7 +79,7 @@ describe('the generation', () => {
   });
 
   it('is seen by a second connection to the same file', () => {
-    const other = Store.open(t.file);
+    const other = openStoreAt(t.file);
     try {
       const g = other.generation();
       t.run('create ltm pool p1');
@@ -99,7 +99,7 @@ describe('the generation', () => {
 });
 
 describe('opening', () => {
-  it('creates missing files only; an existing non-store file is refused', () => {
+  itSqlite('creates missing files only; an existing non-store file is refused', () => {
     const dir = tempDir();
     try {
       fs.writeFileSync(`${dir}/junk.db`, 'not a database');

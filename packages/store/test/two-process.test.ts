@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorCodes } from '@openltm/model';
 import { Store } from '@openltm/store';
-import { openTestStore, type TestStore } from './helpers';
+import { itSqlite, openTestStore, type TestStore } from './helpers';
 
 const runner = path.join(__dirname, 'fixtures/ts-child.js');
 const children: ChildProcess[] = [];
@@ -35,7 +35,7 @@ afterEach(() => {
   t.cleanup();
 });
 
-it('two writers at once both succeed in turn and the store stays intact', async () => {
+itSqlite('two writers at once both succeed in turn and the store stays intact', async () => {
   t.store.close();
   const [a, b] = [child('writer.ts', [t.file, 'a', '40', '10000']), child('writer.ts', [t.file, 'b', '40', '10000'])];
   const results = (await Promise.all([a.done, b.done])).map((o) => JSON.parse(o) as { ok: number; busy: number; other: string[] });
@@ -57,7 +57,7 @@ it('two writers at once both succeed in turn and the store stays intact', async 
   }
 }, 60000);
 
-it('a writer blocked past its busy timeout gets a clear busy error and changes nothing', async () => {
+itSqlite('a writer blocked past its busy timeout gets a clear busy error and changes nothing', async () => {
   // The holder keeps the write lock until its stdin is closed below.
   const holder = child('lock-holder.ts', [t.file]);
   expect(await holder.firstLine).toBe('locked');

@@ -32,12 +32,17 @@ describe('refused until supported', () => {
     expect(t.fail('create ltm virtual anyport destination 10.0.0.2:0').message).toMatch(/destination port any \(0\) is not supported/);
   });
 
-  it('in a loaded file as well: the load fails and nothing changes', () => {
+  it('in a loaded file the virtual is kept but not served, and the load says why', () => {
     const file = path.join(t.dir, 'rd.conf');
     fs.writeFileSync(file, 'ltm pool /Common/p { }\nltm virtual /Common/v2 { destination /Common/10.0.0.9%3:25 ip-protocol tcp }\n');
-    const err = t.fail(`load sys config merge file ${file} skip-unknown`);
-    expect(err.code).toBe(ErrorCodes.NOT_SUPPORTED);
-    expect(err.position?.line).toBe(2);
-    expect(t.store.names('ltm pool')).toEqual([]);
+    const out = t.run(`load sys config merge file ${file}`);
+    expect(out).toContain('Not served: 1 virtual servers are kept but get no listener:\n  /Common/v2: route domain %3 in destination is not supported: openltm has no route domains; two virtuals would share one socket.\n');
+    expect(t.store.names('ltm pool')).toEqual(['p']);
+    expect(t.store.getEffective('ltm virtual', 'v2')!.properties['~not-served']).toHaveLength(1);
+    // Still refused when typed; a change that leaves it unservable keeps it kept and not served.
+    expect(t.fail('create ltm virtual v3 destination 10.0.0.9%3:25').code).toBe(ErrorCodes.NOT_SUPPORTED);
+    t.run('modify ltm virtual v2 description kept');
+    t.run('modify ltm virtual v2 destination 10.0.0.9:26');
+    expect(t.store.getEffective('ltm virtual', 'v2')!.properties['~not-served']).toBeUndefined();
   });
 });

@@ -26,6 +26,9 @@ export interface RestErrorBody {
 const STATUS: Partial<Record<string, number>> = {
   [ErrorCodes.ALREADY_EXISTS]: 409,
   [ErrorCodes.BUSY]: 503,
+  // On etcd: another writer kept committing first (retry), or the cluster cannot be reached.
+  [ErrorCodes.CONFLICT]: 409,
+  [ErrorCodes.STORE_UNREACHABLE]: 503,
 };
 
 /** HTTP status and body for anything a handler threw; `internal` is true for bugs (logged, not shown). */

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Store } from '@openltm/store';
 import { startApiServer, type ApiServerOptions, type RunningApi } from './api-server';
 import { createMetrics } from './metrics';
+import { stateDir } from '../store-path';
 
 export interface ServeApiOptions {
   host?: string;
@@ -33,7 +34,7 @@ export async function serveApi(store: Store, logger: Logger, o: ServeApiOptions 
     host: o.host ?? '127.0.0.1',
     port: o.port ?? 8443,
     tls: { cert: cert.pem, key: key.pem, ...(key.passphrase ? { passphrase: key.passphrase } : {}) },
-    uploadDir: o.uploadDir ?? path.join(path.dirname(path.resolve(store.path)), 'api-uploads'),
+    uploadDir: o.uploadDir ?? path.join(store.driver === 'sqlite' ? path.dirname(path.resolve(store.path)) : stateDir(), 'api-uploads'),
     auth: { anonymousLoopback: o.anonymousLoopback === true },
     ...(o.metrics !== false ? { metrics: metricsEndpoint(store) } : {}),
   });

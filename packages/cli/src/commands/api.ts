@@ -24,11 +24,11 @@ export default class Api extends OpenltmCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Api);
     const { resolveStorePath } = await import('../store-path');
-    const { openStore } = await import('@openltm/store');
+    const { openStoreAt } = await import('../open-store');
     const { serveApi } = await import('../api/serve-api');
     const log = this.logger({ 'log-level': flags['log-level'] ?? 'info', 'log-file': flags['log-file'] });
     const logger = log.pino.child({ component: 'api' });
-    const store = openStore(resolveStorePath(flags.store));
+    const store = openStoreAt(resolveStorePath(flags.store));
     let api;
     try {
       api = await serveApi(store, logger, {

@@ -1,14 +1,15 @@
 /** The quickstart configuration `openltm start` applies to an empty store. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStore, Session } from '@openltm/store';
+import { Session } from '@openltm/store';
+import { openStoreAt } from '../open-store';
 
 /** docs/examples/quickstart.tmsh in the repository this cli runs from. */
 export const QUICKSTART_FILE = join(__dirname, '..', '..', '..', '..', 'docs', 'examples', 'quickstart.tmsh');
 
 /** Applies the quickstart when the store has no virtual server; says whether it did. */
 export function applyQuickstart(storePath: string, file = QUICKSTART_FILE): boolean {
-  const store = openStore(storePath);
+  const store = openStoreAt(storePath);
   try {
     if (store.effective('ltm virtual').length > 0) return false;
     store.executeScript(readFileSync(file, 'utf8'), new Session(), { source: file });

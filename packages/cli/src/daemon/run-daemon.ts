@@ -7,8 +7,10 @@
 import { fork } from 'node:child_process';
 import * as path from 'node:path';
 import type { Logger } from 'pino';
-import { openStore, type Store } from '@openltm/store';
-import { DataPlane, InheritedSockets, PrimaryPlane, limitShare, type DeadlineConfig, type InheritedSocket, type StatusSink } from '@openltm/dataplane';
+import { mkdirSync } from 'node:fs';
+import { isEtcdUrl, type Store } from '@openltm/store';
+import { etcdCacheFile, openStoreAt } from '../open-store';
+import { DataPlane, InheritedSockets, PrimaryPlane, type DeadlineConfig, type InheritedSocket, type StatusSink } from '@openltm/dataplane';
 import { storeSource } from './store-desired-state';
 import { TicketKeyRotation } from './ticket-keys';
 import { acquireStoreLock } from './store-lock';
@@ -32,6 +34,8 @@ export interface DaemonOptions {
   log?: { level?: string; file?: string };
   /** Listening sockets inherited from the daemon this one replaces. */
   inherited?: InheritedSockets;
+  /** On etcd: where the copy of the configuration to start from without etcd is kept. */
+  etcdCacheFile?: string;
 }
 
 export interface RunningDaemon {
@@ -49,15 +53,26 @@ const WORKER_MAIN = path.join(__dirname, 'worker-main.js');
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   // One daemon per store; a daemon started by SIGUSR2 takes the lock over from the one it replaces.
   const takeoverFrom = Number(process.env[TAKEOVER_ENV]) || undefined;
-  const lock = acquireStoreLock(options.storePath, takeoverFrom);
+  const logger = options.logger;
+  // On etcd every host runs its own daemon: the lock is per host, on the cached copy's file.
+  const etcd = isEtcdUrl(options.storePath);
+  const cacheFile = etcd ? (options.etcdCacheFile ?? etcdCacheFile(options.storePath)) : undefined;
+  if (cacheFile) mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
+  const lock = acquireStoreLock(cacheFile ?? options.storePath, takeoverFrom);
   let store: Store;
   try {
-    store = openStore(options.storePath);
+    store = openStoreAt(options.storePath, {
+      follow: true,
+      ...(cacheFile ? { cacheFile } : {}),
+      onLink: (up, detail) => {
+        if (up) logger.info({ store: options.storePath }, `etcd ${detail}`);
+        else logger.warn({ store: options.storePath }, `etcd ${detail}`);
+      },
+    });
   } catch (err) {
     lock.release();
     throw err;
   }
-  const logger = options.logger;
   const tickets = new TicketKeyRotation(options.ticketKeyRotationMs);
   const sink: StatusSink = {
     write: (report) => {
@@ -86,7 +101,6 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
               drainTimeoutMs: options.drainTimeoutMs ?? 30_000,
               log: options.log ?? {},
               closeFds: [...(options.inherited?.fds ?? [])],
-              ...(options.sourceConnectionLimit !== undefined ? { sourceConnectionLimit: limitShare(options.sourceConnectionLimit, index, options.workers) } : {}),
               ...(options.deadlines !== undefined ? { deadlines: options.deadlines } : {}),
             };
             return fork(WORKER_MAIN, [JSON.stringify(settings)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

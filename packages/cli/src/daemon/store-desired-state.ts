@@ -4,12 +4,11 @@
  * the store's stored forms and the data plane's specs.
  */
 import { createHash } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from 'pino';
 import { PERSISTENCE_TYPES, formatAddress, fullBits, netmaskPrefix, parseDestination, parsePrefix } from '@openltm/model';
 import { unescapeTmsh } from '@openltm/parser';
 import type { Store, EffectiveObject, StoredProps, StoredValue } from '@openltm/store';
-import { parseMonitorRule, memberNode, persistenceInForce, SOURCE_ADDR } from '@openltm/store';
+import { parseMonitorRule, memberNode, persistenceInForce, SOURCE_ADDR, NOT_SERVED_KEY } from '@openltm/store';
 import type {
   ActivationMode, CertKeyPair, ClientIdentity, XclientFallback, ClientSslSpec, ServerSslSpec, DesiredState, DesiredStateSource, MemberSpec, MonitorRule,
   MonitorSpec, PersistSpec, PoolSpec, RateLimitMode, RateLimitSpec, VirtualSpec,
@@ -236,6 +235,8 @@ function addressSettings(va: EffectiveObject | undefined): { enabled: boolean; l
 
 function virtualSpec(vs: EffectiveObject, profiles: ProfileMaps, cache: ProfileCache): VirtualSpec | undefined {
   const p = vs.properties;
+  // Kept from a loaded file but not servable (a profile openltm does not serve, udp, ...): no listener; show says why.
+  if (p[NOT_SERVED_KEY] !== undefined) return undefined;
   const dest = parseDestination(str(p.destination));
   if (!dest) return undefined;
   let member: ServerSslSpec | undefined;
@@ -336,7 +337,7 @@ function poolSpec(pool: EffectiveObject, nodes: Map<string, EffectiveObject>, re
     const disabled = str(m.session) === 'user-disabled' || str(nodeProps.session) === 'user-disabled';
     const own = str(m.monitor, 'default');
     const address = str(m.address) || str(nodeProps.address);
-    // A member of an FQDN node (stored only) has no address: openltm resolves no names.
+    // An FQDN node kept from a loaded file has no address: openltm does not resolve it, so its members take no traffic.
     if (!address) continue;
     members.push({
       name,
@@ -506,7 +507,8 @@ export class DesiredStateReader {
     return {
       generation: snap.generation,
       virtuals: [...snap.virtuals.values()].filter((v): v is VirtualSpec => !!v),
-      pools: [...snap.pools.values()],
+      // A pool kept from a loaded file with a mode openltm does not implement is not served (nor are its virtuals).
+      pools: [...snap.pools.values()].filter((p) => snap.objects['ltm pool'].get(p.name)?.properties[NOT_SERVED_KEY] === undefined),
       monitors: snap.monitors,
     };
   }
@@ -518,23 +520,14 @@ export function readDesiredState(store: Store, logger?: Logger): DesiredState {
 }
 
 /**
- * The DesiredStateSource the data plane polls. Every commit writes SQLite's WAL file, so a
- * watch on it (inotify) tells the data plane to look now instead of at its next poll.
+ * The DesiredStateSource the data plane polls. The store says when to look now instead of at
+ * the next poll (SQLite: a watch on its WAL file; etcd: its watch stream).
  */
 export function storeSource(store: Store, logger?: Logger): DesiredStateSource {
   const reader = new DesiredStateReader(store, logger);
   return {
     generation: () => store.generation(),
     read: () => reader.read(),
-    watch: (listener) => {
-      let watcher: FSWatcher | undefined;
-      try {
-        watcher = watch(`${store.path}-wal`, { persistent: false }, () => listener());
-        watcher.on('error', () => watcher?.close());
-      } catch (err) {
-        logger?.debug({ err }, 'cannot watch the store for changes; polling only');
-      }
-      return () => watcher?.close();
-    },
+    watch: (listener) => store.watch(listener),
   };
 }

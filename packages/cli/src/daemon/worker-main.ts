@@ -18,8 +18,6 @@ export interface WorkerSettings {
    * reads) by its orphaned workers.
    */
   closeFds?: number[];
-  /** This worker's share of the per-source connection limit. */
-  sourceConnectionLimit?: number;
   /** Session progress deadlines, as the daemon's flags set them. */
   deadlines?: Partial<DeadlineConfig>;
 }
@@ -40,9 +38,12 @@ function main(): void {
   const plane = new WorkerPlane(process as unknown as WorkerChannel, {
     logger,
     timeouts: { drain: settings.drainTimeoutMs },
-    ...(settings.sourceConnectionLimit !== undefined ? { sourceConnectionLimit: settings.sourceConnectionLimit } : {}),
     ...(settings.deadlines !== undefined ? { session: { deadlines: settings.deadlines } } : {}),
   });
+  // Node tracks sockets received over IPC per listening socket they came from, with one
+  // 'internalMessage' listener on `process` per listening address:port that ever sent one here:
+  // bounded by the virtuals, but past 10 Node would warn of a leak that is none.
+  process.setMaxListeners(0);
   // The primary's SIGINT (Ctrl-C reaches the whole process group) is not for us: the primary says stop.
   process.on('SIGINT', () => undefined);
   plane.start();

@@ -1,9 +1,10 @@
 /**
- * Connection limits across workers. Each worker counts only its own sessions, so a limit of L
- * on a virtual or a pool member is divided among the N workers, as BIG-IP divides connection
+ * Member connection limits across workers. Each worker counts only its own member connections,
+ * so a limit of L on a pool member is divided among the N workers, as BIG-IP divides connection
  * limits among its TMM instances in CMP: worker i may hold floor(L/N) sessions, plus one when
  * i < L mod N. The sum is exactly L, so the limit is never exceeded; the price is that a worker
- * whose share is full refuses (or skips the member) while another worker still has room.
+ * whose share is full skips the member while another worker still has room. (Virtual limits
+ * are not divided: the primary counts those exactly, see primary-admission.ts.)
  */
 /** Worker `index`'s share of a limit (0 = unlimited stays unlimited). */
 export function limitShare(limit: number, index: number, workers: number): number {

@@ -14,8 +14,8 @@ export type HealthEntry = [monitor: string, address: string, port: number, state
 export type PrimaryMessage =
   /**
    * What changed in the desired state since the last message (or, with `full`, all of it):
-   * virtuals and pools replaced or removed by name, limits already divided for this worker
-   * (limit-shares.ts). Client-ssl specs travel once per message, by profile name, not once
+   * virtuals and pools replaced or removed by name, member connection limits already divided
+   * for this worker (limit-shares.ts). Client-ssl specs travel once per message, by profile name, not once
    * per virtual.
    */
   | { type: 'state'; full: boolean; generation: number; virtuals: WireVirtual[]; removedVirtuals: string[]; pools: PoolSpec[]; removedPools: string[]; clientSsl: Record<string, ClientSslSpec> }
@@ -23,8 +23,11 @@ export type PrimaryMessage =
   | { type: 'ticket-keys'; keys: string }
   /** The whole health table; replaces the previous one. */
   | { type: 'health'; checks: HealthEntry[] }
-  /** An accepted client connection for `virtual` (the socket is the message's handle). */
-  | { type: 'connection'; virtual: string; generation: number }
+  /**
+   * An accepted, admitted client connection for `virtual` (the socket is the message's handle).
+   * The worker reports `id` in an `ended` message when the client's socket closes.
+   */
+  | { type: 'connection'; virtual: string; generation: number; id: number }
   /** Stop: drain every listener (sessions may finish for `drainTimeoutMs`), report, exit. */
   | { type: 'stop'; drainTimeoutMs: number }
   | PersistAnswer;
@@ -32,9 +35,13 @@ export type PrimaryMessage =
 export type WorkerMessage =
   /** The worker has its IPC handlers installed and may be sent state and connections. */
   | { type: 'ready' }
-  /** Cumulative counters since the worker started, per virtual and per pool member. */
   /** Counters since the worker started, for the virtuals and members whose counters changed since its last report. */
   | { type: 'stats'; virtuals: Record<string, VirtualStats>; members: Record<string, MemberStats>; sessions: number }
+  /**
+   * Client connections (ids of `connection` messages) whose socket closed. Sent before any
+   * `stats` message that counts them closed, so the primary's admission is never behind.
+   */
+  | { type: 'ended'; ids: number[] }
   /** Drained; the worker exits next. */
   | { type: 'stopped' }
   | PersistRequest;

@@ -16,16 +16,18 @@ import type { BackoffPolicy } from '../reconcile/backoff';
 import { diffChanged } from '../reconcile/diff';
 import { Reconciler } from '../reconcile/reconciler';
 import { virtualStatus } from '../status-reporter';
-import type { VirtualSpec, VirtualStatus } from '../desired-state';
+import type { VirtualSpec, VirtualStats, VirtualStatus } from '../desired-state';
 import type { DataPlaneStatus } from '../status-reporter';
 import { AvailabilityLog } from '../availability-log';
+import { implicitTls, turnAway } from '../listener/refusal';
 import { Acceptor } from './acceptor';
 import { ConnectionRouter } from '../listener/connection-router';
 import { InheritedSockets, type InheritedSocket } from './inherited-sockets';
 import type { HealthEntry, PrimaryMessage, WorkerMessage } from './messages';
 import { memberKey } from './messages';
+import { PrimaryAdmission, type RefusalCounts } from './primary-admission';
 import { StatsTotals } from './stats-totals';
-import { StateBroadcast, stateMessage } from './state-delta';
+import { StateBroadcast, specsFor, stateMessage } from './state-delta';
 import { PersistTable } from '../persist/persist-table';
 import { servePersistence } from './persist-channel';
 
@@ -45,6 +47,12 @@ export interface PrimaryOptions {
   inherited?: InheritedSockets;
   /** TLS session ticket keys (48 bytes), handed to every worker so any of them resumes a session. */
   ticketKeys?: Buffer;
+  /** Concurrent connections per client address per virtual (0 = unlimited), counted here exactly. */
+  sourceConnectionLimit?: number;
+  /** How long a connection over a concurrency limit waits for a slot before its refusal (default 500 ms; 0 = none). */
+  admissionGraceMs?: number;
+  /** Name in the 421 of a connection the primary refuses; defaults to the machine's host name (as the workers'). */
+  hostname?: string;
 }
 
 interface WorkerSlot {
@@ -73,10 +81,15 @@ export class PrimaryPlane {
   private readonly dirty = new Set<string>();
   private allDirty = true;
   private lastStatus = new Map<string, VirtualStatus>();
+  /** The virtuals' list of the last report, and the snapshot it was made from. */
+  private lastVirtuals?: VirtualStatus[];
+  private lastStatusOf?: DesiredState;
   private lastHealth = '';
   private readonly availability: AvailabilityLog;
   private readonly slots = new Map<number, WorkerSlot>();
-  private readonly pending: Array<{ virtual: string; socket: net.Socket }> = [];
+  private readonly pending: Array<{ virtual: string; socket: net.Socket; id: number }> = [];
+  private readonly admission: PrimaryAdmission<WorkerSlot>;
+  private readonly hostname: string;
   private readonly inherited: InheritedSockets;
   private readonly router: ConnectionRouter;
   private desired?: DesiredState;
@@ -98,6 +111,8 @@ export class PrimaryPlane {
     this.availability = new AvailabilityLog(this.log);
     this.inherited = options.inherited ?? new InheritedSockets();
     this.ticketKeys = options.ticketKeys;
+    this.admission = new PrimaryAdmission(options.sourceConnectionLimit ?? 0, Date.now, options.admissionGraceMs);
+    this.hostname = options.hostname ?? os.hostname();
     this.monitors = new MonitorScheduler({
       logger: this.log.child({ subsystem: 'monitor' }),
       onChange: () => {
@@ -116,7 +131,7 @@ export class PrimaryPlane {
       inherited: this.inherited,
       deliver: (virtual, socket) => {
         if (!this.acceptors.listener(virtual)) return false;
-        this.dispatch(virtual, socket);
+        this.accepted(virtual, socket);
         return true;
       },
     });
@@ -206,21 +221,28 @@ export class PrimaryPlane {
   status(): DataPlaneStatus {
     const desired = this.desired;
     const view = {
-      stats: (name: string) => this.totals.virtual(name),
+      stats: (name: string) => withRefusals(this.totals.virtual(name), this.admission.refusals(name)),
       failure: (name: string) => this.acceptors.failure(name),
       listener: (name: string) => this.acceptors.listener(name),
     };
     const now = Date.now();
     for (const name of this.acceptors.failedNames()) this.dirty.add(name);
-    const virtuals: VirtualStatus[] = [];
-    const next = new Map<string, VirtualStatus>();
-    for (const spec of desired?.virtuals ?? []) {
-      const last = this.lastStatus.get(spec.name);
-      const v = !this.allDirty && last && !this.dirty.has(spec.name) ? last : virtualStatus(spec, view, this.pools, now);
-      virtuals.push(v);
-      next.set(spec.name, v);
+    let virtuals = this.lastVirtuals;
+    // Nothing changed since the last report (same snapshot, nothing dirty): the same list, which
+    // the store and the availability log then skip without looking at its 10,000 entries.
+    if (!virtuals || this.allDirty || this.dirty.size > 0 || desired !== this.lastStatusOf) {
+      virtuals = [];
+      const next = new Map<string, VirtualStatus>();
+      for (const spec of desired?.virtuals ?? []) {
+        const last = this.lastStatus.get(spec.name);
+        const v = !this.allDirty && last && !this.dirty.has(spec.name) ? last : virtualStatus(spec, view, this.pools, now);
+        virtuals.push(v);
+        next.set(spec.name, v);
+      }
+      this.lastStatus = next;
+      this.lastVirtuals = virtuals;
+      this.lastStatusOf = desired;
     }
-    this.lastStatus = next;
     this.dirty.clear();
     this.allDirty = false;
     const members = this.pools.memberStatuses();
@@ -239,7 +261,8 @@ export class PrimaryPlane {
     if (change.pools.length > 0 || change.removedPools.length > 0) this.allDirty = true;
     for (const v of change.virtuals) this.dirty.add(v.name);
     const changed = new Set([...change.virtuals.map((v) => v.name), ...change.removedVirtuals]);
-    const actions = diffChanged(desired, changed, this.acceptors.actualFor(changed), Date.now());
+    const actual = this.acceptors.actualFor(changed);
+    const actions = diffChanged({ virtuals: specsFor(changed, actual, (name) => this.broadcast.virtual(name)) }, changed, actual, Date.now());
     // Virtuals that stop serving leave the matcher before the workers hear of it, and new ones
     // enter it after: the IPC channel keeps order and workers apply states and adopt
     // connections in arrival order, so no connection reaches a worker for a virtual it has
@@ -260,8 +283,10 @@ export class PrimaryPlane {
     // A retry that now succeeds, or a failure forgotten, changes that virtual's status too.
     for (const a of actions) this.dirty.add('spec' in a ? a.spec.name : a.name);
     if (change.removedVirtuals.length > 0 || change.removedPools.length > 0 || change.pools.length > 0) {
-      this.acceptors.forgetStats(new Set(desired.virtuals.map((v) => v.name)));
-      this.totals.forget(new Set(desired.virtuals.map((v) => v.name)), new Set(desired.pools.flatMap((p) => p.members.map((m) => memberKey(p.name, m.name)))));
+      const names = new Set(desired.virtuals.map((v) => v.name));
+      this.acceptors.forgetStats(names);
+      this.admission.forget(names);
+      this.totals.forget(names, new Set(desired.pools.flatMap((p) => p.members.map((m) => memberKey(p.name, m.name)))));
     }
   }
 
@@ -335,6 +360,9 @@ export class PrimaryPlane {
         this.totals.report(slot.index, { virtuals: message.virtuals, members: message.members });
         for (const name of Object.keys(message.virtuals)) this.dirty.add(name);
         break;
+      case 'ended':
+        for (const id of message.ids) this.admission.release(id);
+        break;
       case 'stopped':
         break;
       case 'persist-lookup':
@@ -346,6 +374,8 @@ export class PrimaryPlane {
 
   private onWorkerExit(slot: WorkerSlot, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.slots.get(slot.index) === slot) this.slots.delete(slot.index);
+    // Its sockets closed with it (those in flight to it too): their counts go.
+    this.admission.releaseOwner(slot);
     this.totals.retire(slot.index);
     this.allDirty = true;
     if (this.stopping) return;
@@ -358,28 +388,77 @@ export class PrimaryPlane {
     }, delay).unref();
   }
 
-  /** Round-robin over ready workers; with none ready, the connection waits for one. */
-  private dispatch(virtual: string, socket: net.Socket): void {
+  /**
+   * A connection the acceptor took for `virtual`: admitted here (exact counts, as in one
+   * process; over a concurrency limit it may wait briefly for a slot, see primary-admission.ts)
+   * or turned away before any byte is read, then handed to a worker.
+   */
+  private accepted(virtual: string, socket: net.Socket): void {
     socket.on('error', () => undefined);
-    const ready = [...this.slots.values()].filter((s) => s.ready && s.child.connected);
-    if (ready.length === 0) {
-      if (this.pending.length >= MAX_PENDING) socket.destroy();
-      else this.pending.push({ virtual, socket });
+    const spec = this.acceptors.listener(virtual)?.spec;
+    if (!spec) {
+      socket.destroy();
       return;
     }
-    const slot = ready[this.nextWorker++ % ready.length];
-    const message: PrimaryMessage = { type: 'connection', virtual, generation: this.desired?.generation ?? -1 };
+    this.admission.offer(
+      spec,
+      socket,
+      (id) => this.dispatch(virtual, socket, id),
+      (why) => {
+        this.dirty.add(virtual);
+        if (this.log.isLevelEnabled('debug')) this.log.debug({ virtual, remote: socket.remoteAddress, why }, 'connection refused by admission');
+        turnAway(socket, implicitTls(spec), this.hostname);
+      },
+    );
+  }
+
+  /**
+   * To the ready worker holding the fewest connections (ties in turn), so one busy worker does
+   * not collect the long sessions; with none ready, the connection waits for one.
+   */
+  private dispatch(virtual: string, socket: net.Socket, id: number): void {
+    const slot = this.leastLoaded();
+    if (!slot) {
+      if (this.pending.length >= MAX_PENDING) {
+        this.admission.release(id);
+        socket.destroy();
+      } else this.pending.push({ virtual, socket, id });
+      return;
+    }
+    this.admission.handedTo(id, slot);
+    const message: PrimaryMessage = { type: 'connection', virtual, generation: this.desired?.generation ?? -1, id };
+    const fail = (): void => {
+      this.admission.release(id);
+      socket.destroy();
+    };
     try {
       slot.child.send(message, socket, { keepOpen: false }, (err) => {
-        if (err) socket.destroy();
+        if (err) fail();
       });
     } catch {
-      socket.destroy();
+      fail();
     }
   }
 
+  private leastLoaded(): WorkerSlot | undefined {
+    const n = this.options.workers;
+    let best: WorkerSlot | undefined;
+    let bestLoad = Infinity;
+    const start = this.nextWorker++ % n;
+    for (let k = 0; k < n; k++) {
+      const slot = this.slots.get((start + k) % n);
+      if (!slot || !slot.ready || !slot.child.connected) continue;
+      const load = this.admission.load(slot);
+      if (load < bestLoad) {
+        best = slot;
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+
   private flushPending(): void {
-    for (const p of this.pending.splice(0)) this.dispatch(p.virtual, p.socket);
+    for (const p of this.pending.splice(0)) this.dispatch(p.virtual, p.socket, p.id);
   }
 
   private async shutdown(): Promise<void> {
@@ -389,7 +468,11 @@ export class PrimaryPlane {
     this.log.info('data plane stopping: closing listeners, workers draining');
     await this.acceptors.drainAll('daemon stopping');
     await this.router.sockets.closeAll();
-    for (const p of this.pending.splice(0)) p.socket.destroy();
+    this.admission.refuseWaiting();
+    for (const p of this.pending.splice(0)) {
+      this.admission.release(p.id);
+      p.socket.destroy();
+    }
     const drainTimeoutMs = this.options.drainTimeoutMs ?? 30_000;
     const exits = [...this.slots.values()].map((slot) => this.stopWorker(slot, drainTimeoutMs));
     await Promise.all([...exits, this.monitors.stop()]);
@@ -424,4 +507,13 @@ export class PrimaryPlane {
       this.log.error({ err }, 'cannot write status');
     }
   }
+}
+
+/** The workers' counters plus the refusals the primary's admission counted. */
+function withRefusals(stats: VirtualStats, refused: RefusalCounts | undefined): VirtualStats {
+  if (!refused) return stats;
+  stats.connectionLimitRejected += refused.connectionLimitRejected;
+  stats.sourceLimitRejected += refused.sourceLimitRejected;
+  stats.rateLimitRejected += refused.rateLimitRejected;
+  return stats;
 }

@@ -11,22 +11,25 @@ type StateMessage = Extract<PrimaryMessage, { type: 'state' }>;
 
 /** What was last broadcast; `delta` moves it forward. */
 export class StateBroadcast {
-  private virtuals = new Map<string, VirtualSpec>();
-  private pools = new Map<string, PoolSpec>();
+  private readonly virtuals = new Map<string, VirtualSpec>();
+  private readonly pools = new Map<string, PoolSpec>();
   private generation = -1;
 
-  /** The changes from the last broadcast to `desired` (the base message, before limit shares). */
+  /**
+   * The changes from the last broadcast to `desired` (the base message, before limit shares).
+   * One pass of map lookups, no copy of the tables: it runs on every change, with 10,000
+   * virtuals too. Names are unique, so only when the table shrank is a removal looked for.
+   */
   delta(desired: DesiredState): { virtuals: VirtualSpec[]; removedVirtuals: string[]; pools: PoolSpec[]; removedPools: string[] } {
-    const virtuals = desired.virtuals.filter((v) => this.virtuals.get(v.name) !== v);
-    const pools = desired.pools.filter((p) => this.pools.get(p.name) !== p);
-    const nextV = new Map(desired.virtuals.map((v) => [v.name, v]));
-    const nextP = new Map(desired.pools.map((p) => [p.name, p]));
-    const removedVirtuals = [...this.virtuals.keys()].filter((n) => !nextV.has(n));
-    const removedPools = [...this.pools.keys()].filter((n) => !nextP.has(n));
-    this.virtuals = nextV;
-    this.pools = nextP;
+    const [virtuals, removedVirtuals] = advance(this.virtuals, desired.virtuals);
+    const [pools, removedPools] = advance(this.pools, desired.pools);
     this.generation = desired.generation;
     return { virtuals, removedVirtuals, pools, removedPools };
+  }
+
+  /** A spec as last broadcast, by name. */
+  virtual(name: string): VirtualSpec | undefined {
+    return this.virtuals.get(name);
   }
 
   /** Everything last broadcast, for a worker that just started. */
@@ -39,7 +42,28 @@ export class StateBroadcast {
   }
 }
 
-/** One worker's message: its share of every limit, client-ssl specs once by name. */
+/** Moves `known` to `next` in place; returns the specs that are new or different, and the names gone. */
+function advance<T extends { name: string }>(known: Map<string, T>, next: readonly T[]): [changed: T[], removed: string[]] {
+  const changed: T[] = [];
+  for (const spec of next) {
+    if (known.get(spec.name) === spec) continue;
+    known.set(spec.name, spec);
+    changed.push(spec);
+  }
+  const removed: string[] = [];
+  if (known.size > next.length) {
+    const names = new Set(next.map((x) => x.name));
+    for (const name of known.keys()) {
+      if (!names.has(name)) {
+        known.delete(name);
+        removed.push(name);
+      }
+    }
+  }
+  return [changed, removed];
+}
+
+/** One worker's message: its share of every member connection limit, client-ssl specs once by name. */
 export function stateMessage(
   change: { virtuals: VirtualSpec[]; removedVirtuals: string[]; pools: PoolSpec[]; removedPools: string[] },
   generation: number,
@@ -50,12 +74,8 @@ export function stateMessage(
   const clientSsl: Record<string, ClientSslSpec> = {};
   const virtuals: WireVirtual[] = change.virtuals.map((v) => {
     const { clientSsl: ssl, ...rest } = v;
-    const wire: WireVirtual = {
-      ...rest,
-      connectionLimit: limitShare(v.connectionLimit, index, workers),
-      ...(v.rateLimit ? { rateLimit: { ...v.rateLimit, perSecond: limitShare(v.rateLimit.perSecond, index, workers) } } : {}),
-      ...(v.addressLimit ? { addressLimit: { ...v.addressLimit, limit: limitShare(v.addressLimit.limit, index, workers) } } : {}),
-    };
+    // Virtual limits travel whole: the primary admits (primary-admission.ts), workers do not.
+    const wire: WireVirtual = rest;
     if (ssl) {
       clientSsl[ssl.name] = ssl;
       wire.clientSsl = ssl.name;
@@ -86,6 +106,11 @@ export class StateAssembly {
     return spec;
   }
 
+  /** A virtual's spec as last assembled, by name. */
+  virtual(name: string): VirtualSpec | undefined {
+    return this.virtuals.get(name);
+  }
+
   apply(message: StateMessage): DesiredState {
     if (message.full) {
       this.virtuals.clear();
@@ -103,4 +128,17 @@ export class StateAssembly {
     this.generation = message.generation;
     return { generation: this.generation, virtuals: [...this.virtuals.values()], pools: [...this.pools.values()], monitors: [] };
   }
+}
+
+/**
+ * The specs diffChanged needs (the changed names and those of `actual`), looked up by name:
+ * the same answer as handing it the whole desired state, without a scan of every virtual.
+ */
+export function specsFor(changed: ReadonlySet<string>, actual: ReadonlyArray<{ name: string }>, lookup: (name: string) => VirtualSpec | undefined): VirtualSpec[] {
+  const out: VirtualSpec[] = [];
+  for (const name of new Set([...changed, ...actual.map((a) => a.name)])) {
+    const spec = lookup(name);
+    if (spec) out.push(spec);
+  }
+  return out;
 }

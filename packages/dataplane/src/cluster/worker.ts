@@ -6,7 +6,6 @@ import type * as net from 'node:net';
 import type { Logger } from 'pino';
 import type { DesiredState, MemberStats, VirtualStats } from '../desired-state';
 import { VirtualListener } from '../listener/virtual-listener';
-import { RateWindows } from '../listener/rate-windows';
 import type { ListenerOptions } from '../listener/virtual-listener';
 import type { CheckState } from '../monitor/monitor-scheduler';
 import { PoolSet } from '../pool/pool-set';
@@ -14,7 +13,7 @@ import { ListenerSet } from '../reconcile/apply';
 import { diff, diffChanged } from '../reconcile/diff';
 import type { HealthEntry, PrimaryMessage, WorkerMessage } from './messages';
 import { memberKey } from './messages';
-import { StateAssembly } from './state-delta';
+import { StateAssembly, specsFor } from './state-delta';
 import { RemotePersistence } from './persist-channel';
 
 /** The worker's end of the IPC channel (`process` in a forked child). */
@@ -35,8 +34,6 @@ export interface WorkerOptions {
   timeouts?: ListenerOptions['timeouts'];
   hostname?: string;
   session?: ListenerOptions['session'];
-  /** This worker's share of the daemon's per-source connection limit (limit-shares.ts). */
-  sourceConnectionLimit?: number;
 }
 
 export class WorkerPlane {
@@ -54,6 +51,16 @@ export class WorkerPlane {
   private readonly reported = new Map<string, [current: number, total: number]>();
   private stopping?: Promise<void>;
   private readonly persistence: RemotePersistence;
+  /**
+   * Virtuals whose counters may have moved since the last report: a connection came, sessions
+   * still run, or the virtual changed (all of them after a full state). The rest are not looked
+   * at, so a report costs the same with 10,000 idle virtuals as with ten.
+   */
+  private active = new Set<string>();
+  private allActive = true;
+  /** Ids of client connections closed since the last `ended` message. */
+  private ended: number[] = [];
+  private endedQueued = false;
 
   constructor(
     private readonly channel: WorkerChannel,
@@ -78,8 +85,7 @@ export class WorkerPlane {
       timeouts: { ...options.timeouts, drain: drainTimeoutMs },
       ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
       ...(options.session !== undefined ? { session: options.session } : {}),
-      // Rate windows per worker: each worker enforces its share of every rate-limit.
-      admission: { rates: new RateWindows(), addressCounts: new Map(), sourceConnectionLimit: options.sourceConnectionLimit ?? 0 },
+      // No admission here: the primary admits every connection with exact counts.
     };
     this.listeners = new ListenerSet({
       createListener: (spec, deps) => new VirtualListener(spec, deps as ListenerOptions),
@@ -121,9 +127,16 @@ export class WorkerPlane {
         for (const [monitor, address, port, state] of message.checks as HealthEntry[]) this.health.set(healthKey(monitor, address, port), state);
         this.pools.refreshHealth(false);
         break;
-      case 'connection':
-        this.enqueue(async () => this.adopt(message.virtual, handle as net.Socket | undefined));
+      case 'connection': {
+        const socket = handle as net.Socket | undefined;
+        const id = message.id;
+        // Registered before the session's own close handler, so the end is queued before the
+        // session's counters say it closed (report() sends ends first).
+        if (socket) socket.once('close', () => this.connectionEnded(id));
+        else this.connectionEnded(id);
+        this.enqueue(async () => this.adopt(message.virtual, socket));
         break;
+      }
       case 'stop':
         void this.stop(message.drainTimeoutMs, true);
         break;
@@ -140,14 +153,22 @@ export class WorkerPlane {
   /** Applies a state; `changed` names the virtuals that changed (undefined: look at all of them). */
   private async apply(desired: DesiredState, changed: ReadonlySet<string> | undefined, poolsChanged: boolean): Promise<void> {
     if (poolsChanged) this.pools.configure(desired.pools);
+    if (changed) for (const name of changed) this.active.add(name);
+    else this.allActive = true;
     const now = Date.now();
-    await this.listeners.apply(changed ? diffChanged(desired, changed, this.listeners.actualFor(changed), now) : diff(desired, this.listeners.actual(), now));
+    if (changed) {
+      const actual = this.listeners.actualFor(changed);
+      await this.listeners.apply(diffChanged({ virtuals: specsFor(changed, actual, (name) => this.assembly.virtual(name)) }, changed, actual, now));
+    } else {
+      await this.listeners.apply(diff(desired, this.listeners.actual(), now));
+    }
     if (!changed || [...changed].some((n) => !this.listeners.listener(n))) this.listeners.forgetStats(new Set(desired.virtuals.map((v) => v.name)));
     this.desired = desired;
   }
 
   private adopt(virtual: string, socket: net.Socket | undefined): void {
     if (!socket) return;
+    this.active.add(virtual);
     const listener = this.listeners.listener(virtual) as VirtualListener | undefined;
     if (!listener || this.stopping) {
       socket.destroy();
@@ -156,26 +177,50 @@ export class WorkerPlane {
     listener.adopt(socket);
   }
 
+  /** Ends are batched: one message per turn of the event loop, however many sockets closed. */
+  private connectionEnded(id: number): void {
+    this.ended.push(id);
+    if (this.endedQueued) return;
+    this.endedQueued = true;
+    setImmediate(() => this.flushEnded());
+  }
+
+  private flushEnded(): void {
+    this.endedQueued = false;
+    if (this.ended.length === 0 || !this.channel.connected) return;
+    const ids = this.ended;
+    this.ended = [];
+    this.channel.send({ type: 'ended', ids }, () => undefined);
+  }
+
   /**
    * Sends the counters of the virtuals and members whose counters changed since the last
    * report. Cheap with thousands of idle virtuals: a running listener's counters are compared
    * by their current-connections count and their sum (every other counter only grows).
    */
   report(force = false): void {
+    this.flushEnded();
     const virtuals: Record<string, VirtualStats> = {};
     const members: Record<string, MemberStats> = {};
     let sessions = 0;
     let changed = 0;
     const draining = this.listeners.drainingNames();
-    for (const v of this.desired?.virtuals ?? []) {
-      const live = this.listeners.listener(v.name)?.stats;
+    const names = this.allActive ? (this.desired?.virtuals ?? []).map((v) => v.name) : this.active;
+    const stillActive = new Set<string>();
+    for (const name of names) {
+      // A virtual removed meanwhile is not reported (the primary forgets its counters).
+      if (!this.assembly.virtual(name)) continue;
+      const live = this.listeners.listener(name)?.stats;
       if (live) sessions += live.clientCurConns;
       // Disabled, failed or draining virtuals (few) are summed across their listeners first.
-      const stats = live && !draining.has(v.name) ? live : this.listeners.stats(v.name);
-      if (!this.changed(`v ${v.name}`, stats.clientCurConns, sum(stats))) continue;
-      virtuals[v.name] = stats === live ? this.listeners.stats(v.name) : stats;
+      const stats = live && !draining.has(name) ? live : this.listeners.stats(name);
+      if (stats.clientCurConns > 0) stillActive.add(name);
+      if (!this.changed(`v ${name}`, stats.clientCurConns, sum(stats))) continue;
+      virtuals[name] = stats === live ? this.listeners.stats(name) : stats;
       changed++;
     }
+    this.active = stillActive;
+    this.allActive = false;
     for (const m of this.pools.memberStatuses()) {
       const key = memberKey(m.pool, m.member);
       if (this.changed(`m ${key}`, m.stats.curConns, sum(m.stats))) {
@@ -192,6 +237,12 @@ export class WorkerPlane {
   private changed(key: string, current: number, total: number): boolean {
     const last = this.reported.get(key);
     if (last && last[0] === current && last[1] === total) return false;
+    // Counters never reported and still zero are what the primary assumes: a new worker with
+    // 10,000 idle virtuals does not send (and make the primary rebuild) 10,000 empty reports.
+    if (!last && current === 0 && total === 0) {
+      this.reported.set(key, [0, 0]);
+      return false;
+    }
     this.reported.set(key, [current, total]);
     return true;
   }

@@ -11,7 +11,6 @@ import type { Logger } from 'pino';
 import type { ListenerDeps, VirtualListenerApi } from '../contracts';
 import type { VirtualSpec, VirtualStats } from '../desired-state';
 import { zeroVirtualStats } from '../reconcile/virtual-stats';
-import { hostReplies } from '../session/replies';
 import { SESSION_DEFAULTS, type SessionConfig, type TlsMode } from '../session/session-config';
 import type { DeadlineConfig } from '../session/deadlines';
 import type { SessionFootprint } from '../session/session-base';
@@ -20,10 +19,11 @@ import { sourceChooser } from '../session/source-address';
 import { sessionPersistence, type PersistenceService } from '../persist/persistence';
 import { ClientTls } from './client-tls';
 import { buildMemberContext } from './secure-context';
-import { Admission, type AdmissionPolicy, type Refusal } from './admission';
+import { Admission, type AdmissionPolicy, type Refusal, type Ticket } from './admission';
 import { RateWindows } from './rate-windows';
 import type { BindError, PortSockets } from './port-sockets';
 import { sameMatchRule } from './virtual-matcher';
+import { turnAway } from './refusal';
 
 /** Knobs beyond the shared contract, for tests and for operators who need them. */
 export interface ListenerOptions extends ListenerDeps {
@@ -39,6 +39,7 @@ export interface ListenerOptions extends ListenerDeps {
   /**
    * In a worker: the primary holds the listening socket and hands accepted connections over
    * (`adopt`), so `listen()` binds nothing; it only builds (and so checks) the TLS context.
+   * The primary admits too (connection, rate and per-source limits), so the worker does not.
    */
   external?: boolean;
   /**
@@ -89,6 +90,9 @@ export class ListenError extends Error {
 }
 
 export const emptyVirtualStats = zeroVirtualStats;
+
+/** The ticket of a connection admitted elsewhere (the primary). */
+const UNCOUNTED: Ticket = { release: () => undefined };
 
 const REFUSAL_COUNTER = {
   'connection-limit': 'connectionLimitRejected',
@@ -308,7 +312,8 @@ export class VirtualListener implements VirtualListenerApi {
       sock.destroy();
       return;
     }
-    const ticket = this.admission.admit(sock);
+    // In a worker the primary has admitted the connection already, with exact counts (primary-admission.ts).
+    const ticket = this.deps.external ? UNCOUNTED : this.admission.admit(sock);
     if (typeof ticket === 'string') return this.refuse(sock, config, ticket);
     const st = this.stats;
     let session: SmtpSession;
@@ -336,20 +341,11 @@ export class VirtualListener implements VirtualListenerApi {
     session.begin();
   }
 
-  /**
-   * Turned away before anything else happens on the socket. Plaintext and STARTTLS ports get
-   * `421 4.7.0` and the socket is closed as soon as the reply is handed to the kernel. An
-   * implicit-TLS port gets a reset: a reply there would need a full handshake first, which is
-   * exactly the work a flood must not be able to buy. Nothing lingers either way.
-   */
+  /** Turned away before anything else happens on the socket (refusal.ts says how). */
   private refuse(sock: net.Socket, config: SessionConfig, why: Refusal): void {
     this.stats[REFUSAL_COUNTER[why]]++;
     if (this.log.isLevelEnabled('debug')) this.log.debug({ remote: sock.remoteAddress, why }, 'connection refused by admission');
-    if (config.tlsMode === 'implicit') {
-      sock.resetAndDestroy();
-      return;
-    }
-    sock.write(hostReplies(config.hostname).tooManyConnections, () => sock.destroy());
+    turnAway(sock, config.tlsMode === 'implicit', config.hostname);
   }
 
   private async idleWithin(ms: number): Promise<boolean> {

@@ -84,6 +84,11 @@ export abstract class SessionBase {
   protected abstract heldInput(): number;
   /** Replies owed to the client (commands in flight). */
   protected abstract owedReplies(): number;
+  /**
+   * The member connection was lost: true when the session connected another one in its place
+   * (possible only while the lost one held nothing of the session); false for a 421.
+   */
+  protected abstract replaceLostMember(): boolean;
 
   /** What the session holds now (fuzzer, diagnostics): every part is bounded by design. */
   footprint(): SessionFootprint {
@@ -239,6 +244,10 @@ export abstract class SessionBase {
     this.backend = undefined;
     // Mid-handshake no plaintext may be written; a fresh member is connected once TLS is up.
     if (this.phase === 'handshake') return;
+    if (this.replaceLostMember()) {
+      this.log.info({ member: conn.member }, 'backend connection lost before any command reached it; connecting another member');
+      return;
+    }
     this.log.warn({ member: conn.member }, 'backend connection lost');
     this.flushReplies();
     this.close(this.r.backendLost);

@@ -35,6 +35,13 @@ export class SmtpSession extends SessionBase {
   private needHelo = false;
   private tainted = false;
   private awaitingAuthContinuation = false;
+  /** A client command reached the current member connection since its greeting (or since TLS). */
+  private memberUsed = false;
+  /**
+   * The client's EHLO/HELO, in flight as the first command to the current member: a member lost
+   * before answering it is replaced and the line sent again (a greeting command holds no state).
+   */
+  private replay: Buffer | undefined;
   private errors = 0;
   private readonly slots: ReplySlots;
   private readonly reader: LineReader;
@@ -182,6 +189,10 @@ export class SmtpSession extends SessionBase {
   private forward(kind: ForwardKind, bytes: Buffer, instead?: string): void {
     const backend = this.backend;
     if (!backend) return this.close(this.r.backendLost);
+    // Before TLS in require mode only EHLO/HELO/NOOP/RSET/QUIT reach the member, and the client
+    // must greet again after STARTTLS: nothing there binds the session to this member.
+    if (!this.memberUsed && (kind === 'ehlo' || kind === 'helo') && this.slots.length === 0) this.replay = bytes;
+    else if (this.binds()) this.memberUsed = true;
     this.slots.push({ local: false, kind, reply: undefined, instead });
     // DATA and AUTH replies decide whether the next bytes are commands; QUIT ends the session.
     if (kind === 'data' || kind === 'auth' || kind === 'auth-cancel' || kind === 'quit') this.held = true;
@@ -237,6 +248,11 @@ export class SmtpSession extends SessionBase {
     if (kind === 'greeting' || kind === 'swallow-greeting' || kind === 'data' || kind === 'auth' || kind === 'auth-cancel') this.held = false;
     if (kind === 'greeting') this.phase = 'command';
     if ((kind === 'ehlo' || kind === 'helo') && ok) this.needHelo = false;
+    if (kind === 'ehlo' || kind === 'helo') {
+      // Answered: the client now knows this member's capabilities.
+      this.replay = undefined;
+      if (this.binds()) this.memberUsed = true;
+    }
     if (kind === 'data' && reply.code === 354) this.enterData();
     if (kind === 'data-end') this.dataReplied(ok);
     if (kind === 'auth') this.awaitingAuthContinuation = this.reader.authContinuation = reply.code === 334;
@@ -341,6 +357,8 @@ export class SmtpSession extends SessionBase {
         this.expectCommand();
         this.listenClient(sock);
         if (this.backend) {
+          // What the member saw before TLS binds nothing: the client must greet again (RFC 3207).
+          if (starttls) this.memberUsed = false;
           this.phase = 'command';
           this.held = false;
           this.run();
@@ -370,8 +388,37 @@ export class SmtpSession extends SessionBase {
   // ---- backend ----------------------------------------------------------------------------
 
   protected onBackendOpen(greeting: Reply, swallow: boolean): void {
+    this.memberUsed = false;
+    const replay = this.replay;
     this.slots.unshift({ local: false, kind: swallow ? 'swallow-greeting' : 'greeting', reply: greeting });
+    // A replacement member: the greeting command its predecessor never answered goes to it.
+    if (replay && swallow && this.slots.length === 2) this.toBackend(replay);
+    else this.replay = undefined;
     this.run();
+  }
+
+  /** Whether a command reaching the member now ties the session to it (see replaceLostMember). */
+  private binds(): boolean {
+    return this.tls || this.config.tlsMode !== 'require';
+  }
+
+  /**
+   * A member lost after its greeting but before any client command reached it (or, after
+   * STARTTLS, before the client greeted again; or before TLS in require mode) holds no SMTP
+   * state of the session: another member takes its place, its greeting swallowed, as after the
+   * TLS handshake. So does one lost while the client's first EHLO/HELO to it awaits its answer:
+   * the line is sent again to the new member, whose answer is the client's. Once a command has
+   * been answered by a member (or any other reached it) the session is bound to it (the 421 of
+   * onBackendLost).
+   */
+  protected replaceLostMember(): boolean {
+    if (this.memberUsed || this.phase !== 'command') return false;
+    // Nothing in flight, or only the first EHLO/HELO (sent again to the new member).
+    const pending = this.slots.peek();
+    if (this.slots.length > 1 || (pending && (this.replay === undefined || pending.local || pending.reply !== undefined))) return false;
+    this.held = true;
+    this.connectBackend(true);
+    return true;
   }
 
   protected onBackendReply(conn: BackendConnection, reply: Reply): void {

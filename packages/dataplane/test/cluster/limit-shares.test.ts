@@ -2,7 +2,7 @@ import { limitShare } from '../../src/cluster/limit-shares';
 import { StateAssembly, StateBroadcast, stateMessage } from '../../src/cluster/state-delta';
 import type { DesiredState } from '../../src/desired-state';
 
-describe('connection limits divided among workers (BIG-IP CMP semantics)', () => {
+describe('member connection limits divided among workers (BIG-IP CMP semantics)', () => {
   it('the shares add up to the limit exactly, never more', () => {
     for (const [limit, workers] of [[10, 4], [7, 3], [1, 2], [3, 8], [100, 1]] as const) {
       const shares = Array.from({ length: workers }, (_, i) => limitShare(limit, i, workers));
@@ -16,7 +16,7 @@ describe('connection limits divided among workers (BIG-IP CMP semantics)', () =>
     expect(limitShare(0, 2, 3)).toBe(0);
   });
 
-  it('each worker rebuilds the same snapshot with its own share of virtual and member limits', () => {
+  it('each worker rebuilds the same snapshot with its own share of member limits; virtual limits travel whole (the primary admits)', () => {
     const desired: DesiredState = {
       generation: 7,
       virtuals: [
@@ -35,9 +35,9 @@ describe('connection limits divided among workers (BIG-IP CMP semantics)', () =>
     const change = new StateBroadcast().delta(desired);
     const w1 = new StateAssembly().apply(stateMessage(change, 7, true, 1, 2));
     expect(w1.generation).toBe(7);
-    expect(w1.virtuals.map((v) => v.connectionLimit)).toEqual([2, 0]);
+    expect(w1.virtuals.map((v) => v.connectionLimit)).toEqual([5, 0]);
     expect(w1.pools[0].members.map((m) => m.connectionLimit)).toEqual([1, 0]);
-    expect(new StateAssembly().apply(stateMessage(change, 7, true, 0, 2)).virtuals[0].connectionLimit).toBe(3);
+    expect(new StateAssembly().apply(stateMessage(change, 7, true, 0, 2)).pools[0].members[0].connectionLimit).toBe(2);
     expect(desired.virtuals[0].connectionLimit).toBe(5);
   });
 });

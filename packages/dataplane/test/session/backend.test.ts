@@ -17,6 +17,14 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** A mock-backend gate that lets the first `n` replies to a verb through and holds every later one for ever. */
+function holdAfter(n: number): Promise<void> {
+  let seen = 0;
+  const never = new Promise<void>(() => undefined);
+  // The backend awaits the gate once per command: a thenable tells the commands apart.
+  return { then: (resolve: () => void) => (++seen <= n ? resolve() : never.then(resolve)) } as unknown as Promise<void>;
+}
+
 describe('backend failures', () => {
   it('only member down: 421 4.3.2 and close; the failure is reported to the selector [60]', async () => {
     const { port, selector } = await h.proxy(virtualSpec('allow', cert), [{ address: '127.0.0.1', port: await closedPort() }]);
@@ -67,6 +75,78 @@ describe('backend failures', () => {
     expect(await c.cmd('MAIL FROM:<a@a.test>')).toBe('250 2.1.0 Ok\r\n');
     expect(await c.reply()).toBe('421 4.4.2 proxy.test Error: backend connection lost\r\n');
     expect(await c.waitClosed(1000)).toBe(true);
+  });
+
+  it.each([false, true])('member lost before any command reached it (after STARTTLS: %s): another member takes over, its greeting swallowed', async (afterTls) => {
+    const b1 = await h.backend();
+    const b2 = await h.backend();
+    const { port, selector } = await h.proxy(virtualSpec('allow', cert), [{ address: '127.0.0.1', port: b1.port }, { address: '127.0.0.1', port: b2.port }]);
+    const c = await h.client(port);
+    expect(await c.reply()).toMatch(/^220 /);
+    if (afterTls) {
+      expect(await c.cmd('EHLO c')).toMatch(/^250/);
+      await c.cmd('STARTTLS');
+      await c.startTls(cert.cert);
+    }
+    // The member goes away (killed) while the client is still to send its (next) EHLO.
+    b1.connections[0].destroy();
+    expect(await until(() => b2.connections.length === 1)).toBe(true);
+    expect(await c.cmd('EHLO c')).toMatch(/^250[ -]/);
+    expect(await c.cmd('MAIL FROM:<a@a.test>')).toBe('250 2.1.0 Ok\r\n');
+    expect(b2.log()).toBe('EHLO c\r\nMAIL FROM:<a@a.test>\r\n');
+    // No second greeting reached the client, and the session goes on.
+    expect(c.pending()).toBe('');
+    expect(selector.acquired).toBe(2);
+  });
+
+  it('require mode: a member lost after the plaintext EHLO is replaced; after TLS the client greets the new member', async () => {
+    const b1 = await h.backend();
+    const b2 = await h.backend();
+    const { port } = await h.proxy(virtualSpec('require', cert), [{ address: '127.0.0.1', port: b1.port }, { address: '127.0.0.1', port: b2.port }]);
+    const c = await h.client(port);
+    await c.reply();
+    expect(await c.cmd('EHLO c')).toMatch(/^250/);
+    b1.connections[0].destroy();
+    expect(await until(() => b2.connections.length === 1)).toBe(true);
+    expect(await c.cmd('STARTTLS')).toMatch(/^220 /);
+    await c.startTls(cert.cert);
+    expect(await c.cmd('EHLO c')).toMatch(/^250[ -]/);
+    expect(await c.cmd('MAIL FROM:<a@a.test>')).toBe('250 2.1.0 Ok\r\n');
+    expect(b2.log()).toBe('EHLO c\r\nMAIL FROM:<a@a.test>\r\n');
+  });
+
+  it.each([false, true])('member lost while the client\'s first EHLO awaits its answer (after STARTTLS: %s): the EHLO goes to another member, whose answer the client gets', async (afterTls) => {
+    // b1 answers the pre-TLS EHLO but never the one after TLS (or, without TLS, never the first).
+    const b1 = await h.backend({ gates: { EHLO: holdAfter(afterTls ? 1 : 0) } });
+    const b2 = await h.backend();
+    const { port } = await h.proxy(virtualSpec('allow', cert), [{ address: '127.0.0.1', port: b1.port }, { address: '127.0.0.1', port: b2.port }]);
+    const c = await h.client(port);
+    await c.reply();
+    if (afterTls) {
+      expect(await c.cmd('EHLO c')).toMatch(/^250/);
+      await c.cmd('STARTTLS');
+      await c.startTls(cert.cert);
+    }
+    c.send('EHLO again\r\n');
+    expect(await until(() => (b1.log().match(/EHLO/g) ?? []).length === (afterTls ? 2 : 1))).toBe(true);
+    b1.connections[0].destroy();
+    expect(await c.reply()).toMatch(/^250[ -]/);
+    expect(await c.cmd('MAIL FROM:<a@a.test>')).toBe('250 2.1.0 Ok\r\n');
+    expect(b2.log()).toBe('EHLO again\r\nMAIL FROM:<a@a.test>\r\n');
+    expect(c.pending()).toBe('');
+  });
+
+  it('member lost after a command reached it: 421 4.4.2 even with another member up (the session is bound to it)', async () => {
+    const b1 = await h.backend();
+    const b2 = await h.backend();
+    const { port } = await h.proxy(virtualSpec('allow', cert), [{ address: '127.0.0.1', port: b1.port }, { address: '127.0.0.1', port: b2.port }]);
+    const c = await h.client(port);
+    await c.reply();
+    expect(await c.cmd('EHLO c')).toMatch(/^250/);
+    b1.connections[0].destroy();
+    expect(await c.reply()).toBe('421 4.4.2 proxy.test Error: backend connection lost\r\n');
+    expect(await c.waitClosed(1000)).toBe(true);
+    expect(b2.connections).toHaveLength(0);
   });
 
   it('a 421 from the member is relayed byte for byte, then the client is closed [65]', async () => {

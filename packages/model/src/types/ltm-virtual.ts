@@ -20,7 +20,8 @@ export const ltmVirtual: ObjectTypeDef = {
       type: t.int(0),
       default: '0',
       help: 'Maximum concurrent client connections (0 = unlimited); over it: 421 4.7.0, or a reset before any TLS on implicit-TLS virtuals',
-      effect: enforced(...ADMISSION_TESTS),
+      // e2e-workers: the limit is exact across worker processes (the primary counts).
+      effect: enforced(...ADMISSION_TESTS, 'test/e2e-workers.test.ts'),
     },
     'creation-time': { type: t.string(), help: 'When the virtual was created', readOnly: true, alwaysList: true, effect: metadata },
     description: { type: t.string(), help: 'User-defined description', effect: metadata },
@@ -125,6 +126,8 @@ export const ltmVirtual: ObjectTypeDef = {
       effect: storedOnly,
     },
     'address-status': { type: t.enumOf('yes', 'no'), default: 'yes', help: "Whether the virtual's status counts toward its virtual address's (stored only)", effect: storedOnly },
+    // iRules are kept (ltm rule) and referenced, never executed: a virtual with rules is served without them, and says so.
+    rules: { type: t.list(t.ref('ltm rule')), help: 'iRules attached to the virtual; openltm does not execute iRules (stored only)', effect: storedOnly },
     source: {
       type: { kind: 'cidr' },
       default: '0.0.0.0/0',
@@ -151,7 +154,7 @@ export const ltmVirtual: ObjectTypeDef = {
     'source-port': { type: t.enumOf('preserve', 'preserve-strict', 'change'), default: 'preserve', help: 'Source port handling', effect: storedOnly },
     'translate-address': { type: t.onOff(), default: 'enabled', help: 'Translate the destination address to the member', alwaysList: true, effect: storedOnly },
     'translate-port': { type: t.onOff(), default: 'enabled', help: 'Translate the destination port to the member', alwaysList: true, effect: storedOnly },
-    vlans: { type: t.list(), help: 'VLANs the virtual listens on', effect: storedOnly },
+    vlans: { type: { kind: 'list', item: { kind: 'string' }, lines: true }, help: 'VLANs the virtual listens on', effect: storedOnly },
     'vlans-enabled': { type: t.flag('vlans-enabled', 'vlans-disabled'), default: 'vlans-disabled', help: 'Whether `vlans` lists where to listen or where not to', effect: storedOnly },
   },
 };

@@ -6,6 +6,7 @@ import type { ObjectTypeDef, PropertyTable, ValueType } from '@openltm/model';
 import { formatMonitorRule, parseMonitorRule } from '../monitor-rule';
 import { isProps, type StoredProps, type StoredValue } from '../stored-value';
 import { formatHostPort, formatName, quote, type NameStyle } from './values';
+import { preservedItems } from '../preserved';
 
 /** One printed attribute: a value, or a nested block (an empty block prints `name { }`). */
 export type Item = { key: string; value?: string; children?: Item[] };
@@ -41,6 +42,9 @@ export function itemsOf(table: PropertyTable, props: StoredProps, style: NameSty
     if (!def || def.secret || v === undefined) continue;
     items.push(itemOf(name, def.type, v, style));
   }
+  // Properties openltm does not model, kept as they came, in BIG-IP's alphabetical place.
+  const kept = preservedItems(props);
+  if (kept.length) return [...items, ...kept].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return items;
 }
 
@@ -51,7 +55,7 @@ function itemOf(name: string, type: ValueType, v: StoredValue, style: NameStyle)
     if (!list.length) return { key: name, value: 'none' };
     // BIG-IP writes a list of names (snatpool members, vlans, rules) one per line, and a set of
     // option words (`options { no-tlsv1 no-tlsv1.1 }`) on one line.
-    if (type.item.kind !== 'enum') return { key: name, children: list.map((i) => ({ key: scalarText(type.item, i, style) })) };
+    if (type.lines || type.item.kind !== 'enum') return { key: name, children: list.map((i) => ({ key: scalarText(type.item, i, style) })) };
     return { key: name, value: `{ ${list.map((i) => scalarText(type.item, i, style)).join(' ')} }` };
   }
   if (type.kind === 'collection') {
@@ -85,9 +89,15 @@ function renderOneLine(items: Item[]): string {
     .join(' ');
 }
 
-/** The whole block for one object. */
-export function formatBlock(def: ObjectTypeDef, path: string, items: Item[], style: NameStyle & { oneLine?: boolean }): string {
-  const header = `${def.key} ${formatName(path, style)}`;
+/** The whole block for one object; a verbatim body (an iRule's Tcl) exactly as it came. */
+export function formatBlock(def: ObjectTypeDef, path: string, items: Item[], style: NameStyle & { oneLine?: boolean }, props?: StoredProps): string {
+  const verbatim = def.verbatimBody && props ? props[def.verbatimBody] : undefined;
+  if (typeof verbatim === 'string') return `${def.key} ${formatName(path, style)} {${verbatim}}`;
+  return formatItems(`${def.key} ${formatName(path, style)}`, items, style);
+}
+
+/** `header { items }` in BIG-IP's layout (or on one line). */
+export function formatItems(header: string, items: Item[], style: { oneLine?: boolean }): string {
   if (items.length === 0) return `${header} { }`;
   if (style.oneLine) return `${header} { ${renderOneLine(items)} }`;
   const out = [`${header} {`];

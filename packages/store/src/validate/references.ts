@@ -4,6 +4,8 @@
  */
 import { MONITOR_TYPES, errors, getType, type PropertyTable, type SourcePosition } from '@openltm/model';
 import { parseMonitorRule } from '../monitor-rule';
+import { bigipBuiltin } from '../bigip-builtins';
+import { isPreservedType } from '../preserved';
 import type { ObjectRecord, ObjectRepository } from '../object-repository';
 import { isProps, type StoredProps } from '../stored-value';
 import { destinationAddress, findVirtualAddress } from './virtual-address';
@@ -70,13 +72,65 @@ export function resolve(repo: ObjectRepository, ref: Reference): ObjectRecord | 
   return undefined;
 }
 
-/** Resolves every reference of `rec` and records them; a missing target is `01020036`. */
-export function linkReferences(repo: ObjectRepository, rec: ObjectRecord, position?: SourcePosition): void {
+/**
+ * `ltm profile ` or `ltm monitor ` when every target type is of that family (where unmodelled
+ * types may stand in). A virtual's `profiles` also lists security and access policies
+ * (`asm policy`, `apm profile access`): any kept type may answer a profile reference.
+ */
+function familyOf(to: readonly string[]): string | undefined {
+  for (const family of ['ltm profile ', 'ltm monitor ']) if (to.every((t) => t.startsWith(family))) return family;
+  return undefined;
+}
+
+function mayAnswer(family: string, type: string): boolean {
+  if (!isPreservedType(type) || type === 'auth partition' || type === 'sys folder') return false;
+  if (type.startsWith(family)) return true;
+  return family === 'ltm profile ' && /(^| )(profile|policy)( |$)/.test(type);
+}
+
+/** A reference to something openltm does not model: a preserved object, or a BIG-IP built-in it does not have. */
+export interface UnmodeledReference {
+  from: ObjectRecord;
+  via: string;
+  path: string;
+  /** The type of what it names (`ltm profile http`). */
+  type: string;
+  builtin: boolean;
+}
+
+/**
+ * A reference that no modelled object answers: a preserved object of the same family
+ * (`ltm profile http /Common/my_http`), else one of BIG-IP's built-ins (`/Common/http`).
+ */
+export function resolveUnmodeled(repo: ObjectRepository, ref: Reference): { rec?: ObjectRecord; type: string } | undefined {
+  const family = familyOf(ref.to);
+  for (const t of family ? repo.types() : []) {
+    if (!family || !mayAnswer(family, t)) continue;
+    // Saved files name objects by full path; `list` output in /Common by the bare name.
+    const hit = repo.get(t, ref.path) ?? (ref.path.startsWith('/Common/') && t.startsWith('ltm ') ? repo.get(t, ref.path.slice(8)) : undefined);
+    if (hit) return { rec: hit, type: t };
+  }
+  const type = bigipBuiltin(ref.to, family, ref.path);
+  return type ? { type } : undefined;
+}
+
+/**
+ * Resolves every reference of `rec` and records them; a missing target is `01020036`. Returns
+ * the references to what openltm does not model, for the caller to mark and report.
+ */
+export function linkReferences(repo: ObjectRepository, rec: ObjectRecord, position?: SourcePosition, mayBeMissing?: (ref: Reference) => boolean): UnmodeledReference[] {
   const rows: { toId: number; via: string }[] = [];
+  const unmodeled: UnmodeledReference[] = [];
   for (const ref of collectReferences(rec)) {
-    const target = resolve(repo, ref);
-    if (!target) throw errors.notFound(kindOfTargets(ref.to), ref.path, position);
-    if (target.id !== rec.id) rows.push({ toId: target.id, via: ref.via });
+    let target = resolve(repo, ref);
+    if (!target) {
+      const u = resolveUnmodeled(repo, ref);
+      if (!u && mayBeMissing?.(ref)) continue;
+      if (!u) throw errors.notFound(kindOfTargets(ref.to), ref.path, position);
+      unmodeled.push({ from: rec, via: ref.via, path: ref.path, type: u.type, builtin: !u.rec });
+      target = u.rec;
+    }
+    if (target && target.id !== rec.id) rows.push({ toId: target.id, via: ref.via });
   }
   // A virtual uses the virtual address of its destination (found by address, not by name).
   if (rec.type === 'ltm virtual') {
@@ -86,4 +140,5 @@ export function linkReferences(repo: ObjectRepository, rec: ObjectRecord, positi
     if (va) rows.push({ toId: va.id, via: 'destination' });
   }
   repo.setRefs(rec.id, rows);
+  return unmodeled;
 }

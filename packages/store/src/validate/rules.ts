@@ -11,7 +11,8 @@ import {
 import { loadKey, checkPair } from '../certificates';
 import type { ObjectRecord, ObjectRepository } from '../object-repository';
 import { isProps, type StoredProps } from '../stored-value';
-import { memberNode, resolve } from './references';
+import { memberNode, resolve, resolveUnmodeled } from './references';
+import { MISSING_FILE_KEY, NOT_SERVED_KEY } from '../preserved';
 import { canonicalAddress } from './scalar';
 import { checkNewName } from '../names';
 import { snatpoolSupported, virtualSupported } from './unsupported';
@@ -23,6 +24,8 @@ import { SNAT_TRANSLATION, snatpoolMembersHaveTranslations } from './snat-transl
 
 export interface RuleContext {
   repo: ObjectRepository;
+  /** A file is being loaded: a virtual openltm cannot serve is kept, marked not served, instead of refused. */
+  loading?: boolean;
   effective(rec: ObjectRecord): StoredProps;
   /** Writes changed own props of a record (normalisations made by a rule). */
   write(rec: ObjectRecord, props: StoredProps): void;
@@ -47,11 +50,18 @@ function poolMembersHaveNodes(rec: ObjectRecord, ctx: RuleContext): void {
     if (!nodeRec) {
       const fromName = canonicalAddress(node.slice(node.lastIndexOf('/') + 1));
       const address = given ?? fromName;
+      if (!address && entry.fqdn !== undefined && ctx.loading) {
+        // BIG-IP creates an FQDN member's node; kept, not resolved (its members take no traffic).
+        checkNewName('Node', node, ctx.repo, ctx.position);
+        ctx.repo.insert('ltm node', node, { fqdn: entry.fqdn });
+        next[key] = entry;
+        continue;
+      }
       if (!address) throw errors.notFound('Node', node, ctx.position);
       if (fromName && given && fromName !== given) {
         throw configError(`The address ${given} of pool member ${key} does not match its node name ${node}.`, ctx.position);
       }
-      checkNewName('Node', node, ctx.position);
+      checkNewName('Node', node, ctx.repo, ctx.position);
       const holder = ctx.repo.sameKey('ltm node', address, -1)[0];
       if (holder) throw configError(`Pool member ${key} would create node ${node}, but node ${holder} already has the address ${address}: name the member ${holder.slice(holder.lastIndexOf('/') + 1)}:${memberNode(key).port}.`, ctx.position);
       nodeRec = ctx.repo.insert('ltm node', node, { address }, false, address);
@@ -71,6 +81,30 @@ function poolMembersHaveNodes(rec: ObjectRecord, ctx: RuleContext): void {
  * A pool runs the mode it lists, or is refused: a mode accepted and run as another would mislead.
  * Weighted least connections weighs each member by its connection limit, so every member needs one.
  */
+/**
+ * A pool whose load-balancing mode openltm does not implement is refused when typed; from a
+ * loaded file it is kept, marked not served (no data plane pool; its virtuals are not served).
+ */
+function poolServed(rec: ObjectRecord, ctx: RuleContext): void {
+  const lenient = ctx.loading === true || rec.props[NOT_SERVED_KEY] !== undefined;
+  let reasons: string[] = [];
+  try {
+    poolModeImplemented(rec, ctx);
+  } catch (err) {
+    if (!ConfigError.is(err) || !lenient) throw err;
+    reasons = [err.message.replace(/^Configuration error: /, '').replace(`Pool (${rec.path}) `, '')];
+  }
+  markNotServed(rec, ctx, reasons);
+}
+
+function markNotServed(rec: ObjectRecord, ctx: RuleContext, reasons: string[]): void {
+  if (JSON.stringify(rec.props[NOT_SERVED_KEY]) === JSON.stringify(reasons.length ? reasons : undefined)) return;
+  const props = { ...rec.props };
+  if (reasons.length) props[NOT_SERVED_KEY] = reasons;
+  else delete props[NOT_SERVED_KEY];
+  ctx.write(rec, props);
+}
+
 function poolModeImplemented(rec: ObjectRecord, ctx: RuleContext): void {
   if (ctx.effective(rec)['queue-on-connection-limit'] === 'enabled') {
     throw configError(
@@ -266,9 +300,75 @@ function sniRules(virtual: string, cssl: AttachedProfile[], ctx: RuleContext): v
   }
 }
 
-/** The uniqueness key of a virtual: its destination while it is enabled (mask and source are compared on the few that share it). */
+/**
+ * A virtual openltm can serve passes every rule. One it cannot (a profile of a type openltm does
+ * not serve, udp, a route domain, ...) is refused when typed, but kept from a loaded file (a real
+ * estate must load whole) and marked not served: the data plane opens no listener for it, and
+ * `show` and the load summary say why. A virtual already marked stays so until it is servable.
+ */
+function virtualServed(rec: ObjectRecord, ctx: RuleContext): void {
+  const lenient = ctx.loading === true || rec.props[NOT_SERVED_KEY] !== undefined;
+  const refused: ConfigError[] = [];
+  const profiles = isProps(rec.props.profiles) ? Object.keys(rec.props.profiles) : [];
+  for (const path of profiles) {
+    if (resolve(ctx.repo, { to: PROFILE_TYPES, path, via: 'profiles' })) continue;
+    const u = resolveUnmodeled(ctx.repo, { to: PROFILE_TYPES, path, via: 'profiles' });
+    const why = u
+      ? `it is ${u.type}${u.rec ? '' : ' (a BIG-IP built-in)'}, which openltm does not serve.`
+      : 'it is not in the configuration (BIG-IP keeps ASM and access policies outside bigip.conf).';
+    refused.push(errors.notSupported('Virtual Server', rec.path, `profile ${path}`, why, ctx.position));
+  }
+  for (const why of missingTls(rec, ctx)) refused.push(errors.notSupported('Virtual Server', rec.path, why.what, why.why, ctx.position));
+  const pool = typeof rec.props.pool === 'string' ? ctx.repo.get('ltm pool', rec.props.pool) : undefined;
+  try {
+    if (pool) poolModeImplemented(pool, ctx);
+  } catch (err) {
+    if (!ConfigError.is(err)) throw err;
+    refused.push(errors.notSupported('Virtual Server', rec.path, `pool ${pool!.path}`, err.message.replace(/^Configuration error: /, '').replace(`Pool (${pool!.path}) `, ''), ctx.position));
+  }
+  for (const rule of refused.length ? [virtualSupported] : [virtualRules, virtualSupported, virtualPersistRule]) {
+    try {
+      rule(rec, ctx);
+    } catch (err) {
+      if (!ConfigError.is(err)) throw err;
+      refused.push(err);
+    }
+  }
+  if (refused.length && !lenient) throw refused[0];
+  // Said next to the virtual's name: without the `Virtual Server (path): ` the message starts with.
+  const reasons = refused.map((e) => e.message.replace(/^Configuration error: /, '').replace(`Virtual Server (${rec.path}): `, ''));
+  markNotServed(rec, ctx, reasons);
+}
+
+/** Certificates and keys a virtual's TLS profiles name that were kept without their PEM. */
+function missingTls(rec: ObjectRecord, ctx: RuleContext): Array<{ what: string; why: string }> {
+  const out: Array<{ what: string; why: string }> = [];
+  const profiles = isProps(rec.props.profiles) ? Object.keys(rec.props.profiles) : [];
+  for (const path of profiles) {
+    for (const type of ['ltm profile client-ssl', 'ltm profile server-ssl']) {
+      const p = ctx.repo.get(type, path);
+      const chain = p ? ctx.effective(p)['cert-key-chain'] : undefined;
+      for (const entry of isProps(chain) ? Object.values(chain) : []) {
+        if (!isProps(entry)) continue;
+        for (const [t, name] of [['sys file ssl-cert', entry.cert], ['sys file ssl-key', entry.key]] as const) {
+          const f = typeof name === 'string' ? ctx.repo.get(t, name) : undefined;
+          if (f && f.props[MISSING_FILE_KEY] !== undefined) out.push({ what: `profile ${path}`, why: `${t} ${f.path} has no PEM: ${String(f.props[MISSING_FILE_KEY])}` });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The reasons a virtual (or a pool) is not served (empty when it is). */
+export function notServedReasons(props: StoredProps): string[] {
+  const r = props[NOT_SERVED_KEY];
+  return Array.isArray(r) ? r : [];
+}
+
+/** The uniqueness key of a virtual: its destination while it is enabled and served (mask and source are compared on the few that share it). */
 export function virtualKey(props: StoredProps): string | null {
-  if (props.enabled === 'disabled' || typeof props.destination !== 'string') return null;
+  if (props.enabled === 'disabled' || typeof props.destination !== 'string' || props[NOT_SERVED_KEY] !== undefined) return null;
   return props.destination;
 }
 
@@ -278,7 +378,11 @@ function checkChainEntry(owner: string, entry: StoredProps, ctx: RuleContext): v
   if (!cert || !key) return; // missing references are reported by the reference stage
   const certFile = ctx.repo.getFile(cert.id);
   const keyFile = ctx.repo.getFile(key.id);
-  if (!certFile || !keyFile) throw configError(`${owner}: ${cert.path} or ${key.path} has no PEM content.`, ctx.position);
+  if (!certFile || !keyFile) {
+    // Kept from a loaded file without its PEM: the profile stays, its virtuals are not served.
+    if (ctx.loading) return;
+    throw configError(`${owner}: ${cert.path} or ${key.path} has no PEM content.`, ctx.position);
+  }
   const pass = typeof entry.passphrase === 'string' && entry.passphrase !== 'none' ? entry.passphrase : keyFile.passphrase ?? undefined;
   const k = loadKey(key.path, keyFile.pem, pass, ctx.position);
   checkPair(cert.path, certFile.pem, key.path, k, ctx.position);
@@ -316,8 +420,9 @@ export const PRELINK_RULES: Readonly<Record<string, Rule[]>> = {
 
 /** Rules run after references are linked. */
 export const RULES: Readonly<Record<string, Rule[]>> = {
-  'ltm virtual': [virtualDestination, virtualRules, virtualSupported, virtualPersistRule],
-  'ltm pool': [poolModeImplemented],
+  // The destination is normalised and checked as BIG-IP does (a bad mask fails a load too); what openltm cannot serve is then refused or marked.
+  'ltm virtual': [virtualDestination, virtualServed],
+  'ltm pool': [poolServed],
   'ltm snatpool': [snatpoolSupported],
   'ltm data-group internal': [dataGroupRecords],
   'ltm node': [addressUnique],

@@ -5,11 +5,23 @@
 import {
   errors, isCidr, isNetmask, parseAddress, parseDestination, type SourcePosition, type ValueType,
 } from '@openltm/model';
-import { fullPath, PARTITIONS } from '../names';
+import { fullPath } from '../names';
 
 export interface ValueContext {
   folder: string;
   position?: SourcePosition;
+  /** Whether a partition exists (only `Common` when not given). */
+  partitionExists?: (name: string) => boolean;
+  /** Whether an object of one of `types` is at `path`: a relative name not found in the folder then means `/Common/name`, as on BIG-IP. */
+  exists?: (types: readonly string[], path: string) => boolean;
+}
+
+/** A name typed in `ctx.folder`: found there, else in /Common when it is there, else in the folder. */
+export function resolveName(text: string, types: readonly string[], ctx: ValueContext): string {
+  const path = fullPath(text, ctx.folder);
+  if (text.startsWith('/') || !ctx.exists || path.startsWith('/Common/') || ctx.exists(types, path)) return path;
+  const common = fullPath(text, '/Common');
+  return ctx.exists(types, common) ? common : path;
 }
 
 /** Lower-cases and compresses an IPv6 address so `2001:DB8:0::1` and `2001:db8::1` are one. */
@@ -33,7 +45,7 @@ export function canonicalDestination(text: string, ctx: ValueContext, property =
   const d = parseDestination(text);
   if (!d) throw errors.invalidValue(property, text, 'ADDRESS:PORT (10.0.0.1:25, 10.0.0.1%2:smtp, 2001:db8::1.25) with a port from 0 to 65535', ctx.position);
   const partition = d.partition ?? (ctx.folder === '/' ? 'Common' : ctx.folder.split('/')[1]);
-  if (!PARTITIONS.includes(partition)) throw errors.notFound('folder', `/${partition}`, ctx.position);
+  if (!(ctx.partitionExists ?? ((p: string) => p === 'Common'))(partition)) throw errors.notFound('folder', `/${partition}`, ctx.position);
   const ip = canonicalIp(d.address, d.family);
   const addr = d.routeDomain !== undefined ? `${ip}%${d.routeDomain}` : ip;
   // A prefix written into the destination stays until the virtual's rules move it into `mask`.
@@ -87,10 +99,11 @@ export function checkScalar(property: string, type: ValueType, text: string, ctx
         return 'none';
       }
       if (!/^[/A-Za-z0-9_.:%-]+$/.test(text)) throw bad();
-      return fullPath(text, ctx.folder);
+      return resolveName(text, type.to, ctx);
     case 'address': {
       if (type.words?.includes(text)) return text;
-      const a = canonicalAddress(text);
+      // A snatpool member is a snat-translation's name: `/Common/192.0.2.5` is that address.
+      const a = canonicalAddress(text.replace(/^\/[^/]+\/(?=[0-9a-fA-F:.%]+$)/, ''));
       if (a === undefined) throw bad();
       return a;
     }

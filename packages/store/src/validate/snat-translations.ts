@@ -25,7 +25,7 @@ export function snatpoolMembersHaveTranslations(rec: ObjectRecord, ctx: RuleCont
     if (holder) {
       throw errors.configError(`SNAT Pool (${rec.path}) member ${path} would create a SNAT translation for ${address}, but SNAT Translation (${holder}) already has that address: name it instead.`, ctx.position);
     }
-    checkNewName('SNAT Translation', path, ctx.position);
+    checkNewName('SNAT Translation', path, ctx.repo, ctx.position);
     ctx.repo.insert(SNAT_TRANSLATION, path, { address }, false, address);
   }
 }

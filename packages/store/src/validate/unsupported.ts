@@ -28,7 +28,7 @@ export function virtualSupported(rec: ObjectRecord, ctx: RuleContext): void {
   const d = parseDestination(destination);
   // The data plane opens a listener only for a destination it can parse; anything else would
   // leave the virtual without a listener, status or log line.
-  if (!d) refuse(rec, ctx, `destination ${destination}`, 'openltm cannot listen on it.');
+  if (!d) refuse(rec, ctx, destination ? `destination ${destination}` : 'no destination', 'openltm cannot listen on it.');
   if (d.routeDomain !== undefined && d.routeDomain !== 0) {
     refuse(rec, ctx, `route domain %${d.routeDomain} in destination`, 'openltm has no route domains; two virtuals would share one socket.');
   }

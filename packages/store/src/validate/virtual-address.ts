@@ -46,7 +46,7 @@ export function virtualHasAddress(rec: ObjectRecord, ctx: RuleContext): void {
   if (ctx.repo.get(VIRTUAL_ADDRESS, a.path)) {
     throw errors.configError(`Virtual Address (${a.path}) has another address; the virtual address of Virtual Server (${rec.path}) cannot be created.`, ctx.position);
   }
-  checkNewName('Virtual Address', a.path, ctx.position);
+  checkNewName('Virtual Address', a.path, ctx.repo, ctx.position);
   const mask = typeof rec.props.mask === 'string' ? rec.props.mask : undefined;
   // BIG-IP writes the wildcard addresses as any and any6.
   const address = a.address === '0.0.0.0' ? 'any' : a.address === '::' ? 'any6' : a.address;

@@ -1,0 +1,50 @@
+/**
+ * Partitions and folders: `/Partition[/Folder...]/name` is every object's identity. `/Common`
+ * always exists; other partitions are `auth partition NAME` records and sub-folders `sys folder
+ * /P/F` records (generic records, stored like preserved objects: a driver needs nothing special).
+ */
+import type { ObjectRepository } from './object-repository';
+
+export const PARTITION_TYPE = 'auth partition';
+export const FOLDER_TYPE = 'sys folder';
+
+export function partitionExists(repo: ObjectRepository, name: string): boolean {
+  return name === 'Common' || repo.get(PARTITION_TYPE, name) !== undefined;
+}
+
+/** `/`, `/Common`, `/P` (a partition) or `/P/F/...` (a sys folder). */
+export function folderExists(repo: ObjectRepository, folder: string): boolean {
+  if (folder === '/') return true;
+  const parts = folder.split('/');
+  if (parts[0] !== '' || parts.some((p, i) => i > 0 && p === '')) return false;
+  if (!partitionExists(repo, parts[1])) return false;
+  return parts.length === 2 || repo.get(FOLDER_TYPE, folder) !== undefined;
+}
+
+/** The folder an object path sits in: `/foo/app/vs` -> `/foo/app`, `/Common/p` -> `/Common`. */
+export function folderOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+/**
+ * Creates the partition and folders `folder` needs, returning what was created (a loaded
+ * partition file whose bigip_base.conf is not loaded still has its folders; the load says so).
+ */
+export function ensureFolder(repo: ObjectRepository, folder: string): string[] {
+  const created: string[] = [];
+  const parts = folder.split('/');
+  if (parts.length < 2 || parts[0] !== '' || parts[1] === '') return created;
+  if (!partitionExists(repo, parts[1])) {
+    repo.insert(PARTITION_TYPE, parts[1], { '~preserved': [] });
+    created.push(`auth partition ${parts[1]}`);
+  }
+  for (let n = 3; n <= parts.length; n++) {
+    const f = parts.slice(0, n).join('/');
+    if (!repo.get(FOLDER_TYPE, f)) {
+      repo.insert(FOLDER_TYPE, f, { '~preserved': [] });
+      created.push(`sys folder ${f}`);
+    }
+  }
+  return created;
+}
