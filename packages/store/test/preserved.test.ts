@@ -65,7 +65,7 @@ describe('preserved objects', () => {
     );
     t.run('delete ltm virtual web');
     t.run('delete ltm profile http my_http');
-    expect(t.fail('list ltm profile http my_http').message).toMatch(/^"ltm profile http": openltm implements no such type and no loaded object has it/);
+    expect(t.fail('list ltm profile http my_http').message).toMatch(/^"http" unknown property \(expected /);
   });
 
   it('an iRule: Tcl with escaped braces, quotes and comments kept verbatim, from a file and from create; never executed', () => {
