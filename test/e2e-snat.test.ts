@@ -3,7 +3,7 @@
  * Postfix as the member, swaks as the client. Postfix's own log is the witness of the address
  * the proxy's member connections came from.
  */
-import { createOpenltm, type OpenltmInstance } from './support/openltm';
+import { createOpenltm, eventually, type OpenltmInstance } from './support/openltm';
 import { freePort, waitForListen } from './support/ports';
 import { startPostfix, type PrivatePostfix } from './support/postfix';
 import { swaks } from './support/swaks';
@@ -38,6 +38,28 @@ it('snat pool: Postfix sees the pool\'s addresses in turn, never 127.0.0.1', asy
   for (let i = 0; i < 4; i++) expect((await swaks({ port: ports.snat, subject: `snat ${i}` })).code).toBe(0);
   expect([connectsFrom('127.0.0.7') - before.a, connectsFrom('127.0.0.8') - before.b]).toEqual([2, 2]);
   expect(connectsFrom('127.0.0.1')).toBe(before.lo);
+});
+
+it('the pool\'s members are SNAT translations: one disabled is skipped, and enabled again it is used', async () => {
+  expect(await ltm.tmshOk('list ltm snat-translation 127.0.0.8')).toBe('ltm snat-translation 127.0.0.8 {\n    address 127.0.0.8\n}\n');
+  await ltm.tmshOk('modify ltm snat-translation 127.0.0.8 disabled');
+  // The daemon picks the change up on its next read of the store: wait until a session shows it.
+  await eventually(async () => {
+    const before = connectsFrom('127.0.0.7');
+    await swaks({ port: ports.snat, subject: 'probe' });
+    await swaks({ port: ports.snat, subject: 'probe' });
+    return connectsFrom('127.0.0.7') - before;
+  }, (n) => n === 2, 10_000, 100);
+  const before = { a: connectsFrom('127.0.0.7'), b: connectsFrom('127.0.0.8') };
+  for (let i = 0; i < 3; i++) expect((await swaks({ port: ports.snat, subject: `disabled ${i}` })).code).toBe(0);
+  expect([connectsFrom('127.0.0.7') - before.a, connectsFrom('127.0.0.8') - before.b]).toEqual([3, 0]);
+  await ltm.tmshOk('modify ltm snat-translation 127.0.0.8 enabled');
+  await eventually(async () => {
+    const b = connectsFrom('127.0.0.8');
+    await swaks({ port: ports.snat, subject: 'probe' });
+    await swaks({ port: ports.snat, subject: 'probe' });
+    return connectsFrom('127.0.0.8') - b;
+  }, (n) => n === 1, 10_000, 100);
 });
 
 it('automap: Postfix sees the virtual\'s own address', async () => {

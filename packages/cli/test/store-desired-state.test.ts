@@ -85,6 +85,53 @@ test('a PEM missing from the store is logged as an error and the profile loads n
   expect(lines.join('')).not.toContain('PRIVATE KEY');
 });
 
+test('a virtual address edit reaches every virtual on the address, incrementally: enabled no disables them, connection-limit is shared', () => {
+  run(`create ltm virtual vs1b destination 192.0.2.1:587 pool p ${profiles}`);
+  const reader = new DesiredStateReader(daemon);
+  const before = reader.read();
+  expect(before.virtuals.every((v) => v.enabled && v.addressLimit === undefined)).toBe(true);
+  run('modify ltm virtual-address 192.0.2.1 enabled no connection-limit 10');
+  const after = reader.read();
+  const on = after.virtuals.filter((v) => v.address === '192.0.2.1');
+  expect(on.map((v) => [v.name, v.enabled, v.addressLimit])).toEqual([
+    ['/Common/vs1', false, { name: '/Common/192.0.2.1', limit: 10 }],
+    ['/Common/vs1b', false, { name: '/Common/192.0.2.1', limit: 10 }],
+  ]);
+  // Virtuals on other addresses keep their spec objects.
+  expect(after.virtuals.find((v) => v.name === '/Common/vs2')).toBe(before.virtuals.find((v) => v.name === '/Common/vs2'));
+  const fresh = new DesiredStateReader(daemon).read();
+  const byName = <T extends { name: string }>(xs: T[]) => [...xs].sort((a, b) => a.name.localeCompare(b.name));
+  expect(byName(after.virtuals)).toEqual(byName(fresh.virtuals));
+});
+
+test('members of an FQDN node (stored only: no address) are left out of the pool the data plane sees', () => {
+  run('create ltm node api.example.com fqdn { name api.example.com }');
+  run('modify ltm pool p members add { api.example.com:25 { } }');
+  const pool = new DesiredStateReader(daemon).read().pools.find((x) => x.name === '/Common/p')!;
+  expect(pool.members.map((m) => m.name)).toEqual(['/Common/10.0.0.1:25', '/Common/10.0.0.2:25']);
+});
+
+test('SNAT pool members are read through their translations (a disabled one skipped); bare addresses from an older store are used as they are', () => {
+  run('create ltm snatpool sp members { 10.9.0.1 10.9.0.2 }');
+  run('modify ltm snat-translation 10.9.0.2 disabled');
+  run('modify ltm virtual vs1 source-address-translation { type snat pool sp }');
+  expect(new DesiredStateReader(daemon).read().virtuals.find((v) => v.name === '/Common/vs1')!.snat).toEqual({ type: 'snat', pool: '/Common/sp', addresses: ['10.9.0.1'] });
+  // As an earlier openltm stored them: addresses, not translation names.
+  const raw = new Database(join(dir, 'config.db'));
+  raw.prepare("UPDATE objects SET props = ? WHERE type = 'ltm snatpool' AND path = '/Common/sp'").run(JSON.stringify({ members: ['10.9.0.3', '10.9.0.4'] }));
+  raw.close();
+  const reopened = Store.open(join(dir, 'config.db'));
+  try {
+    expect(new DesiredStateReader(reopened).read().virtuals.find((v) => v.name === '/Common/vs1')!.snat).toEqual({ type: 'snat', pool: '/Common/sp', addresses: ['10.9.0.3', '10.9.0.4'] });
+    // Changed with tmsh, the pool's members become translation names.
+    reopened.execute('modify ltm snatpool sp description legacy', new Session());
+    expect(reopened.getEffective('ltm snatpool', '/Common/sp')!.properties.members).toEqual(['/Common/10.9.0.3', '/Common/10.9.0.4']);
+    expect(reopened.names('ltm snat-translation')).toEqual(expect.arrayContaining(['10.9.0.3', '10.9.0.4']));
+  } finally {
+    reopened.close();
+  }
+});
+
 test('a virtual kept from a loaded file but not served (a BIG-IP http profile) gets no spec; the others are unchanged', () => {
   const file = join(dir, 'estate.conf');
   writeFileSync(file, [

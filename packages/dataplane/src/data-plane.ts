@@ -115,7 +115,7 @@ export class DataPlane {
       ...(options.session !== undefined ? { session: options.session } : {}),
       ...(options.ticketKeys !== undefined ? { ticketKeys: options.ticketKeys } : {}),
       // One rate table for the daemon: rate-limit-mode keys without `object` span virtuals.
-      admission: { rates: new RateWindows(), sourceConnectionLimit: options.sourceConnectionLimit ?? 0 },
+      admission: { rates: new RateWindows(), addressCounts: new Map(), sourceConnectionLimit: options.sourceConnectionLimit ?? 0 },
     };
     this.listeners = new ListenerSet({
       createListener: options.createListener ?? defaultFactory,

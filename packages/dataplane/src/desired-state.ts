@@ -73,6 +73,11 @@ export interface VirtualSpec {
   /** Full path (`/Common/vs_smtp`). */
   name: string;
   enabled: boolean;
+  /**
+   * The connection-limit of the virtual address (`ltm virtual-address`), shared by every virtual
+   * on it: `name` is the counter's key, `limit` the concurrent connections across them.
+   */
+  addressLimit?: { name: string; limit: number };
   /** Destination address (IPv4 or IPv6, no route domain): a host, or the network address of `prefix`. */
   address: string;
   port: number;
@@ -171,7 +176,7 @@ export interface PoolSpec {
 export interface MonitorSpec {
   /** `/Common/smtp_mon` */
   name: string;
-  type: 'smtp' | 'tcp';
+  type: 'smtp' | 'tcp' | 'http' | 'https' | 'tcp-half-open';
   /** Seconds between probes. */
   interval: number;
   /** Seconds without success before a member is marked down. */
@@ -187,6 +192,10 @@ export interface MonitorSpec {
   upInterval?: number;
   /** Seconds of uninterrupted success before a down member is marked up (`time-until-up`; 0 or absent = at once). */
   timeUntilUp?: number;
+  /** http/https `recv-disable`: a response matching it (and not `recv`) takes the member out of service. */
+  recvDisable?: string;
+  /** https: the OpenSSL cipher string offered to the member. */
+  cipherlist?: string;
   /** tcp `reverse`: a reply matching `recv` marks the member down. */
   reverse?: boolean;
   /** `manual-resume`: a member this monitor marked down stays down until an administrator resumes it. */

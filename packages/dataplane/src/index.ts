@@ -69,6 +69,7 @@ export { evaluateRule, effectiveRule, memberHealth, poolAvailability } from './m
 export type { MemberHealth, CheckLookup } from './monitor/member-health';
 export { tcpProbe } from './monitor/tcp-probe';
 export { smtpProbe } from './monitor/smtp-probe';
+export { httpProbe, tcpHalfOpenProbe } from './monitor/http-probe';
 export type { ProbeResult } from './monitor/probe-socket';
 export { probeDestination } from './monitor/destination';
 

@@ -112,6 +112,14 @@ export const errors = {
       { position, severity: 4 },
     );
   },
+  /** `01070998:4: ...`: a monitor rule names a monitor openltm does not run (icmp): it counts as passing. */
+  storedOnlyMonitor(kind: string, path: string, monitor: string, position?: SourcePosition): ConfigError {
+    return new ConfigError(
+      ErrorCodes.STORED_ONLY,
+      `${kind} (${path}): monitor ${monitor} is stored only: openltm sends no ICMP, so it counts as passing in the monitor rule; add a tcp, tcp-half-open or smtp monitor to check the member.`,
+      { position, severity: 4 },
+    );
+  },
   /** `01070996:4: ...`: the command succeeds; the operator is told what the value weakens. */
   weakened(message: string, position?: SourcePosition): ConfigError {
     return new ConfigError(ErrorCodes.WEAKENED, message, { position, severity: 4 });

@@ -14,3 +14,4 @@ export { LOAD_BALANCING_MODES, IMPLEMENTED_LOAD_BALANCING_MODES, UNIMPLEMENTED_M
 export { certKeyChainEntry, SNI_SHARED_SETTINGS } from './types/ltm-profile-client-ssl';
 export { PROFILE_TYPES } from './types/profile-types';
 export { PERSISTENCE_TYPES } from './types/ltm-persistence';
+export { STORED_ONLY_MONITOR_TYPES } from './types/ltm-monitor';

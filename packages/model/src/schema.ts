@@ -6,8 +6,13 @@ import { ltmProfileTcp } from './types/ltm-profile-tcp';
 import { ltmPool, ltmNode } from './types/ltm-pool';
 import { ltmSnatpool } from './types/ltm-snatpool';
 import { ltmPersistenceSourceAddr, ltmPersistenceStoredOnly } from './types/ltm-persistence';
+import { ltmSnat, ltmSnatTranslation } from './types/ltm-snat-translation';
+import { ltmDataGroupInternal } from './types/ltm-data-group';
 import { ltmVirtual } from './types/ltm-virtual';
-import { ltmMonitorSmtp, ltmMonitorTcp } from './types/ltm-monitor';
+import { ltmVirtualAddress } from './types/ltm-virtual-address';
+import {
+  ltmMonitorGatewayIcmp, ltmMonitorHttp, ltmMonitorHttps, ltmMonitorIcmp, ltmMonitorSmtp, ltmMonitorTcp, ltmMonitorTcpHalfOpen,
+} from './types/ltm-monitor';
 import { sysFileSslCert, sysFileSslCrl, sysFileSslKey } from './types/sys-file';
 import { authUser } from './types/auth-user';
 import { ltmRule } from './types/ltm-rule';
@@ -33,10 +38,18 @@ export const OBJECT_TYPES: readonly ObjectTypeDef[] = [
   sysFileSslCert,
   sysFileSslKey,
   sysFileSslCrl,
+  ltmDataGroupInternal,
+  ltmMonitorGatewayIcmp,
+  ltmMonitorHttp,
+  ltmMonitorHttps,
+  ltmMonitorIcmp,
   ltmMonitorSmtp,
   ltmMonitorTcp,
+  ltmMonitorTcpHalfOpen,
   ltmNode,
   ltmPool,
+  ltmSnat,
+  ltmSnatTranslation,
   ltmSnatpool,
   ltmPersistenceSourceAddr,
   ...ltmPersistenceStoredOnly,
@@ -46,8 +59,12 @@ export const OBJECT_TYPES: readonly ObjectTypeDef[] = [
   ltmProfileSmtps,
   ltmProfileTcp,
   ltmVirtual,
+  ltmVirtualAddress,
   authUser,
 ].map(withDefaultsFrom);
+
+/** Every monitor type (`ltm monitor smtp`, ...): what a monitor rule may name. */
+export const MONITOR_TYPES: readonly string[] = OBJECT_TYPES.filter((d) => d.key.startsWith('ltm monitor ')).map((d) => d.key);
 
 const byKey = new Map(OBJECT_TYPES.map((d) => [d.key, d]));
 
@@ -78,6 +95,10 @@ export const COMMAND_PATHS: Readonly<Record<string, { verbs: readonly string[]; 
     help: 'The persistence records in force: show ltm persistence persist-records [all-properties] [client-addr A] [node-addr A] [node-port N] [pool P] [virtual V] [mode source-address]',
     options: ['all-properties', 'client-addr', 'node-addr', 'node-port', 'pool', 'virtual', 'mode'],
     valueOptions: ['client-addr', 'node-addr', 'node-port', 'pool', 'virtual', 'mode'],
+  },
+  'sys version': {
+    verbs: ['show'],
+    help: 'The product and version: show sys version',
   },
   'cli transaction': {
     verbs: ['create', 'submit', 'delete', 'list'],

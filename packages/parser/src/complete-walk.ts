@@ -3,7 +3,7 @@
  * same way the shaper does) and says what kind of thing may come at the end of the input.
  */
 import type { IToken } from 'chevrotain';
-import type { PropertyDef, PropertyTable, ValueType } from '@openltm/model';
+import { MONITOR_TYPES, type PropertyDef, type PropertyTable, type ValueType } from '@openltm/model';
 import { LCurly, QuotedString, RCurly, Word } from './tokens';
 import { matchProperty } from './property-index';
 import { LIST_OPS } from './shape-value';
@@ -130,7 +130,7 @@ function walkMonitorRule(w: TokenWalk, name: string, def: PropertyDef, table: Pr
     if (w.atEnd()) return NONE;
     if (!w.is(LCurly)) return NONE;
     w.i++;
-    return walkBlockItems(w, name, { kind: 'reference', to: ['ltm monitor smtp', 'ltm monitor tcp'] });
+    return walkBlockItems(w, name, { kind: 'reference', to: MONITOR_TYPES });
   }
   if (first === undefined) return NONE;
   w.i++;
@@ -138,7 +138,7 @@ function walkMonitorRule(w: TokenWalk, name: string, def: PropertyDef, table: Pr
     if (w.atEnd()) return { kind: 'property-name', table, extra: ['and'] };
     if (w.word() !== 'and') return undefined;
     w.i++;
-    if (w.atEnd()) return { kind: 'value', name, def: { ...def, type: { kind: 'reference', to: ['ltm monitor smtp', 'ltm monitor tcp'] } } };
+    if (w.atEnd()) return { kind: 'value', name, def: { ...def, type: { kind: 'reference', to: MONITOR_TYPES } } };
     w.i++;
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { IToken } from 'chevrotain';
 import {
-  COMMAND_PATHS, LIST_OPTIONS, SHOW_OPTIONS, VERBS, allPaths, getType, type PropertyDef, type PropertyTable, type ValueType,
+  COMMAND_PATHS, LIST_OPTIONS, MONITOR_TYPES, SHOW_OPTIONS, VERBS, allPaths, getType, type PropertyDef, type PropertyTable, type ValueType,
 } from '@openltm/model';
 import { lex } from './lexer';
 import { LCurly, RCurly, Semicolon, UnterminatedString, Word } from './tokens';
@@ -71,7 +71,7 @@ function valueCandidates(type: ValueType, ctx: CompletionContext, help?: string)
     case 'reference':
       return [...namesOf(ctx, type.to), ...(type.nullable ? [{ text: 'none', help: 'No reference' }] : [])];
     case 'monitor-rule':
-      return [...namesOf(ctx, ['ltm monitor smtp', 'ltm monitor tcp']), { text: 'none', help: 'No monitor' }, { text: 'min', help: 'min N of { monitors }: at least N must pass' }];
+      return [...namesOf(ctx, MONITOR_TYPES), { text: 'none', help: 'No monitor' }, { text: 'min', help: 'min N of { monitors }: at least N must pass' }];
     case 'collection':
     case 'list':
       return ['add', 'delete', 'modify', 'replace-all-with', 'none'].map((v) => ({ text: v, help: OP_HELP[v] }));

@@ -26,7 +26,7 @@ describe('complete', () => {
   it('completes modules and components of the type path', () => {
     expect(at('create ltm po<|>')).toEqual(['pool']);
     expect(at('create ltm profile sm<|>')).toEqual(['smtps']);
-    expect(at('create ltm <|>')).toEqual(['monitor', 'node', 'persistence', 'pool', 'profile', 'rule', 'snatpool', 'virtual']);
+    expect(at('create ltm <|>')).toEqual(expect.arrayContaining(['data-group', 'monitor', 'node', 'persistence', 'pool', 'profile', 'rule', 'snatpool', 'virtual', 'virtual-address']));
     expect(at('save <|>')).toEqual(['sys']);
     expect(at('save sys <|>')).toEqual(['config']);
     expect(at('submit <|>')).toEqual(['cli']);
@@ -84,7 +84,7 @@ describe('complete', () => {
   it('completes inside the shell module and the last statement of a line', () => {
     expect(at('create po<|>', { ...ctx, module: 'ltm' })).toEqual(['pool']);
     expect(at('create ltm pool a; modify ltm pool <|>')).toEqual(['smtp_pool', 'web_pool', 'all']);
-    expect(at('tmsh list ltm vir<|>')).toEqual(['virtual']);
+    expect(at('tmsh list ltm vir<|>')).toEqual(['virtual', 'virtual-address']);
   });
 
   it('completes type paths after help', () => {

@@ -2,7 +2,8 @@
  * One executor for the shell, one-shot commands and batch files: a parsed statement in, the
  * text tmsh would print out. Runs inside the transaction the Store opened for it.
  */
-import { ConfigError, OBJECT_TYPES, errors, nextPathWords, typeOf, type SourcePosition } from '@openltm/model';
+import { ConfigError, OBJECT_TYPES, allPaths, errors, nextPathWords, typeOf, type SourcePosition } from '@openltm/model';
+import { showSysVersion } from './sys-version';
 import type { CommandStatement, ObjectStatement, Statement } from '@openltm/parser';
 import { listObjects, selectTargets } from './list-command';
 import { COMMON } from './names';
@@ -15,7 +16,7 @@ import { clearUserConfig, formatLoadSummary, loadConfig, saveConfig } from './sa
 import type { ExecuteResult, Session } from './session';
 import type { StatusStore } from './status';
 import { showCommand, resetStats } from './show-command';
-import { storedOnlyWarnings } from './stored-only';
+import { storedOnlyMonitorWarnings, storedOnlyWarnings } from './stored-only';
 import { propertyWarnings } from './property-warnings';
 import { jsonValues } from './format/json-values';
 import { enabledMembers } from './member-resume';
@@ -41,6 +42,12 @@ export function isQueueable(s: Statement): s is CommandStatement {
 }
 
 function unsupported(s: CommandStatement): ConfigError {
+  // tmsh names the word no type path continues with (`create ltm poool p` -> "poool" unknown
+  // property), as the parser does for a single command; the choices are openltm's help.
+  for (let i = 0; i < s.path.length; i++) {
+    const next = i === 0 ? [...new Set(allPaths().map((p) => p[0]))].sort() : nextPathWords(s.path.slice(0, i));
+    if (next.length && !next.includes(s.path[i])) return errors.syntax(`"${s.path[i]}" unknown property (expected ${next.join(', ')})`, s.pos);
+  }
   const what = [s.verb, ...s.path].join(' ');
   return errors.syntax(`"${what}" is not supported here`, s.pos);
 }
@@ -81,6 +88,7 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
         ...propertyWarnings(typeKey, s.properties, s.pos),
         ...storedOnlyWarnings(typeKey, rec.path, s.properties, s.pos),
         ...virtualPersistWarnings(typeKey, rec, s, ctx),
+        ...storedOnlyMonitorWarnings(ctx.ops.repo, rec, s.properties, s.pos),
       ]);
     }
     case 'modify': {
@@ -90,7 +98,7 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
       for (const rec of selectTargets(ctx.ops, typeKey, s.targets, folder, s.pos)) {
         ctx.ops.modify(rec, s.properties, opCtx);
         if (typeKey === 'ltm pool') for (const m of enabledMembers(s.properties, folder)) ctx.status.markResumed(rec.path, m);
-        warnings.push(...storedOnlyWarnings(typeKey, rec.path, s.properties, s.pos), ...virtualPersistWarnings(typeKey, rec, s, ctx));
+        warnings.push(...storedOnlyWarnings(typeKey, rec.path, s.properties, s.pos), ...virtualPersistWarnings(typeKey, rec, s, ctx), ...storedOnlyMonitorWarnings(ctx.ops.repo, rec, s.properties, s.pos));
       }
       return withWarnings({ output: '', changed: true }, warnings);
     }
@@ -193,9 +201,8 @@ function listSubtree(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   const prefix = s.path.length ? `${s.path.join(' ')} ` : '';
   const types = OBJECT_TYPES.map((d) => d.key).filter((k) => k.startsWith(prefix)).sort();
   const preserved = ctx.ops.repo.types().filter((t) => isPreservedType(t) && t.startsWith(prefix));
-  if (!types.length && !preserved.length) {
-    throw errors.syntax(`"${s.path.join(' ')}": openltm implements no such type and no loaded object has it (objects of types openltm does not implement are kept only as they come from a loaded file)`, s.pos);
-  }
+  // No type openltm implements and no loaded object has: tmsh's wording for the unknown word.
+  if (!types.length && !preserved.length) throw unknownType(s);
   if (s.targets.length) throw errors.syntax(`name an object type to list objects by name: ${types.map((k) => `list ${k} NAME`).slice(0, 3).join(', ')}`, s.targets[0].pos);
   const opts = {
     folder: ctx.session.folder,
@@ -229,6 +236,7 @@ export function runStatement(s: Statement, ctx: ExecContext): ExecuteResult {
     const filters = Object.fromEntries(Object.entries(s.options).filter(([k, v]) => k !== 'all-properties' && typeof v === 'string')) as PersistFilters;
     return showPersistRecords(ctx, s.options['all-properties'] === true, filters);
   }
+  if (s.typeKey === 'sys version' && s.verb === 'show') return showSysVersion();
   if (s.isObjectType && s.typeKey) {
     typeOf(s.typeKey);
     return objectCommand(s, ctx);

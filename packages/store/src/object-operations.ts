@@ -19,6 +19,8 @@ import { hashUserPassword } from './passwords';
 import type { ObjectRecord, ObjectRepository } from './object-repository';
 import type { StoredProps } from './stored-value';
 import { linkReferences, type UnmodeledReference } from './validate/references';
+import { canonicalAddress } from './validate/scalar';
+import { VIRTUAL_ADDRESS, destinationAddress, sweepVirtualAddresses } from './validate/virtual-address';
 import { PRELINK_RULES, RULES, uniqueKey, type RuleContext } from './validate/rules';
 
 export interface OpContext {
@@ -82,6 +84,11 @@ export class ObjectOperations {
     if (this.repo.get(typeKey, path)) throw errors.alreadyExists(def.kindName, path, 'Common', ctx.position);
     checkNewName(def.kindName, path, this.repo, ctx.position);
     const props = applyTable(def.properties, {}, properties, { ...ctx, ...this.lookups(), owner: { kind: def.kindName, path } });
+    // `create ltm node 10.1.2.3`: BIG-IP takes a node's address from a name that is an address.
+    if ((def.key === 'ltm node' || def.key === VIRTUAL_ADDRESS || def.key === 'ltm snat-translation') && props.address === undefined) {
+      const fromName = canonicalAddress(path.slice(path.lastIndexOf('/') + 1));
+      if (fromName) props.address = fromName;
+    }
     this.fillOnCreate(def, props, ctx);
     hashUserPassword(def, props, ctx.position);
     const passphrase = takePassphrase(def, props);
@@ -91,8 +98,12 @@ export class ObjectOperations {
     return rec;
   }
 
+  /** Addresses whose virtual address may have lost its last virtual (deleted at the next check). */
+  private readonly leftAddresses = new Set<string>();
+
   modify(rec: ObjectRecord, properties: readonly Property[], ctx: OpContext): void {
     const def = typeOf(rec.type);
+    this.noteAddress(rec);
     let eff: StoredProps | undefined;
     const props = applyTable(def.properties, this.repo.propsCopy(rec), properties, {
       ...ctx,
@@ -116,6 +127,7 @@ export class ObjectOperations {
    */
   replace(rec: ObjectRecord, properties: readonly Property[], ctx: OpContext): void {
     const def = typeOf(rec.type);
+    this.noteAddress(rec);
     const base = rec.builtin ? { ...(builtinProps(rec.type, rec.path) ?? {}) } : {};
     const props = applyTable(def.properties, base, properties, { ...ctx, ...this.lookups(), owner: { kind: def.kindName, path: rec.path } });
     if (!rec.builtin) this.fillOnCreate(def, props, ctx);
@@ -124,6 +136,20 @@ export class ObjectOperations {
     this.write(rec, props);
     if (def.key.startsWith('sys file ') && !rec.builtin) importFile(this.repo, rec, passphrase, ctx);
     this.touched.set(rec, ctx.position);
+  }
+
+  /** A virtual about to change or go: its address may be left without virtuals. */
+  private noteAddress(rec: ObjectRecord): void {
+    if (rec.type !== 'ltm virtual') return;
+    const a = destinationAddress(rec.props.destination);
+    if (a) this.leftAddresses.add(a.address);
+  }
+
+  /** Auto-deletes the virtual addresses the last virtual left (BIG-IP's auto-delete true). */
+  private sweepAddresses(): void {
+    if (this.leftAddresses.size === 0) return;
+    sweepVirtualAddresses(this.repo, this.leftAddresses);
+    this.leftAddresses.clear();
   }
 
   /**
@@ -141,6 +167,11 @@ export class ObjectOperations {
       if (p.required && props[name] === undefined && !this.keptWithout(def.key, name, props)) {
         throw errors.configError(`"${name}" is required to create a ${def.kindName}.`, ctx.position);
       }
+    }
+    // A node is an address, or (stored only) an FQDN.
+    const fqdn = props.fqdn as StoredProps | undefined;
+    if (def.key === 'ltm node' && props.address === undefined && !(fqdn && typeof fqdn.name === 'string')) {
+      throw errors.configError('"address" is required to create a Node.', ctx.position);
     }
     if (def.inheritable && props['defaults-from'] === undefined && def.builtins?.[0]) props['defaults-from'] = def.builtins[0].name;
     if (def.key === 'ltm virtual') {
@@ -166,6 +197,7 @@ export class ObjectOperations {
       for (const rec of pending) {
         const users = this.repo.referrers(rec.id).filter((r) => r.fromId !== rec.id);
         if (users.length === 0) {
+          this.noteAddress(rec);
           this.repo.delete(rec);
           doomed.delete(rec.id);
           this.touched.delete(rec);
@@ -178,6 +210,7 @@ export class ObjectOperations {
       }
       pending = blocked;
     }
+    this.sweepAddresses();
   }
 
   /**
@@ -213,6 +246,7 @@ export class ObjectOperations {
       done.add(rec.id);
     }
     for (const [rec, position] of touched) this.checkDependents(rec, done, position);
+    this.sweepAddresses();
   }
 
   private checkDependents(rec: ObjectRecord, done: Set<number>, position?: SourcePosition): void {

@@ -3,7 +3,7 @@
  * status and counters the data plane reported (minus reset-stats baselines). Before any report,
  * availability is `unknown`.
  */
-import { IMPLEMENTED_LOAD_BALANCING_MODES, PROFILE_TYPES, errors, type MemberStats, type VirtualStats } from '@openltm/model';
+import { IMPLEMENTED_LOAD_BALANCING_MODES, MONITOR_TYPES, PROFILE_TYPES, errors, type MemberStats, type VirtualStats } from '@openltm/model';
 import type { CommandStatement } from '@openltm/parser';
 import type { ExecContext } from './executor';
 import { selectTargets } from './list-command';
@@ -102,7 +102,7 @@ function storedOnlyFor(rec: ObjectRecord, eff: StoredProps, ctx: ExecContext): S
     const rules = [String(poolEff.monitor ?? 'none'), ...members(pool).map(([, m]) => String(m.monitor ?? 'default'))];
     const monitors = new Set(rules.flatMap((r) => parseMonitorRule(r).monitors));
     for (const path of monitors) {
-      const m = find(['ltm monitor smtp', 'ltm monitor tcp'], path);
+      const m = find(MONITOR_TYPES, path);
       if (m) add(m, ctx.ops.effective(m));
     }
   }

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { ConfigError, ErrorCodes, errors, getType, type MemberStatus, type StatusReport, type VirtualStatus } from '@openltm/model';
 import { declarationMessage, parseCommand, parseScript, type Statement } from '@openltm/parser';
-import { seedBuiltins } from './builtins';
+import { builtinProps, schemaBuiltins, seedBuiltins } from './builtins';
 import { generateSelfSigned } from './certificates';
 import { isQueueable, isReadOnly, runStatement, withPosition, type ExecContext } from './executor';
 import { fullPath, relativeName } from './names';
@@ -106,11 +106,14 @@ export class Store {
     const store = new Store(backend, options);
     try {
       const empty = () => store.repo.count('ltm profile smtps') === 0;
-      if (store.read(empty)) {
+      // A store made by an earlier version lacks the built-ins of types added since (/Common/http).
+      const missing = () => schemaBuiltins().filter(([type, path]) => !store.repo.get(type, path));
+      if (store.read(() => empty() || missing().length > 0)) {
         // Generated outside the transaction: a backend that re-runs it on a conflict reuses it.
-        const pair = options.defaultCertificate ?? generateSelfSigned();
+        const pair = store.read(empty) ? (options.defaultCertificate ?? generateSelfSigned()) : undefined;
         store.write(() => {
-          if (empty()) seedBuiltins(store.repo, pair);
+          if (empty() && pair) seedBuiltins(store.repo, pair);
+          for (const [type, path] of missing()) store.repo.insert(type, path, builtinProps(type, path)!, true);
         });
       }
     } catch (err) {

@@ -3,9 +3,11 @@
  * virtual` lists those in effect on a virtual. Which properties they are is read from the schema
  * (`effect: storedOnly`), never listed here.
  */
-import { errors, typeOf, type ConfigError, type PropertyTable, type SourcePosition } from '@openltm/model';
+import { STORED_ONLY_MONITOR_TYPES, errors, typeOf, type ConfigError, type PropertyTable, type SourcePosition } from '@openltm/model';
 import type { Property } from '@openltm/parser';
 import { defaultValue } from './default-values';
+import { parseMonitorRule } from './monitor-rule';
+import type { ObjectRecord, ObjectRepository } from './object-repository';
 import { isProps, sameValue, type StoredProps, type StoredValue } from './stored-value';
 
 /** The stored-only properties a create/modify statement sets, as `name` or `parent name` paths. */
@@ -71,5 +73,24 @@ function walk(table: PropertyTable, props: StoredProps, prefix: string[], out: S
 export function storedOnlyInEffect(typeKey: string, effective: StoredProps): StoredOnlySetting[] {
   const out: StoredOnlySetting[] = [];
   walk(typeOf(typeKey).properties, effective, [], out);
+  return out;
+}
+
+/**
+ * Monitors openltm accepts but never runs (icmp, gateway-icmp) count as passing in a pool's
+ * rule: a statement that sets a rule naming one is told so, once per monitor.
+ */
+export function storedOnlyMonitorWarnings(repo: ObjectRepository, rec: ObjectRecord, properties: readonly Property[], position?: SourcePosition): ConfigError[] {
+  if (!properties.some((p) => p.name === 'monitor' || p.name === 'members')) return [];
+  const rules = [rec.props.monitor, ...Object.values(isProps(rec.props.members) ? rec.props.members : {}).map((m) => (isProps(m) ? m.monitor : undefined))];
+  const named = new Set(rules.flatMap((r) => (typeof r === 'string' ? parseMonitorRule(r).monitors : [])));
+  const out: ConfigError[] = [];
+  for (const path of named) {
+    const type = STORED_ONLY_MONITOR_TYPES.find((t) => repo.get(t, path));
+    if (!type) continue;
+    out.push(
+      errors.storedOnlyMonitor(typeOf(rec.type).kindName, rec.path, path, position),
+    );
+  }
   return out;
 }

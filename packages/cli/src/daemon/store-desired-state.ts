@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { PERSISTENCE_TYPES, fullBits, netmaskPrefix, parseDestination, parsePrefix } from '@openltm/model';
+import { PERSISTENCE_TYPES, formatAddress, fullBits, netmaskPrefix, parseDestination, parsePrefix } from '@openltm/model';
 import { unescapeTmsh } from '@openltm/parser';
 import type { Store, EffectiveObject, StoredProps, StoredValue } from '@openltm/store';
 import { parseMonitorRule, memberNode, persistenceInForce, SOURCE_ADDR, NOT_SERVED_KEY } from '@openltm/store';
@@ -16,8 +16,12 @@ import type {
 
 const TYPES = [
   'ltm virtual', 'ltm pool', 'ltm node', 'ltm profile smtps', 'ltm profile client-ssl', 'ltm profile server-ssl', 'ltm profile tcp',
-  'ltm monitor smtp', 'ltm monitor tcp', 'ltm snatpool', ...PERSISTENCE_TYPES,
+  'ltm monitor smtp', 'ltm monitor tcp', 'ltm monitor http', 'ltm monitor https', 'ltm monitor tcp-half-open',
+  'ltm monitor icmp', 'ltm monitor gateway-icmp', 'ltm snatpool', 'ltm snat-translation', 'ltm virtual-address', ...PERSISTENCE_TYPES,
 ];
+
+/** The monitor types the data plane runs, by the spec type it runs them as. */
+const RUN_MONITORS = { smtp: 'ltm monitor smtp', tcp: 'ltm monitor tcp', http: 'ltm monitor http', https: 'ltm monitor https', 'tcp-half-open': 'ltm monitor tcp-half-open' } as const;
 
 function str(v: StoredValue | undefined, fallback = ''): string {
   return typeof v === 'string' ? v : fallback;
@@ -40,9 +44,17 @@ function byName(list: EffectiveObject[] | undefined): Map<string, EffectiveObjec
   return new Map((list ?? []).map((o) => [o.name, o]));
 }
 
-function monitorRule(text: string): MonitorRule {
+/**
+ * A monitor rule for the data plane. Monitors openltm stores but does not run (icmp, gateway-icmp;
+ * the store warns when a rule names one) count as passing: they leave an `and` rule, and each one
+ * a `min N of` rule names lowers N by one.
+ */
+function monitorRule(text: string, storedOnly: ReadonlySet<string>): MonitorRule {
   const r = parseMonitorRule(text);
-  return { monitors: r.monitors, minimum: r.minimum };
+  const monitors = r.monitors.filter((m) => !storedOnly.has(m));
+  if (r.minimum === 'all') return { monitors, minimum: 'all' };
+  const minimum = Math.max(0, r.minimum - (r.monitors.length - monitors.length));
+  return minimum === 0 ? { monitors: [], minimum: 'all' } : { monitors, minimum };
 }
 
 /** Reads a PEM from the store, adding it to the digest of what a profile was built from. */
@@ -181,6 +193,10 @@ interface ProfileMaps {
   snatpools: Map<string, EffectiveObject>;
   /** Persistence profiles of every kind, by type key (only source-addr ones take effect). */
   persistence: Map<string, Map<string, EffectiveObject>>;
+  /** SNAT translations by name: a SNAT pool's members name them. */
+  translations: Map<string, EffectiveObject>;
+  /** Virtual addresses by their address (`10.0.0.1`), as a virtual's destination names them. */
+  addresses: Map<string, EffectiveObject>;
 }
 
 /** The virtual's source-addr persistence, from its persist list or fallback-persistence (the store's rule). */
@@ -201,6 +217,20 @@ function persistSpec(p: StoredProps, profiles: ProfileMaps): Pick<VirtualSpec, '
     overrideConnectionLimit: on('override-connection-limit'),
   };
   return { persist };
+}
+
+/** BIG-IP writes the wildcard addresses 0.0.0.0 and :: as any and any6. */
+const addressOf = (o: EffectiveObject): string => ({ any: '0.0.0.0', any6: '::' })[str(o.properties.address)] ?? str(o.properties.address);
+
+function byAddress(list: Iterable<EffectiveObject>): Map<string, EffectiveObject> {
+  return new Map([...list].map((o) => [addressOf(o), o]));
+}
+
+/** The virtual address of a virtual: `enabled no` disables every virtual on it; its connection-limit spans them. */
+function addressSettings(va: EffectiveObject | undefined): { enabled: boolean; limit?: VirtualSpec['addressLimit'] } {
+  if (!va) return { enabled: true };
+  const limit = num(va.properties['connection-limit'], 0);
+  return { enabled: str(va.properties.enabled, 'yes') !== 'no', ...(limit > 0 ? { limit: { name: va.name, limit } } : {}) };
 }
 
 function virtualSpec(vs: EffectiveObject, profiles: ProfileMaps, cache: ProfileCache): VirtualSpec | undefined {
@@ -231,9 +261,11 @@ function virtualSpec(vs: EffectiveObject, profiles: ProfileMaps, cache: ProfileC
     const t = profiles.tcp.get(name);
     if (t) idleTimeout = num(t.properties['idle-timeout'], 300);
   }
+  const va = addressSettings(profiles.addresses.get(formatAddress(dest)));
   return {
     name: vs.name,
-    enabled: str(p.enabled, 'enabled') !== 'disabled',
+    enabled: str(p.enabled, 'enabled') !== 'disabled' && va.enabled,
+    ...(va.limit ? { addressLimit: va.limit } : {}),
     address: dest.address,
     port: dest.port,
     ...matchRule(p, dest.family),
@@ -244,7 +276,7 @@ function virtualSpec(vs: EffectiveObject, profiles: ProfileMaps, cache: ProfileC
     ...(optional(p.pool) ? { pool: str(p.pool) } : {}),
     connectionLimit: num(p['connection-limit'], 0),
     ...rateLimit(p),
-    ...snat(p, profiles.snatpools),
+    ...snat(p, profiles.snatpools, profiles.translations),
     ...persistSpec(p, profiles),
   };
 }
@@ -261,14 +293,22 @@ function matchRule(p: StoredProps, family: 4 | 6): Pick<VirtualSpec, 'prefix' | 
 }
 
 /** `source-address-translation`: the store refuses lsn and a snat type without a pool. */
-function snat(p: StoredProps, snatpools: Map<string, EffectiveObject>): Pick<VirtualSpec, 'snat'> {
+function snat(p: StoredProps, snatpools: Map<string, EffectiveObject>, translations: Map<string, EffectiveObject>): Pick<VirtualSpec, 'snat'> {
   const sat = (p['source-address-translation'] ?? {}) as StoredProps;
   const type = str(sat.type, 'none');
   if (type === 'automap') return { snat: { type: 'automap' } };
   if (type !== 'snat') return {};
   const pool = snatpools.get(str(sat.pool));
   const members = pool?.properties.members;
-  return { snat: { type: 'snat', pool: str(sat.pool), addresses: Array.isArray(members) ? members.map(String) : [] } };
+  // Members name SNAT translations; a disabled translation is skipped, as on BIG-IP. A store
+  // written before members named translations holds bare addresses: they are used as they are.
+  const addressOf = (m: string): string | undefined => {
+    const tr = translations.get(m);
+    if (!tr) return m.startsWith('/') ? undefined : m;
+    return str(tr.properties.enabled, 'enabled') === 'disabled' ? undefined : str(tr.properties.address);
+  };
+  const addresses = (Array.isArray(members) ? members : []).map((m) => addressOf(String(m))).filter((a): a is string => a !== undefined);
+  return { snat: { type: 'snat', pool: str(sat.pool), addresses } };
 }
 
 /** `rate-limit disabled` (or 0) is no limit; the mode and masks only matter with a rate. */
@@ -285,7 +325,7 @@ function rateLimit(p: StoredProps): { rateLimit?: RateLimitSpec } {
   };
 }
 
-function poolSpec(pool: EffectiveObject, nodes: Map<string, EffectiveObject>, resumeTokens: Record<string, number>): PoolSpec {
+function poolSpec(pool: EffectiveObject, nodes: Map<string, EffectiveObject>, resumeTokens: Record<string, number>, storedOnly: ReadonlySet<string>): PoolSpec {
   const p = pool.properties;
   const members: MemberSpec[] = [];
   for (const [name, raw] of Object.entries((p.members ?? {}) as StoredProps)) {
@@ -308,7 +348,7 @@ function poolSpec(pool: EffectiveObject, nodes: Map<string, EffectiveObject>, re
       connectionLimit: num(m['connection-limit'], 0),
       state: down ? 'user-down' : 'user-up',
       session: disabled ? 'user-disabled' : 'user-enabled',
-      ...(own !== 'default' ? { monitor: monitorRule(own) } : {}),
+      ...(own !== 'default' ? { monitor: monitorRule(own, storedOnly) } : {}),
       resumeToken: resumeTokens[`${pool.name} ${name}`] ?? 0,
       nodeRatio: num(nodeProps.ratio, 1),
     });
@@ -317,15 +357,16 @@ function poolSpec(pool: EffectiveObject, nodes: Map<string, EffectiveObject>, re
     name: pool.name,
     loadBalancingMode: str(p['load-balancing-mode'], 'round-robin'),
     minActiveMembers: num(p['min-active-members'], 0),
-    monitor: monitorRule(str(p.monitor, 'none')),
+    monitor: monitorRule(str(p.monitor, 'none'), storedOnly),
     members,
   };
 }
 
-function monitorSpec(mon: EffectiveObject, type: 'smtp' | 'tcp'): MonitorSpec {
+function monitorSpec(mon: EffectiveObject, type: MonitorSpec['type']): MonitorSpec {
   const p = mon.properties;
   const send = optional(p.send);
   const recv = optional(p.recv);
+  const recvDisable = optional(p['recv-disable']);
   return {
     name: mon.name,
     type,
@@ -334,6 +375,8 @@ function monitorSpec(mon: EffectiveObject, type: 'smtp' | 'tcp'): MonitorSpec {
     ...(optional(p.domain) ? { domain: str(p.domain) } : {}),
     ...(send ? { send: unescapeTmsh(send) } : {}),
     ...(recv ? { recv: unescapeTmsh(recv) } : {}),
+    ...(recvDisable ? { recvDisable: unescapeTmsh(recvDisable) } : {}),
+    ...(type === 'https' ? { cipherlist: str(p.cipherlist, 'DEFAULT') } : {}),
     destination: str(p.destination, '*:*'),
     upInterval: num(p['up-interval'], 0),
     timeUntilUp: num(p['time-until-up'], 0),
@@ -343,7 +386,7 @@ function monitorSpec(mon: EffectiveObject, type: 'smtp' | 'tcp'): MonitorSpec {
 }
 
 /** Object types whose changes are applied one object at a time; any other change re-reads everything. */
-const INCREMENTAL = new Set(['ltm virtual', 'ltm pool', 'ltm node']);
+const INCREMENTAL = new Set(['ltm virtual', 'ltm pool', 'ltm node', 'ltm virtual-address']);
 
 interface Snapshot {
   generation: number;
@@ -352,6 +395,8 @@ interface Snapshot {
   virtuals: Map<string, VirtualSpec | undefined>;
   pools: Map<string, PoolSpec>;
   monitors: MonitorSpec[];
+  /** Monitors stored but not run (icmp, gateway-icmp): they count as passing in rules. */
+  storedOnlyMonitors: Set<string>;
   /** Manual-resume tokens the pools were mapped with (they change without a pool edit). */
   resumeTokens: string;
 }
@@ -392,19 +437,18 @@ export class DesiredStateReader {
     const { generation, objects } = this.store.snapshot(TYPES);
     const maps = Object.fromEntries(TYPES.map((t) => [t, byName(objects[t])])) as Record<string, Map<string, EffectiveObject>>;
     const profiles: ProfileMaps = {
-      smtps: maps['ltm profile smtps'], clientSsl: maps['ltm profile client-ssl'], serverSsl: maps['ltm profile server-ssl'], tcp: maps['ltm profile tcp'], snatpools: maps['ltm snatpool'],
+      smtps: maps['ltm profile smtps'], clientSsl: maps['ltm profile client-ssl'], serverSsl: maps['ltm profile server-ssl'], tcp: maps['ltm profile tcp'], snatpools: maps['ltm snatpool'], translations: maps['ltm snat-translation'],
       persistence: new Map(PERSISTENCE_TYPES.map((t) => [t, maps[t]])),
+      addresses: byAddress(maps['ltm virtual-address'].values()),
     };
     this.ssl.begin();
-    const snap: Snapshot = { generation, objects: maps, profiles, virtuals: new Map(), pools: new Map(), monitors: [], resumeTokens: '' };
+    const storedOnlyMonitors = new Set([...maps['ltm monitor icmp'].keys(), ...maps['ltm monitor gateway-icmp'].keys()]);
+    const snap: Snapshot = { generation, objects: maps, profiles, virtuals: new Map(), pools: new Map(), monitors: [], storedOnlyMonitors, resumeTokens: '' };
     for (const v of maps['ltm virtual'].values()) snap.virtuals.set(v.name, virtualSpec(v, profiles, this.ssl));
     const tokens = this.store.resumeTokens();
     snap.resumeTokens = JSON.stringify(tokens);
-    for (const p of maps['ltm pool'].values()) snap.pools.set(p.name, poolSpec(p, maps['ltm node'], tokens));
-    snap.monitors = [
-      ...[...maps['ltm monitor smtp'].values()].map((m) => monitorSpec(m, 'smtp')),
-      ...[...maps['ltm monitor tcp'].values()].map((m) => monitorSpec(m, 'tcp')),
-    ];
+    for (const p of maps['ltm pool'].values()) snap.pools.set(p.name, poolSpec(p, maps['ltm node'], tokens, storedOnlyMonitors));
+    snap.monitors = Object.entries(RUN_MONITORS).flatMap(([type, key]) => [...maps[key].values()].map((m) => monitorSpec(m, type as MonitorSpec['type'])));
     return snap;
   }
 
@@ -413,7 +457,13 @@ export class DesiredStateReader {
     this.ssl.begin();
     const nodes = new Set<string>();
     const pools = new Set<string>();
+    const addresses = new Set<string>();
     for (const c of changes) {
+      if (c.type === 'ltm virtual-address') {
+        // Virtuals are re-mapped below, once the address table is whole again.
+        const old = snap.objects[c.type].get(c.path);
+        if (old) addresses.add(addressOf(old));
+      }
       const obj = this.store.getEffective(c.type, c.path);
       const map = snap.objects[c.type];
       if (obj) map.set(c.path, obj);
@@ -422,7 +472,16 @@ export class DesiredStateReader {
         if (obj) snap.virtuals.set(c.path, virtualSpec(obj, snap.profiles, this.ssl));
         else snap.virtuals.delete(c.path);
       } else if (c.type === 'ltm pool') pools.add(c.path);
-      else nodes.add(c.path);
+      else if (c.type === 'ltm virtual-address') {
+        if (obj) addresses.add(addressOf(obj));
+      } else nodes.add(c.path);
+    }
+    if (addresses.size > 0) {
+      snap.profiles.addresses = byAddress(snap.objects['ltm virtual-address'].values());
+      for (const v of snap.objects['ltm virtual'].values()) {
+        const d = parseDestination(str(v.properties.destination));
+        if (d && addresses.has(formatAddress(d))) snap.virtuals.set(v.name, virtualSpec(v, snap.profiles, this.ssl));
+      }
     }
     // A resume token moved: every pool is mapped again (they are few next to virtuals).
     const tokens = this.store.resumeTokens();
@@ -438,7 +497,7 @@ export class DesiredStateReader {
     }
     for (const name of pools) {
       const pool = snap.objects['ltm pool'].get(name);
-      if (pool) snap.pools.set(name, poolSpec(pool, snap.objects['ltm node'], tokens));
+      if (pool) snap.pools.set(name, poolSpec(pool, snap.objects['ltm node'], tokens, snap.storedOnlyMonitors));
       else snap.pools.delete(name);
     }
     snap.generation = generation;

@@ -1,6 +1,7 @@
 /**
  * Admission in the primary. The primary accepts every connection, so it counts exactly what a
- * single process would: a virtual's `connection-limit` and `rate-limit` and the daemon's
+ * single process would: a virtual's `connection-limit` and `rate-limit`, its virtual address's
+ * `connection-limit` (across the address's virtuals) and the daemon's
  * per-source limit are checked here, with their full values, before a connection goes to a
  * worker (workers admit nothing; see VirtualListener's external mode). Each admitted
  * connection gets an id; the worker holding it reports the id when the client's socket closes
@@ -57,6 +58,8 @@ export class PrimaryAdmission<Owner> {
   private readonly virtuals = new Map<string, Entry>();
   /** Shared by every virtual: rate keys without `object` span virtuals, as in one process. */
   private readonly rates = new RateWindows();
+  /** Connections per virtual address, counted across every virtual on it (its connection-limit). */
+  private readonly addressCounts = new Map<string, number>();
   private readonly open = new Map<number, Open<Owner>>();
   private readonly owned = new Map<Owner, Set<number>>();
   private readonly refused = new Map<string, RefusalCounts>();
@@ -108,7 +111,7 @@ export class PrimaryAdmission<Owner> {
   admit(spec: VirtualSpec, peer: Peer, count = true): number | Refusal {
     let entry = this.virtuals.get(spec.name);
     if (!entry) {
-      entry = { spec, admission: new Admission(this.policy(spec), this.rates, this.clock) };
+      entry = { spec, admission: new Admission(this.policy(spec), this.rates, this.clock, this.addressCounts) };
       this.virtuals.set(spec.name, entry);
     } else if (entry.spec !== spec) {
       entry.spec = spec;
@@ -222,6 +225,7 @@ export class PrimaryAdmission<Owner> {
       virtual: spec.name,
       connectionLimit: spec.connectionLimit,
       ...(spec.rateLimit ? { rateLimit: spec.rateLimit } : {}),
+      ...(spec.addressLimit ? { addressLimit: spec.addressLimit } : {}),
       sourceLimit: this.sourceLimit,
     };
   }

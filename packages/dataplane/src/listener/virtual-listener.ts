@@ -58,6 +58,8 @@ export interface AdmissionOptions {
   rates?: RateWindows;
   /** Clock for the rate windows (tests). */
   clock?: () => number;
+  /** Connection counts per virtual address, shared by every listener (virtual address connection-limit). */
+  addressCounts?: Map<string, number>;
 }
 
 /** Builds (and so checks) the TLS a virtual needs, throwing the errors `listen()` would: for the primary, which holds the socket but runs no session. */
@@ -119,7 +121,7 @@ export class VirtualListener implements VirtualListenerApi {
     this.hostname = deps.hostname ?? os.hostname();
     this.log = deps.logger.child({ virtual: spec.name });
     this.ticketKeys = deps.ticketKeys;
-    this.admission = new Admission(this.policy(spec), deps.admission?.rates ?? new RateWindows(), deps.admission?.clock);
+    this.admission = new Admission(this.policy(spec), deps.admission?.rates ?? new RateWindows(), deps.admission?.clock, deps.admission?.addressCounts);
   }
 
   /** Rotated ticket keys: new sessions get tickets under them, and only they are accepted. */
@@ -243,6 +245,7 @@ export class VirtualListener implements VirtualListenerApi {
       connectionLimit: spec.connectionLimit,
       ...(spec.rateLimit ? { rateLimit: spec.rateLimit } : {}),
       sourceLimit: this.deps.admission?.sourceConnectionLimit ?? 0,
+      ...(spec.addressLimit ? { addressLimit: spec.addressLimit } : {}),
     };
   }
 

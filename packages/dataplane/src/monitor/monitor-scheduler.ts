@@ -3,6 +3,7 @@ import type { MonitorSpec } from '../desired-state';
 import type { ProbeResult } from './probe-socket';
 import { tcpProbe } from './tcp-probe';
 import { smtpProbe } from './smtp-probe';
+import { httpProbe, tcpHalfOpenProbe } from './http-probe';
 import { probeDestination } from './destination';
 
 export type ProbeFn = (address: string, port: number, spec: MonitorSpec, timeoutMs: number, signal?: AbortSignal) => Promise<ProbeResult>;
@@ -93,7 +94,7 @@ export class MonitorScheduler {
 
   constructor(private readonly options: MonitorSchedulerOptions) {
     this.now = options.now ?? Date.now;
-    this.probes = { tcp: tcpProbe, smtp: smtpProbe, ...options.probes };
+    this.probes = { tcp: tcpProbe, smtp: smtpProbe, http: httpProbe, https: httpProbe, 'tcp-half-open': tcpHalfOpenProbe, ...options.probes };
   }
 
   /** Sets the monitors and what they check; existing checks keep their status. */

@@ -1,4 +1,10 @@
 import { Socket, connect } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+
+/** A probe over TLS (https monitor): the cipher string offered; the member certificate is not verified, as on BIG-IP. */
+export interface ProbeTls {
+  ciphers: string;
+}
 
 /** Outcome of one probe: success, or the reason it failed (shown as the monitor's last error). */
 export interface ProbeResult {
@@ -20,8 +26,24 @@ export class ProbeSocket {
   private readonly timer: NodeJS.Timeout;
   private detach?: () => void;
 
-  constructor(address: string, port: number, timeoutMs: number, signal?: AbortSignal) {
-    this.socket = connect({ host: address, port });
+  /** The peer closed the connection (a response that ends at the close is judged then). */
+  private peerClosed = false;
+  private secured: boolean;
+
+  constructor(address: string, port: number, timeoutMs: number, signal?: AbortSignal, tls?: ProbeTls) {
+    this.secured = !tls;
+    if (tls) {
+      // A health check asks whether the service answers, not who it is: BIG-IP's https monitor
+      // does not verify the member's certificate either.
+      const t: TLSSocket = tlsConnect({ host: address, port, ciphers: tls.ciphers, rejectUnauthorized: false });
+      t.on('secureConnect', () => {
+        this.secured = true;
+        this.wake();
+      });
+      this.socket = t;
+    } else {
+      this.socket = connect({ host: address, port });
+    }
     this.socket.setEncoding('latin1');
     this.socket.on('connect', () => this.wake());
     this.socket.on('data', (chunk: string) => {
@@ -30,7 +52,10 @@ export class ProbeSocket {
       this.wake();
     });
     this.socket.on('error', (err: NodeJS.ErrnoException) => this.fail(new Error(err.code ?? err.message)));
-    this.socket.on('close', () => this.fail(new Error('connection closed by peer')));
+    this.socket.on('close', () => {
+      this.peerClosed = true;
+      this.fail(new Error('connection closed by peer'));
+    });
     this.timer = setTimeout(() => this.fail(new Error(`no response within ${timeoutMs} ms`)), timeoutMs);
     this.timer.unref();
     if (signal) {
@@ -42,7 +67,29 @@ export class ProbeSocket {
 
   /** Resolves once connected. */
   connected(): Promise<void> {
-    return this.until(() => !this.socket.connecting && !this.socket.destroyed);
+    return this.until(() => !this.socket.connecting && !this.socket.destroyed && this.secured);
+  }
+
+  /**
+   * Waits until `decide` returns a verdict on the response so far, or the peer closes (the
+   * response then ends: `decide` is asked once more with `ended` set). Returns its verdict.
+   */
+  async response<T>(decide: (text: string, ended: boolean) => T | undefined): Promise<T> {
+    let verdict: T | undefined;
+    await this.until(() => {
+      verdict = decide(this.buffer, this.peerClosed);
+      return verdict !== undefined;
+    });
+    return verdict!;
+  }
+
+  /** Ends the connection with a reset (no FIN, no data): the closest a userspace probe gets to half-open. */
+  reset(): void {
+    clearTimeout(this.timer);
+    this.detach?.();
+    this.socket.removeAllListeners('close');
+    this.socket.on('error', () => undefined);
+    this.socket.resetAndDestroy();
   }
 
   write(text: string): void {
@@ -130,9 +177,10 @@ export async function withProbeSocket(
   timeoutMs: number,
   signal: AbortSignal | undefined,
   steps: (s: ProbeSocket) => Promise<ProbeResult | void>,
+  tls?: ProbeTls,
 ): Promise<ProbeResult> {
   if (signal?.aborted) return { ok: false, error: 'monitor stopped' };
-  const s = new ProbeSocket(address, port, timeoutMs, signal);
+  const s = new ProbeSocket(address, port, timeoutMs, signal, tls);
   try {
     await s.connected();
     return (await steps(s)) ?? { ok: true };

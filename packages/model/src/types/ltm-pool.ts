@@ -31,10 +31,23 @@ export const UNIMPLEMENTED_MODE_REASONS: Readonly<Record<string, string>> = {
 };
 
 /** Properties of one pool member (`members { 10.0.0.1:25 { ... } }`), named `<node>:<port>`. */
-/** FQDN members (DNS-resolved) are not implemented; f5_modules always sends `fqdn { autopopulate disabled }`. */
+/**
+ * FQDN nodes and members (DNS-resolved) are stored only: openltm resolves no names, so a node
+ * with an FQDN and no address, and its pool members, take no traffic. f5_modules always sends
+ * `fqdn { autopopulate disabled }`.
+ */
 const fqdn: PropertyTable[string] = {
-  type: { kind: 'object', properties: { autopopulate: { type: t.onOff(), default: 'disabled', help: 'Create members for every address the name resolves to (stored only)', effect: storedOnly } } },
-  help: 'FQDN settings (stored only: openltm members and nodes are addresses)',
+  type: {
+    kind: 'object',
+    properties: {
+      name: { type: t.string(), help: 'The DNS name (stored only: openltm does not resolve it)', effect: storedOnly },
+      'address-family': { type: t.enumOf('ipv4', 'ipv6', 'all'), default: 'ipv4', help: 'Which addresses the name resolves to (stored only)', effect: storedOnly },
+      autopopulate: { type: t.onOff(), default: 'disabled', help: 'Create members for every address the name resolves to (stored only)', effect: storedOnly },
+      interval: { type: t.int(0, 4294967295, ['ttl']), default: '3600', help: 'Seconds between resolutions (stored only)', effect: storedOnly },
+      'down-interval': { type: t.int(0, 4294967295), default: '5', help: 'Seconds between resolutions after a failure (stored only)', effect: storedOnly },
+    },
+  },
+  help: 'FQDN settings (stored only: openltm resolves no names; a node with only an FQDN, and its members, take no traffic)',
   effect: storedOnly,
 };
 
@@ -87,6 +100,22 @@ export const ltmPool: ObjectTypeDef = {
     'allow-nat': { type: t.enumOf('yes', 'no'), default: 'yes', help: 'Allow NAT towards members', effect: storedOnly },
     'allow-snat': { type: t.enumOf('yes', 'no'), default: 'yes', help: 'Allow SNAT towards members', effect: storedOnly },
     'reselect-tries': { type: t.int(0, 65535), default: '0', help: 'Times to try another member when a connection fails', effect: storedOnly },
+    // Queueing holds connections when every member is at its connection-limit; openltm refuses them
+    // instead (421), so only `disabled` is accepted and the depth and time limits have nothing to bound.
+    'queue-on-connection-limit': {
+      type: t.onOff(),
+      default: 'disabled',
+      help: 'Queue connections while every member is at its connection-limit (only disabled is accepted: openltm answers 421 instead)',
+      effect: enforced('packages/store/test/corpus-properties.test.ts'),
+    },
+    'queue-depth-limit': { type: t.int(0), default: '0', help: 'Most connections queued (stored only: openltm does not queue)', effect: storedOnly },
+    'queue-time-limit': { type: t.int(0), default: '0', help: 'Milliseconds a connection may wait in the queue (stored only: openltm does not queue)', effect: storedOnly },
+    // Node cannot set IP_TOS or 802.1p priority on a socket.
+    'ip-tos-to-client': { type: t.int(0, 255, ['pass-through', 'mimic']), default: 'pass-through', help: 'IP ToS of packets to clients (stored only)', effect: storedOnly },
+    'ip-tos-to-server': { type: t.int(0, 255, ['pass-through', 'mimic']), default: 'pass-through', help: 'IP ToS of packets to members (stored only)', effect: storedOnly },
+    'link-qos-to-client': { type: t.int(0, 7, ['pass-through']), default: 'pass-through', help: 'Link QoS of packets to clients (stored only)', effect: storedOnly },
+    'link-qos-to-server': { type: t.int(0, 7, ['pass-through']), default: 'pass-through', help: 'Link QoS of packets to members (stored only)', effect: storedOnly },
+    'ignore-persisted-weight': { type: t.onOff(), default: 'disabled', help: 'Leave persisted connections out of ratio weighting (stored only)', effect: storedOnly },
   },
 };
 
@@ -95,7 +124,8 @@ export const ltmNode: ObjectTypeDef = {
   kindName: 'Node',
   help: 'A server address; pool members refer to nodes (created automatically when needed).',
   properties: {
-    address: { type: { kind: 'address' }, help: 'IP address of the node', required: true, immutable: true, alwaysList: true, effect: enforced('test/e2e-seed-scenario.test.ts') },
+    // Required unless the node has an fqdn name (checked by the store).
+    address: { type: { kind: 'address' }, help: 'IP address of the node (taken from the name when the name is an address)', immutable: true, alwaysList: true, effect: enforced('test/e2e-seed-scenario.test.ts') },
     'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', effect: metadata },
     'connection-limit': { type: t.int(0), default: '0', help: 'Maximum concurrent connections (0 = unlimited)', effect: storedOnly },
     description: { type: t.string(), help: 'User-defined description', effect: metadata },

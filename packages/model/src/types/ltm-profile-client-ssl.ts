@@ -36,6 +36,18 @@ const sslOptions = t.list(
   ),
 );
 
+/** Settings OpenSSL (and openltm's refusal of renegotiation) decides; kept for BIG-IP import fidelity. */
+const SSL_STORED_ONLY: PropertyTable = {
+  'strict-resume': { type: t.onOff(), default: 'disabled', help: 'Refuse to resume a session that ended without close_notify (stored only)', effect: storedOnly },
+  'renegotiate-period': { type: t.int(0, 4294967295, ['indefinite']), default: 'indefinite', help: 'Seconds between renegotiations (stored only: openltm never renegotiates)', effect: storedOnly },
+  'renegotiate-size': { type: t.int(0, 4294967295, ['indefinite']), default: 'indefinite', help: 'Megabytes between renegotiations (stored only: openltm never renegotiates)', effect: storedOnly },
+  'renegotiate-max-record-delay': { type: t.int(0, 4294967295, ['indefinite']), default: 'indefinite', help: 'Records to wait for a renegotiation (stored only)', effect: storedOnly },
+  'maximum-record-size': { type: t.int(256, 16384), default: '16384', help: 'Largest TLS record sent (stored only: OpenSSL sizes records)', effect: storedOnly },
+  'mod-ssl-methods': { type: t.onOff(), default: 'disabled', help: 'mod_ssl method names in cipher strings (stored only)', effect: storedOnly },
+  'generic-alert': { type: t.onOff(), default: 'enabled', help: 'Send a generic alert instead of the specific one (stored only)', effect: storedOnly },
+  'ssl-sign-hash': { type: t.enumOf('any', 'sha1', 'sha256', 'sha384'), default: 'any', help: 'Hash for the handshake signature (stored only: OpenSSL negotiates it)', effect: storedOnly },
+};
+
 export const ltmProfileClientSsl: ObjectTypeDef = {
   key: 'ltm profile client-ssl',
   kindName: 'ClientSSL Profile',
@@ -81,8 +93,22 @@ export const ltmProfileClientSsl: ObjectTypeDef = {
     // Orderly closes always send close_notify; a peer's missing close_notify is always tolerated (SMTP ends with QUIT).
     'unclean-shutdown': { type: t.onOff(), default: 'enabled', help: 'Allow close without close_notify (stored only: not applied)', effect: storedOnly },
     'inherit-certkeychain': { type: t.enumOf('true', 'false'), default: 'true', help: 'The cert-key-chain follows the parent profile', effect: storedOnly },
+    'inherit-ca-certkeychain': { type: t.enumOf('true', 'false'), default: 'true', help: 'The CA certificate chain follows the parent profile', effect: storedOnly },
+    ...SSL_STORED_ONLY,
+    'allow-dynamic-record-sizing': { type: t.onOff(), default: 'disabled', help: 'Grow TLS records with the connection (stored only: OpenSSL sizes records)', effect: storedOnly },
+    'cert-extension-includes': {
+      type: t.list(t.enumOf('authority-key-identifier', 'basic-constraints', 'certificate-policies', 'extended-key-usage', 'key-usage', 'subject-alternative-name', 'subject-key-identifier')),
+      default: '{ basic-constraints subject-alternative-name }',
+      help: 'Extensions copied into forged certificates (stored only: openltm forges none)',
+      effect: storedOnly,
+    },
+    'peer-no-renegotiate-timeout': { type: t.int(0, 4294967295), default: '10', help: 'Seconds to wait for a renegotiation the peer refuses (stored only: renegotiation is refused)', effect: storedOnly },
+    'max-renegotiations-per-minute': { type: t.int(0, 4294967295), default: '5', help: 'Renegotiations allowed per minute (stored only: renegotiation is refused)', effect: storedOnly },
+    'session-mirroring': { type: t.onOff(), default: 'disabled', help: 'Mirror TLS sessions to the peer (stored only)', effect: storedOnly },
   },
 };
+
+
 
 export const ltmProfileServerSsl: ObjectTypeDef = {
   key: 'ltm profile server-ssl',
@@ -105,5 +131,6 @@ export const ltmProfileServerSsl: ObjectTypeDef = {
     'ca-file': { type: t.ref('sys file ssl-cert'), default: 'none', help: 'CA bundle member certificates must chain to', effect: enforced(SERVER_SSL_TEST) },
     'secure-renegotiation': { type: t.enumOf('require', 'require-strict', 'request'), default: 'require-strict', help: 'Secure renegotiation mode', effect: storedOnly },
     'handshake-timeout': { type: t.int(0, 4294967295, ['indefinite']), default: '10', help: 'Seconds allowed for the STARTTLS bridge and TLS handshake with a member', effect: enforced('packages/dataplane/test/session/member-tls.test.ts') },
+    ...SSL_STORED_ONLY,
   },
 };

@@ -9,9 +9,9 @@ export const ltmSnatpool: ObjectTypeDef = {
   help: 'Addresses member connections leave from (a virtual\'s source-address-translation { type snat pool NAME }), used round-robin.',
   properties: {
     members: {
-      type: t.list({ kind: 'address' }),
+      type: t.list({ kind: 'reference', to: ['ltm snat-translation'] }),
       required: true,
-      help: 'Source addresses for member connections, used in turn; each must be an address of this host',
+      help: 'SNAT translations (by name; an address creates its translation) member connections leave from, used in turn; each must be an address of this host',
       effect: enforced('test/e2e-snat.test.ts'),
     },
     'app-service': { type: t.string(), default: 'none', help: 'Application service this object belongs to', notInherited: true, effect: metadata },

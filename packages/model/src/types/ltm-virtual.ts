@@ -113,6 +113,19 @@ export const ltmVirtual: ObjectTypeDef = {
       help: 'Prefix length applied to the source address for rate-limit-mode source keys (0 = the whole address)',
       effect: enforced(ADMISSION_TESTS[0]),
     },
+    'serverssl-use-sni': {
+      type: t.onOff(),
+      default: 'disabled',
+      help: "Send the client's SNI name to members (stored only: the server-ssl profile's server-name is sent)",
+      effect: storedOnly,
+    },
+    'service-down-immediate-action': {
+      type: t.enumOf('none', 'reset', 'drop'),
+      default: 'none',
+      help: 'What happens to connections when the pool goes down (stored only: sessions end as their member connection does)',
+      effect: storedOnly,
+    },
+    'address-status': { type: t.enumOf('yes', 'no'), default: 'yes', help: "Whether the virtual's status counts toward its virtual address's (stored only)", effect: storedOnly },
     // iRules are kept (ltm rule) and referenced, never executed: a virtual with rules is served without them, and says so.
     rules: { type: t.list(t.ref('ltm rule')), help: 'iRules attached to the virtual; openltm does not execute iRules (stored only)', effect: storedOnly },
     source: {

@@ -52,8 +52,11 @@ function itemOf(name: string, type: ValueType, v: StoredValue, style: NameStyle)
   if (type.kind === 'flag') return { key: String(v) };
   if (type.kind === 'list') {
     const list = Array.isArray(v) ? v : [];
-    if (list.length && (type.lines || type.item.kind === 'reference')) return { key: name, children: list.map((i) => ({ key: scalarText(type.item, i, style) })) };
-    return { key: name, value: list.length ? `{ ${list.map((i) => scalarText(type.item, i, style)).join(' ')} }` : 'none' };
+    if (!list.length) return { key: name, value: 'none' };
+    // BIG-IP writes a list of names (snatpool members, vlans, rules) one per line, and a set of
+    // option words (`options { no-tlsv1 no-tlsv1.1 }`) on one line.
+    if (type.lines || type.item.kind !== 'enum') return { key: name, children: list.map((i) => ({ key: scalarText(type.item, i, style) })) };
+    return { key: name, value: `{ ${list.map((i) => scalarText(type.item, i, style)).join(' ')} }` };
   }
   if (type.kind === 'collection') {
     const entries = isProps(v) ? Object.entries(v) : [];

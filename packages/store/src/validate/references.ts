@@ -2,12 +2,13 @@
  * References an object makes (pool -> monitor, virtual -> pool and profiles, profile -> parent,
  * client-ssl -> certificate and key, pool member -> node), found by walking the schema.
  */
-import { OBJECT_TYPES, errors, getType, type PropertyTable, type SourcePosition } from '@openltm/model';
+import { MONITOR_TYPES, errors, getType, type PropertyTable, type SourcePosition } from '@openltm/model';
 import { parseMonitorRule } from '../monitor-rule';
 import { bigipBuiltin } from '../bigip-builtins';
 import { isPreservedType } from '../preserved';
 import type { ObjectRecord, ObjectRepository } from '../object-repository';
 import { isProps, type StoredProps } from '../stored-value';
+import { destinationAddress, findVirtualAddress } from './virtual-address';
 
 export interface Reference {
   /** Types the target may have. */
@@ -17,7 +18,7 @@ export interface Reference {
   via: string;
 }
 
-export const MONITOR_TYPES: readonly string[] = OBJECT_TYPES.filter((d) => d.key.startsWith('ltm monitor ')).map((d) => d.key);
+export { MONITOR_TYPES };
 
 /** The member name's node: `/Common/10.0.0.1:25` -> `/Common/10.0.0.1`, `/Common/2001:db8::1.25` -> `/Common/2001:db8::1`. */
 export function memberNode(member: string): { node: string; port: number } {
@@ -130,6 +131,13 @@ export function linkReferences(repo: ObjectRepository, rec: ObjectRecord, positi
       target = u.rec;
     }
     if (target && target.id !== rec.id) rows.push({ toId: target.id, via: ref.via });
+  }
+  // A virtual uses the virtual address of its destination (found by address, not by name).
+  if (rec.type === 'ltm virtual') {
+    const a = destinationAddress(rec.props.destination);
+    const va = a && findVirtualAddress(repo, a.address);
+    if (a && !va) throw errors.notFound('Virtual Address', a.path, position);
+    if (va) rows.push({ toId: va.id, via: 'destination' });
   }
   repo.setRefs(rec.id, rows);
   return unmodeled;

@@ -18,6 +18,9 @@ import { checkNewName } from '../names';
 import { snatpoolSupported, virtualSupported } from './unsupported';
 import { virtualPersistRule } from '../persistence-in-force';
 import { sameMatch, virtualDestination, virtualMatch } from './virtual-destination';
+import { dataGroupRecords } from './data-group';
+import { VIRTUAL_ADDRESS, addressKey, virtualHasAddress } from './virtual-address';
+import { SNAT_TRANSLATION, snatpoolMembersHaveTranslations } from './snat-translations';
 
 export interface RuleContext {
   repo: ObjectRepository;
@@ -103,6 +106,12 @@ function markNotServed(rec: ObjectRecord, ctx: RuleContext, reasons: string[]): 
 }
 
 function poolModeImplemented(rec: ObjectRecord, ctx: RuleContext): void {
+  if (ctx.effective(rec)['queue-on-connection-limit'] === 'enabled') {
+    throw configError(
+      `Pool (${rec.path}) queue-on-connection-limit enabled is not supported: openltm does not queue connections; a client finding every member at its connection-limit gets 421 4.3.2 and retries later, as SMTP clients do.`,
+      ctx.position,
+    );
+  }
   const mode = String(ctx.effective(rec)['load-balancing-mode'] ?? 'round-robin');
   if (!(IMPLEMENTED_LOAD_BALANCING_MODES as readonly string[]).includes(mode)) {
     const why = UNIMPLEMENTED_MODE_REASONS[mode] ?? 'openltm does not implement it';
@@ -128,21 +137,32 @@ function poolModeImplemented(rec: ObjectRecord, ctx: RuleContext): void {
  */
 function tcpMonitorModes(rec: ObjectRecord, ctx: RuleContext): void {
   const eff = ctx.effective(rec);
+  if (eff.adaptive === 'enabled') {
+    throw configError(`Monitor (${rec.path}) adaptive mode is not supported: openltm does not track probe latency; only a probe's success or failure marks a member.`, ctx.position);
+  }
+  if (rec.type === 'ltm monitor tcp' && !unsetText(eff['recv-disable'])) {
+    throw configError(`Monitor (${rec.path}) recv-disable is not supported on tcp monitors: a tcp reply has no end to judge it at; use an http monitor.`, ctx.position);
+  }
   if (eff.transparent === 'enabled') {
     throw configError(`Monitor (${rec.path}) transparent mode is not supported: openltm probes each member directly and cannot route a probe through a member to another destination.`, ctx.position);
   }
   const unset = (v: unknown) => v === undefined || v === 'none' || v === '';
-  if (eff.reverse === 'enabled' && (unset(eff.send) || unset(eff.recv))) {
+  // http and https always send (their default request); tcp needs a send string of its own.
+  const needsSend = rec.type === 'ltm monitor tcp';
+  if (eff.reverse === 'enabled' && ((needsSend && unset(eff.send)) || unset(eff.recv))) {
     throw configError(`Monitor (${rec.path}) has reverse enabled, which needs both a send string and a receive string.`, ctx.position);
   }
 }
 
-/** Two nodes cannot have one address. */
-function nodeAddressUnique(rec: ObjectRecord, ctx: RuleContext): void {
+const unsetText = (v: unknown): boolean => v === undefined || v === 'none' || v === '';
+
+/** Two nodes (or two virtual addresses) cannot have one address. */
+function addressUnique(rec: ObjectRecord, ctx: RuleContext): void {
   const address = rec.props.address;
   if (typeof address !== 'string') return;
-  const other = ctx.repo.sameKey('ltm node', address, rec.id)[0];
-  if (other) throw configError(`The address ${address} of Node (${rec.path}) is already the address of Node (${other}).`, ctx.position);
+  const other = ctx.repo.sameKey(rec.type, uniqueKey(rec.type, rec.props) ?? address, rec.id)[0];
+  const kind = typeOf(rec.type).kindName;
+  if (other) throw configError(`The address ${address} of ${kind} (${rec.path}) is already the address of ${kind} (${other}).`, ctx.position);
 }
 
 /** A defaults-from chain must end at a root. */
@@ -394,6 +414,8 @@ function serverSslRules(rec: ObjectRecord, ctx: RuleContext): void {
 /** Rules run before references are linked (they may create what the references need). */
 export const PRELINK_RULES: Readonly<Record<string, Rule[]>> = {
   'ltm pool': [poolMembersHaveNodes],
+  'ltm virtual': [virtualHasAddress],
+  'ltm snatpool': [snatpoolMembersHaveTranslations],
 };
 
 /** Rules run after references are linked. */
@@ -402,7 +424,10 @@ export const RULES: Readonly<Record<string, Rule[]>> = {
   'ltm virtual': [virtualDestination, virtualServed],
   'ltm pool': [poolServed],
   'ltm snatpool': [snatpoolSupported],
-  'ltm node': [nodeAddressUnique],
+  'ltm data-group internal': [dataGroupRecords],
+  'ltm node': [addressUnique],
+  [VIRTUAL_ADDRESS]: [addressUnique],
+  [SNAT_TRANSLATION]: [addressUnique],
   'ltm profile client-ssl': [noInheritanceCycle, clientSslRules],
   'ltm profile server-ssl': [noInheritanceCycle, serverSslRules],
   'ltm profile smtps': [noInheritanceCycle],
@@ -410,11 +435,17 @@ export const RULES: Readonly<Record<string, Rule[]>> = {
   ...Object.fromEntries(PERSISTENCE_TYPES.map((t) => [t, [noInheritanceCycle]])),
   'ltm monitor smtp': [noInheritanceCycle],
   'ltm monitor tcp': [noInheritanceCycle, tcpMonitorModes],
+  'ltm monitor http': [noInheritanceCycle, tcpMonitorModes],
+  'ltm monitor https': [noInheritanceCycle, tcpMonitorModes],
+  'ltm monitor tcp-half-open': [noInheritanceCycle, tcpMonitorModes],
+  'ltm monitor icmp': [noInheritanceCycle],
+  'ltm monitor gateway-icmp': [noInheritanceCycle],
 };
 
 /** The per-type uniqueness key kept in the objects table: an enabled virtual's destination, a node's address. */
 export function uniqueKey(type: string, props: StoredProps): string | null {
   if (type === 'ltm virtual') return virtualKey(props);
-  if (type === 'ltm node' && typeof props.address === 'string') return props.address;
+  if (type === VIRTUAL_ADDRESS && typeof props.address === 'string') return addressKey(props.address);
+  if ((type === 'ltm node' || type === SNAT_TRANSLATION) && typeof props.address === 'string') return props.address;
   return null;
 }

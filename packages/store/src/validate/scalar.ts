@@ -63,7 +63,7 @@ export function describeType(type: ValueType): string {
     }
     case 'enum': return `one of: ${type.values.join(', ')}`;
     case 'reference': return `the name of a ${type.to.join(' or ')}${type.nullable ? ' or none' : ''}`;
-    case 'address': return 'an IPv4 or IPv6 address, optionally with %ROUTE-DOMAIN';
+    case 'address': return `an IPv4 or IPv6 address, optionally with %ROUTE-DOMAIN${type.words?.length ? ` (or ${type.words.join(', ')})` : ''}`;
     case 'destination': return DESTINATION_FORMS;
     case 'netmask': return `a netmask (255.255.255.255, 255.255.255.0, any, ffff:ffff:ffff:ffff::, any6)${type.words?.length ? ` or ${type.words.join(', ')}` : ''}`;
     case 'cidr': return 'an address/prefix (0.0.0.0/0)';
@@ -101,6 +101,7 @@ export function checkScalar(property: string, type: ValueType, text: string, ctx
       if (!/^[/A-Za-z0-9_.:%-]+$/.test(text)) throw bad();
       return resolveName(text, type.to, ctx);
     case 'address': {
+      if (type.words?.includes(text)) return text;
       // A snatpool member is a snat-translation's name: `/Common/192.0.2.5` is that address.
       const a = canonicalAddress(text.replace(/^\/[^/]+\/(?=[0-9a-fA-F:.%]+$)/, ''));
       if (a === undefined) throw bad();

@@ -16,7 +16,8 @@ function refuse(rec: ObjectRecord, ctx: RuleContext, setting: string, why: strin
 export function snatpoolSupported(rec: ObjectRecord, ctx: RuleContext): void {
   const members = ctx.effective(rec).members;
   for (const m of Array.isArray(members) ? members : []) {
-    if (String(m).includes('%')) refuse(rec, ctx, `member ${String(m)}`, 'openltm has no route domains.');
+    const address = ctx.repo.get('ltm snat-translation', m)?.props.address;
+    if (String(address ?? m).includes('%')) refuse(rec, ctx, `member ${String(m)}`, 'openltm has no route domains.');
   }
 }
 
