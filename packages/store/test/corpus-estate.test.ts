@@ -143,6 +143,16 @@ describe('a real estate (corkscrew archive: bigip_base.conf, then a partition fi
     }
   });
 
+  it('a monitor rule of monitors openltm runs and BIG-IP built-ins it knows only by name: only the latter are not run', () => {
+    load(corpus('corkscrew__archive1__bigip_base.conf'));
+    const s = load(corpus('corkscrew__archive1__bigip.conf'));
+    // /Common/http and /Common/tcp_half_open are openltm's own monitors; http_head_f5 and http2_head_f5 have no definition here.
+    expect(s.unmodeledReferences.filter((u) => u.object === 'ltm pool /Common/app3_t8443_pool')).toEqual([
+      { object: 'ltm pool /Common/app3_t8443_pool', via: 'monitor', target: 'ltm monitor http /Common/http_head_f5 (a BIG-IP built-in)' },
+      { object: 'ltm pool /Common/app3_t8443_pool', via: 'monitor', target: 'ltm monitor http2 /Common/http2_head_f5 (a BIG-IP built-in)' },
+    ]);
+  });
+
   it('saves objects it does not model exactly as they came', () => {
     const base = corpus('corkscrew__archive1__bigip_base.conf');
     load(base);
