@@ -7,9 +7,9 @@ import { showSysVersion } from './sys-version';
 import type { CommandStatement, ObjectStatement, Statement } from '@openltm/parser';
 import { listObjects, selectTargets } from './list-command';
 import { COMMON } from './names';
-import { folderExists, folderOf } from './folders';
-import { preservedCommand } from './preserved-command';
-import { formatPreserved, isPreservedType } from './preserved';
+import { folderExists, resolveFolder } from './folders';
+import { listPreserved, preservedCommand, preservedHere } from './preserved-command';
+import { KEPT_KEY, isKept, isPreservedType } from './preserved';
 import type { ObjectOperations } from './object-operations';
 import type { ObjectRecord } from './object-repository';
 import { clearUserConfig, formatLoadSummary, loadConfig, saveConfig } from './save-load';
@@ -77,6 +77,11 @@ function virtualPersistWarnings(typeKey: string, rec: ObjectRecord, s: CommandSt
   return persistenceWarnings(rec.path, ctx.ops.effective(fresh), persistenceKind(ctx.ops.repo), s.pos);
 }
 
+/** A record kept as it came cannot be modified: it is not first-class (promote-preserved.ts). */
+function keptError(rec: ObjectRecord, pos?: SourcePosition): ConfigError {
+  return errors.configError(`The ${typeOf(rec.type).kindName} (${rec.path}) is kept as it came from an earlier openltm and cannot be modified: ${String(rec.props[KEPT_KEY])} Load a corrected definition (load sys config merge) or delete it.`, pos);
+}
+
 function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   const typeKey = s.typeKey!;
   const folder = ctx.session.folder;
@@ -95,7 +100,8 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
       if (!s.targets.length) throw errors.syntax('one or more configuration identifiers must be provided', s.pos);
       if (!s.properties.length) throw errors.syntax('"modify" requires at least one property', s.pos);
       const warnings = propertyWarnings(typeKey, s.properties, s.pos);
-      for (const rec of selectTargets(ctx.ops, typeKey, s.targets, folder, s.pos)) {
+      for (const rec of selectTargets(ctx.ops, typeKey, s.targets, folder, s.pos, s.options.recursive === true)) {
+        if (isKept(rec)) throw keptError(rec, s.pos);
         ctx.ops.modify(rec, s.properties, opCtx);
         if (typeKey === 'ltm pool') for (const m of enabledMembers(s.properties, folder)) ctx.status.markResumed(rec.path, m);
         warnings.push(...storedOnlyWarnings(typeKey, rec.path, s.properties, s.pos), ...virtualPersistWarnings(typeKey, rec, s, ctx), ...storedOnlyMonitorWarnings(ctx.ops.repo, rec, s.properties, s.pos));
@@ -107,7 +113,7 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
       // Named built-ins are refused by delete; globs and `all` pass over them, as on BIG-IP.
       const recs = new Map<number, ObjectRecord>();
       for (const t of s.targets) {
-        for (const r of selectTargets(ctx.ops, typeKey, [t], folder, s.pos)) if (t.kind === 'name' || !r.builtin) recs.set(r.id, r);
+        for (const r of selectTargets(ctx.ops, typeKey, [t], folder, s.pos, s.options.recursive === true)) if (t.kind === 'name' || !r.builtin) recs.set(r.id, r);
       }
       ctx.ops.delete([...recs.values()], s.pos);
       return { output: '', changed: recs.size > 0 };
@@ -119,6 +125,7 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
         allProperties: s.options['all-properties'] === true,
         nonDefault: s.options['non-default-properties'] === true,
         oneLine: s.options['one-line'] === true,
+        recursive: s.options.recursive === true,
         select: s.select,
         memberStatus: (pool, member) => ctx.status.memberState(pool, member),
       });
@@ -162,15 +169,11 @@ function sysConfig(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   throw unsupported(s);
 }
 
-/** `cd /P`, `cd /P/F`, `cd F` (relative), `cd ..`, `cd /`, `cd ~` (/Common): to a partition or folder that exists. */
+/** `cd /P`, `cd /P/F`, `cd F` (relative), `cd ..`, `cd ../..`, `cd /`, `cd ~` (/Common): to a partition or folder that exists. */
 function cd(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   const session = ctx.session;
   const arg = s.args[0] ?? s.targets.map((t) => (t.kind === 'name' ? t.name : ''))[0] ?? COMMON;
-  let next: string;
-  if (arg === '/') next = '/';
-  else if (arg === '..') next = folderOf(session.folder);
-  else if (arg === '~') next = COMMON;
-  else next = arg.startsWith('/') ? arg.replace(/\/+$/, '') || '/' : session.folder === '/' ? `/${arg}` : `${session.folder}/${arg}`;
+  const next = resolveFolder(session.folder, arg);
   if (!folderExists(ctx.ops.repo, next)) throw errors.notFound('folder', next, s.pos);
   session.folder = next;
   return { output: '' };
@@ -209,10 +212,11 @@ function listSubtree(s: CommandStatement, ctx: ExecContext): ExecuteResult {
     allProperties: s.options['all-properties'] === true,
     nonDefault: s.options['non-default-properties'] === true,
     oneLine: s.options['one-line'] === true,
+    recursive: s.options.recursive === true,
     memberStatus: (pool: string, member: string) => ctx.status.memberState(pool, member),
   };
-  const recursive = s.options.recursive === true;
-  const kept = preserved.flatMap((t) => ctx.ops.repo.all(t).map((r) => formatPreserved(t, r.path, r.props, opts) + '\n'));
+  const recursive = opts.recursive;
+  const kept = preserved.map((t) => listPreserved(t, preservedHere(ctx, t, recursive), ctx.session.folder, opts));
   return { output: types.map((k) => listObjects(ctx.ops, k, selectTargets(ctx.ops, k, [], ctx.session.folder, s.pos, recursive), opts)).join('') + kept.join('') };
 }
 

@@ -21,6 +21,21 @@ export function folderExists(repo: ObjectRepository, folder: string): boolean {
   return parts.length === 2 || repo.get(FOLDER_TYPE, folder) !== undefined;
 }
 
+/**
+ * Where `cd ARG` goes from `current`: `/`, `~` (/Common), an absolute or relative path whose
+ * `..` and `.` steps are followed and whose trailing `/` is ignored (`cd ../..`, `cd F/`).
+ */
+export function resolveFolder(current: string, arg: string): string {
+  if (arg === '~') return '/Common';
+  const parts = arg.startsWith('/') ? [] : current.split('/').filter(Boolean);
+  for (const step of arg.split('/')) {
+    if (step === '' || step === '.') continue;
+    if (step === '..') parts.pop();
+    else parts.push(step);
+  }
+  return `/${parts.join('/')}`;
+}
+
 /** The folder an object path sits in: `/foo/app/vs` -> `/foo/app`, `/Common/p` -> `/Common`. */
 export function folderOf(path: string): string {
   const i = path.lastIndexOf('/');

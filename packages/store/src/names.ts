@@ -17,12 +17,12 @@ export function fullPath(name: string, folder: string = COMMON): string {
   return `${base}/${name}`;
 }
 
-/** How `list` prints a full path from `folder`: relative inside it, full elsewhere. */
+/**
+ * How `list` prints a full path from `folder`: relative inside it and its sub-folders (`p1`,
+ * `F/p2`, as tmsh prints `ltm policy Drafts/p`), full elsewhere.
+ */
 export function relativeName(path: string, folder: string = COMMON): string {
-  if (folder !== '/' && path.startsWith(folder + '/')) {
-    const rest = path.slice(folder.length + 1);
-    if (!rest.includes('/')) return rest;
-  }
+  if (folder !== '/' && path.startsWith(folder + '/')) return path.slice(folder.length + 1);
   return path;
 }
 
@@ -48,15 +48,37 @@ export function checkNewName(kind: string, path: string, repo: ObjectRepository,
   }
 }
 
-/** A matcher for a tmsh glob (`vs_*`, `p?`), applied to the name relative to the folder and to the full path. */
-export function globMatcher(pattern: string, folder: string): (path: string) => boolean {
+/** True when `path` sits in `folder` itself or, with `recursive`, in one of its sub-folders too (`/` holds every partition). */
+export function inFolder(path: string, folder: string, recursive = false): boolean {
+  const base = folder === '/' ? '' : folder;
+  if (!path.startsWith(`${base}/`)) return false;
+  return recursive || path.lastIndexOf('/') === base.length;
+}
+
+/**
+ * How `list ... recursive` names an object: relative to the current folder, sub-folders
+ * included (`F/p2` from /P1; `Common/p` from `/`), as tmsh prints `cd /; list ltm pool recursive`.
+ */
+export function subtreeName(path: string, folder: string): string {
+  return folder === '/' ? path.slice(1) : relativeName(path, folder);
+}
+
+/**
+ * A matcher for a tmsh glob (`vs_*`, `p?`, `/P1/*`). `*` and `?` stay within one name, as in a
+ * shell: `/P1/*` matches /P1/p1, not /P1/F/p2. An absolute pattern matches full paths; a relative
+ * one the names in the current folder (with `recursive`, the own name of every object in the
+ * current folder and its sub-folders).
+ */
+export function globMatcher(pattern: string, folder: string, recursive = false): (path: string) => boolean {
   const re = new RegExp(
     '^' +
       pattern
         .split('')
-        .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+        .map((c) => (c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
         .join('') +
       '$',
   );
-  return (path) => re.test(path) || re.test(relativeName(path, folder));
+  if (pattern.startsWith('/')) return (path) => re.test(path);
+  if (pattern.includes('/')) return (path) => inFolder(path, folder, true) && re.test(subtreeName(path, folder));
+  return (path) => inFolder(path, folder, recursive) && re.test(path.slice(path.lastIndexOf('/') + 1));
 }
