@@ -48,6 +48,13 @@ function allFolders(ctx: ExecContext): ObjectRecord[] {
   return [...implicit, ...stored].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/** The partitions: Common always (BIG-IP lists it), and every `auth partition` made or loaded. */
+function allPartitions(ctx: ExecContext): ObjectRecord[] {
+  const stored = ctx.ops.repo.all(PARTITION_TYPE);
+  if (stored.some((r) => r.path === 'Common')) return stored;
+  return [{ id: -1, type: PARTITION_TYPE, path: 'Common', props: { [PRESERVED_KEY]: [] }, builtin: true }, ...stored];
+}
+
 /** Whether a record belongs to the current folder's listing (sub-folders too with `recursive`). */
 function listedHere(type: string, path: string, folder: string, recursive: boolean): boolean {
   if (type === PARTITION_TYPE || !path.startsWith('/')) return true; // partitions and singletons (`sys ntp`) are everywhere
@@ -59,7 +66,8 @@ function listedHere(type: string, path: string, folder: string, recursive: boole
 function select(s: CommandStatement, ctx: ExecContext, type: string, targets: Target[]): ObjectRecord[] {
   const folder = ctx.session.folder;
   const recursive = s.options.recursive === true;
-  const all = type === FOLDER_TYPE && s.verb !== 'delete' ? allFolders(ctx) : ctx.ops.repo.all(type);
+  // Implicit folders are never deleted by a glob; `delete auth partition Common` is refused by name.
+  const all = type === PARTITION_TYPE ? allPartitions(ctx) : type === FOLDER_TYPE && s.verb !== 'delete' ? allFolders(ctx) : ctx.ops.repo.all(type);
   const here = () => all.filter((r) => listedHere(type, r.path, folder, recursive));
   if (targets.length === 0) return here();
   const out = new Map<number, ObjectRecord>();
@@ -140,7 +148,9 @@ export function preservedCommand(s: CommandStatement, ctx: ExecContext): Execute
     }
     case 'delete': {
       if (!targets.length) throw errors.syntax('one or more configuration identifiers must be provided', s.pos);
-      const recs = select(s, ctx, type, targets);
+      // A glob or `all` passes over Common, as delete passes over built-ins; by name it is refused.
+      const named = new Set(targets.flatMap((t) => (t.kind === 'name' ? [t.name.replace(/^\//, '')] : [])));
+      const recs = select(s, ctx, type, targets).filter((r) => r.id >= 0 || named.has(r.path));
       for (const r of recs) {
         if (r.type === PARTITION_TYPE && r.path === 'Common') throw errors.configError('The partition Common cannot be deleted.', s.pos);
         const inside = NAMESPACES.includes(type) ? contents(ctx, r) : undefined;

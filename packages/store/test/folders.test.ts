@@ -34,7 +34,7 @@ describe('partitions and folders', () => {
     t.run('cd /');
     expect(t.run('list ltm pool recursive')).toMatch(/^ltm pool Tenant\/App\/p \{/);
     expect(t.run('list sys folder recursive')).toBe('sys folder / { }\nsys folder /Common { }\nsys folder /Tenant { }\nsys folder /Tenant/App { }\n');
-    expect(t.run('list auth partition')).toBe('auth partition Tenant { }\n');
+    expect(t.run('list auth partition')).toBe('auth partition Common { }\nauth partition Tenant { }\n');
   });
 
   it('cd follows .. and . steps and ignores a trailing slash, like a shell', () => {
@@ -62,8 +62,10 @@ describe('partitions and folders', () => {
     expect(t.fail('delete auth partition Tenant').message).toMatch(/The partition \(Tenant\) cannot be deleted because it holds/);
     t.run('delete ltm pool /Tenant/App/p');
     t.run('delete sys folder /Tenant/App');
-    t.run('delete auth partition Tenant');
-    expect(t.run('list auth partition')).toBe('');
+    t.run('delete auth partition T*');
+    expect(t.run('list auth partition')).toBe('auth partition Common { }\n');
+    t.run('delete auth partition all');
+    expect(t.fail('delete auth partition Common').toString()).toBe('01070734:3: Configuration error: The partition Common cannot be deleted.');
   });
 
   it('saved and loaded: partitions and folders come first in the file, and a full load puts them back', () => {
@@ -76,7 +78,7 @@ describe('partitions and folders', () => {
     expect(text.indexOf('auth partition Tenant { }')).toBeLessThan(text.indexOf('ltm pool /Tenant/App/p { }'));
     expect(text.indexOf('sys folder /Tenant/App { }')).toBeLessThan(text.indexOf('ltm pool /Tenant/App/p { }'));
     t.run('load sys config default');
-    expect(t.run('list auth partition')).toBe('');
+    expect(t.run('list auth partition')).toBe('auth partition Common { }\n');
     t.run(`load sys config file ${file}`);
     expect(t.store.names('ltm pool', '/Tenant/App')).toEqual(['p']);
   });
