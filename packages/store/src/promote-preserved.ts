@@ -21,8 +21,10 @@ import { sameValue, type StoredProps } from './stored-value';
 export interface PromotionReport {
   /** `type path` of the records that became first-class. */
   promoted: string[];
-  /** Records of modelled types still kept as they came, with why. */
+  /** Records of modelled types still kept whole as they came (stored only, out of the data plane), with why. */
   kept: { type: string; path: string; reason: string }[];
+  /** First-class records whose verbatim lines the schema now models but which did not validate: the lines stay stored only. */
+  partial: { type: string; path: string; reason: string }[];
 }
 
 /** A record this build may read better than the one that wrote it. */
@@ -53,10 +55,14 @@ export function promotionCandidates(ops: ObjectOperations): Candidate[] {
   return OBJECT_TYPES.filter((d) => stored.has(d.key)).flatMap((def) => ops.repo.all(def.key).filter((r) => promotable(def, r)).map((r) => ({ type: r.type, path: r.path })));
 }
 
+/** A record with nothing but what came verbatim (an object of a type the writing build did not model). */
+function whollyPreserved(rec: ObjectRecord): boolean {
+  return Object.keys(rec.props).every((k) => k.startsWith('~'));
+}
+
 /** The text `save sys config` writes for a record: what a load of it would read. */
 function recordText(ops: ObjectOperations, def: ObjectTypeDef, rec: ObjectRecord): string {
-  const own = Object.keys(rec.props).filter((k) => !k.startsWith('~'));
-  if (own.length === 0) return formatPreserved(rec.type, rec.path, rec.props, {});
+  if (whollyPreserved(rec)) return formatPreserved(rec.type, rec.path, rec.props, {});
   const style = { mode: 'save' as const, folder: '/Common' };
   const props = listedProps(ops, def, rec, { save: true });
   delete props[KEPT_KEY];
@@ -92,12 +98,22 @@ export function promoteOne(ops: ObjectOperations, c: Candidate): void {
   if (after && sameValue(after.props, before)) throw new Unchanged();
 }
 
-/** Marks a record kept as it came with why (inside a write transaction); false when it already says so. */
+/**
+ * Marks a whole record kept as it came with why (inside a write transaction). A first-class record
+ * whose verbatim lines did not validate is left as it is (those lines stay stored only, as
+ * before): false then, and when the mark is already there.
+ */
 export function markKept(ops: ObjectOperations, c: Candidate, reason: string): boolean {
   const rec = ops.repo.get(c.type, c.path);
-  if (!rec || rec.props[KEPT_KEY] === reason) return false;
+  if (!rec || !whollyPreserved(rec) || rec.props[KEPT_KEY] === reason) return false;
   ops.repo.update(rec, { ...ops.repo.propsCopy(rec), [KEPT_KEY]: reason }, null);
   return true;
+}
+
+/** True when a candidate is kept whole (not a first-class record with some verbatim lines). */
+export function keptWhole(ops: ObjectOperations, c: Candidate): boolean {
+  const rec = ops.repo.get(c.type, c.path);
+  return rec !== undefined && whollyPreserved(rec);
 }
 
 /** Why a promotion failed, in one line. */

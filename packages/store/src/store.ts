@@ -16,7 +16,7 @@ import { SqliteBackend } from './sqlite-backend';
 import type { StoreBackend } from './store-backend';
 import { DryRun } from './transaction';
 import { isKept } from './preserved';
-import { markKept, promoteOne, promotionCandidates, reasonOf, Unchanged, type Candidate, type PromotionReport } from './promote-preserved';
+import { keptWhole, markKept, promoteOne, promotionCandidates, reasonOf, Unchanged, type Candidate, type PromotionReport } from './promote-preserved';
 import { Session, type ExecuteResult } from './session';
 import type { ReportInfo } from './status';
 import type { StoredProps } from './stored-value';
@@ -61,7 +61,7 @@ export interface ScriptResult {
 export class Store {
   private closed = false;
   /** What opening the store did to records an older openltm kept as they came (promote-preserved.ts). */
-  promotion: PromotionReport = { promoted: [], kept: [] };
+  promotion: PromotionReport = { promoted: [], kept: [], partial: [] };
 
   private constructor(
     private readonly backend: StoreBackend,
@@ -134,7 +134,7 @@ export class Store {
    * translations). The rest are marked with why.
    */
   private promotePreserved(): PromotionReport {
-    const report: PromotionReport = { promoted: [], kept: [] };
+    const report: PromotionReport = { promoted: [], kept: [], partial: [] };
     let pending = this.read((ops) => promotionCandidates(ops));
     if (pending.length === 0) return report;
     const reasons = new Map<Candidate, string>();
@@ -166,6 +166,10 @@ export class Store {
     }
     for (const c of pending) {
       const reason = reasons.get(c)!;
+      if (!this.read((ops) => keptWhole(ops, c))) {
+        report.partial.push({ type: c.type, path: c.path, reason });
+        continue;
+      }
       try {
         this.write((ops) => markKept(ops, c, reason));
       } catch {

@@ -74,7 +74,7 @@ describe('preserved records of types this build models', () => {
     const again = openStoreAt(file);
     try {
       const generation = again.generation();
-      expect(again.promotion).toEqual({ promoted: [], kept: [] });
+      expect(again.promotion).toEqual({ promoted: [], kept: [], partial: [] });
       expect(again.generation()).toBe(generation);
     } finally {
       again.close();
@@ -130,9 +130,27 @@ describe('preserved records of types this build models', () => {
     }
     const again = openStoreAt(file);
     try {
-      expect(again.promotion).toEqual({ promoted: [], kept: [] });
+      expect(again.promotion).toEqual({ promoted: [], kept: [], partial: [] });
     } finally {
       again.close();
+    }
+  });
+
+  it('verbatim settings of a first-class object that do not validate stay stored only; the object stays first-class', () => {
+    writeAsOlderBuild([
+      ['ltm pool', '/Common/p', { description: 'kept', [PRESERVED_KEY]: [['load-balancing-mode', 'no-such-mode']] as unknown as StoredValue }],
+    ]);
+    const store = openStoreAt(file);
+    try {
+      expect(store.promotion.promoted).toEqual([]);
+      expect(store.promotion.kept).toEqual([]);
+      expect(store.promotion.partial).toEqual([{ type: 'ltm pool', path: '/Common/p', reason: expect.stringMatching(/no-such-mode/) }]);
+      // Still an object the data plane gets, with the line kept as it came.
+      expect(store.effective('ltm pool').map((o) => o.name)).toContain('/Common/p');
+      expect(run(store, 'list ltm pool p')).toBe('ltm pool p {\n    description kept\n    load-balancing-mode no-such-mode\n}\n');
+      store.execute('modify ltm pool p description changed');
+    } finally {
+      store.close();
     }
   });
 
