@@ -81,6 +81,20 @@ describe('preserved records of types this build models', () => {
     }
   });
 
+  it('an iRule kept verbatim becomes an ltm rule with the same Tcl, which a virtual can then name', () => {
+    const tcl = '\nwhen CLIENT_ACCEPTED {\n    log local0. "hello \\{"\n}\n';
+    writeAsOlderBuild([['ltm rule', '/Common/r1', verbatim([{ tcl }])]]);
+    const store = openStoreAt(file);
+    try {
+      expect(store.promotion.promoted).toEqual(['ltm rule /Common/r1']);
+      expect(run(store, 'list ltm rule r1')).toBe(`ltm rule r1 {${tcl}}\n`);
+      store.execute('create ltm virtual v destination 192.0.2.5:25 ip-protocol tcp profiles add { tcp } rules { r1 }');
+      expect(() => store.execute('delete ltm rule r1')).toThrow(/in use/);
+    } finally {
+      store.close();
+    }
+  });
+
   it('a property an older build kept verbatim on a modelled object becomes a setting', () => {
     writeAsOlderBuild([
       ['ltm snat-translation', '/Common/10.9.9.9', verbatim(['address', '10.9.9.9'])],
