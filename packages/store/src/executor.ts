@@ -6,7 +6,7 @@ import { ConfigError, OBJECT_TYPES, allPaths, errors, nextPathWords, typeOf, typ
 import { showSysVersion } from './sys-version';
 import type { CommandStatement, ObjectStatement, Statement } from '@openltm/parser';
 import { listObjects, selectTargets } from './list-command';
-import { COMMON } from './names';
+import { COMMON, fullPath } from './names';
 import { folderExists, resolveFolder } from './folders';
 import { listPreserved, preservedCommand, preservedHere } from './preserved-command';
 import { KEPT_KEY, isKept, isPreservedType } from './preserved';
@@ -223,7 +223,7 @@ function listSubtree(s: CommandStatement, ctx: ExecContext): ExecuteResult {
 /** A bigip.conf block typed or pasted into a script: created, or replaced when it exists. */
 function objectStatement(s: ObjectStatement, ctx: ExecContext): ExecuteResult {
   const ctxOp = { folder: ctx.session.folder, position: s.pos, mode: 'load' as const };
-  const existing = ctx.ops.repo.get(s.typeKey, s.name.startsWith('/') ? s.name : `${ctx.session.folder}/${s.name}`);
+  const existing = ctx.ops.repo.get(s.typeKey, fullPath(s.name, ctx.session.folder));
   if (existing) ctx.ops.replace(existing, s.properties, ctxOp);
   else ctx.ops.create(s.typeKey, s.name, s.properties, ctxOp);
   return { output: '', changed: true };

@@ -10,11 +10,15 @@ export const COMMON = '/Common';
 
 const NAME_RE = /^[A-Za-z0-9_.:%-][A-Za-z0-9_.:%-]*$/;
 
-/** The full path of `name` typed in `folder` (`p1` in /Common -> `/Common/p1`). */
+/**
+ * The full path of `name` typed in `folder` (`p1` in /Common -> `/Common/p1`, `F/p2` in /P1 ->
+ * `/P1/F/p2`). At `/`, a name with a folder in it is relative to `/` (`Common/vs`, as `cd /; list
+ * ... recursive` prints it, so scripts can feed it back); a bare name means /Common.
+ */
 export function fullPath(name: string, folder: string = COMMON): string {
   if (name.startsWith('/')) return name;
-  const base = folder === '/' ? COMMON : folder;
-  return `${base}/${name}`;
+  if (folder === '/') return name.includes('/') ? `/${name}` : `${COMMON}/${name}`;
+  return `${folder}/${name}`;
 }
 
 /**

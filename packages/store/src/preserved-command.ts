@@ -34,7 +34,8 @@ function typeOfCommand(s: CommandStatement, stored: readonly string[]): { type: 
 /** The name a target means for a type: partitions are bare names, folders and objects full paths. */
 function pathOf(type: string, name: string, folder: string): string {
   if (type === PARTITION_TYPE) return name.replace(/^\//, '');
-  return name.startsWith('/') || folder === '/' ? name : fullPath(name, folder);
+  if (type === FOLDER_TYPE && folder === '/' && !name.startsWith('/')) return `/${name}`;
+  return fullPath(name, folder);
 }
 
 /**

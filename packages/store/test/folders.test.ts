@@ -109,6 +109,18 @@ describe('selecting objects across folders', () => {
     expect(t.run('list ltm recursive')).toContain('ltm pool P1/F/p2 { }\n');
   });
 
+  it('at /, the names recursive prints can be typed back (scripts feed `list ... recursive one-line` names to show and modify)', () => {
+    t.run('cd /');
+    const names = t.run('list ltm pool recursive one-line').split('\n').filter(Boolean).map((l) => l.split(' ')[2]);
+    expect(names).toEqual(['Common/pc', 'P1/F/p2', 'P1/p1']);
+    for (const n of names) t.run(`modify ltm pool ${n} description via-root`);
+    expect(t.run('show ltm pool P1/F/p2')).toContain('Ltm::Pool: /P1/F/p2\n');
+    expect(t.store.getEffective('ltm pool', '/P1/F/p2')!.properties.description).toBe('via-root');
+    expect(t.store.getEffective('ltm pool', '/Common/pc')!.properties.description).toBe('via-root');
+    expect(t.run('list sys folder P1/F')).toBe('sys folder /P1/F { }\n');
+    expect(t.fail('list ltm pool Common/nope').toString()).toBe('01020036:3: The requested Pool (/Common/nope) was not found.');
+  });
+
   it('a glob does not cross a folder separator; with recursive a name glob matches in sub-folders', () => {
     expect(t.run('list ltm pool /P1/*')).toBe('ltm pool /P1/p1 { }\n');
     expect(t.run('list ltm pool /P1/*/*')).toBe('ltm pool /P1/F/p2 { }\n');
