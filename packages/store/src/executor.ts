@@ -134,7 +134,11 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
       let data: unknown;
       Object.defineProperty(result, 'data', {
         enumerable: true,
-        get: () => (data ??= recs.map((r) => ({ type: typeKey, name: r.path, properties: jsonValues(typeOf(typeKey).properties, ctx.ops.effective(r)) }))),
+        get: () =>
+          (data ??= recs.map((r) =>
+            // A record kept as it came has no effective values: say it is kept, and why.
+            isKept(r) ? { type: typeKey, name: r.path, kept: String(r.props[KEPT_KEY]) } : { type: typeKey, name: r.path, properties: jsonValues(typeOf(typeKey).properties, ctx.ops.effective(r)) },
+          )),
       });
       return result;
     }

@@ -124,6 +124,7 @@ describe('preserved records of types this build models', () => {
       expect(store.promotion.kept[0]).toMatchObject({ type: 'ltm snat-translation', path: '/Common/bad' });
       expect(store.promotion.kept[0].reason).toMatch(/not-an-address/);
       expect(run(store, 'list ltm snat-translation bad')).toBe('ltm snat-translation bad {\n    address not-an-address\n}\n');
+      expect(store.execute('list ltm snat-translation bad').data).toEqual([{ type: 'ltm snat-translation', name: '/Common/bad', kept: expect.stringMatching(/not-an-address/) }]);
       expect(run(store, 'show ltm snat-translation bad')).toMatch(/^ltm snat-translation \/Common\/bad: stored only: kept as it came from an earlier openltm, not acted on, because it does not validate: .*not-an-address/);
       expect(() => store.execute('modify ltm snat-translation bad connection-limit 5')).toThrow(/kept as it came from an earlier openltm and cannot be modified/);
       // Not first-class: the daemon's reads never see it.
