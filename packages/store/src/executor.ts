@@ -7,7 +7,7 @@ import { showSysVersion } from './sys-version';
 import type { CommandStatement, ObjectStatement, Statement } from '@openltm/parser';
 import { listObjects, selectTargets } from './list-command';
 import { COMMON, fullPath } from './names';
-import { folderExists, resolveFolder } from './folders';
+import { folderExists, folderSteps } from './folders';
 import { listPreserved, preservedCommand, preservedHere } from './preserved-command';
 import { KEPT_KEY, isKept, isPreservedType } from './preserved';
 import type { ObjectOperations } from './object-operations';
@@ -177,9 +177,10 @@ function sysConfig(s: CommandStatement, ctx: ExecContext): ExecuteResult {
 function cd(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   const session = ctx.session;
   const arg = s.args[0] ?? s.targets.map((t) => (t.kind === 'name' ? t.name : ''))[0] ?? COMMON;
-  const next = resolveFolder(session.folder, arg);
-  if (!folderExists(ctx.ops.repo, next)) throw errors.notFound('folder', next, s.pos);
-  session.folder = next;
+  const steps = folderSteps(session.folder, arg);
+  const missing = steps.find((f) => !folderExists(ctx.ops.repo, f));
+  if (missing) throw errors.notFound('folder', missing, s.pos);
+  session.folder = steps[steps.length - 1];
   return { output: '' };
 }
 

@@ -51,6 +51,7 @@ describe('partitions and folders', () => {
     t.run('cd ../../Common');
     expect(t.session.folder).toBe('/Common');
     expect(t.fail('cd ../Nope').toString()).toBe('01020036:3: The requested folder (/Nope) was not found.');
+    expect(t.fail('cd /Nope/..').toString()).toBe('01020036:3: The requested folder (/Nope) was not found.');
     expect(t.session.folder).toBe('/Common');
   });
 
