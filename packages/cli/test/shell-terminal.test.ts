@@ -126,6 +126,20 @@ describe('tmsh interactive shell in a terminal', () => {
     term.type('cd /Tenant');
     term.keys('Enter');
     await term.waitFor(/\w+@\([^)]+\)\(\/Tenant\)\(tmos\)# ?$/);
+    // A folder in it, entered by a relative name with a trailing slash; `cd ../..` climbs to `/`,
+    // from where `recursive` lists every partition, names relative to `/`.
+    term.type('create sys folder App');
+    term.keys('Enter');
+    await term.waitFor(/create sys folder App\n.*\(\/Tenant\)\(tmos\)# ?$/);
+    term.type('cd App/');
+    term.keys('Enter');
+    await term.waitFor(/\w+@\([^)]+\)\(\/Tenant\/App\)\(tmos\)# ?$/);
+    term.type('cd ../..');
+    term.keys('Enter');
+    await term.waitFor(/\w+@\([^)]+\)\(\/\)\(tmos\)# ?$/);
+    term.type('list ltm pool recursive one-line');
+    term.keys('Enter');
+    await term.waitFor(/list ltm pool recursive one-line\nltm pool Common\/smtp_pool \{ .*\}\n.*\(\/\)\(tmos\)# ?$/);
     expect(await enter('cd /Common')).toBe('');
 
     // Typing a module name enters it, as in tmsh: the prompt says so and the module word may be left out.

@@ -6,10 +6,10 @@ import { ConfigError, OBJECT_TYPES, allPaths, errors, nextPathWords, typeOf, typ
 import { showSysVersion } from './sys-version';
 import type { CommandStatement, ObjectStatement, Statement } from '@openltm/parser';
 import { listObjects, selectTargets } from './list-command';
-import { COMMON } from './names';
-import { folderExists, folderOf } from './folders';
-import { preservedCommand } from './preserved-command';
-import { formatPreserved, isPreservedType } from './preserved';
+import { COMMON, fullPath } from './names';
+import { folderExists, folderSteps } from './folders';
+import { listPreserved, preservedCommand, preservedHere } from './preserved-command';
+import { KEPT_KEY, isKept, isPreservedType } from './preserved';
 import type { ObjectOperations } from './object-operations';
 import type { ObjectRecord } from './object-repository';
 import { clearUserConfig, formatLoadSummary, loadConfig, saveConfig } from './save-load';
@@ -77,6 +77,11 @@ function virtualPersistWarnings(typeKey: string, rec: ObjectRecord, s: CommandSt
   return persistenceWarnings(rec.path, ctx.ops.effective(fresh), persistenceKind(ctx.ops.repo), s.pos);
 }
 
+/** A record kept as it came cannot be modified: it is not first-class (promote-preserved.ts). */
+function keptError(rec: ObjectRecord, pos?: SourcePosition): ConfigError {
+  return errors.configError(`The ${typeOf(rec.type).kindName} (${rec.path}) is kept as it came from an earlier openltm and cannot be modified: ${String(rec.props[KEPT_KEY])} Load a corrected definition (load sys config merge) or delete it.`, pos);
+}
+
 function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   const typeKey = s.typeKey!;
   const folder = ctx.session.folder;
@@ -95,7 +100,8 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
       if (!s.targets.length) throw errors.syntax('one or more configuration identifiers must be provided', s.pos);
       if (!s.properties.length) throw errors.syntax('"modify" requires at least one property', s.pos);
       const warnings = propertyWarnings(typeKey, s.properties, s.pos);
-      for (const rec of selectTargets(ctx.ops, typeKey, s.targets, folder, s.pos)) {
+      for (const rec of selectTargets(ctx.ops, typeKey, s.targets, folder, s.pos, s.options.recursive === true)) {
+        if (isKept(rec)) throw keptError(rec, s.pos);
         ctx.ops.modify(rec, s.properties, opCtx);
         if (typeKey === 'ltm pool') for (const m of enabledMembers(s.properties, folder)) ctx.status.markResumed(rec.path, m);
         warnings.push(...storedOnlyWarnings(typeKey, rec.path, s.properties, s.pos), ...virtualPersistWarnings(typeKey, rec, s, ctx), ...storedOnlyMonitorWarnings(ctx.ops.repo, rec, s.properties, s.pos));
@@ -107,7 +113,7 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
       // Named built-ins are refused by delete; globs and `all` pass over them, as on BIG-IP.
       const recs = new Map<number, ObjectRecord>();
       for (const t of s.targets) {
-        for (const r of selectTargets(ctx.ops, typeKey, [t], folder, s.pos)) if (t.kind === 'name' || !r.builtin) recs.set(r.id, r);
+        for (const r of selectTargets(ctx.ops, typeKey, [t], folder, s.pos, s.options.recursive === true)) if (t.kind === 'name' || !r.builtin) recs.set(r.id, r);
       }
       ctx.ops.delete([...recs.values()], s.pos);
       return { output: '', changed: recs.size > 0 };
@@ -119,6 +125,7 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
         allProperties: s.options['all-properties'] === true,
         nonDefault: s.options['non-default-properties'] === true,
         oneLine: s.options['one-line'] === true,
+        recursive: s.options.recursive === true,
         select: s.select,
         memberStatus: (pool, member) => ctx.status.memberState(pool, member),
       });
@@ -127,7 +134,11 @@ function objectCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
       let data: unknown;
       Object.defineProperty(result, 'data', {
         enumerable: true,
-        get: () => (data ??= recs.map((r) => ({ type: typeKey, name: r.path, properties: jsonValues(typeOf(typeKey).properties, ctx.ops.effective(r)) }))),
+        get: () =>
+          (data ??= recs.map((r) =>
+            // A record kept as it came has no effective values: say it is kept, and why.
+            isKept(r) ? { type: typeKey, name: r.path, kept: String(r.props[KEPT_KEY]) } : { type: typeKey, name: r.path, properties: jsonValues(typeOf(typeKey).properties, ctx.ops.effective(r)) },
+          )),
       });
       return result;
     }
@@ -162,17 +173,14 @@ function sysConfig(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   throw unsupported(s);
 }
 
-/** `cd /P`, `cd /P/F`, `cd F` (relative), `cd ..`, `cd /`, `cd ~` (/Common): to a partition or folder that exists. */
+/** `cd /P`, `cd /P/F`, `cd F` (relative), `cd ..`, `cd ../..`, `cd /`, `cd ~` (/Common): to a partition or folder that exists. */
 function cd(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   const session = ctx.session;
   const arg = s.args[0] ?? s.targets.map((t) => (t.kind === 'name' ? t.name : ''))[0] ?? COMMON;
-  let next: string;
-  if (arg === '/') next = '/';
-  else if (arg === '..') next = folderOf(session.folder);
-  else if (arg === '~') next = COMMON;
-  else next = arg.startsWith('/') ? arg.replace(/\/+$/, '') || '/' : session.folder === '/' ? `/${arg}` : `${session.folder}/${arg}`;
-  if (!folderExists(ctx.ops.repo, next)) throw errors.notFound('folder', next, s.pos);
-  session.folder = next;
+  const steps = folderSteps(session.folder, arg);
+  const missing = steps.find((f) => !folderExists(ctx.ops.repo, f));
+  if (missing) throw errors.notFound('folder', missing, s.pos);
+  session.folder = steps[steps.length - 1];
   return { output: '' };
 }
 
@@ -209,17 +217,18 @@ function listSubtree(s: CommandStatement, ctx: ExecContext): ExecuteResult {
     allProperties: s.options['all-properties'] === true,
     nonDefault: s.options['non-default-properties'] === true,
     oneLine: s.options['one-line'] === true,
+    recursive: s.options.recursive === true,
     memberStatus: (pool: string, member: string) => ctx.status.memberState(pool, member),
   };
-  const recursive = s.options.recursive === true;
-  const kept = preserved.flatMap((t) => ctx.ops.repo.all(t).map((r) => formatPreserved(t, r.path, r.props, opts) + '\n'));
+  const recursive = opts.recursive;
+  const kept = preserved.map((t) => listPreserved(t, preservedHere(ctx, t, recursive), ctx.session.folder, opts));
   return { output: types.map((k) => listObjects(ctx.ops, k, selectTargets(ctx.ops, k, [], ctx.session.folder, s.pos, recursive), opts)).join('') + kept.join('') };
 }
 
 /** A bigip.conf block typed or pasted into a script: created, or replaced when it exists. */
 function objectStatement(s: ObjectStatement, ctx: ExecContext): ExecuteResult {
   const ctxOp = { folder: ctx.session.folder, position: s.pos, mode: 'load' as const };
-  const existing = ctx.ops.repo.get(s.typeKey, s.name.startsWith('/') ? s.name : `${ctx.session.folder}/${s.name}`);
+  const existing = ctx.ops.repo.get(s.typeKey, fullPath(s.name, ctx.session.folder));
   if (existing) ctx.ops.replace(existing, s.properties, ctxOp);
   else ctx.ops.create(s.typeKey, s.name, s.properties, ctxOp);
   return { output: '', changed: true };

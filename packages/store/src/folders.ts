@@ -21,6 +21,24 @@ export function folderExists(repo: ObjectRepository, folder: string): boolean {
   return parts.length === 2 || repo.get(FOLDER_TYPE, folder) !== undefined;
 }
 
+/**
+ * The folders `cd ARG` passes through from `current`, the last being where it goes: `/`, `~`
+ * (/Common), or an absolute or relative path whose `..` and `.` steps are followed and whose
+ * trailing `/` is ignored (`cd ../..`, `cd F/`). Each must exist, as in a shell (`cd /nope/..` fails).
+ */
+export function folderSteps(current: string, arg: string): string[] {
+  if (arg === '~') return ['/Common'];
+  const parts = arg.startsWith('/') ? [] : current.split('/').filter(Boolean);
+  const steps: string[] = [];
+  for (const step of arg.split('/')) {
+    if (step === '' || step === '.') continue;
+    if (step === '..') parts.pop();
+    else parts.push(step);
+    steps.push(`/${parts.join('/')}`);
+  }
+  return steps.length ? steps : [`/${parts.join('/')}`];
+}
+
 /** The folder an object path sits in: `/foo/app/vs` -> `/foo/app`, `/Common/p` -> `/Common`. */
 export function folderOf(path: string): string {
   const i = path.lastIndexOf('/');

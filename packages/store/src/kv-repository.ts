@@ -16,6 +16,7 @@
 import type { ChangedObject, ObjectRecord, ObjectRepository, RefRow } from './object-repository';
 import { isSealed, type SecretCipher } from './kv-secrets';
 import { cloneProps, type StoredProps } from './stored-value';
+import { PRESERVED_KEY } from './preserved';
 
 export interface KvEntry {
   value: string;
@@ -95,6 +96,10 @@ export class KvRepository implements ObjectRepository {
 
   types(): string[] {
     return [...this.byType].filter(([, m]) => m.size > 0).map(([t]) => t).sort();
+  }
+
+  withVerbatim(types: readonly string[]): Array<{ type: string; path: string }> {
+    return types.flatMap((t) => this.all(t).filter((r) => !r.builtin && r.props[PRESERVED_KEY] !== undefined).map((r) => ({ type: t, path: r.path })));
   }
 
   getById(id: number): ObjectRecord | undefined {

@@ -5,7 +5,8 @@
 import { ConfigError, ErrorCodes, errors, typeOf, type ObjectTypeDef, type SourcePosition } from '@openltm/model';
 import type { Target } from '@openltm/parser';
 import { tableDefaults } from './inheritance';
-import { fullPath, globMatcher } from './names';
+import { fullPath, globMatcher, inFolder, relativeName, subtreeName } from './names';
+import { formatPreserved, isKept } from './preserved';
 import type { ObjectRecord } from './object-repository';
 import type { ObjectOperations } from './object-operations';
 import { parseMonitorRule } from './monitor-rule';
@@ -18,6 +19,8 @@ export interface ListOptions {
   allProperties?: boolean;
   nonDefault?: boolean;
   oneLine?: boolean;
+  /** `recursive`: names are printed relative to the folder, sub-folders included (`F/p2`). */
+  recursive?: boolean;
   select?: readonly string[];
   /** Pool member monitor status (`up`, `down`, ...) from the data plane, when known. */
   memberStatus?: (pool: string, member: string) => string | undefined;
@@ -25,18 +28,19 @@ export interface ListOptions {
 
 /**
  * Resolves targets to records: names must exist; globs and `all` may match nothing. Built-ins
- * included. No target means the objects of the current folder (all folders with `recursive`):
- * at `/` a plain `list ltm pool` shows nothing, as on BIG-IP.
+ * included. No target (or `all`) means the objects of the current folder; with `recursive`, of
+ * it and its sub-folders (`cd /; list ltm pool recursive` is every partition). At `/` a plain
+ * `list ltm pool` shows nothing, as on BIG-IP. A full path or a glob of full paths names any folder.
  */
 export function selectTargets(ops: ObjectOperations, typeKey: string, targets: readonly Target[], folder: string, position?: SourcePosition, recursive = false): ObjectRecord[] {
-  const all = () => ops.repo.all(typeKey);
-  if (targets.length === 0) return recursive ? all() : all().filter((r) => r.path.startsWith(`${folder === '/' ? '' : folder}/`) && r.path.lastIndexOf('/') === (folder === '/' ? 0 : folder.length));
+  const here = () => ops.repo.all(typeKey).filter((r) => inFolder(r.path, folder, recursive));
+  if (targets.length === 0) return here();
   const out = new Map<number, ObjectRecord>();
   for (const t of targets) {
-    if (t.kind === 'all') for (const r of all()) out.set(r.id, r);
+    if (t.kind === 'all') for (const r of here()) out.set(r.id, r);
     else if (t.kind === 'glob') {
-      const match = globMatcher(t.pattern, folder);
-      for (const r of all()) if (match(r.path)) out.set(r.id, r);
+      const match = globMatcher(t.pattern, folder, recursive);
+      for (const r of ops.repo.all(typeKey)) if (match(r.path)) out.set(r.id, r);
     } else {
       const r = ops.repo.get(typeKey, fullPath(t.name, folder));
       if (!r) throw errors.notFound(typeOf(typeKey).kindName, fullPath(t.name, folder), t.pos ?? position);
@@ -86,12 +90,17 @@ function decorateMembers(rec: ObjectRecord, props: StoredProps, eff: StoredProps
 
 export function listObjects(ops: ObjectOperations, typeKey: string, recs: readonly ObjectRecord[], opts: ListOptions): string {
   const def = typeOf(typeKey);
-  const style: NameStyle & { oneLine?: boolean } = { mode: 'list', folder: opts.folder, oneLine: opts.oneLine };
+  const style: NameStyle & { oneLine?: boolean; recursive?: boolean } = { mode: 'list', folder: opts.folder, oneLine: opts.oneLine, recursive: opts.recursive };
   for (const s of opts.select ?? []) {
     if (!def.properties[s]) throw new ConfigError(ErrorCodes.SYNTAX, `"${s}" unknown property`);
   }
   const blocks: string[] = [];
   for (const rec of recs) {
+    if (isKept(rec)) {
+      // Kept as it came (an older openltm's record that does not validate): listed verbatim.
+      blocks.push(formatPreserved(typeKey, rec.path, rec.props, { oneLine: opts.oneLine, name: opts.recursive ? subtreeName(rec.path, opts.folder) : relativeName(rec.path, opts.folder) }));
+      continue;
+    }
     let props = listedProps(ops, def, rec, opts);
     if (typeKey === 'ltm pool') props = decorateMembers(rec, props, ops.effective(rec), opts);
     if (opts.select?.length) {

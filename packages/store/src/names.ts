@@ -10,19 +10,23 @@ export const COMMON = '/Common';
 
 const NAME_RE = /^[A-Za-z0-9_.:%-][A-Za-z0-9_.:%-]*$/;
 
-/** The full path of `name` typed in `folder` (`p1` in /Common -> `/Common/p1`). */
+/**
+ * The full path of `name` typed in `folder` (`p1` in /Common -> `/Common/p1`, `F/p2` in /P1 ->
+ * `/P1/F/p2`). At `/`, a name with a folder in it is relative to `/` (`Common/vs`, as `cd /; list
+ * ... recursive` prints it, so scripts can feed it back); a bare name means /Common.
+ */
 export function fullPath(name: string, folder: string = COMMON): string {
   if (name.startsWith('/')) return name;
-  const base = folder === '/' ? COMMON : folder;
-  return `${base}/${name}`;
+  if (folder === '/') return name.includes('/') ? `/${name}` : `${COMMON}/${name}`;
+  return `${folder}/${name}`;
 }
 
-/** How `list` prints a full path from `folder`: relative inside it, full elsewhere. */
+/**
+ * How `list` prints a full path from `folder`: relative inside it and its sub-folders (`p1`,
+ * `F/p2`, as tmsh prints `ltm policy Drafts/p`), full elsewhere.
+ */
 export function relativeName(path: string, folder: string = COMMON): string {
-  if (folder !== '/' && path.startsWith(folder + '/')) {
-    const rest = path.slice(folder.length + 1);
-    if (!rest.includes('/')) return rest;
-  }
+  if (folder !== '/' && path.startsWith(folder + '/')) return path.slice(folder.length + 1);
   return path;
 }
 
@@ -48,15 +52,37 @@ export function checkNewName(kind: string, path: string, repo: ObjectRepository,
   }
 }
 
-/** A matcher for a tmsh glob (`vs_*`, `p?`), applied to the name relative to the folder and to the full path. */
-export function globMatcher(pattern: string, folder: string): (path: string) => boolean {
+/** True when `path` sits in `folder` itself or, with `recursive`, in one of its sub-folders too (`/` holds every partition). */
+export function inFolder(path: string, folder: string, recursive = false): boolean {
+  const base = folder === '/' ? '' : folder;
+  if (!path.startsWith(`${base}/`)) return false;
+  return recursive || path.lastIndexOf('/') === base.length;
+}
+
+/**
+ * How `list ... recursive` names an object: relative to the current folder, sub-folders
+ * included (`F/p2` from /P1; `Common/p` from `/`), as tmsh prints `cd /; list ltm pool recursive`.
+ */
+export function subtreeName(path: string, folder: string): string {
+  return folder === '/' ? path.slice(1) : relativeName(path, folder);
+}
+
+/**
+ * A matcher for a tmsh glob (`vs_*`, `p?`, `/P1/*`). `*` and `?` stay within one name, as in a
+ * shell: `/P1/*` matches /P1/p1, not /P1/F/p2. An absolute pattern matches full paths; a relative
+ * one the names in the current folder (with `recursive`, the own name of every object in the
+ * current folder and its sub-folders).
+ */
+export function globMatcher(pattern: string, folder: string, recursive = false): (path: string) => boolean {
   const re = new RegExp(
     '^' +
       pattern
         .split('')
-        .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+        .map((c) => (c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
         .join('') +
       '$',
   );
-  return (path) => re.test(path) || re.test(relativeName(path, folder));
+  if (pattern.startsWith('/')) return (path) => re.test(path);
+  if (pattern.includes('/')) return (path) => inFolder(path, folder, true) && re.test(subtreeName(path, folder));
+  return (path) => inFolder(path, folder, recursive) && re.test(path.slice(path.lastIndexOf('/') + 1));
 }

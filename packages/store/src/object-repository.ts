@@ -50,6 +50,11 @@ export interface ObjectRepository {
   referrers(toId: number): RefRow[];
   getFile(id: number): { pem: string; passphrase: string | null } | undefined;
   putFile(id: number, pem: string, passphrase?: string): void;
+  /**
+   * Type and path of the non-built-in records of these types that may hold verbatim lines (the
+   * text `"~preserved"` in their props): a cheap filter for promote-preserved.ts, which checks each.
+   */
+  withVerbatim(types: readonly string[]): Array<{ type: string; path: string }>;
   /** A detached copy of a record's props, safe to edit. */
   propsCopy(rec: ObjectRecord): StoredProps;
 }

@@ -8,7 +8,7 @@ import { errors, type SourcePosition } from '@openltm/model';
 import type { CommandStatement, RawProperty, Target } from '@openltm/parser';
 import type { ExecContext } from './executor';
 import { FOLDER_TYPE, PARTITION_TYPE, folderExists, folderOf } from './folders';
-import { fullPath, globMatcher } from './names';
+import { fullPath, globMatcher, inFolder, relativeName, subtreeName } from './names';
 import type { ObjectRecord } from './object-repository';
 import type { ExecuteResult } from './session';
 import { formatPreserved, isPreservedType, rawPropertyLine, PRESERVED_KEY } from './preserved';
@@ -34,25 +34,73 @@ function typeOfCommand(s: CommandStatement, stored: readonly string[]): { type: 
 /** The name a target means for a type: partitions are bare names, folders and objects full paths. */
 function pathOf(type: string, name: string, folder: string): string {
   if (type === PARTITION_TYPE) return name.replace(/^\//, '');
-  return name.startsWith('/') || folder === '/' ? name : fullPath(name, folder);
+  if (type === FOLDER_TYPE && folder === '/' && !name.startsWith('/')) return `/${name}`;
+  return fullPath(name, folder);
+}
+
+/**
+ * The folders there are: `/`, `/Common` and each partition's root folder always (BIG-IP lists
+ * them; openltm keeps no record for them unless a loaded file had one), and every `sys folder`.
+ */
+function allFolders(ctx: ExecContext): ObjectRecord[] {
+  const stored = ctx.ops.repo.all(FOLDER_TYPE);
+  const roots = ['/', '/Common', ...ctx.ops.repo.all(PARTITION_TYPE).map((p) => `/${p.path}`)];
+  const implicit = roots.filter((f) => !stored.some((r) => r.path === f)).map((f, i) => ({ id: -1 - i, type: FOLDER_TYPE, path: f, props: { [PRESERVED_KEY]: [] }, builtin: true }));
+  return [...implicit, ...stored].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The partitions: Common always (BIG-IP lists it), and every `auth partition` made or loaded. */
+function allPartitions(ctx: ExecContext): ObjectRecord[] {
+  const stored = ctx.ops.repo.all(PARTITION_TYPE);
+  if (stored.some((r) => r.path === 'Common')) return stored;
+  return [{ id: -1, type: PARTITION_TYPE, path: 'Common', props: { [PRESERVED_KEY]: [] }, builtin: true }, ...stored];
+}
+
+/** Whether a record belongs to the current folder's listing (sub-folders too with `recursive`). */
+function listedHere(type: string, path: string, folder: string, recursive: boolean): boolean {
+  if (type === PARTITION_TYPE || !path.startsWith('/')) return true; // partitions and singletons (`sys ntp`) are everywhere
+  // A folder lists itself and the folders in it (all beneath it with recursive).
+  if (type === FOLDER_TYPE) return path === folder || inFolder(path, folder, recursive);
+  return inFolder(path, folder, recursive);
 }
 
 function select(s: CommandStatement, ctx: ExecContext, type: string, targets: Target[]): ObjectRecord[] {
-  const all = ctx.ops.repo.all(type);
-  if (targets.length === 0) return all;
+  const folder = ctx.session.folder;
+  const recursive = s.options.recursive === true;
+  // Implicit folders are never deleted by a glob; `delete auth partition Common` is refused by name.
+  const all = type === PARTITION_TYPE ? allPartitions(ctx) : type === FOLDER_TYPE && s.verb !== 'delete' ? allFolders(ctx) : ctx.ops.repo.all(type);
+  const here = () => all.filter((r) => listedHere(type, r.path, folder, recursive));
+  if (targets.length === 0) return here();
   const out = new Map<number, ObjectRecord>();
   for (const t of targets) {
-    if (t.kind === 'all') for (const r of all) out.set(r.id, r);
+    if (t.kind === 'all') for (const r of here()) out.set(r.id, r);
     else if (t.kind === 'glob') {
-      const match = globMatcher(t.pattern, ctx.session.folder);
-      for (const r of all) if (match(r.path)) out.set(r.id, r);
+      // Partition names are bare words, not paths.
+      const match = type === PARTITION_TYPE ? globMatcher(`/${t.pattern.replace(/^\//, '')}`, '/') : globMatcher(t.pattern, folder, recursive);
+      for (const r of all) if (match(type === PARTITION_TYPE ? `/${r.path}` : r.path)) out.set(r.id, r);
     } else {
-      const r = ctx.ops.repo.get(type, t.name) ?? ctx.ops.repo.get(type, pathOf(type, t.name, ctx.session.folder));
-      if (!r) throw errors.notFound(type, pathOf(type, t.name, ctx.session.folder), t.pos ?? s.pos);
+      const r = all.find((x) => x.path === t.name) ?? all.find((x) => x.path === pathOf(type, t.name, folder));
+      if (!r) throw errors.notFound(type, pathOf(type, t.name, folder), t.pos ?? s.pos);
       out.set(r.id, r);
     }
   }
   return [...out.values()];
+}
+
+/** How `list` names a preserved object: relative to the current folder (sub-folders too with `recursive`); folders by full path. */
+function listedName(type: string, path: string, folder: string, recursive: boolean): string {
+  if (type === FOLDER_TYPE || type === PARTITION_TYPE || !path.startsWith('/')) return path;
+  return recursive ? subtreeName(path, folder) : relativeName(path, folder);
+}
+
+/** `list` of preserved records in BIG-IP's layout. */
+export function listPreserved(type: string, recs: readonly ObjectRecord[], folder: string, opts: { oneLine?: boolean; recursive?: boolean }): string {
+  return recs.map((r) => formatPreserved(type, r.path, r.props, { oneLine: opts.oneLine, name: listedName(type, r.path, folder, opts.recursive === true) }) + '\n').join('');
+}
+
+/** The preserved records of `type` a plain `list` (`list net`, `list ltm`) shows from `folder`. */
+export function preservedHere(ctx: ExecContext, type: string, recursive: boolean): ObjectRecord[] {
+  return ctx.ops.repo.all(type).filter((r) => listedHere(type, r.path, ctx.session.folder, recursive));
 }
 
 /** Every object in a partition or folder (a folder that holds objects cannot be deleted). */
@@ -84,23 +132,14 @@ function create(s: CommandStatement, ctx: ExecContext, type: string, targets: Ta
 export function preservedCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult | undefined {
   const stored = ctx.ops.repo.types().filter(isPreservedType);
   const found = typeOfCommand(s, stored);
-  if (!found) {
-    if (s.verb !== 'list' || s.targets.length) return undefined;
-    // `list net`: every stored type under the words.
-    const prefix = `${s.path.join(' ')} `;
-    const under = stored.filter((t) => t.startsWith(prefix));
-    if (!under.length) return undefined;
-    const oneLine = s.options['one-line'] === true;
-    return { output: under.flatMap((t) => ctx.ops.repo.all(t).map((r) => formatPreserved(t, r.path, r.props, { oneLine }) + '\n')).join('') };
-  }
+  // `list ltm`, `list net`: the executor lists every type under the words, modelled and preserved.
+  if (!found) return undefined;
   const { type, targets } = found;
   switch (s.verb) {
     case 'create':
       return create(s, ctx, type, targets, s.pos);
-    case 'list': {
-      const oneLine = s.options['one-line'] === true;
-      return { output: select(s, ctx, type, targets).map((r) => formatPreserved(type, r.path, r.props, { oneLine }) + '\n').join('') };
-    }
+    case 'list':
+      return { output: listPreserved(type, select(s, ctx, type, targets), ctx.session.folder, { oneLine: s.options['one-line'] === true, recursive: s.options.recursive === true }) };
     case 'show': {
       const recs = select(s, ctx, type, targets);
       const what = NAMESPACES.includes(type)
@@ -110,7 +149,9 @@ export function preservedCommand(s: CommandStatement, ctx: ExecContext): Execute
     }
     case 'delete': {
       if (!targets.length) throw errors.syntax('one or more configuration identifiers must be provided', s.pos);
-      const recs = select(s, ctx, type, targets);
+      // A glob or `all` passes over Common, as delete passes over built-ins; by name it is refused.
+      const named = new Set(targets.flatMap((t) => (t.kind === 'name' ? [t.name.replace(/^\//, '')] : [])));
+      const recs = select(s, ctx, type, targets).filter((r) => r.id >= 0 || named.has(r.path));
       for (const r of recs) {
         if (r.type === PARTITION_TYPE && r.path === 'Common') throw errors.configError('The partition Common cannot be deleted.', s.pos);
         const inside = NAMESPACES.includes(type) ? contents(ctx, r) : undefined;

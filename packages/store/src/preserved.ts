@@ -99,8 +99,8 @@ export function preservedHeader(type: string, path: string): string {
 }
 
 /** A preserved object in BIG-IP's layout: `type name { ... }`, an iRule's Tcl exactly as it came. */
-export function formatPreserved(type: string, path: string, props: StoredProps, style: { oneLine?: boolean }): string {
-  const header = preservedHeader(type, path);
+export function formatPreserved(type: string, path: string, props: StoredProps, style: { oneLine?: boolean; name?: string }): string {
+  const header = preservedHeader(type, style.name ?? path);
   if (props['~no-body'] === 'true') return header;
   const lines = (props[PRESERVED_KEY] as unknown as PreservedLine[] | undefined) ?? [];
   const only = lines.length === 1 && lines[0].length === 1 ? lines[0][0] : undefined;
@@ -113,3 +113,14 @@ export const NOT_SERVED_KEY = '~not-served';
 
 /** Where a `sys file` kept from a loaded file records that its PEM could not be read (see file-objects.ts). */
 export const MISSING_FILE_KEY = '~missing-file';
+
+/**
+ * Where a record of a type openltm now models, written as it came by an older openltm, says why it
+ * could not be made first-class (promote-preserved.ts). Such a record stays preserved: listed and
+ * saved as it came, shown with why, never given to the data plane, and not modifiable.
+ */
+export const KEPT_KEY = '~kept';
+
+export function isKept(rec: { props: StoredProps }): boolean {
+  return typeof rec.props[KEPT_KEY] === 'string';
+}

@@ -15,7 +15,7 @@ import { listedProps } from './list-command';
 import { isProps, sameValue, type StoredProps } from './stored-value';
 import { formatBlock, itemsOf, type Item } from './format/list-format';
 import { quote } from './format/values';
-import { formatPreserved, isPreservedType, preservedProps, MISSING_FILE_KEY } from './preserved';
+import { formatPreserved, isKept, isPreservedType, preservedProps, MISSING_FILE_KEY } from './preserved';
 import { FOLDER_TYPE, PARTITION_TYPE, ensureFolder, folderOf } from './folders';
 import { notServedReasons } from './validate/rules';
 import { storedOnlyInEffect } from './stored-only';
@@ -89,6 +89,11 @@ export function saveConfig(ops: ObjectOperations, file: string): { objects: numb
   for (const def of OBJECT_TYPES) {
     for (const rec of ops.repo.all(def.key)) {
       if (rec.builtin && isPristineBuiltin(rec)) continue;
+      if (isKept(rec)) {
+        blocks.push({ partition: partitionOfRecord(def.key, rec.path), text: formatPreserved(def.key, rec.path, rec.props, {}) });
+        objects++;
+        continue;
+      }
       const style = { mode: 'save' as const, folder: '/Common' };
       const props = listedProps(ops, def, rec, { save: true });
       const items: Item[] = itemsOf(def.properties, props, style);

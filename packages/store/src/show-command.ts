@@ -9,6 +9,7 @@ import type { ExecContext } from './executor';
 import { selectTargets } from './list-command';
 import { formatMonitorRule, parseMonitorRule } from './monitor-rule';
 import { relativeName } from './names';
+import { KEPT_KEY, isKept } from './preserved';
 import type { ObjectRecord } from './object-repository';
 import { memberHostLines, virtualHostLines } from './show-hosts';
 import type { ExecuteResult } from './session';
@@ -314,12 +315,15 @@ export function showCommand(s: CommandStatement, ctx: ExecContext): ExecuteResul
   const raw = s.options.raw === true;
   const recs = selectTargets(ctx.ops, typeKey, s.targets, ctx.session.folder, s.pos, s.options.recursive === true);
   const blocks: ShowBlock[] = [];
-  for (const rec of recs) {
+  // A record kept as it came is not first-class: said plainly, with why.
+  const kept = recs.filter(isKept).map((r) => `${typeKey} ${r.path}: stored only: kept as it came from an earlier openltm, not acted on, because it does not validate: ${String(r.props[KEPT_KEY])}\n`);
+  for (const rec of recs.filter((r) => !isKept(r))) {
     if (typeKey === 'ltm virtual') blocks.push(showVirtual(rec, ctx));
     else if (typeKey === 'ltm pool') blocks.push(showPool(rec, ctx, s.options.members === true || s.options.detail === true));
     else if (typeKey === 'ltm node') blocks.push(showNode(rec, ctx));
     else throw errors.syntax(`"show ${typeKey}" is not supported; show ltm virtual, ltm pool or ltm node`, s.pos);
   }
+  if (kept.length) return { output: kept.join('') + blocks.map((b) => render(b, raw)).join('\n'), data: blocks.map(toJson) };
   return { output: blocks.map((b) => render(b, raw)).join('\n'), data: blocks.map(toJson) };
 }
 

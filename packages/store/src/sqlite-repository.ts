@@ -35,6 +35,7 @@ export class SqliteRepository implements ObjectRepository {
       byPath: db.prepare('SELECT id, path, props, builtin FROM objects WHERE type = ? AND path = ?'),
       count: db.prepare('SELECT count(*) FROM objects WHERE type = ?').pluck(),
       types: db.prepare('SELECT DISTINCT type FROM objects ORDER BY type').pluck(),
+      verbatim: db.prepare(`SELECT type, path FROM objects WHERE builtin = 0 AND instr(props, '"~preserved"') > 0 ORDER BY type, path`),
       insert: db.prepare('INSERT INTO objects (type, path, props, builtin, ukey) VALUES (?, ?, ?, ?, ?)'),
       update: db.prepare('UPDATE objects SET props = ?, ukey = ? WHERE id = ?'),
       delete: db.prepare('DELETE FROM objects WHERE id = ?'),
@@ -168,6 +169,12 @@ export class SqliteRepository implements ObjectRepository {
 
   types(): string[] {
     return this.st.types.all() as string[];
+  }
+
+  withVerbatim(types: readonly string[]): Array<{ type: string; path: string }> {
+    // One pass in SQLite over the JSON text, without parsing a record in JavaScript.
+    const wanted = new Set(types);
+    return (this.st.verbatim.all() as Array<{ type: string; path: string }>).filter((r) => wanted.has(r.type));
   }
 
   count(type: string): number {

@@ -15,6 +15,8 @@ import { EtcdBackend, type EtcdBackendOptions } from './etcd-backend';
 import { SqliteBackend } from './sqlite-backend';
 import type { StoreBackend } from './store-backend';
 import { DryRun } from './transaction';
+import { isKept } from './preserved';
+import { keptWhole, markKept, promoteOne, promotionCandidates, reasonOf, Unchanged, type Candidate, type PromotionReport } from './promote-preserved';
 import { Session, type ExecuteResult } from './session';
 import type { ReportInfo } from './status';
 import type { StoredProps } from './stored-value';
@@ -58,6 +60,8 @@ export interface ScriptResult {
 
 export class Store {
   private closed = false;
+  /** What opening the store did to records an older openltm kept as they came (promote-preserved.ts). */
+  promotion: PromotionReport = { promoted: [], kept: [], partial: [] };
 
   private constructor(
     private readonly backend: StoreBackend,
@@ -116,11 +120,64 @@ export class Store {
           for (const [type, path] of missing()) store.repo.insert(type, path, builtinProps(type, path)!, true);
         });
       }
+      store.promotion = store.promotePreserved();
     } catch (err) {
       backend.close();
       throw err;
     }
     return store;
+  }
+
+  /**
+   * Records kept as they came whose type (or property) this build models are loaded again, each
+   * in a transaction of its own, until no more succeed (one may need another: a SNAT pool its
+   * translations). The rest are marked with why.
+   */
+  private promotePreserved(): PromotionReport {
+    const report: PromotionReport = { promoted: [], kept: [], partial: [] };
+    let pending = this.read((ops) => promotionCandidates(ops));
+    if (pending.length === 0) return report;
+    const reasons = new Map<Candidate, string>();
+    for (let progress = true; progress && pending.length; ) {
+      progress = false;
+      const left: Candidate[] = [];
+      for (const c of pending) {
+        let invalid: unknown;
+        try {
+          this.write((ops) => {
+            try {
+              promoteOne(ops, c);
+            } catch (err) {
+              invalid = err;
+              throw err;
+            }
+          });
+          report.promoted.push(`${c.type} ${c.path}`);
+          progress = true;
+        } catch (err) {
+          if (err instanceof Unchanged) continue;
+          // The store failing (etcd unreachable, a lock) is not the record's fault: try at the next open.
+          if (err !== invalid || !ConfigError.is(err)) return report;
+          reasons.set(c, reasonOf(err));
+          left.push(c);
+        }
+      }
+      pending = left;
+    }
+    for (const c of pending) {
+      const reason = reasons.get(c)!;
+      if (!this.read((ops) => keptWhole(ops, c))) {
+        report.partial.push({ type: c.type, path: c.path, reason });
+        continue;
+      }
+      try {
+        this.write((ops) => markKept(ops, c, reason));
+      } catch {
+        // The store is busy or unreachable: not marked this time; the next open tries again.
+      }
+      report.kept.push({ type: c.type, path: c.path, reason });
+    }
+    return report;
   }
 
   /** Cheap: the committed configuration generation, bumped by every committed change. */
@@ -279,7 +336,7 @@ export class Store {
   /** Every object of a type with effective values: what the daemon builds the desired state from. */
   effective(typeKey: string): EffectiveObject[] {
     if (!getType(typeKey)) throw new Error(`unknown object type ${typeKey}`);
-    return this.read((ops) => ops.repo.all(typeKey).map((r) => ({ type: typeKey, name: r.path, builtin: r.builtin, properties: ops.effective(r) })));
+    return this.read((ops) => ops.repo.all(typeKey).filter((r) => !isKept(r)).map((r) => ({ type: typeKey, name: r.path, builtin: r.builtin, properties: ops.effective(r) })));
   }
 
   /** One object with effective values, or undefined. `name` may be relative to /Common. */
@@ -287,7 +344,7 @@ export class Store {
     if (!getType(typeKey)) throw new Error(`unknown object type ${typeKey}`);
     return this.read((ops) => {
       const r = ops.repo.get(typeKey, fullPath(name));
-      return r && { type: typeKey, name: r.path, builtin: r.builtin, properties: ops.effective(r) };
+      return r && !isKept(r) ? { type: typeKey, name: r.path, builtin: r.builtin, properties: ops.effective(r) } : undefined;
     });
   }
 
@@ -295,7 +352,7 @@ export class Store {
   snapshot(typeKeys: readonly string[]): { generation: number; objects: Record<string, EffectiveObject[]> } {
     return this.read((ops) => ({
       generation: this.backend.generation(),
-      objects: Object.fromEntries(typeKeys.map((t) => [t, ops.repo.all(t).map((r) => ({ type: t, name: r.path, builtin: r.builtin, properties: ops.effective(r) }))])),
+      objects: Object.fromEntries(typeKeys.map((t) => [t, ops.repo.all(t).filter((r) => !isKept(r)).map((r) => ({ type: t, name: r.path, builtin: r.builtin, properties: ops.effective(r) }))])),
     }));
   }
 

@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '@openltm/model';
-import { Session, Store, generateSelfSigned, parseEtcdUrl } from '@openltm/store';
+import { Session, Store, generateSelfSigned, parseEtcdUrl, type StoreBackend } from '@openltm/store';
+import { SqliteBackend } from '../src/sqlite-backend';
+import { EtcdBackend } from '../src/etcd-backend';
 
 let pair: { cert: string; key: string } | undefined;
 /** One default pair per test file: RSA key generation is the slowest part of creating a store. */
@@ -52,6 +54,19 @@ export function openStoreAt(file: string, options: { busyTimeoutMs?: number } = 
   if (!prefix) opened.set(file, (prefix = etcdPrefix()));
   const url = parseEtcdUrl(`${base}${prefix}`);
   return Store.openEtcd({ connection: { hosts: url.hosts, prefix: url.prefix, timeoutMs: 5000, statusTtlSeconds: 10 }, location: `${base}${prefix}`, host: 'test' }, storeOptions);
+}
+
+/**
+ * The storage backend under a test store's file (or its etcd prefix), without a Store on top: to
+ * write records the way another openltm build did, through the repository seam.
+ */
+export function openBackendAt(file: string): StoreBackend {
+  if (driver === 'sqlite') return SqliteBackend.open(file, { busyTimeoutMs: 2000 });
+  const base = process.env.OPENLTM_TEST_ETCD_URL!;
+  let prefix = opened.get(file);
+  if (!prefix) opened.set(file, (prefix = etcdPrefix()));
+  const url = parseEtcdUrl(`${base}${prefix}`);
+  return EtcdBackend.open({ connection: { hosts: url.hosts, prefix: url.prefix, timeoutMs: 5000, statusTtlSeconds: 10 }, location: `${base}${prefix}`, host: 'test' });
 }
 
 export function openTestStore(dir = tempDir()): TestStore {

@@ -190,7 +190,7 @@ describe('create, modify, delete', () => {
     t.run('cd /');
     expect(t.run('list ltm pool p1')).toBe('ltm pool /Common/p1 { }\n');
     expect(t.run('list ltm pool')).toBe('');
-    expect(t.run('list ltm pool recursive')).toBe('ltm pool /Common/p1 { }\n');
+    expect(t.run('list ltm pool recursive')).toBe('ltm pool Common/p1 { }\n');
     t.run('cd /Common');
     expect(t.fail('cd /Other').code).toBe(ErrorCodes.NOT_FOUND);
     expect(t.fail('create ltm pool /Other/p').code).toBe(ErrorCodes.NOT_FOUND);

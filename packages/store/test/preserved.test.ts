@@ -46,13 +46,18 @@ function loadText(text: string): string {
 describe('preserved objects', () => {
   it('an http profile: listed and saved exactly as it came, shown as stored only', () => {
     expect(loadText(HTTP)).toContain('Stored only: 1 objects of types openltm does not implement, kept as they came (list and save show them; nothing acts on them): ltm profile http (1).');
-    expect(t.run('list ltm profile http my_http')).toBe(HTTP + '\n');
-    expect(t.run('list ltm profile http my_http one-line')).toBe('ltm profile http /Common/my_http { app-service none defaults-from /Common/http enforcement { known-methods { CONNECT DELETE GET } unknown-method reject } header-insert "X-Forwarded-Proto: https" response-chunking sustain }\n');
+    // Listed from /Common by its relative name, as tmsh lists; saved with its full path.
+    const LISTED = HTTP.replace('ltm profile http /Common/my_http {', 'ltm profile http my_http {');
+    expect(t.run('list ltm profile http my_http')).toBe(LISTED + '\n');
+    expect(t.run('list ltm profile http my_http one-line')).toBe('ltm profile http my_http { app-service none defaults-from /Common/http enforcement { known-methods { CONNECT DELETE GET } unknown-method reject } header-insert "X-Forwarded-Proto: https" response-chunking sustain }\n');
     expect(t.run('show ltm profile http my_http')).toBe('ltm profile http /Common/my_http: stored only: openltm does not implement this type. It is kept as it came (list shows it, save writes it back) and nothing acts on it.\n');
     const file = path.join(t.dir, 'saved.conf');
     t.run(`save sys config file ${file}`);
     expect(fs.readFileSync(file, 'utf8')).toContain(`\n${HTTP}\n`);
-    expect(t.run('list ltm profile')).toContain(HTTP);
+    expect(t.run('list ltm profile')).toContain(LISTED);
+    t.run('cd /');
+    expect(t.run('list ltm profile http')).toBe('');
+    expect(t.run('list ltm profile http recursive one-line')).toMatch(/^ltm profile http Common\/my_http \{ app-service none /);
   });
 
   it('used by a virtual: that virtual is kept, not served, and the profile cannot be deleted until it is free', () => {

@@ -102,6 +102,6 @@ describe('executeScript', () => {
     const s = new Session();
     t.store.executeScript('create ltm pool p1\ncreate ltm virtual v destination 10.0.0.1:25 pool p1\ncd /\n', s);
     expect(s.folder).toBe('/');
-    expect(t.store.execute('list ltm pool recursive', s).output).toBe('ltm pool /Common/p1 { }\n');
+    expect(t.store.execute('list ltm pool recursive', s).output).toBe('ltm pool Common/p1 { }\n');
   });
 });

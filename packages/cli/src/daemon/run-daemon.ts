@@ -73,6 +73,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     lock.release();
     throw err;
   }
+  // Records an earlier openltm kept as they came: promoted when the store opened, or kept and why.
+  for (const p of store.promotion.promoted) logger.info({ object: p }, 'kept as it came by an earlier openltm: now first-class');
+  for (const k of store.promotion.kept) {
+    logger.warn({ object: `${k.type} ${k.path}`, reason: k.reason }, 'kept as it came by an earlier openltm and stored only (not acted on): it does not validate with this version');
+  }
+  for (const k of store.promotion.partial) {
+    logger.warn({ object: `${k.type} ${k.path}`, reason: k.reason }, 'settings an earlier openltm kept as they came stay stored only (not acted on): they do not validate with this version');
+  }
   const tickets = new TicketKeyRotation(options.ticketKeyRotationMs);
   const sink: StatusSink = {
     write: (report) => {

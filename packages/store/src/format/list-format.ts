@@ -7,6 +7,7 @@ import { formatMonitorRule, parseMonitorRule } from '../monitor-rule';
 import { isProps, type StoredProps, type StoredValue } from '../stored-value';
 import { formatHostPort, formatName, quote, type NameStyle } from './values';
 import { preservedItems } from '../preserved';
+import { subtreeName } from '../names';
 
 /** One printed attribute: a value, or a nested block (an empty block prints `name { }`). */
 export type Item = { key: string; value?: string; children?: Item[] };
@@ -90,10 +91,11 @@ function renderOneLine(items: Item[]): string {
 }
 
 /** The whole block for one object; a verbatim body (an iRule's Tcl) exactly as it came. */
-export function formatBlock(def: ObjectTypeDef, path: string, items: Item[], style: NameStyle & { oneLine?: boolean }, props?: StoredProps): string {
+export function formatBlock(def: ObjectTypeDef, path: string, items: Item[], style: NameStyle & { oneLine?: boolean; recursive?: boolean }, props?: StoredProps): string {
   const verbatim = def.verbatimBody && props ? props[def.verbatimBody] : undefined;
-  if (typeof verbatim === 'string') return `${def.key} ${formatName(path, style)} {${verbatim}}`;
-  return formatItems(`${def.key} ${formatName(path, style)}`, items, style);
+  const name = style.recursive && style.mode === 'list' ? subtreeName(path, style.folder) : formatName(path, style);
+  if (typeof verbatim === 'string') return `${def.key} ${name} {${verbatim}}`;
+  return formatItems(`${def.key} ${name}`, items, style);
 }
 
 /** `header { items }` in BIG-IP's layout (or on one line). */
