@@ -166,3 +166,18 @@ describe("BIG-IP's own files (/defaults: system-path only)", () => {
     expect(t.fail('create sys file ssl-cert other.crt').toString()).toBe('01070734:3: Configuration error: "source-path" is required to create a Certificate.');
   });
 });
+
+describe('the corkscrew archive out of UCS order', () => {
+  const corpus = (f: string) => path.join(__dirname, '../../parser/test/fixtures/corpus', `corkscrew__archive1__${f}`);
+
+  it('a partition file loaded before /Common\'s waits for its SNAT pool, and is served once /Common\'s file defines it', () => {
+    const first = t.store.execute(`load sys config merge file ${corpus('partitions_foo__bigip.conf')}`, t.session).data as LoadSummary;
+    expect(first.unresolved).toEqual([{ object: 'ltm virtual /foo/t1.lab.io_80vs', via: 'source-address-translation pool', kind: 'SNAT Pool', path: '/Common/testSnat1_pool' }]);
+    expect(notServed('ltm virtual', '/foo/t1.lab.io_80vs')).toBeDefined();
+    t.run(`load sys config merge file ${corpus('bigip_base.conf')}`);
+    const second = t.store.execute(`load sys config merge file ${corpus('bigip.conf')}`, t.session).data as LoadSummary;
+    expect(second.unresolved.map((u) => u.path)).toEqual(['/Common/ASM_basic_policy_1']);
+    expect(notServed('ltm virtual', '/foo/t1.lab.io_80vs')).toBeUndefined();
+    expect(t.fail('delete ltm snatpool testSnat1_pool').code).toBe(ErrorCodes.IN_USE);
+  });
+});

@@ -347,7 +347,7 @@ function virtualServed(rec: ObjectRecord, ctx: RuleContext): void {
     const u = resolveUnmodeled(ctx.repo, { to: PROFILE_TYPES, path, via: 'profiles' });
     const why = u
       ? `it is ${u.type}${u.rec ? '' : ' (a BIG-IP built-in)'}, which openltm does not serve.`
-      : 'it is not in the configuration (BIG-IP keeps ASM and access policies outside bigip.conf).';
+      : 'it is not in the configuration (kept by name until it exists; BIG-IP keeps ASM and access policies outside bigip.conf).';
     refused.push(errors.notSupported('Virtual Server', rec.path, `profile ${path}`, why, ctx.position));
   }
   for (const why of missingTls(rec, ctx)) refused.push(errors.notSupported('Virtual Server', rec.path, why.what, why.why, ctx.position));
