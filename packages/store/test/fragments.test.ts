@@ -181,3 +181,20 @@ describe('the corkscrew archive out of UCS order', () => {
     expect(t.fail('delete ltm snatpool testSnat1_pool').code).toBe(ErrorCodes.IN_USE);
   });
 });
+
+describe('a monitor kept from a file with a setting openltm refuses', () => {
+  it('leaves the pools using it not served; a typed pool naming it is refused; fixing the monitor serves them', () => {
+    const { output } = loadText([
+      'ltm monitor tcp /Common/adaptive_mon {\n    adaptive enabled\n    defaults-from /Common/tcp\n}',
+      'ltm pool /Common/p {\n    members { /Common/127.0.0.1:2525 { address 127.0.0.1 } }\n    monitor /Common/adaptive_mon\n}',
+      '',
+    ].join('\n'));
+    expect(output).toContain('  ltm monitor tcp /Common/adaptive_mon: adaptive mode is not supported: openltm does not track probe latency');
+    expect(output).toContain('  /Common/p: Monitor (/Common/adaptive_mon) is not acted on: adaptive mode is not supported');
+    expect(t.fail('create ltm pool p2 monitor adaptive_mon').toString()).toMatch(/^01070734:3: Configuration error: Pool \(\/Common\/p2\): Monitor \(\/Common\/adaptive_mon\) is not acted on: adaptive mode is not supported/);
+    t.run('modify ltm monitor tcp adaptive_mon adaptive disabled');
+    expect(notServed('ltm monitor tcp', 'adaptive_mon')).toBeUndefined();
+    expect(notServed('ltm pool', 'p')).toBeUndefined();
+    t.run('create ltm pool p2 monitor adaptive_mon');
+  });
+});

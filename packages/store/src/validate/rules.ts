@@ -97,8 +97,10 @@ function poolServed(rec: ObjectRecord, ctx: RuleContext): void {
     if (!ConfigError.is(err) || !lenient) throw err;
     reasons.push(err.message.replace(/^Configuration error: /, '').replace(`Pool (${rec.path}) `, ''));
   }
-  // A monitor kept by name that is nowhere (a fragment of an estate): nothing could check the members.
-  reasons.push(...ownReasons(rec.props), ...dependencyReasons(rec, ctx));
+  // A monitor kept by name that is nowhere (a fragment of an estate), or one kept but not acted on: nothing could check the members.
+  const deps = [...ownReasons(rec.props), ...dependencyReasons(rec, ctx)];
+  if (deps.length && !lenient) throw configError(`Pool (${rec.path}): ${deps[0]}.`, ctx.position);
+  reasons.push(...deps);
   markNotServed(rec, ctx, reasons);
 }
 
