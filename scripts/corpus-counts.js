@@ -3,8 +3,11 @@
  * `node scripts/corpus-counts.js [FILE...]` (after `npm run build`): loads each bigip.conf (by
  * default every configuration file of the corpus in packages/parser/test/fixtures/corpus) into a
  * new store without skip-unknown and prints, per file and in total, the top-level objects and how
- * many were loaded first-class (modelled), loaded preserved (kept as they came, stored only), or
- * refused (a load is all or nothing: a refused file refuses all its objects), with why.
+ * many were loaded first-class (modelled), loaded preserved (kept as they came, stored only),
+ * named this store's own built-ins (BIG-IP's default.crt/default.key: the store keeps its own), or
+ * refused (a load is all or nothing: a refused file refuses all its objects), with why; and what
+ * is kept but not acted on: virtuals not served, unresolved references (a fragment of an estate),
+ * incomplete objects, and other objects with a setting openltm does not honour.
  */
 'use strict';
 const fs = require('node:fs');
@@ -33,20 +36,22 @@ function countTopLevel(text) {
 
 const sum = (m) => Object.values(m).reduce((a, b) => a + b, 0);
 const pair = generateSelfSigned();
-const totals = { objects: 0, firstClass: 0, preserved: 0, refused: 0, notServed: 0 };
+const totals = { objects: 0, firstClass: 0, preserved: 0, builtin: 0, refused: 0, notServed: 0, unresolved: 0, incomplete: 0, notActedOn: 0 };
 const rows = [];
 for (const file of files) {
   const objects = countTopLevel(fs.readFileSync(file, 'utf8'));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'openltm-counts-'));
   const store = Store.open(path.join(tmp, 'config.db'), { defaultCertificate: pair });
-  const row = { file: path.basename(file), objects, firstClass: 0, preserved: 0, refused: 0, notServed: 0, why: '' };
+  const row = { file: path.basename(file), objects, firstClass: 0, preserved: 0, builtin: 0, refused: 0, notServed: 0, unresolved: 0, incomplete: 0, notActedOn: 0, why: '' };
   try {
     const s = store.execute(`load sys config merge file ${file}`, new Session()).data;
     row.firstClass = sum(s.loaded);
     row.preserved = sum(s.preserved);
-    row.refused = s.skippedObjects.length;
+    row.builtin = s.skippedObjects.length;
     row.notServed = s.notServed.length;
-    if (s.skippedObjects.length) row.why = s.skippedObjects.map((o) => `${o.type} ${o.name}: ${o.reason}`).join('; ');
+    row.unresolved = s.unresolved.length;
+    row.incomplete = s.incomplete.length;
+    row.notActedOn = s.poolsNotServed.length + s.notActedOn.length + s.missingFiles.length;
   } catch (err) {
     row.refused = objects;
     row.why = String(err);
@@ -58,8 +63,8 @@ for (const file of files) {
   for (const k of Object.keys(totals)) totals[k] += row[k];
 }
 const w = Math.max(...rows.map((r) => r.file.length), 5);
-console.log(`${'file'.padEnd(w)}  objects  first-class  preserved  refused  (virtuals not served)`);
-for (const r of rows) {
-  console.log(`${r.file.padEnd(w)}  ${String(r.objects).padStart(7)}  ${String(r.firstClass).padStart(11)}  ${String(r.preserved).padStart(9)}  ${String(r.refused).padStart(7)}  (${r.notServed})${r.why ? `\n${' '.repeat(w)}  refused: ${r.why}` : ''}`);
-}
-console.log(`${'total'.padEnd(w)}  ${String(totals.objects).padStart(7)}  ${String(totals.firstClass).padStart(11)}  ${String(totals.preserved).padStart(9)}  ${String(totals.refused).padStart(7)}  (${totals.notServed})`);
+const cols = [['objects', 'objects'], ['first-class', 'firstClass'], ['preserved', 'preserved'], ['built-in', 'builtin'], ['refused', 'refused'], ['vs not served', 'notServed'], ['unresolved refs', 'unresolved'], ['incomplete', 'incomplete'], ['other not acted on', 'notActedOn']];
+const line = (name, r) => `${name.padEnd(w)}${cols.map(([h, k]) => `  ${String(r[k]).padStart(h.length)}`).join('')}`;
+console.log(`${'file'.padEnd(w)}${cols.map(([h]) => `  ${h}`).join('')}`);
+for (const r of rows) console.log(`${line(r.file, r)}${r.why ? `\n${' '.repeat(w)}  refused: ${r.why}` : ''}`);
+console.log(line('total', totals));

@@ -52,13 +52,22 @@ describe('only verbs change the configuration', () => {
 });
 
 describe('load sys config ... skip-unknown', () => {
-  it('exits non-zero and changes nothing when an object fails for a real reason', () => {
+  it('exits non-zero and changes nothing when an object fails for a real reason (a bad value)', () => {
     const file = box.path('bigip.conf');
-    writeFileSync(file, 'ltm rule /Common/r1 {\n  when HTTP_REQUEST { }\n}\nltm pool /Common/p { }\nltm virtual /Common/v { destination /Common/10.0.0.1:25 pool /Common/nothere }\n');
+    writeFileSync(file, 'ltm rule /Common/r1 {\n  when HTTP_REQUEST { }\n}\nltm pool /Common/p { }\nltm virtual /Common/v { destination /Common/10.0.0.1:25 connection-limit lots }\n');
     const r = box.tmsh('-c', `load sys config merge file ${file} skip-unknown`);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('01020036:3: The requested Pool (/Common/nothere) was not found.');
+    expect(r.stderr).toContain('01070712:3: Invalid value "lots" for property "connection-limit"');
     expect(box.tmsh('-c', 'list ltm pool').stdout).toBe('');
+  });
+
+  it('a reference the file does not resolve is kept by name: the load succeeds and warns with BIG-IP\'s line', () => {
+    const file = box.path('fragment.conf');
+    writeFileSync(file, 'ltm virtual /Common/v { destination /Common/10.0.0.1:25 pool /Common/nothere }\n');
+    const r = box.tmsh('-c', `load sys config merge file ${file}`);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('  01020036:3: The requested Pool (/Common/nothere) was not found. Kept: ltm virtual /Common/v (pool) is not acted on until it exists.');
+    expect(box.tmsh('-c', 'list ltm virtual v').stdout).toContain('    pool nothere\n');
   });
 });
 

@@ -6,7 +6,8 @@ import { ConfigError, ErrorCodes } from '@openltm/model';
 import { checkCertificate, checkCrl, keyInfo, loadKey, readSource } from './certificates';
 import type { ObjectRecord, ObjectRepository } from './object-repository';
 import type { OpContext } from './object-operations';
-import { MISSING_FILE_KEY } from './preserved';
+import { MISSING_FILE_KEY, PRESERVED_KEY, type PreservedLine } from './preserved';
+import type { StoredProps } from './stored-value';
 
 /**
  * Imports (or re-checks) the PEM of a sys file object. `fromSource`: read source-path again (on
@@ -21,7 +22,16 @@ export function importFile(repo: ObjectRepository, rec: ObjectRecord, passphrase
     else if (!fromSource && existing) pem = existing.pem;
     else if (typeof source === 'string') pem = readSource(source, ctx.position);
     else if (existing) pem = existing.pem;
-    else throw new ConfigError(ErrorCodes.CONFIG_ERROR, `Configuration error: "source-path" is required for ${rec.path}.`, { position: ctx.position });
+    else if (ctx.mode === 'load') {
+      // BIG-IP's own files (/defaults: `system-path` only) stay on the BIG-IP: kept and marked,
+      // never read from this host's file system (a loaded file must not pull arbitrary paths into the store).
+      const sys = systemPath(rec.props);
+      const why = sys
+        ? `content not on this host: ${rec.path} is BIG-IP's own file (system-path ${sys}), which openltm does not read`
+        : `content not on this host: ${rec.path} has no source-path`;
+      repo.update(rec, { ...rec.props, [MISSING_FILE_KEY]: why });
+      return;
+    } else throw new ConfigError(ErrorCodes.CONFIG_ERROR, `Configuration error: "source-path" is required for ${rec.path}.`, { position: ctx.position });
   } catch (err) {
     // A loaded estate names files on the BIG-IP it came from: the object is kept without its PEM
     // (marked; the load says so; a virtual whose TLS needs it is not served) until it is imported again.
@@ -48,4 +58,13 @@ export function importFile(repo: ObjectRepository, rec: ObjectRecord, passphrase
     repo.putFile(rec.id, pem, pass);
   }
   repo.update(rec, props);
+}
+
+/** The `system-path` a BIG-IP /defaults file object names (kept verbatim as an unknown property). */
+function systemPath(props: StoredProps): string | undefined {
+  const lines = props[PRESERVED_KEY] as unknown as PreservedLine[] | undefined;
+  const line = Array.isArray(lines) ? lines.find((l) => l[0] === 'system-path') : undefined;
+  const v = line?.[1];
+  if (typeof v === 'string') return v;
+  return v && typeof v === 'object' && 'q' in v ? v.q : undefined;
 }

@@ -18,7 +18,8 @@ import { partitionExists } from './folders';
 import { hashUserPassword } from './passwords';
 import type { ObjectRecord, ObjectRepository } from './object-repository';
 import type { StoredProps } from './stored-value';
-import { linkReferences, type UnmodeledReference } from './validate/references';
+import { linkReferences, type Reference, type UnmodeledReference } from './validate/references';
+import { INCOMPLETE_KEY, carriesUnresolved, sweepPlaceholders, waitingOn, withUnresolved, type UnresolvedRef } from './unresolved';
 import { canonicalAddress } from './validate/scalar';
 import { VIRTUAL_ADDRESS, destinationAddress, sweepVirtualAddresses } from './validate/virtual-address';
 import { PRELINK_RULES, RULES, uniqueKey, type RuleContext } from './validate/rules';
@@ -43,15 +44,26 @@ export class ObjectOperations {
   loading = false;
   /** References to what openltm does not model, found by the checks since this was last emptied. */
   readonly unmodeled: UnmodeledReference[] = [];
+  /** While check() runs its rules: why objects are not acted on, worked out once each. */
+  private memo?: Map<number, string[]>;
 
   constructor(readonly repo: ObjectRepository) {}
 
   /**
-   * In a loaded file, a virtual's profile that is nowhere in the configuration (an ASM policy,
-   * which BIG-IP keeps outside bigip.conf) leaves the virtual kept but not served, not the load failed.
+   * A reference whose target is nowhere is kept by name (the object marked, not acted on) while a
+   * file loads, or when the object already carried it unresolved (a modify checks only the
+   * references it changes); a typed command naming a missing object is refused (01020036).
    */
-  private mayBeMissing(rec: ObjectRecord): ((ref: { via: string }) => boolean) | undefined {
-    return this.loading && rec.type === 'ltm virtual' ? (ref) => ref.via === 'profiles' : undefined;
+  private keepMissing(rec: ObjectRecord): (ref: Reference) => boolean {
+    return (ref) => this.loading || carriesUnresolved(rec.props, ref.via, ref.path);
+  }
+
+  /** The reference stage of one object: refs rows, and its unresolved-reference marker. */
+  private linkOne(rec: ObjectRecord, position?: SourcePosition): void {
+    const missing: UnresolvedRef[] = [];
+    this.unmodeled.push(...linkReferences(this.repo, rec, position, this.keepMissing(rec), missing));
+    const next = withUnresolved(rec.props, missing);
+    if (next) this.write(rec, next);
   }
 
   /** What value checks may ask of the store: which partitions exist, where a relative name is. */
@@ -159,14 +171,18 @@ export class ObjectOperations {
   private keptWithout(type: string, property: string, props: StoredProps): boolean {
     if (!this.loading) return false;
     if (type === 'ltm virtual' && property === 'destination') return true;
+    // BIG-IP's own files (`system-path` only): kept without content, marked by importFile.
+    if (type.startsWith('sys file ') && property === 'source-path') return true;
     return type === 'ltm node' && property === 'address' && props.fqdn !== undefined;
   }
 
   private fillOnCreate(def: ObjectTypeDef, props: StoredProps, ctx: OpContext): void {
-    for (const [name, p] of Object.entries(def.properties)) {
-      if (p.required && props[name] === undefined && !this.keptWithout(def.key, name, props)) {
-        throw errors.configError(`"${name}" is required to create a ${def.kindName}.`, ctx.position);
-      }
+    const absent = missingRequired(def, props, (name) => this.keptWithout(def.key, name, props));
+    if (absent) {
+      const message = `"${absent}" is required to create a ${def.kindName}.`;
+      // A loaded fragment keeps the object, marked incomplete: nothing acts on it (or on what uses it) until it is whole.
+      if (!this.loading) throw errors.configError(message, ctx.position);
+      props[INCOMPLETE_KEY] = message;
     }
     // A node is an address, or (stored only) an FQDN.
     const fqdn = props.fqdn as StoredProps | undefined;
@@ -223,7 +239,7 @@ export class ObjectOperations {
       if (!this.repo.getById(rec.id)) continue;
       const ctx = this.ruleContext(position);
       for (const rule of PRELINK_RULES[rec.type] ?? []) rule(rec, ctx);
-      this.unmodeled.push(...linkReferences(this.repo, rec, position, this.mayBeMissing(rec)));
+      this.linkOne(rec, position);
     }
   }
 
@@ -232,21 +248,46 @@ export class ObjectOperations {
    * that depend on them (a virtual whose profile changed). Clears the touched set.
    */
   check(): void {
+    this.memo = new Map();
     const touched = [...this.touched].filter(([rec]) => this.repo.getById(rec.id));
     this.touched.clear();
     for (const [rec, position] of touched) {
       const ctx = this.ruleContext(position);
       for (const rule of PRELINK_RULES[rec.type] ?? []) rule(rec, ctx);
-      this.unmodeled.push(...linkReferences(this.repo, rec, position, this.mayBeMissing(rec)));
+      this.linkOne(rec, position);
+      this.refreshIncomplete(rec);
+    }
+    // Level-triggered: objects waiting for one of these paths resolve now (and what uses them follows).
+    const seen = new Set(touched.map(([r]) => r.id));
+    for (const [rec] of [...touched]) {
+      for (const waiter of waitingOn(this.repo, rec.path)) {
+        if (seen.has(waiter.id)) continue;
+        seen.add(waiter.id);
+        this.linkOne(waiter);
+        touched.push([waiter, undefined]);
+      }
     }
     const done = new Set<number>();
-    for (const [rec, position] of touched) {
+    // What virtuals use is judged before them (a pool before its virtuals, everything else first).
+    const rank = (t: string) => (t === 'ltm virtual' ? 2 : t === 'ltm pool' ? 1 : 0);
+    for (const [rec, position] of [...touched].sort((a, b) => rank(a[0].type) - rank(b[0].type))) {
       const ctx = this.ruleContext(position);
       for (const rule of RULES[rec.type] ?? []) rule(rec, ctx);
       done.add(rec.id);
     }
     for (const [rec, position] of touched) this.checkDependents(rec, done, position);
     this.sweepAddresses();
+    sweepPlaceholders(this.repo);
+    this.memo = undefined;
+  }
+
+  /** A record kept incomplete from a loaded file is complete once its required properties are all set. */
+  private refreshIncomplete(rec: ObjectRecord): void {
+    if (rec.props[INCOMPLETE_KEY] === undefined) return;
+    if (missingRequired(typeOf(rec.type), rec.props, () => false)) return;
+    const props = { ...rec.props };
+    delete props[INCOMPLETE_KEY];
+    this.write(rec, props);
   }
 
   private checkDependents(rec: ObjectRecord, done: Set<number>, position?: SourcePosition): void {
@@ -276,8 +317,15 @@ export class ObjectOperations {
       effective: (r) => this.effective(r),
       write: (r, p) => this.write(r, p),
       position,
+      memo: this.memo,
     };
   }
+}
+
+/** The first required property `props` lacks (unless `excused`), or undefined. */
+function missingRequired(def: ObjectTypeDef, props: StoredProps, excused: (name: string) => boolean): string | undefined {
+  for (const [name, p] of Object.entries(def.properties)) if (p.required && props[name] === undefined && !excused(name)) return name;
+  return undefined;
 }
 
 function takePassphrase(def: ObjectTypeDef, props: StoredProps): string | undefined {

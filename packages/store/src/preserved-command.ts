@@ -13,6 +13,7 @@ import type { ObjectRecord } from './object-repository';
 import type { ExecuteResult } from './session';
 import { formatPreserved, isPreservedType, rawPropertyLine, PRESERVED_KEY } from './preserved';
 import type { StoredValue } from './stored-value';
+import { isInternalType } from './unresolved';
 
 const NAMESPACES = [PARTITION_TYPE, FOLDER_TYPE];
 
@@ -106,7 +107,7 @@ export function preservedHere(ctx: ExecContext, type: string, recursive: boolean
 /** Every object in a partition or folder (a folder that holds objects cannot be deleted). */
 function contents(ctx: ExecContext, rec: ObjectRecord): ObjectRecord | undefined {
   const prefix = rec.type === PARTITION_TYPE ? `/${rec.path}/` : `${rec.path}/`;
-  for (const t of ctx.ops.repo.types()) {
+  for (const t of ctx.ops.repo.types().filter((x) => !isInternalType(x))) {
     for (const r of ctx.ops.repo.all(t)) if (r.path.startsWith(prefix) && r.id !== rec.id) return r;
   }
   return undefined;

@@ -9,6 +9,7 @@ import { getType } from '@openltm/model';
 import type { BlockNode, RawProperty, SyntaxNode } from '@openltm/parser';
 import { formatItems, type Item } from './format/list-format';
 import type { StoredProps, StoredValue } from './stored-value';
+import { isInternalType } from './unresolved';
 
 /** Where a record keeps what came verbatim (never a tmsh property name: tmsh names have no `~`). */
 export const PRESERVED_KEY = '~preserved';
@@ -88,9 +89,9 @@ export function preservedProps(body: BlockNode | undefined): StoredProps {
   return props;
 }
 
-/** True for a record type openltm does not model: its records are preserved objects. */
+/** True for a record type openltm does not model: its records are preserved objects (not the store's own bookkeeping). */
 export function isPreservedType(type: string): boolean {
-  return getType(type) === undefined;
+  return getType(type) === undefined && !isInternalType(type);
 }
 
 /** The words of a preserved object's header: its type and, unless a singleton (`sys ntp`), its name. */

@@ -20,6 +20,7 @@ import { FOLDER_TYPE, PARTITION_TYPE, ensureFolder, folderOf } from './folders';
 import { notServedReasons } from './validate/rules';
 import { storedOnlyInEffect } from './stored-only';
 import { fullPath } from './names';
+import { INCOMPLETE_KEY, isInternalType, unresolvedRefs } from './unresolved';
 
 export const TMSH_VERSION = '14.1.0';
 
@@ -172,17 +173,23 @@ export interface LoadSummary {
   notServed: { name: string; reasons: string[] }[];
   /** Pools kept but not served (a load-balancing mode openltm does not implement), with why. */
   poolsNotServed: { name: string; reasons: string[] }[];
+  /** Other objects kept but not acted on (a client-ssl profile with renegotiation enabled; the virtuals using them are not served), with why. */
+  notActedOn: { name: string; reasons: string[] }[];
   /** Certificates and keys kept without their PEM (the file named was not readable here). */
   missingFiles: { name: string; reason: string }[];
   /** References from modelled objects to what openltm does not run (a pool's `monitor /Common/http`). */
   unmodeledReferences: { object: string; via: string; target: string }[];
+  /** References to objects nowhere in the store or the file (a fragment of an estate): kept by name, the object not acted on until they exist. */
+  unresolved: { object: string; via: string; kind: string; path: string }[];
+  /** Objects kept without a property BIG-IP requires (a SNAT pool without members): not acted on until it is set. */
+  incomplete: { object: string; reason: string }[];
   /** Partitions and folders the file's objects needed and it did not define, created by the load. */
   createdFolders: string[];
   /** With skip-unknown: statements of types openltm does not implement that were skipped, by type words. */
   skippedTypes: Record<string, number>;
   /** With skip-unknown: unknown properties of known types, dropped (`ltm virtual rules`). */
   droppedProperties: Record<string, number>;
-  /** Objects deliberately not loaded (this store's own built-in certificate and key), with the reason. */
+  /** Objects deliberately not loaded (they name this store's own built-in certificate and key, which stand for them), with the reason. */
   skippedObjects: { type: string; name: string; reason: string }[];
 }
 
@@ -242,7 +249,7 @@ export function loadConfig(ops: ObjectOperations, file: string, opts: LoadOption
     throw new ConfigError(first.code, `${file}: ${first.message}${rest.length ? ` (and ${rest.length} more errors)` : ''}`, { position: first.position, related: rest });
   }
   const summary: LoadSummary = {
-    file, loaded: {}, preserved: {}, keptProperties: {}, storedOnlySettings: {}, notServed: [], poolsNotServed: [], missingFiles: [], unmodeledReferences: [], createdFolders: [], skippedTypes: {}, droppedProperties: {}, skippedObjects: [],
+    file, loaded: {}, preserved: {}, keptProperties: {}, storedOnlySettings: {}, notServed: [], poolsNotServed: [], notActedOn: [], missingFiles: [], unmodeledReferences: [], unresolved: [], incomplete: [], createdFolders: [], skippedTypes: {}, droppedProperties: {}, skippedObjects: [],
   };
   const objects: ObjectStatement[] = [];
   const raws: RawObjectStatement[] = [];
@@ -359,6 +366,8 @@ export function clearUserConfig(ops: ObjectOperations): void {
   for (const r of user) ops.repo.delete(r);
   // Preserved objects, partitions and folders go too (nothing refers from them).
   for (const t of ops.repo.types().filter(isPreservedType)) for (const r of ops.repo.all(t)) ops.repo.delete(r);
+  // Placeholders of unresolved references: nothing waits on them any more.
+  for (const t of ops.repo.types().filter(isInternalType)) for (const r of ops.repo.all(t)) ops.repo.delete(r);
 }
 
 /**
@@ -392,7 +401,10 @@ function applyObjects(ops: ObjectOperations, objects: ObjectStatement[], secrets
     // Stored-only settings that differ from their defaults: what the file asked for that nothing does.
     for (const s of storedOnlyInEffect(rec.type, ops.effective(rec))) count(summary.storedOnlySettings, `${rec.type} ${s.property.split(' ')[0]}`);
     const reasons = notServedReasons(rec.props);
-    if (reasons.length) (rec.type === 'ltm pool' ? summary.poolsNotServed : summary.notServed).push({ name: rec.path, reasons });
+    if (reasons.length) (rec.type === 'ltm pool' ? summary.poolsNotServed : rec.type === 'ltm virtual' ? summary.notServed : summary.notActedOn).push({ name: `${rec.type === 'ltm pool' || rec.type === 'ltm virtual' ? '' : `${rec.type} `}${rec.path}`, reasons });
+    for (const u of unresolvedRefs(rec.props)) summary.unresolved.push({ object: `${rec.type} ${rec.path}`, ...u });
+    const incomplete = rec.props[INCOMPLETE_KEY];
+    if (typeof incomplete === 'string') summary.incomplete.push({ object: `${rec.type} ${rec.path}`, reason: incomplete });
     const missing = rec.props[MISSING_FILE_KEY];
     if (typeof missing === 'string') summary.missingFiles.push({ name: `${rec.type} ${rec.path}`, reason: missing });
   }
@@ -417,6 +429,18 @@ export function formatLoadSummary(s: LoadSummary): string {
     lines.push(`Not served: ${s.poolsNotServed.length} pools are kept but get no data-plane pool (their virtual servers are not served):`);
     for (const v of s.poolsNotServed) lines.push(`  ${v.name}: ${v.reasons.join('; ')}`);
   }
+  if (s.unresolved.length) {
+    lines.push(`Unresolved: ${s.unresolved.length} references to objects neither the file nor the configuration defines, kept by name (the object is not acted on until what it names exists):`);
+    for (const u of s.unresolved) lines.push(`  ${ErrorCodes.NOT_FOUND}:3: The requested ${u.kind} (${u.path}) was not found. Kept: ${u.object} (${u.via}) is not acted on until it exists.`);
+  }
+  if (s.incomplete.length) {
+    lines.push(`Incomplete: ${s.incomplete.length} objects kept without a property BIG-IP requires (not acted on until it is set):`);
+    for (const o of s.incomplete) lines.push(`  ${ErrorCodes.CONFIG_ERROR}:3: Configuration error: ${o.reason} Kept: ${o.object} is not acted on until it is set.`);
+  }
+  if (s.notActedOn.length) {
+    lines.push(`Not acted on: ${s.notActedOn.length} objects are kept with a setting openltm does not honour (the virtual servers using them are not served):`);
+    for (const v of s.notActedOn) lines.push(`  ${v.name}: ${v.reasons.join('; ')}`);
+  }
   if (s.missingFiles.length) {
     lines.push(`Kept without their PEM (import them again with modify ... source-path file:PATH; a virtual whose TLS needs one is not served): ${s.missingFiles.length}:`);
     for (const f of s.missingFiles) lines.push(`  ${f.name}: ${f.reason}`);
@@ -429,7 +453,7 @@ export function formatLoadSummary(s: LoadSummary): string {
   if (sum(s.skippedTypes)) lines.push(`Skipped ${sum(s.skippedTypes)} objects of types openltm does not implement: ${list(s.skippedTypes)}.`);
   if (Object.keys(s.droppedProperties).length) lines.push(`Dropped unknown properties: ${list(s.droppedProperties)}.`);
   if (s.skippedObjects.length) {
-    lines.push(`Skipped ${s.skippedObjects.length} objects that could not be loaded:`);
+    lines.push(`Kept as this store's own: ${s.skippedObjects.length} objects name this store's built-ins, which it keeps (the file's copy is not loaded):`);
     for (const o of s.skippedObjects) lines.push(`  ${o.type} ${o.name}: ${o.reason}`);
   }
   return lines.join('\n') + '\n';

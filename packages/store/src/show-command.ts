@@ -225,7 +225,10 @@ function showPool(rec: ObjectRecord, ctx: ExecContext, withMembers: boolean): Sh
   const list = members(rec).map(([key, e]) => ({ key, e, ...memberStats(ctx, rec.path, key) }));
   const available = list.filter((m) => m.availability === 'available').length;
   const availability = available > 0 ? 'available' : list.length && list.every((m) => m.availability === 'offline') ? 'offline' : 'unknown';
-  const reason = availability === 'available' ? 'The pool is available' : availability === 'offline' ? "The children pool member(s) are down" : list.length ? NO_REPORT : 'The pool has no members';
+  const notServed = notServedReasons(rec.props);
+  const reason = notServed.length
+    ? `Not served by openltm (no data-plane pool): ${notServed.join('; ')}`
+    : availability === 'available' ? 'The pool is available' : availability === 'offline' ? "The children pool member(s) are down" : list.length ? NO_REPORT : 'The pool has no members';
   const monitor = formatMonitorRule(parseMonitorRule(String(eff.monitor ?? 'none')), (m) => relativeName(m, folder));
   const block: ShowBlock = {
     type: rec.type,
@@ -233,7 +236,7 @@ function showPool(rec: ObjectRecord, ctx: ExecContext, withMembers: boolean): Sh
     title: `Ltm::Pool: ${relativeName(rec.path, folder)}`,
     titleWidth: 69,
     status: [
-      { label: 'Availability', field: 'status.availability-state', value: availability },
+      { label: 'Availability', field: 'status.availability-state', value: notServed.length ? 'offline' : availability },
       { label: 'State', field: 'status.enabled-state', value: 'enabled' },
       { label: 'Reason', field: 'status.status-reason', value: reason },
       { label: 'Monitor', field: 'monitor-rule', value: monitor },

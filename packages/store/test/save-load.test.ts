@@ -176,8 +176,12 @@ describe('load sys config', () => {
     expect(t.run(`load sys config merge file ${file} verify`)).toContain('Verified only: nothing was changed.');
     expect(t.store.names('ltm pool')).toEqual([]);
     expect(t.store.generation()).toBe(g);
+    // A fragment (a monitor defined elsewhere) verifies, and says what it would keep unresolved; a bad value does not.
     fs.writeFileSync(file, 'ltm pool /Common/p { monitor /Common/none_such }\n');
-    expect(t.fail(`load sys config merge file ${file} verify`).code).toBe(ErrorCodes.NOT_FOUND);
+    expect(t.run(`load sys config merge file ${file} verify`)).toContain('01020036:3: The requested Monitor (/Common/none_such) was not found. Kept: ltm pool /Common/p (monitor) is not acted on until it exists.');
+    expect(t.store.names('ltm pool')).toEqual([]);
+    fs.writeFileSync(file, 'ltm pool /Common/p { min-active-members lots }\n');
+    expect(t.fail(`load sys config merge file ${file} verify`).code).toBe(ErrorCodes.INVALID_VALUE);
     t.run('create ltm pool p1 members add { 10.0.0.1:25 }');
     t.run('modify ltm profile smtps smtps activation-mode none');
     t.run('load sys config default');
@@ -214,28 +218,29 @@ describe('load sys config', () => {
     expect(t.store.names('ltm virtual')).toEqual(['v']);
   });
 
-  it('skip-unknown skips only unknown types and properties: a missing reference or a bad value fails the load', () => {
+  it('skip-unknown skips only unknown types and properties: a bad value fails the load; a missing reference is kept by name', () => {
     const file = path.join(t.dir, 'mixed.conf');
     const good = ['sys ntp {\n  servers { 10.0.0.1 }\n}', 'ltm pool /Common/p { }'];
-    fs.writeFileSync(file, [...good, 'ltm virtual /Common/v { destination /Common/10.0.0.1:25 pool /Common/missing }', ''].join('\n'));
     const g = t.store.generation();
-    const err = t.fail(`load sys config merge file ${file} skip-unknown`);
-    expect(err.toString()).toBe('01020036:3: The requested Pool (/Common/missing) was not found.');
-    expect(err.position?.line).toBe(5);
     fs.writeFileSync(file, [...good, 'ltm virtual /Common/v { destination /Common/10.0.0.1:25 connection-limit lots }', ''].join('\n'));
-    expect(t.fail(`load sys config merge file ${file} skip-unknown`).code).not.toBe(ErrorCodes.CONFIG_ERROR);
+    const err = t.fail(`load sys config merge file ${file} skip-unknown`);
+    expect(err.code).toBe(ErrorCodes.INVALID_VALUE);
+    expect(err.position?.line).toBe(5);
     expect(t.store.generation()).toBe(g);
     expect(t.store.names('ltm pool')).toEqual([]);
+    fs.writeFileSync(file, [...good, 'ltm virtual /Common/v { destination /Common/10.0.0.1:25 pool /Common/missing }', ''].join('\n'));
+    expect(t.run(`load sys config merge file ${file} skip-unknown`)).toContain('01020036:3: The requested Pool (/Common/missing) was not found. Kept: ltm virtual /Common/v (pool) is not acted on until it exists.');
+    t.run('load sys config default');
     fs.writeFileSync(file, [...good, 'ltm virtual /Common/v { destination /Common/10.0.0.1:25 pool /Common/p }', ''].join('\n'));
     expect(t.run(`load sys config merge file ${file} skip-unknown`)).toContain('Skipped 1 objects of types openltm does not implement: sys ntp (1).');
     expect(t.store.names('ltm virtual')).toEqual(['v']);
   });
 
-  it('a bad reference or a syntax error fails the load with its position; nothing changes', () => {
+  it('a bad value or a syntax error fails the load with its position; nothing changes', () => {
     const bad = path.join(t.dir, 'bad.conf');
-    fs.writeFileSync(bad, 'ltm pool /Common/p1 { }\nltm pool /Common/p2 { monitor /Common/nothere }\n');
+    fs.writeFileSync(bad, 'ltm pool /Common/p1 { }\nltm pool /Common/p2 { min-active-members lots }\n');
     const err = t.fail(`load sys config merge file ${bad}`);
-    expect(err.code).toBe(ErrorCodes.NOT_FOUND);
+    expect(err.code).toBe(ErrorCodes.INVALID_VALUE);
     expect(err.position?.line).toBe(2);
     fs.writeFileSync(bad, 'ltm pool /Common/p1 {\n    description "unterminated\n');
     const syn = t.fail(`load sys config merge file ${bad}`);

@@ -9,6 +9,7 @@ import { isPreservedType } from '../preserved';
 import type { ObjectRecord, ObjectRepository } from '../object-repository';
 import { isProps, type StoredProps } from '../stored-value';
 import { destinationAddress, findVirtualAddress } from './virtual-address';
+import { placeholder, type UnresolvedRef } from '../unresolved';
 
 export interface Reference {
   /** Types the target may have. */
@@ -115,18 +116,30 @@ export function resolveUnmodeled(repo: ObjectRepository, ref: Reference): { rec?
 }
 
 /**
- * Resolves every reference of `rec` and records them; a missing target is `01020036`. Returns
- * the references to what openltm does not model, for the caller to mark and report.
+ * Resolves every reference of `rec` and records them; a missing target is `01020036`, unless
+ * `keepMissing` allows it (a loaded fragment of an estate): then it is kept by name, pointing at
+ * the target's placeholder, and returned in `missing` for the caller to mark. Returns the
+ * references to what openltm does not model, for the caller to mark and report.
  */
-export function linkReferences(repo: ObjectRepository, rec: ObjectRecord, position?: SourcePosition, mayBeMissing?: (ref: Reference) => boolean): UnmodeledReference[] {
+export function linkReferences(
+  repo: ObjectRepository,
+  rec: ObjectRecord,
+  position?: SourcePosition,
+  keepMissing?: (ref: Reference) => boolean,
+  missing: UnresolvedRef[] = [],
+): UnmodeledReference[] {
   const rows: { toId: number; via: string }[] = [];
   const unmodeled: UnmodeledReference[] = [];
   for (const ref of collectReferences(rec)) {
     let target = resolve(repo, ref);
     if (!target) {
       const u = resolveUnmodeled(repo, ref);
-      if (!u && mayBeMissing?.(ref)) continue;
-      if (!u) throw errors.notFound(kindOfTargets(ref.to), ref.path, position);
+      if (!u) {
+        if (!keepMissing?.(ref)) throw errors.notFound(kindOfTargets(ref.to), ref.path, position);
+        missing.push({ via: ref.via, path: ref.path, kind: kindOfTargets(ref.to) });
+        rows.push({ toId: placeholder(repo, ref.path).id, via: ref.via });
+        continue;
+      }
       unmodeled.push({ from: rec, via: ref.via, path: ref.path, type: u.type, builtin: !u.rec });
       target = u.rec;
     }

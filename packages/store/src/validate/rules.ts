@@ -11,7 +11,8 @@ import {
 import { loadKey, checkPair } from '../certificates';
 import type { ObjectRecord, ObjectRepository } from '../object-repository';
 import { isProps, type StoredProps } from '../stored-value';
-import { memberNode, resolve, resolveUnmodeled } from './references';
+import { collectReferences, memberNode, resolve, resolveUnmodeled } from './references';
+import { kindOf, ownReasons, unresolvedRefs } from '../unresolved';
 import { MISSING_FILE_KEY, NOT_SERVED_KEY } from '../preserved';
 import { canonicalAddress } from './scalar';
 import { checkNewName } from '../names';
@@ -30,6 +31,8 @@ export interface RuleContext {
   /** Writes changed own props of a record (normalisations made by a rule). */
   write(rec: ObjectRecord, props: StoredProps): void;
   position?: SourcePosition;
+  /** Per check: why each object looked at is not acted on (see notActedOn). */
+  memo?: Map<number, string[]>;
 }
 
 type Rule = (rec: ObjectRecord, ctx: RuleContext) => void;
@@ -87,13 +90,17 @@ function poolMembersHaveNodes(rec: ObjectRecord, ctx: RuleContext): void {
  */
 function poolServed(rec: ObjectRecord, ctx: RuleContext): void {
   const lenient = ctx.loading === true || rec.props[NOT_SERVED_KEY] !== undefined;
-  let reasons: string[] = [];
+  const reasons: string[] = [];
   try {
     poolModeImplemented(rec, ctx);
   } catch (err) {
     if (!ConfigError.is(err) || !lenient) throw err;
-    reasons = [err.message.replace(/^Configuration error: /, '').replace(`Pool (${rec.path}) `, '')];
+    reasons.push(err.message.replace(/^Configuration error: /, '').replace(`Pool (${rec.path}) `, ''));
   }
+  // A monitor kept by name that is nowhere (a fragment of an estate), or one kept but not acted on: nothing could check the members.
+  const deps = [...ownReasons(rec.props), ...dependencyReasons(rec, ctx)];
+  if (deps.length && !lenient) throw configError(`Pool (${rec.path}): ${deps[0]}.`, ctx.position);
+  reasons.push(...deps);
   markNotServed(rec, ctx, reasons);
 }
 
@@ -103,6 +110,33 @@ function markNotServed(rec: ObjectRecord, ctx: RuleContext, reasons: string[]): 
   if (reasons.length) props[NOT_SERVED_KEY] = reasons;
   else delete props[NOT_SERVED_KEY];
   ctx.write(rec, props);
+  ctx.memo?.clear();
+}
+
+/**
+ * Rules of a setting openltm cannot honour on an object other than a virtual or pool (a client-ssl
+ * profile with renegotiation enabled, an adaptive monitor): refused when typed; from a loaded file
+ * the object is kept, marked not acted on, and the virtuals using it are not served, until a
+ * change makes it acceptable.
+ */
+function orKept(...rules: Rule[]): Rule {
+  return (rec, ctx) => {
+    const lenient = ctx.loading === true || rec.props[NOT_SERVED_KEY] !== undefined;
+    const reasons: string[] = [];
+    for (const rule of rules) {
+      try {
+        rule(rec, ctx);
+      } catch (err) {
+        if (!ConfigError.is(err) || !lenient) throw err;
+        // Said next to the object's name: without the `Kind (path)` the message may start with.
+        const own = `(${rec.path})`;
+        const msg = err.message.replace(/^Configuration error: /, '');
+        const at = msg.indexOf(own);
+        reasons.push(at >= 0 && at < 40 ? msg.slice(at + own.length).replace(/^:? /, '') : msg);
+      }
+    }
+    markNotServed(rec, ctx, reasons);
+  };
 }
 
 function poolModeImplemented(rec: ObjectRecord, ctx: RuleContext): void {
@@ -315,10 +349,15 @@ function virtualServed(rec: ObjectRecord, ctx: RuleContext): void {
     const u = resolveUnmodeled(ctx.repo, { to: PROFILE_TYPES, path, via: 'profiles' });
     const why = u
       ? `it is ${u.type}${u.rec ? '' : ' (a BIG-IP built-in)'}, which openltm does not serve.`
-      : 'it is not in the configuration (BIG-IP keeps ASM and access policies outside bigip.conf).';
+      : 'it is not in the configuration (kept by name until it exists; BIG-IP keeps ASM and access policies outside bigip.conf).';
     refused.push(errors.notSupported('Virtual Server', rec.path, `profile ${path}`, why, ctx.position));
   }
   for (const why of missingTls(rec, ctx)) refused.push(errors.notSupported('Virtual Server', rec.path, why.what, why.why, ctx.position));
+  // References kept by name from a loaded fragment (its profiles are said above), and what it uses that is not acted on.
+  for (const r of unresolvedRefs(rec.props)) {
+    if (r.via !== 'profiles') refused.push(new ConfigError(ErrorCodes.NOT_FOUND, `Virtual Server (${rec.path}): ${r.via} ${r.path}: the requested ${r.kind} (${r.path}) was not found (kept by name; served once it exists).`, { position: ctx.position }));
+  }
+  for (const why of dependencyReasons(rec, ctx)) refused.push(new ConfigError(ErrorCodes.NOT_FOUND, `Virtual Server (${rec.path}): ${why}`, { position: ctx.position }));
   const pool = typeof rec.props.pool === 'string' ? ctx.repo.get('ltm pool', rec.props.pool) : undefined;
   try {
     if (pool) poolModeImplemented(pool, ctx);
@@ -336,8 +375,42 @@ function virtualServed(rec: ObjectRecord, ctx: RuleContext): void {
   }
   if (refused.length && !lenient) throw refused[0];
   // Said next to the virtual's name: without the `Virtual Server (path): ` the message starts with.
-  const reasons = refused.map((e) => e.message.replace(/^Configuration error: /, '').replace(`Virtual Server (${rec.path}): `, ''));
+  const reasons = [...new Set(refused.map((e) => e.message.replace(/^Configuration error: /, '').replace(`Virtual Server (${rec.path}): `, '')))];
   markNotServed(rec, ctx, reasons);
+}
+
+/**
+ * What an object uses that is not acted on (a pool whose monitor is nowhere, a SNAT pool without
+ * members, a profile whose parent is nowhere), followed through what those use: `Pool
+ * (/Common/p) is not acted on: the requested Monitor (/Common/m) was not found`. Files kept
+ * without their PEM are said by missingTls.
+ */
+function dependencyReasons(rec: ObjectRecord, ctx: RuleContext, stack: Set<number> = new Set([rec.id])): string[] {
+  const out: string[] = [];
+  const done = new Set<number>();
+  for (const ref of collectReferences(rec)) {
+    // A parent only lends values: what the child inherits is judged by the child's own rules (and missingTls).
+    if (ref.via === 'defaults-from') continue;
+    const target = resolve(ctx.repo, ref);
+    if (!target || stack.has(target.id) || done.has(target.id) || target.type.startsWith('sys file ')) continue;
+    done.add(target.id);
+    const why = notActedOn(target, ctx, stack);
+    if (why.length) out.push(`${kindOf(target)} (${target.path}) is not acted on: ${why.join('; ')}`);
+  }
+  return out;
+}
+
+/** Why an object is not acted on, itself or through what it uses (memoised for one check: markers are set before rules run). */
+function notActedOn(rec: ObjectRecord, ctx: RuleContext, stack: Set<number>): string[] {
+  const hit = ctx.memo?.get(rec.id);
+  if (hit) return hit;
+  stack.add(rec.id);
+  // A pool's own not-served reasons are its mode (said by virtualServed) and what is counted here.
+  const marked = rec.type === 'ltm pool' ? [] : notServedReasons(rec.props);
+  const why = [...ownReasons(rec.props), ...marked, ...dependencyReasons(rec, ctx, stack)];
+  stack.delete(rec.id);
+  ctx.memo?.set(rec.id, why);
+  return why;
 }
 
 /** Certificates and keys a virtual's TLS profiles name that were kept without their PEM. */
@@ -352,6 +425,8 @@ function missingTls(rec: ObjectRecord, ctx: RuleContext): Array<{ what: string; 
         if (!isProps(entry)) continue;
         for (const [t, name] of [['sys file ssl-cert', entry.cert], ['sys file ssl-key', entry.key]] as const) {
           const f = typeof name === 'string' ? ctx.repo.get(t, name) : undefined;
+          // Named (perhaps inherited from a parent) and nowhere: a fragment of an estate.
+          if (!f && typeof name === 'string' && name !== 'none') out.push({ what: `profile ${path}`, why: `${t} ${name} was not found` });
           if (f && f.props[MISSING_FILE_KEY] !== undefined) out.push({ what: `profile ${path}`, why: `${t} ${f.path} has no PEM: ${String(f.props[MISSING_FILE_KEY])}` });
         }
       }
@@ -423,21 +498,21 @@ export const RULES: Readonly<Record<string, Rule[]>> = {
   // The destination is normalised and checked as BIG-IP does (a bad mask fails a load too); what openltm cannot serve is then refused or marked.
   'ltm virtual': [virtualDestination, virtualServed],
   'ltm pool': [poolServed],
-  'ltm snatpool': [snatpoolSupported],
+  'ltm snatpool': [orKept(snatpoolSupported)],
   'ltm data-group internal': [dataGroupRecords],
   'ltm node': [addressUnique],
   [VIRTUAL_ADDRESS]: [addressUnique],
   [SNAT_TRANSLATION]: [addressUnique],
-  'ltm profile client-ssl': [noInheritanceCycle, clientSslRules],
-  'ltm profile server-ssl': [noInheritanceCycle, serverSslRules],
+  'ltm profile client-ssl': [noInheritanceCycle, orKept(clientSslRules)],
+  'ltm profile server-ssl': [noInheritanceCycle, orKept(serverSslRules)],
   'ltm profile smtps': [noInheritanceCycle],
   'ltm profile tcp': [noInheritanceCycle],
   ...Object.fromEntries(PERSISTENCE_TYPES.map((t) => [t, [noInheritanceCycle]])),
   'ltm monitor smtp': [noInheritanceCycle],
-  'ltm monitor tcp': [noInheritanceCycle, tcpMonitorModes],
-  'ltm monitor http': [noInheritanceCycle, tcpMonitorModes],
-  'ltm monitor https': [noInheritanceCycle, tcpMonitorModes],
-  'ltm monitor tcp-half-open': [noInheritanceCycle, tcpMonitorModes],
+  'ltm monitor tcp': [noInheritanceCycle, orKept(tcpMonitorModes)],
+  'ltm monitor http': [noInheritanceCycle, orKept(tcpMonitorModes)],
+  'ltm monitor https': [noInheritanceCycle, orKept(tcpMonitorModes)],
+  'ltm monitor tcp-half-open': [noInheritanceCycle, orKept(tcpMonitorModes)],
   'ltm monitor icmp': [noInheritanceCycle],
   'ltm monitor gateway-icmp': [noInheritanceCycle],
 };
