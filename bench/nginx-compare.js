@@ -9,8 +9,10 @@
  * Stops everything it started. Run after `npm run build`, as root (smtp-sink -u nobody):
  *
  *   node bench/nginx-compare.js [--proxy openltm|floor] [--workers N] [--session-cache] [--cpu-prof DIR]
- *   DURATION=8 REPS=3 CONCS="50 200" MSGS="1 20" node bench/nginx-compare.js   (run-anchor.sh's knobs)
+ *   DURATION=8 REPS=3 CONCS="50 200" MSGS="1 20" WARMUP=3 node bench/nginx-compare.js   (run-anchor.sh's knobs)
  *
+ * --source-connection-limit N: the daemon's per-source limit (default here 0: every session comes
+ * from 127.0.0.1; with it on, workers ask the primary to admit each connection).
  * --proxy floor: instead of openltm, bench/node-floor.js (the smallest Node STARTTLS relay: what
  * Node's net and tls cost on their own). --workers: the proxy's worker processes (default: one per
  * CPU; 0 = one process). The client-ssl profile has nginx's TLS settings (`ssl_session_cache off;
@@ -39,6 +41,8 @@ const WORKERS = arg('--workers');
 const CPU_PROF = arg('--cpu-prof');
 const PROXY = arg('--proxy') ?? 'openltm';
 const SESSION_CACHE = process.argv.includes('--session-cache');
+// Every load-generator session comes from 127.0.0.1: the daemon's per-source limit (default 50) is off unless asked for.
+const SOURCE_LIMIT = arg('--source-connection-limit') ?? '0';
 if (PROXY !== 'openltm' && PROXY !== 'floor') throw new Error(`--proxy ${PROXY}: openltm or floor`);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -131,7 +135,7 @@ async function main() {
   const workerArgs = WORKERS !== undefined ? ['--workers', WORKERS] : [];
   const proxyArgs = PROXY === 'floor'
     ? [path.join(__dirname, 'node-floor.js'), '--listen', `127.0.0.1:${port}`, '--backend', `127.0.0.1:${SINK_PORT}`, '--cert', `${RUN}/cert.pem`, '--key', `${RUN}/key.pem`, ...workerArgs]
-    : [path.join(ROOT, 'bin', 'openltm'), 'daemon', '--store', storePath, '--source-connection-limit', '0', ...workerArgs];
+    : [path.join(ROOT, 'bin', 'openltm'), 'daemon', '--store', storePath, '--source-connection-limit', SOURCE_LIMIT, ...workerArgs];
   const daemon = spawn(process.execPath, [...nodeArgs, ...proxyArgs], {
     env: { ...process.env, OPENLTM_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', log],
@@ -151,7 +155,7 @@ async function main() {
     const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const what = PROXY === 'floor' ? 'node-floor.js' : `openltm daemon (${SESSION_CACHE ? 'session cache on' : 'cache-size 0, no tickets'})`;
     console.log(`${what} (workers: ${WORKERS ?? 'default'}) on 127.0.0.1:${port}; load average before: ${load}`);
-    const r = spawnSync('bash', [ANCHOR, String(port)], { stdio: 'inherit', env: { ...process.env, OUT: out } });
+    const r = spawnSync('bash', [ANCHOR, String(port)], { stdio: 'inherit', env: { WARMUP: '3', ...process.env, OUT: out } });
     if (r.status !== 0) throw new Error(`run-anchor.sh exited with ${r.status}`);
     const after = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     console.log(`\nload average after: ${after}; ${os.cpus().length} CPUs (${os.cpus()[0].model})\n`);
