@@ -153,6 +153,20 @@ test('SIGUSR2 restarts the daemon under load without refusing a connection; the 
   for (const w of workersOfNew) await waitForExit(w);
 });
 
+test('workers accept and serve on their own: with the primary stopped (SIGSTOP), a virtual without limits still takes mail', async () => {
+  const d = await startDaemon(['--source-connection-limit', '0']);
+  const primary = d.child.pid!;
+  process.kill(primary, 'SIGSTOP');
+  try {
+    // No connection passes through the primary, and nothing here asks it anything.
+    for (let i = 0; i < 4; i++) expect(await sendOne(port)).toBe(250);
+  } finally {
+    process.kill(primary, 'SIGCONT');
+  }
+  await sink.waitForMessages(4, 10_000);
+  expect(sink.counters().messages).toBe(4);
+});
+
 test('a virtual\'s connection-limit is exact across workers: L sessions admitted, the next refused, a freed slot taken again', async () => {
   await ltm.tmshOk('modify ltm virtual vs_w connection-limit 2');
   await startDaemon(['--drain-timeout', '3'], { probe: false });
