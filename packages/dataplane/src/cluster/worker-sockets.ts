@@ -25,6 +25,8 @@ export class WorkerSockets {
   /** Accepts on a socket the primary sent; rejects with the errno name when it cannot. */
   open(key: string, handle: unknown): Promise<void> {
     this.close(key);
+    // listen(undefined) would bind a random port on every address: never without the handle.
+    if (typeof handle !== 'object' || handle === null) return Promise.reject(Object.assign(new Error('no socket handle in the message'), { code: 'EBADF' }));
     const server = net.createServer({ allowHalfOpen: true }, (sock) => this.routes.route(sock));
     return new Promise((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => reject(err));
