@@ -1,8 +1,8 @@
 /**
  * The primary of a multi-process data plane: it reads the desired state, runs the health
  * monitors, holds every listening socket (the workers accept on them: socket-handout.ts),
- * decides which virtuals serve (the match table the workers copy), admits the connections of
- * virtuals with limits (primary-admission.ts, asked by the workers), replaces workers that die,
+ * admits the connections of virtuals with limits (primary-admission.ts, asked by the workers:
+ * admit-asks.ts), replaces workers that die,
  * sums their counters and writes status. Workers run the sessions (worker.ts). See the design
  * note at the top of data-plane.ts.
  */
@@ -324,10 +324,12 @@ export class PrimaryPlane {
   private send(slot: WorkerSlot, message: PrimaryMessage, handle?: ServerHandle): boolean {
     if (!slot.child.connected) return false;
     try {
-      // A send that fails (the worker just died) reports to the callback, not as an 'error' event.
-      return slot.child.send(message, handle as unknown as net.Server | undefined, (err) => {
+      // A send that fails (the worker just died) reports to the callback, not as an 'error' event;
+      // a full pipe only queues the message (send() then returns false, but it is sent).
+      slot.child.send(message, handle as unknown as net.Server | undefined, (err) => {
         if (err) this.log.warn({ err, worker: slot.index }, 'cannot reach worker');
-      }) || true;
+      });
+      return true;
     } catch (err) {
       this.log.warn({ err, worker: slot.index }, 'cannot reach worker');
       return false;
