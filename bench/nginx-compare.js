@@ -8,12 +8,17 @@
  * prints the issue's table: msg/s openltm / nginx, proxy CPU per session openltm / nginx, p99.
  * Stops everything it started. Run after `npm run build`, as root (smtp-sink -u nobody):
  *
- *   node bench/nginx-compare.js [--workers N] [--cpu-prof DIR]
- *   DURATION=8 REPS=3 CONCS="50 200" MSGS="1 20" node bench/nginx-compare.js   (run-anchor.sh's knobs)
+ *   node bench/nginx-compare.js [--proxy openltm|floor] [--workers N] [--session-cache] [--cpu-prof DIR]
+ *   DURATION=8 REPS=3 CONCS="50 200" MSGS="1 20" WARMUP=3 node bench/nginx-compare.js   (run-anchor.sh's knobs)
  *
- * --workers: the daemon's worker processes (default: the daemon's own default, one per CPU;
- * 0 = one process). --cpu-prof DIR: every daemon process writes a V8 CPU profile into DIR when it
- * exits (node --cpu-prof), for `node bench/cpu-profile-top.js DIR/*.cpuprofile`.
+ * --source-connection-limit N: the daemon's per-source limit (default here 0: every session comes
+ * from 127.0.0.1; with it on, workers ask the primary to admit each connection).
+ * --proxy floor: instead of openltm, bench/node-floor.js (the smallest Node STARTTLS relay: what
+ * Node's net and tls cost on their own). --workers: the proxy's worker processes (default: one per
+ * CPU; 0 = one process). The client-ssl profile has nginx's TLS settings (`ssl_session_cache off;
+ * ssl_session_tickets off`): `cache-size 0 session-ticket disabled`; --session-cache keeps BIG-IP's
+ * defaults instead (a 262,144-entry session-ID cache). --cpu-prof DIR: every proxy process writes
+ * a V8 CPU profile into DIR when it exits (node --cpu-prof), for `node bench/cpu-profile-top.js DIR/*.cpuprofile`.
  */
 'use strict';
 const fs = require('node:fs');
@@ -34,6 +39,11 @@ function arg(name) {
 }
 const WORKERS = arg('--workers');
 const CPU_PROF = arg('--cpu-prof');
+const PROXY = arg('--proxy') ?? 'openltm';
+const SESSION_CACHE = process.argv.includes('--session-cache');
+// Every load-generator session comes from 127.0.0.1: the daemon's per-source limit (default 50) is off unless asked for.
+const SOURCE_LIMIT = arg('--source-connection-limit') ?? '0';
+if (PROXY !== 'openltm' && PROXY !== 'floor') throw new Error(`--proxy ${PROXY}: openltm or floor`);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -75,7 +85,8 @@ function configure(storePath, port) {
   store.executeScript([
     `create sys file ssl-cert bench.crt source-path file:${RUN}/cert.pem`,
     `create sys file ssl-key bench.key source-path file:${RUN}/key.pem`,
-    'create ltm profile client-ssl bench_cssl cert-key-chain replace-all-with { default { cert bench.crt key bench.key } }',
+    // nginx's yardstick runs with `ssl_session_cache off; ssl_session_tickets off`.
+    `create ltm profile client-ssl bench_cssl cert-key-chain replace-all-with { default { cert bench.crt key bench.key } }${SESSION_CACHE ? '' : ' cache-size 0 session-ticket disabled'}`,
     'create ltm profile smtps bench_smtps activation-mode require',
     `create ltm pool bench_pool members replace-all-with { 127.0.0.1:${SINK_PORT} { address 127.0.0.1 } }`,
     `create ltm virtual bench_vs destination 127.0.0.1:${port} pool bench_pool profiles replace-all-with { /Common/tcp { } bench_smtps { } bench_cssl { context clientside } }`,
@@ -95,7 +106,7 @@ function table(file) {
   const keys = [...new Set(rows.map((r) => `${r.concurrency} ${r.messagesPerSession}`))].map((k) => k.split(' ').map(Number));
   keys.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const out = [
-    '| concurrency | msgs/session | msg/s openltm / nginx | proxy CPU per session, openltm / nginx | p99 ms openltm / nginx | failures openltm, nginx | backend count |',
+    `| concurrency | msgs/session | msg/s ${PROXY} / nginx | proxy CPU per session, ${PROXY} / nginx | p99 ms ${PROXY} / nginx | failures ${PROXY}, nginx | backend count |`,
     '|---|---|---|---|---|---|---|',
   ];
   for (const [c, m] of keys) {
@@ -121,8 +132,11 @@ async function main() {
   const logFile = path.join(dir, 'daemon.log');
   const log = fs.openSync(logFile, 'a');
   const nodeArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`] : [];
-  const daemonArgs = ['daemon', '--store', storePath, '--source-connection-limit', '0', ...(WORKERS !== undefined ? ['--workers', WORKERS] : [])];
-  const daemon = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin', 'openltm'), ...daemonArgs], {
+  const workerArgs = WORKERS !== undefined ? ['--workers', WORKERS] : [];
+  const proxyArgs = PROXY === 'floor'
+    ? [path.join(__dirname, 'node-floor.js'), '--listen', `127.0.0.1:${port}`, '--backend', `127.0.0.1:${SINK_PORT}`, '--cert', `${RUN}/cert.pem`, '--key', `${RUN}/key.pem`, ...workerArgs]
+    : [path.join(ROOT, 'bin', 'openltm'), 'daemon', '--store', storePath, '--source-connection-limit', SOURCE_LIMIT, ...workerArgs];
+  const daemon = spawn(process.execPath, [...nodeArgs, ...proxyArgs], {
     env: { ...process.env, OPENLTM_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', log],
   });
@@ -139,8 +153,9 @@ async function main() {
     if (!(await waitListening(port))) throw new Error(`the daemon is not listening on 127.0.0.1:${port}:\n${fs.readFileSync(logFile, 'utf8')}`);
     const out = path.join(dir, 'results.jsonl');
     const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-    console.log(`openltm daemon (workers: ${WORKERS ?? 'default'}) on 127.0.0.1:${port}; load average before: ${load}`);
-    const r = spawnSync('bash', [ANCHOR, String(port)], { stdio: 'inherit', env: { ...process.env, OUT: out } });
+    const what = PROXY === 'floor' ? 'node-floor.js' : `openltm daemon (${SESSION_CACHE ? 'session cache on' : 'cache-size 0, no tickets'})`;
+    console.log(`${what} (workers: ${WORKERS ?? 'default'}) on 127.0.0.1:${port}; load average before: ${load}`);
+    const r = spawnSync('bash', [ANCHOR, String(port)], { stdio: 'inherit', env: { WARMUP: '3', ...process.env, OUT: out } });
     if (r.status !== 0) throw new Error(`run-anchor.sh exited with ${r.status}`);
     const after = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     console.log(`\nload average after: ${after}; ${os.cpus().length} CPUs (${os.cpus()[0].model})\n`);

@@ -71,7 +71,7 @@ it('without persistence, round-robin spreads one client\'s sessions over the mem
 
 it('with a source-addr profile, 20 sessions from 127.0.0.5 land on one member, 20 from 127.0.0.6 on one member too', async () => {
   // One session from another client first: the workers' round-robin positions now differ, so a
-  // record kept per worker would send 127.0.0.5 to two members (the primary deals connections in turn).
+  // record kept per worker would send 127.0.0.5 to two members (either worker may accept each connection).
   await memberOf(ports.sticky, '127.0.0.4');
   const five = await membersOf(ports.sticky, '127.0.0.5', 20);
   const six = await membersOf(ports.sticky, '127.0.0.6', 20);

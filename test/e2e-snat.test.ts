@@ -21,7 +21,9 @@ beforeAll(async () => {
   await ltm.tmshOk('create ltm snatpool sp members { 127.0.0.7 127.0.0.8 }');
   await ltm.tmshOk(`create ltm virtual vs_snat destination 127.0.0.1:${ports.snat} pool p_pf source-address-translation { type snat pool sp }`);
   await ltm.tmshOk(`create ltm virtual vs_automap destination 127.0.0.9:${ports.automap} pool p_pf source-address-translation { type automap }`);
-  await ltm.startDaemon();
+  // A snat pool's turn is kept per worker (as per TMM), and the kernel decides which worker
+  // accepts a connection: one worker makes the turn the daemon's, so the order can be asserted.
+  await ltm.startDaemon(['--workers', '1']);
   await waitForListen(ports.snat, { timeoutMs: 10_000 });
   await waitForListen(ports.automap, { host: '127.0.0.9', timeoutMs: 10_000 });
 }, 60_000);

@@ -77,6 +77,16 @@ describe('session-ID cache (TLS 1.2; TLS 1.3 resumes only with tickets, as on BI
     expect(again.greeted).toBe(true);
   });
 
+  it('never resumes TLS 1.3 with cache-size 0 and session tickets disabled (nginx\'s ssl_session_cache off; ssl_session_tickets off)', async () => {
+    // OpenSSL still sends TLS 1.3 clients two stateful tickets (node 20 cannot set their number;
+    // nginx 1.22 sends them too): with no cache behind them they resume nothing.
+    const f = file();
+    expect((await connect(ports.nocache, { save: f })).session).toBe('New');
+    const again = await connect(ports.nocache, { offer: f });
+    expect(again.session).toBe('New');
+    expect(again.greeted).toBe(true);
+  });
+
   it('keeps at most cache-size sessions: the oldest is forgotten first', async () => {
     const a = file();
     const b = file();

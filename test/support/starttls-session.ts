@@ -8,10 +8,15 @@ import * as tls from 'node:tls';
 import { SmtpReplyReader, type SmtpReply } from './smtp-reply-reader';
 
 export class StarttlsSession {
+  /** The client's port of the connection (to ask the kernel who serves it: served-by.ts). */
+  readonly localPort: number;
+
   private constructor(
     private socket: net.Socket | tls.TLSSocket,
     private reader: SmtpReplyReader,
-  ) {}
+  ) {
+    this.localPort = socket.localPort ?? -1;
+  }
 
   /** Connects, upgrades with STARTTLS, and gives the envelope; rejects if any step is refused. */
   static async open(port: number, rcpt = 'rcpt@example.test'): Promise<StarttlsSession> {

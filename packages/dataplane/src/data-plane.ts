@@ -4,9 +4,11 @@
  * `openltm daemon --workers 0` runs this (tests, debugging); the default is the multi-process
  * model in cluster/, built from the same parts:
  * - The primary (cluster/primary.ts) reads the desired state, runs the MonitorScheduler (once
- *   per daemon, not per worker), holds every listening socket (cluster/acceptor.ts), hands each
- *   accepted connection unread to a worker over IPC, sums the workers' counters and writes
- *   status. A worker that dies is replaced; the listening sockets never close.
+ *   per daemon, not per worker), binds every listening socket (cluster/acceptor.ts) and sends
+ *   it once to each worker, which accepts on it (cluster/worker-sockets.ts: no connection
+ *   passes through the primary), admits the connections of virtuals with limits when a worker
+ *   asks (cluster/admit-asks.ts), sums the workers' counters and writes status. A worker that
+ *   dies is replaced; the listening sockets never close.
  * - Workers (cluster/worker.ts, one per CPU) run a ListenerSet of external-mode listeners and a
  *   PoolSet, fed with the same plain-data DesiredState (sent as changes, state-delta.ts) and
  *   with health as data (the primary's check states), read through the PoolSet's HealthLookup.

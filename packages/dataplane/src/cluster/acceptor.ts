@@ -1,7 +1,7 @@
 /**
  * The primary's half of a virtual: it claims the listening sockets its destination needs (the
- * primary's PortSockets, shared by every virtual of a port) while it runs. The primary's
- * matcher hands each connection, unread, to a worker with the name of the virtual it matched.
+ * primary's PortSockets, shared by every virtual of a port) while it runs. The workers accept on
+ * those sockets and match each connection to its virtual themselves (worker-sockets.ts).
  * Sessions, TLS and statistics live in the workers; the acceptor checks the TLS configuration
  * too, so a key that does not load fails here with the same error and status as in
  * single-process mode.

@@ -1,10 +1,11 @@
 /**
  * What the primary and its workers say to each other over the IPC channel (child_process
- * `fork`, JSON serialization). Everything is plain data; accepted sockets travel as the
- * message's handle.
+ * `fork`, JSON serialization). Everything is plain data; a listening socket travels once per
+ * worker as a message's handle, and workers accept on it themselves.
  */
 import type { MemberStats, VirtualStats } from '@openltm/model';
 import type { ClientSslSpec, PoolSpec, VirtualSpec } from '../desired-state';
+import type { Refusal } from '../listener/admission';
 import type { CheckState } from '../monitor/monitor-scheduler';
 import type { PersistAnswer, PersistRequest } from './persist-channel';
 
@@ -23,11 +24,18 @@ export type PrimaryMessage =
   | { type: 'ticket-keys'; keys: string }
   /** The whole health table; replaces the previous one. */
   | { type: 'health'; checks: HealthEntry[] }
+  /** A listening socket (the message's handle, `key` = `address|port`): accept on it, then say `socket-open`. */
+  | { type: 'socket'; key: string }
+  /** Stop accepting on a socket (it is closing), then say `socket-closed`. */
+  | { type: 'socket-close'; key: string }
+  /** The daemon's per-source limit: with it (or a virtual's own limits) a connection is admitted here (admit-asks.ts). */
+  | { type: 'admission'; sourceLimit: number }
   /**
-   * An accepted, admitted client connection for `virtual` (the socket is the message's handle).
-   * The worker reports `id` in an `ended` message when the client's socket closes.
+   * Answers to `admit` asks: an admission id (the worker reports it in an `ended` message when the
+   * client's socket closes), a refusal (counted here; the worker turns the connection away), or
+   * `gone` (the virtual no longer runs: reset).
    */
-  | { type: 'connection'; virtual: string; generation: number; id: number }
+  | { type: 'admitted'; answers: Array<[ask: number, answer: number | Refusal | 'gone']> }
   /** Stop: drain every listener (sessions may finish for `drainTimeoutMs`), report, exit. */
   | { type: 'stop'; drainTimeoutMs: number }
   | PersistAnswer;
@@ -35,10 +43,19 @@ export type PrimaryMessage =
 export type WorkerMessage =
   /** The worker has its IPC handlers installed and may be sent state and connections. */
   | { type: 'ready' }
-  /** Counters since the worker started, for the virtuals and members whose counters changed since its last report. */
-  | { type: 'stats'; virtuals: Record<string, VirtualStats>; members: Record<string, MemberStats>; sessions: number }
   /**
-   * Client connections (ids of `connection` messages) whose socket closed. Sent before any
+   * Counters since the worker started, for the virtuals and members whose counters changed since
+   * its last report; `unmatched`: connections it reset because no serving virtual matched, by port.
+   */
+  | { type: 'stats'; virtuals: Record<string, VirtualStats>; members: Record<string, MemberStats>; sessions: number; unmatched: Record<string, number> }
+  /** A `socket` message done: the worker accepts on it (or could not: `error`, an errno name). */
+  | { type: 'socket-open'; key: string; error?: string }
+  /** A `socket-close` message done: the worker no longer accepts on that socket. */
+  | { type: 'socket-closed'; key: string }
+  /** Connections accepted for virtuals whose limits the primary counts: [ask, virtual, client address, local address]. */
+  | { type: 'admit'; asks: Array<[ask: number, virtual: string, remote: string | undefined, local: string | undefined]> }
+  /**
+   * Client connections (ids of `admitted` answers) whose socket closed. Sent before any
    * `stats` message that counts them closed, so the primary's admission is never behind.
    */
   | { type: 'ended'; ids: number[] }

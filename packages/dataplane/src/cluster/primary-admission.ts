@@ -1,9 +1,10 @@
 /**
- * Admission in the primary. The primary accepts every connection, so it counts exactly what a
+ * Admission in the primary. Workers ask it about every connection to a virtual with limits (or
+ * with the per-source limit on), so it counts exactly what a
  * single process would: a virtual's `connection-limit` and `rate-limit`, its virtual address's
  * `connection-limit` (across the address's virtuals) and the daemon's
- * per-source limit are checked here, with their full values, before a connection goes to a
- * worker (workers admit nothing; see VirtualListener's external mode). Each admitted
+ * per-source limit are checked here, with their full values, before the worker that accepted the
+ * connection reads from it (admit-asks.ts; a virtual with none of these limits needs no count). Each admitted
  * connection gets an id; the worker holding it reports the id when the client's socket closes
  * (batched), and a worker that dies gives back every id it held.
  *

@@ -1,8 +1,10 @@
 /**
  * The primary of a multi-process data plane: it reads the desired state, runs the health
- * monitors, holds every listening socket and hands each accepted connection to a worker,
- * replaces workers that die, sums their counters and writes status. Workers run the sessions
- * (worker.ts). See the design note at the top of data-plane.ts.
+ * monitors, holds every listening socket (the workers accept on them: socket-handout.ts),
+ * admits the connections of virtuals with limits (primary-admission.ts, asked by the workers:
+ * admit-asks.ts), replaces workers that die,
+ * sums their counters and writes status. Workers run the sessions (worker.ts). See the design
+ * note at the top of data-plane.ts.
  */
 import type { ChildProcess } from 'node:child_process';
 import type * as net from 'node:net';
@@ -19,9 +21,10 @@ import { virtualStatus } from '../status-reporter';
 import type { VirtualSpec, VirtualStats, VirtualStatus } from '../desired-state';
 import type { DataPlaneStatus } from '../status-reporter';
 import { AvailabilityLog } from '../availability-log';
-import { implicitTls, turnAway } from '../listener/refusal';
+import type { Peer, Refusal } from '../listener/admission';
+import type { ServerHandle } from '../listener/port-sockets';
 import { Acceptor } from './acceptor';
-import { ConnectionRouter } from '../listener/connection-router';
+import { PortSockets } from '../listener/port-sockets';
 import { InheritedSockets, type InheritedSocket } from './inherited-sockets';
 import type { HealthEntry, PrimaryMessage, WorkerMessage } from './messages';
 import { memberKey } from './messages';
@@ -30,6 +33,7 @@ import { StatsTotals } from './stats-totals';
 import { StateBroadcast, specsFor, stateMessage } from './state-delta';
 import { PersistTable } from '../persist/persist-table';
 import { servePersistence } from './persist-channel';
+import { SocketHandOutToWorkers } from './socket-handout';
 
 export interface PrimaryOptions {
   source: DesiredStateSource;
@@ -51,8 +55,6 @@ export interface PrimaryOptions {
   sourceConnectionLimit?: number;
   /** How long a connection over a concurrency limit waits for a slot before its refusal (default 500 ms; 0 = none). */
   admissionGraceMs?: number;
-  /** Name in the 421 of a connection the primary refuses; defaults to the machine's host name (as the workers'). */
-  hostname?: string;
 }
 
 interface WorkerSlot {
@@ -62,10 +64,9 @@ interface WorkerSlot {
   startedAt: number;
   /** Sessions running in it, from its last report. */
   sessions: number;
+  /** Connections it reset for want of a serving virtual, by port, from its last report. */
+  unmatched: Record<string, number>;
 }
-
-/** Connections waiting for a worker (all of them restarting at once); beyond this they are closed. */
-const MAX_PENDING = 1024;
 
 export class PrimaryPlane {
   private readonly log: Logger;
@@ -87,14 +88,16 @@ export class PrimaryPlane {
   private lastHealth = '';
   private readonly availability: AvailabilityLog;
   private readonly slots = new Map<number, WorkerSlot>();
-  private readonly pending: Array<{ virtual: string; socket: net.Socket; id: number }> = [];
   private readonly admission: PrimaryAdmission<WorkerSlot>;
-  private readonly hostname: string;
   private readonly inherited: InheritedSockets;
-  private readonly router: ConnectionRouter;
+  private readonly sockets: PortSockets;
+  private readonly handOut: SocketHandOutToWorkers<WorkerSlot>;
+  /** Admission answers not yet sent, per worker. */
+  private readonly answers = new Map<WorkerSlot, Array<[number, number | Refusal | 'gone']>>();
+  private answersQueued = false;
+  /** Unmatched resets counted by workers that have exited, by port. */
+  private readonly unmatchedRetired = new Map<string, number>();
   private desired?: DesiredState;
-  private desiredByName = new Map<string, VirtualSpec>();
-  private nextWorker = 0;
   private healthQueued = false;
   private statusTimer?: NodeJS.Timeout;
   private stopping?: Promise<void>;
@@ -112,7 +115,6 @@ export class PrimaryPlane {
     this.inherited = options.inherited ?? new InheritedSockets();
     this.ticketKeys = options.ticketKeys;
     this.admission = new PrimaryAdmission(options.sourceConnectionLimit ?? 0, Date.now, options.admissionGraceMs);
-    this.hostname = options.hostname ?? os.hostname();
     this.monitors = new MonitorScheduler({
       logger: this.log.child({ subsystem: 'monitor' }),
       onChange: () => {
@@ -123,25 +125,25 @@ export class PrimaryPlane {
     });
     this.pools = new PoolSet(this.log.child({ subsystem: 'pool' }), (monitor, address, port) => this.monitors.get(monitor, address, port));
     const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
-    // The primary holds one socket per port (and address, or the wildcard) and matches each
-    // connection to its virtual; the worker is told which virtual in the connection message.
-    this.router = new ConnectionRouter({
+    this.handOut = new SocketHandOutToWorkers(
+      () => [...this.slots.values()].filter((s) => s.ready && s.child.connected),
+      (slot, message, handle) => this.send(slot, message, handle),
+      this.log,
+    );
+    // The primary holds one socket per port (and address, or the wildcard); the workers accept
+    // on them and match each connection to its virtual (worker-sockets.ts).
+    this.sockets = new PortSockets({
       logger: this.log,
-      pauseOnConnect: true,
       inherited: this.inherited,
-      deliver: (virtual, socket) => {
-        if (!this.acceptors.listener(virtual)) return false;
-        this.accepted(virtual, socket);
-        return true;
-      },
+      handOut: this.handOut,
+      onConnection: (sock) => sock.destroy(),
     });
     this.acceptors = new ListenerSet({
-      createListener: (spec) => new Acceptor(spec, { logger: this.log, ports: this.router.sockets }),
+      createListener: (spec) => new Acceptor(spec, { logger: this.log, ports: this.sockets }),
       deps: { selector: this.pools, logger: this.log },
       logger: this.log,
       drainTimeoutMs,
       backoff: options.backoff,
-      onServingChange: (name) => this.refreshEntry(name),
     });
     this.reconciler = new Reconciler({
       source: options.source,
@@ -197,7 +199,7 @@ export class PrimaryPlane {
 
   /** The listening sockets, for a new primary to inherit. */
   listeningSockets(): InheritedSocket[] {
-    return this.router.sockets.bound().flatMap((b) => (b.fd !== undefined ? [{ address: b.address, port: b.port, fd: b.fd }] : []));
+    return this.sockets.bound().flatMap((b) => (b.fd !== undefined ? [{ address: b.address, port: b.port, fd: b.fd }] : []));
   }
 
   stop(): Promise<void> {
@@ -249,8 +251,15 @@ export class PrimaryPlane {
     for (const m of members) m.stats = this.totals.member(memberKey(m.pool, m.member));
     return {
       generation: desired?.generation ?? -1, at: now, virtuals, members, pools: this.pools.poolStatuses(),
-      cmp: { workers: this.options.workers, cpus: os.availableParallelism() }, persistence: this.persistTable.report(), unmatched: this.router.unmatchedByPort(),
+      cmp: { workers: this.options.workers, cpus: os.availableParallelism() }, persistence: this.persistTable.report(), unmatched: this.unmatchedByPort(),
     };
+  }
+
+  /** Resets for want of a serving virtual, by port: every worker's, the exited ones' included. */
+  private unmatchedByPort(): Record<string, number> {
+    const sum = new Map(this.unmatchedRetired);
+    for (const slot of this.slots.values()) for (const [port, n] of Object.entries(slot.unmatched)) sum.set(port, (sum.get(port) ?? 0) + n);
+    return Object.fromEntries(sum);
   }
 
   private async reconcile(desired: DesiredState): Promise<void> {
@@ -263,23 +272,16 @@ export class PrimaryPlane {
     const changed = new Set([...change.virtuals.map((v) => v.name), ...change.removedVirtuals]);
     const actual = this.acceptors.actualFor(changed);
     const actions = diffChanged({ virtuals: specsFor(changed, actual, (name) => this.broadcast.virtual(name)) }, changed, actual, Date.now());
-    // Virtuals that stop serving leave the matcher before the workers hear of it, and new ones
-    // enter it after: the IPC channel keeps order and workers apply states and adopt
-    // connections in arrival order, so no connection reaches a worker for a virtual it has
-    // already drained or does not know yet.
-    for (const v of change.virtuals) this.desiredByName.set(v.name, v);
-    for (const name of change.removedVirtuals) this.desiredByName.delete(name);
+    // Sockets only drained virtuals needed close before the workers hear of the state, and new
+    // ones open after: the IPC channel keeps order and workers apply states and open sockets in
+    // arrival order, so a worker accepts on a socket only once it runs the virtuals it serves.
     await this.acceptors.apply(actions.filter((a) => a.kind === 'drain'));
-    for (const name of changed) this.refreshEntry(name);
     const n = this.options.workers;
     for (const slot of this.slots.values()) {
       if (slot.ready) this.send(slot, stateMessage(change, desired.generation, false, slot.index, n));
     }
     this.queueHealth();
     await this.acceptors.apply(actions.filter((a) => a.kind !== 'drain'));
-    // Disabled virtuals and forgotten failures have no start or stop of their own.
-    for (const name of changed) this.refreshEntry(name);
-    for (const a of actions) this.refreshEntry('spec' in a ? a.spec.name : a.name);
     // A retry that now succeeds, or a failure forgotten, changes that virtual's status too.
     for (const a of actions) this.dirty.add('spec' in a ? a.spec.name : a.name);
     if (change.removedVirtuals.length > 0 || change.removedPools.length > 0 || change.pools.length > 0) {
@@ -288,11 +290,6 @@ export class PrimaryPlane {
       this.admission.forget(names);
       this.totals.forget(names, new Set(desired.pools.flatMap((p) => p.members.map((m) => memberKey(p.name, m.name)))));
     }
-  }
-
-  /** One virtual's match entry (connection-router.ts), in the same turn as its acceptor starts, stops or fails, and for each virtual a reconcile changed. */
-  private refreshEntry(name: string): void {
-    this.router.update(name, { running: this.acceptors.listener(name)?.spec, desired: this.desiredByName.get(name), failed: !!this.acceptors.failure(name) });
   }
 
   /** A worker that just started gets everything last broadcast. */
@@ -324,19 +321,72 @@ export class PrimaryPlane {
     return out;
   }
 
-  private send(slot: WorkerSlot, message: PrimaryMessage): void {
+  private send(slot: WorkerSlot, message: PrimaryMessage, handle?: ServerHandle): boolean {
+    if (!slot.child.connected) return false;
     try {
-      slot.child.send(message);
+      // A send that fails (the worker just died) reports to the callback, not as an 'error' event;
+      // a full pipe only queues the message (send() then returns false, but it is sent).
+      slot.child.send(message, handle as unknown as net.Server | undefined, (err) => {
+        if (err) this.log.warn({ err, worker: slot.index }, 'cannot reach worker');
+      });
+      return true;
     } catch (err) {
       this.log.warn({ err, worker: slot.index }, 'cannot reach worker');
+      return false;
     }
+  }
+
+  /**
+   * A worker asks for a connection to a virtual with limits (admit-asks.ts): admitted here with
+   * exact counts, as in one process (over a concurrency limit it may wait briefly for a slot, see
+   * primary-admission.ts), or refused (counted here; the worker turns it away unread).
+   */
+  private admitAsk(slot: WorkerSlot, ask: number, virtual: string, peer: Peer): void {
+    // The worker runs the virtual: while the primary stops (its acceptors drained) the workers'
+    // last connections are still admitted under the configured limits.
+    const spec = this.acceptors.listener(virtual)?.spec ?? this.broadcast.virtual(virtual);
+    if (!spec) return this.answer(slot, ask, 'gone');
+    this.admission.offer(
+      spec,
+      peer,
+      (id) => {
+        // The worker died while the connection waited for a slot: nothing holds it any more.
+        if (this.slots.get(slot.index) !== slot || !slot.child.connected) return this.admission.release(id);
+        this.admission.handedTo(id, slot);
+        this.answer(slot, ask, id);
+      },
+      (why) => {
+        this.dirty.add(virtual);
+        if (this.log.isLevelEnabled('debug')) this.log.debug({ virtual, remote: peer.remoteAddress, why }, 'connection refused by admission');
+        this.answer(slot, ask, why);
+      },
+    );
+  }
+
+  /** Answers go in one message per worker per turn, however many asks it made. */
+  private answer(slot: WorkerSlot, ask: number, answer: number | Refusal | 'gone'): void {
+    let list = this.answers.get(slot);
+    if (!list) this.answers.set(slot, (list = []));
+    list.push([ask, answer]);
+    if (this.answersQueued) return;
+    this.answersQueued = true;
+    setImmediate(() => {
+      this.answersQueued = false;
+      for (const [s, answers] of this.answers) {
+        if (!this.send(s, { type: 'admitted', answers })) {
+          // Undelivered: the worker is gone (its exit releases what it held).
+          for (const [, a] of answers) if (typeof a === 'number') this.admission.release(a);
+        }
+      }
+      this.answers.clear();
+    });
   }
 
   private spawn(index: number): void {
     const child = this.options.forkWorker(index);
     // Node adds listeners per socket in flight to a worker until it acknowledges the handle.
     child.setMaxListeners(0);
-    const slot: WorkerSlot = { index, child, ready: false, startedAt: Date.now(), sessions: 0 };
+    const slot: WorkerSlot = { index, child, ready: false, startedAt: Date.now(), sessions: 0, unmatched: {} };
     this.slots.set(index, slot);
     child.on('message', (message: WorkerMessage) => this.onWorkerMessage(slot, message));
     child.on('error', (err) => this.log.warn({ err, worker: index }, 'worker channel error'));
@@ -351,17 +401,28 @@ export class PrimaryPlane {
         if (this.ticketKeys) this.send(slot, { type: 'ticket-keys', keys: this.ticketKeys.toString('base64') });
         this.log.info({ worker: slot.index, workerPid: slot.child.pid }, 'worker ready');
         this.onReady?.();
+        this.send(slot, { type: 'admission', sourceLimit: this.options.sourceConnectionLimit ?? 0 });
         this.sendState(slot);
         this.send(slot, { type: 'health', checks: this.healthTable() });
-        this.flushPending();
+        this.handOut.workerReady(slot);
         break;
       case 'stats':
         slot.sessions = message.sessions;
+        slot.unmatched = message.unmatched ?? {};
         this.totals.report(slot.index, { virtuals: message.virtuals, members: message.members });
         for (const name of Object.keys(message.virtuals)) this.dirty.add(name);
         break;
       case 'ended':
         for (const id of message.ids) this.admission.release(id);
+        break;
+      case 'admit':
+        for (const [ask, virtual, remote, local] of message.asks) {
+          this.admitAsk(slot, ask, virtual, { ...(remote !== undefined ? { remoteAddress: remote } : {}), ...(local !== undefined ? { localAddress: local } : {}) });
+        }
+        break;
+      case 'socket-open':
+      case 'socket-closed':
+        this.handOut.message(slot, message);
         break;
       case 'stopped':
         break;
@@ -374,8 +435,11 @@ export class PrimaryPlane {
 
   private onWorkerExit(slot: WorkerSlot, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.slots.get(slot.index) === slot) this.slots.delete(slot.index);
-    // Its sockets closed with it (those in flight to it too): their counts go.
+    // Its sockets closed with it: their counts go.
     this.admission.releaseOwner(slot);
+    this.handOut.workerGone(slot);
+    for (const [port, n] of Object.entries(slot.unmatched)) this.unmatchedRetired.set(port, (this.unmatchedRetired.get(port) ?? 0) + n);
+    slot.unmatched = {};
     this.totals.retire(slot.index);
     this.allDirty = true;
     if (this.stopping) return;
@@ -388,91 +452,14 @@ export class PrimaryPlane {
     }, delay).unref();
   }
 
-  /**
-   * A connection the acceptor took for `virtual`: admitted here (exact counts, as in one
-   * process; over a concurrency limit it may wait briefly for a slot, see primary-admission.ts)
-   * or turned away before any byte is read, then handed to a worker.
-   */
-  private accepted(virtual: string, socket: net.Socket): void {
-    socket.on('error', () => undefined);
-    const spec = this.acceptors.listener(virtual)?.spec;
-    if (!spec) {
-      socket.destroy();
-      return;
-    }
-    this.admission.offer(
-      spec,
-      socket,
-      (id) => this.dispatch(virtual, socket, id),
-      (why) => {
-        this.dirty.add(virtual);
-        if (this.log.isLevelEnabled('debug')) this.log.debug({ virtual, remote: socket.remoteAddress, why }, 'connection refused by admission');
-        turnAway(socket, implicitTls(spec), this.hostname);
-      },
-    );
-  }
-
-  /**
-   * To the ready worker holding the fewest connections (ties in turn), so one busy worker does
-   * not collect the long sessions; with none ready, the connection waits for one.
-   */
-  private dispatch(virtual: string, socket: net.Socket, id: number): void {
-    const slot = this.leastLoaded();
-    if (!slot) {
-      if (this.pending.length >= MAX_PENDING) {
-        this.admission.release(id);
-        socket.destroy();
-      } else this.pending.push({ virtual, socket, id });
-      return;
-    }
-    this.admission.handedTo(id, slot);
-    const message: PrimaryMessage = { type: 'connection', virtual, generation: this.desired?.generation ?? -1, id };
-    const fail = (): void => {
-      this.admission.release(id);
-      socket.destroy();
-    };
-    try {
-      slot.child.send(message, socket, { keepOpen: false }, (err) => {
-        if (err) fail();
-      });
-    } catch {
-      fail();
-    }
-  }
-
-  private leastLoaded(): WorkerSlot | undefined {
-    const n = this.options.workers;
-    let best: WorkerSlot | undefined;
-    let bestLoad = Infinity;
-    const start = this.nextWorker++ % n;
-    for (let k = 0; k < n; k++) {
-      const slot = this.slots.get((start + k) % n);
-      if (!slot || !slot.ready || !slot.child.connected) continue;
-      const load = this.admission.load(slot);
-      if (load < bestLoad) {
-        best = slot;
-        bestLoad = load;
-      }
-    }
-    return best;
-  }
-
-  private flushPending(): void {
-    for (const p of this.pending.splice(0)) this.dispatch(p.virtual, p.socket, p.id);
-  }
-
   private async shutdown(): Promise<void> {
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.statusTimer = undefined;
     await this.reconciler.stop();
     this.log.info('data plane stopping: closing listeners, workers draining');
     await this.acceptors.drainAll('daemon stopping');
-    await this.router.sockets.closeAll();
+    await this.sockets.closeAll();
     this.admission.refuseWaiting();
-    for (const p of this.pending.splice(0)) {
-      this.admission.release(p.id);
-      p.socket.destroy();
-    }
     const drainTimeoutMs = this.options.drainTimeoutMs ?? 30_000;
     const exits = [...this.slots.values()].map((slot) => this.stopWorker(slot, drainTimeoutMs));
     await Promise.all([...exits, this.monitors.stop()]);

@@ -1,8 +1,11 @@
 /**
- * A worker process: listeners in external mode (the primary accepts, the worker runs the
- * sessions), pools fed with health as data, counters reported back. It never reads the store.
+ * A worker process: it accepts on the listening sockets the primary sends it (worker-sockets.ts),
+ * runs the sessions in listeners in external mode (admission of virtuals with limits is asked of
+ * the primary: admit-asks.ts), pools fed with health as data, counters reported back. It never
+ * reads the store.
  */
 import type * as net from 'node:net';
+import * as os from 'node:os';
 import type { Logger } from 'pino';
 import type { DesiredState, MemberStats, VirtualStats } from '../desired-state';
 import { VirtualListener } from '../listener/virtual-listener';
@@ -15,12 +18,15 @@ import type { HealthEntry, PrimaryMessage, WorkerMessage } from './messages';
 import { memberKey } from './messages';
 import { StateAssembly, specsFor } from './state-delta';
 import { RemotePersistence } from './persist-channel';
+import { WorkerSockets } from './worker-sockets';
+import { AdmitAsks, primaryCounts } from './admit-asks';
+import { implicitTls, turnAway } from '../listener/refusal';
 
 /** The worker's end of the IPC channel (`process` in a forked child). */
 export interface WorkerChannel {
   /** False once the primary is gone (its end of the channel closed). */
   readonly connected: boolean;
-  send(message: WorkerMessage, callback?: (err: Error | null) => void): void;
+  send(message: WorkerMessage, callback?: (err: Error | null) => void): boolean;
   on(event: 'message', listener: (message: PrimaryMessage, handle?: unknown) => void): void;
   on(event: 'disconnect', listener: () => void): void;
 }
@@ -61,6 +67,11 @@ export class WorkerPlane {
   /** Ids of client connections closed since the last `ended` message. */
   private ended: number[] = [];
   private endedQueued = false;
+  private readonly sockets: WorkerSockets;
+  private readonly asks: AdmitAsks;
+  /** The daemon's per-source limit (the primary says it before anything else). */
+  private sourceLimit = 0;
+  private readonly hostname: string;
 
   constructor(
     private readonly channel: WorkerChannel,
@@ -68,6 +79,9 @@ export class WorkerPlane {
     private readonly exit: (code: number) => void = (code) => process.exit(code),
   ) {
     this.log = options.logger;
+    this.hostname = options.hostname ?? os.hostname();
+    this.sockets = new WorkerSockets(this.log, (virtual, socket) => this.deliver(virtual, socket));
+    this.asks = new AdmitAsks((m) => this.sendSafe(m));
     this.pools = new PoolSet(this.log.child({ subsystem: 'pool' }), (monitor, address, port) => this.health.get(healthKey(monitor, address, port)));
     const drainTimeoutMs = options.timeouts?.drain ?? 30_000;
     let warnedAt = 0;
@@ -93,13 +107,20 @@ export class WorkerPlane {
       deps: this.listenerDeps,
       logger: this.log,
       drainTimeoutMs,
+      onServingChange: (name) => this.refreshEntry(name),
     });
+  }
+
+  /** One virtual's match entry (virtual-routes.ts), from what runs here. */
+  private refreshEntry(name: string): void {
+    this.sockets.routes.update(name, { running: this.listeners.listener(name)?.spec, desired: this.assembly.virtual(name), failed: !!this.listeners.failure(name) });
   }
 
   start(): void {
     this.channel.on('message', (message, handle) => this.onMessage(message, handle));
     this.channel.on('disconnect', () => {
       this.persistence.abandon();
+      this.asks.abandon();
       this.log.warn('primary gone: draining this worker\'s sessions, then exiting');
       void this.stop(this.options.orphanDrainMs ?? 30_000, false);
     });
@@ -127,16 +148,35 @@ export class WorkerPlane {
         for (const [monitor, address, port, state] of message.checks as HealthEntry[]) this.health.set(healthKey(monitor, address, port), state);
         this.pools.refreshHealth(false);
         break;
-      case 'connection': {
-        const socket = handle as net.Socket | undefined;
-        const id = message.id;
-        // Registered before the session's own close handler, so the end is queued before the
-        // session's counters say it closed (report() sends ends first).
-        if (socket) socket.once('close', () => this.connectionEnded(id));
-        else this.connectionEnded(id);
-        this.enqueue(async () => this.adopt(message.virtual, socket));
+      case 'socket': {
+        const key = message.key;
+        // After the states before it: no connection is accepted before its virtual runs here.
+        this.enqueue(async () => {
+          if (this.stopping) return;
+          const error = await this.sockets.open(key, handle).then(
+            () => undefined,
+            (err: NodeJS.ErrnoException) => err.code ?? err.message,
+          );
+          if (error) this.log.error({ socket: key, error }, 'cannot accept on a listening socket');
+          this.sendSafe({ type: 'socket-open', key, ...(error ? { error } : {}) });
+        });
         break;
       }
+      case 'socket-close': {
+        const key = message.key;
+        // In order with `socket`: a socket still being opened is closed after, not before.
+        this.enqueue(async () => {
+          this.sockets.close(key);
+          this.sendSafe({ type: 'socket-closed', key });
+        });
+        break;
+      }
+      case 'admission':
+        this.sourceLimit = message.sourceLimit;
+        break;
+      case 'admitted':
+        this.asks.answer(message);
+        break;
       case 'stop':
         void this.stop(message.drainTimeoutMs, true);
         break;
@@ -163,18 +203,62 @@ export class WorkerPlane {
       await this.listeners.apply(diff(desired, this.listeners.actual(), now));
     }
     if (!changed || [...changed].some((n) => !this.listeners.listener(n))) this.listeners.forgetStats(new Set(desired.virtuals.map((v) => v.name)));
+    // Disabled virtuals (no action of their own), deleted ones, forgotten failures.
+    const names = changed ?? new Set([...(this.desired?.virtuals ?? []), ...desired.virtuals].map((v) => v.name));
     this.desired = desired;
+    for (const name of names) this.refreshEntry(name);
   }
 
-  private adopt(virtual: string, socket: net.Socket | undefined): void {
-    if (!socket) return;
-    this.active.add(virtual);
+  /**
+   * A connection this worker accepted and matched to `virtual`: its session runs here at once, or,
+   * when the primary counts the virtual's limits, once the primary admits it (it waits unread).
+   * False: the virtual does not run here (the connection is reset, as an unmatched one).
+   */
+  private deliver(virtual: string, socket: net.Socket): boolean {
     const listener = this.listeners.listener(virtual) as VirtualListener | undefined;
-    if (!listener || this.stopping) {
-      socket.destroy();
-      return;
+    if (!listener || this.stopping) return false;
+    this.active.add(virtual);
+    if (!primaryCounts(listener.spec, this.sourceLimit)) {
+      listener.adopt(socket);
+      return true;
     }
-    listener.adopt(socket);
+    let closed = false;
+    socket.once('close', () => (closed = true));
+    this.asks.ask(virtual, socket, (answer) => {
+      const id = typeof answer === 'number' ? answer : undefined;
+      if (closed) {
+        if (id !== undefined) this.connectionEnded(id);
+        return;
+      }
+      const now = this.listeners.listener(virtual) as VirtualListener | undefined;
+      if (answer === 'gone' || (id !== undefined && (!now || this.stopping))) {
+        if (id !== undefined) this.connectionEnded(id);
+        if (this.stopping) return socket.destroy();
+        // The virtual stopped while the primary was asked: the connection, still unread, is
+        // matched again once this worker has applied the change (a less specific virtual takes it).
+        this.enqueue(async () => this.sockets.routes.route(socket));
+        return;
+      }
+      if (id === undefined) return turnAway(socket, implicitTls(listener.spec), this.hostname);
+      // Registered before the session's own close handler, so the end is queued before the
+      // session's counters say it closed (report() sends ends first).
+      socket.once('close', () => this.connectionEnded(id));
+      this.active.add(virtual);
+      now!.adopt(socket);
+    });
+    return true;
+  }
+
+  /** Sends unless the primary is gone; false when it could not. */
+  private sendSafe(message: WorkerMessage): boolean {
+    if (!this.channel.connected) return false;
+    try {
+      // With a callback, a failed send (the primary just died) does not raise an 'error' event.
+      this.channel.send(message, () => undefined);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Ends are batched: one message per turn of the event loop, however many sockets closed. */
@@ -228,10 +312,12 @@ export class WorkerPlane {
         changed++;
       }
     }
+    if (this.sockets.routes.unmatchedChanged) changed++;
+    this.sockets.routes.unmatchedChanged = false;
     if ((changed === 0 && !force) || !this.channel.connected) return;
     // With a callback, a send that fails (the primary just died) reports here instead of
     // raising an 'error' event that would end this worker and the sessions it is draining.
-    this.channel.send({ type: 'stats', virtuals, members, sessions }, () => undefined);
+    this.channel.send({ type: 'stats', virtuals, members, sessions, unmatched: this.sockets.routes.unmatchedByPort() }, () => undefined);
   }
 
   private changed(key: string, current: number, total: number): boolean {
@@ -249,6 +335,8 @@ export class WorkerPlane {
 
   private stop(drainTimeoutMs: number, tellPrimary: boolean): Promise<void> {
     this.stopping ??= (async () => {
+      // Stop accepting first: the primary (or its successor) keeps the sockets.
+      this.sockets.closeAll();
       await this.chain;
       await this.listeners.drainAll(tellPrimary ? 'daemon stopping' : 'primary gone', drainTimeoutMs);
       if (this.statsTimer) clearInterval(this.statsTimer);

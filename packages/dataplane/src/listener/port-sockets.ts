@@ -15,6 +15,7 @@
  * (another program holds the port) gives the host sockets back and fails the claim.
  */
 import * as net from 'node:net';
+import { getSystemErrorName } from 'node:util';
 import type { Logger } from 'pino';
 import { fullBits, ipValue, formatIp } from '@openltm/model';
 import type { VirtualSpec } from '../desired-state';
@@ -26,12 +27,42 @@ export interface SocketSource {
 
 export interface PortSocketsOptions {
   logger: Logger;
-  /** Every accepted connection, on whichever socket it came. */
+  /** Every accepted connection, on whichever socket it came (not called with `handOut`). */
   onConnection(socket: net.Socket): void;
-  /** The primary hands sockets on unread. */
-  pauseOnConnect?: boolean;
   inherited?: SocketSource;
+  /**
+   * The primary of a multi-process daemon: sockets are bound (or inherited) here but accepted on
+   * by the workers, which get each socket once (cluster/worker-sockets.ts). This process holds the
+   * descriptor (for a seamless restart) and never accepts.
+   */
+  handOut?: SocketHandOut;
 }
+
+/** Where the sockets of a `handOut` PortSockets are accepted on. */
+export interface SocketHandOut {
+  /** A socket bound here (`key` is `address|port`): resolves once it accepts connections elsewhere. */
+  opened(key: string, handle: ServerHandle): Promise<void>;
+  /** The socket is about to close here: resolves once nobody else accepts on it. */
+  closing(key: string): Promise<void>;
+}
+
+/** libuv's TCP handle as node's net module makes it for a server (the `net.Native` of an IPC message). */
+export interface ServerHandle {
+  readonly fd: number;
+  getsockname(out: Partial<net.AddressInfo>): number;
+  close(): void;
+}
+
+/** libuv's UV_TCP_IPV6ONLY bind flag. */
+const UV_TCP_IPV6ONLY = 1;
+
+/**
+ * A bound, not yet accepting TCP server socket, the way node's cluster primary makes the sockets
+ * its workers accept on (net's internal `_createServerHandle`); an errno (negative) on failure.
+ */
+const createServerHandle = (net as unknown as {
+  _createServerHandle(address: string | null, port: number, addressType: number, fd?: number, flags?: number): ServerHandle | number;
+})._createServerHandle;
 
 /** A bound socket: where, and its descriptor (for a seamless restart). */
 export interface BoundSocket {
@@ -68,7 +99,7 @@ export class BindError extends Error {
 export class PortSockets {
   private readonly claims = new Map<object, Claim>();
   private readonly ports = new Map<string, PortClaims>();
-  private readonly servers = new Map<string, net.Server>();
+  private readonly servers = new Map<string, net.Server | ServerHandle>();
   /** The addresses with a listening socket, per port and family. */
   private readonly listening = new Map<string, Set<string>>();
   /** Socket changes run one at a time (claims and releases interleave across awaits otherwise). */
@@ -112,14 +143,19 @@ export class PortSockets {
   bound(): BoundSocket[] {
     return [...this.servers.entries()].map(([key, server]) => {
       const [address, port] = key.split('|');
-      const handle = (server as unknown as { _handle?: { fd?: number } })._handle;
+      const handle = server instanceof net.Server ? (server as unknown as { _handle?: { fd?: number } })._handle : server;
       return { address, port: Number(port), ...(typeof handle?.fd === 'number' && handle.fd >= 0 ? { fd: handle.fd } : {}) };
     });
   }
 
   /** Where a socket for this port listens (its real port when bound with port 0: tests). */
   address(address: string, port: number): net.AddressInfo | undefined {
-    const a = (this.servers.get(keyOf(address, port)) ?? this.servers.get(keyOf(wildcardOf(familyOf(address)), port)))?.address();
+    const server = this.servers.get(keyOf(address, port)) ?? this.servers.get(keyOf(wildcardOf(familyOf(address)), port));
+    if (server && !(server instanceof net.Server)) {
+      const out: Partial<net.AddressInfo> = {};
+      return server.getsockname(out) === 0 ? (out as net.AddressInfo) : undefined;
+    }
+    const a = server?.address();
     return a && typeof a !== 'string' ? a : undefined;
   }
 
@@ -199,8 +235,9 @@ export class PortSockets {
 
   private bind(address: string, port: number): Promise<void> {
     const fd = this.options.inherited?.take(address, port);
+    if (this.options.handOut) return this.bindHandle(address, port, fd, this.options.handOut);
     return new Promise((resolve, reject) => {
-      const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: this.options.pauseOnConnect ?? false }, (sock) => this.options.onConnection(sock));
+      const server = net.createServer({ allowHalfOpen: true }, (sock) => this.options.onConnection(sock));
       const onError = (err: NodeJS.ErrnoException) => {
         server.close();
         const where = net.isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
@@ -211,12 +248,7 @@ export class PortSockets {
       const ready = () => {
         server.removeListener('error', onError);
         server.on('error', (err) => this.options.logger.error({ err, address, port }, 'listening socket error'));
-        this.servers.set(keyOf(address, port), server);
-        const pk = portKeyOf(port, familyOf(address));
-        let set = this.listening.get(pk);
-        if (!set) this.listening.set(pk, (set = new Set()));
-        set.add(address);
-        this.options.logger.info({ address, port, inherited: fd !== undefined }, 'listening socket opened');
+        this.opened(address, port, server, fd !== undefined);
         resolve();
       };
       if (fd !== undefined) server.listen({ fd }, ready);
@@ -225,22 +257,57 @@ export class PortSockets {
     });
   }
 
+  private opened(address: string, port: number, server: net.Server | ServerHandle, inherited: boolean): void {
+    this.servers.set(keyOf(address, port), server);
+    const pk = portKeyOf(port, familyOf(address));
+    let set = this.listening.get(pk);
+    if (!set) this.listening.set(pk, (set = new Set()));
+    set.add(address);
+    this.options.logger.info({ address, port, inherited }, 'listening socket opened');
+  }
+
+  /**
+   * Binds (or takes the inherited descriptor) without accepting here, and waits until the socket
+   * accepts elsewhere (the workers): the virtual is not said to listen before it does.
+   */
+  private async bindHandle(address: string, port: number, fd: number | undefined, handOut: SocketHandOut): Promise<void> {
+    const family = familyOf(address);
+    const handle = fd !== undefined ? createServerHandle(null, 0, family, fd) : createServerHandle(address, port, family, undefined, address === '::' ? UV_TCP_IPV6ONLY : 0);
+    if (typeof handle === 'number') {
+      const code = getSystemErrorName(handle);
+      const where = net.isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
+      const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : code === 'EADDRNOTAVAIL' ? 'address not available on this host' : code;
+      throw new BindError(`cannot listen on ${where}: ${why}`, code, address, port);
+    }
+    const key = keyOf(address, port);
+    try {
+      await handOut.opened(key, handle);
+    } catch (err) {
+      await handOut.closing(key);
+      handle.close();
+      throw err;
+    }
+    this.opened(address, port, handle, fd !== undefined);
+  }
+
   /**
    * Stops listening at once. close() releases the listening descriptor synchronously; its
    * callback waits for every connection the server ever accepted to end, which must not hold
    * up the bind that replaces it (sessions live on, owned by their virtuals or workers).
    */
-  private close(key: string): Promise<void> {
+  private async close(key: string): Promise<void> {
     const server = this.servers.get(key);
     this.servers.delete(key);
     const [address, port] = key.split('|');
     const pk = portKeyOf(Number(port), familyOf(address));
     this.listening.get(pk)?.delete(address);
     if (this.listening.get(pk)?.size === 0) this.listening.delete(pk);
-    if (!server) return Promise.resolve();
+    if (!server) return;
+    // The workers' copies close first: a socket still listening there would keep its port (and
+    // a wildcard replacing it could not bind).
+    if (!(server instanceof net.Server)) await this.options.handOut?.closing(key);
     this.options.logger.info({ socket: key.replace('|', ' port ') }, 'listening socket closed');
     server.close();
-    return Promise.resolve();
   }
 
   /**

@@ -37,9 +37,9 @@ export interface ListenerOptions extends ListenerDeps {
   ticketKeys?: Buffer;
   admission?: AdmissionOptions;
   /**
-   * In a worker: the primary holds the listening socket and hands accepted connections over
+   * In a worker: the worker accepts on the primary's sockets and hands matched connections over
    * (`adopt`), so `listen()` binds nothing; it only builds (and so checks) the TLS context.
-   * The primary admits too (connection, rate and per-source limits), so the worker does not.
+   * The primary admits (connection, rate and per-source limits), so the listener does not.
    */
   external?: boolean;
   /**

@@ -88,3 +88,47 @@ describe('isTls13Session', () => {
     expect(isTls13Session(Buffer.from([0x04, 0x00]))).toBe(false);
   });
 });
+
+describe('ClientTls session cache over real sockets', () => {
+  /** A TLS server whose sockets are made as a listener makes them, and one TLS 1.2 client offering `session`. */
+  async function handshake(t: ClientTls, session?: Buffer): Promise<{ reused: boolean; session?: Buffer }> {
+    const net = await import('node:net');
+    const server = net.createServer((raw) => {
+      const s = new tls.TLSSocket(raw, t.socketOptions().options);
+      s.on('secure', () => s.end('220 hi\r\n'));
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      return await new Promise((resolve, reject) => {
+        let got: Buffer | undefined;
+        const c = tls.connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, rejectUnauthorized: false, maxVersion: 'TLSv1.2', ...(session ? { session } : {}) });
+        let reused = false;
+        c.on('secureConnect', () => (reused = c.isSessionReused()));
+        c.on('session', (s: Buffer) => (got = s));
+        c.on('error', reject);
+        c.on('close', () => resolve({ reused, ...(got ? { session: got } : {}) }));
+        c.resume();
+      });
+    } finally {
+      server.close();
+    }
+  }
+
+  it('with the default cache a TLS 1.2 session is stored and resumed', async () => {
+    const t = ClientTls.build('/Common/vs', profile('def'));
+    const first = await handshake(t);
+    expect(first.reused).toBe(false);
+    expect(t.cachedSessions).toBe(1);
+    expect((await handshake(t, first.session)).reused).toBe(true);
+  });
+
+  it('with cache-size 0 nothing is stored or looked up: no session callbacks into JavaScript, no resumption', async () => {
+    const t = ClientTls.build('/Common/vs', profile('def', { cacheSize: 0 }));
+    // Without a `server` carrying session listeners node never enables OpenSSL's session callbacks.
+    expect(t.socketOptions().options.server).toBeUndefined();
+    const first = await handshake(t);
+    expect((await handshake(t, first.session)).reused).toBe(false);
+    expect(t.cachedSessions).toBe(0);
+  });
+});
