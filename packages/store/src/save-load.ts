@@ -423,11 +423,11 @@ export function formatLoadSummary(s: LoadSummary): string {
   if (sum(s.keptProperties)) lines.push(`Stored only: ${sum(s.keptProperties)} properties openltm does not implement, kept as they came: ${list(s.keptProperties)}.`);
   if (s.notServed.length) {
     lines.push(`Not served: ${s.notServed.length} virtual servers are kept but get no listener:`);
-    for (const v of s.notServed) lines.push(`  ${v.name}: ${v.reasons.join('; ')}`);
+    for (const v of s.notServed) lines.push(`  ${v.name}: ${v.reasons.join(' ')}`);
   }
   if (s.poolsNotServed.length) {
     lines.push(`Not served: ${s.poolsNotServed.length} pools are kept but get no data-plane pool (their virtual servers are not served):`);
-    for (const v of s.poolsNotServed) lines.push(`  ${v.name}: ${v.reasons.join('; ')}`);
+    for (const v of s.poolsNotServed) lines.push(`  ${v.name}: ${v.reasons.join(' ')}`);
   }
   if (s.unresolved.length) {
     lines.push(`Unresolved: ${s.unresolved.length} references to objects neither the file nor the configuration defines, kept by name (the object is not acted on until what it names exists):`);
@@ -439,7 +439,7 @@ export function formatLoadSummary(s: LoadSummary): string {
   }
   if (s.notActedOn.length) {
     lines.push(`Not acted on: ${s.notActedOn.length} objects are kept with a setting openltm does not honour (the virtual servers using them are not served):`);
-    for (const v of s.notActedOn) lines.push(`  ${v.name}: ${v.reasons.join('; ')}`);
+    for (const v of s.notActedOn) lines.push(`  ${v.name}: ${v.reasons.join(' ')}`);
   }
   if (s.missingFiles.length) {
     lines.push(`Kept without their PEM (import them again with modify ... source-path file:PATH; a virtual whose TLS needs one is not served): ${s.missingFiles.length}:`);

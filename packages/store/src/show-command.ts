@@ -136,7 +136,7 @@ function showVirtual(rec: ObjectRecord, ctx: ExecContext): ShowBlock {
     status: [
       { label: 'Availability', field: 'status.availability-state', value: notServed.length ? 'offline' : st?.availability ?? 'unknown' },
       { label: 'State', field: 'status.enabled-state', value: st?.state ?? state },
-      { label: 'Reason', field: 'status.status-reason', value: notServed.length ? `Not served by openltm (no listener): ${notServed.join('; ')}` : st?.reason ?? NO_REPORT },
+      { label: 'Reason', field: 'status.status-reason', value: notServed.length ? `Not served by openltm (no listener): ${notServed.join(' ')}` : st?.reason ?? NO_REPORT },
       ...cmpLines(ctx.status.reportInfo()?.cmp).map(([label, value]) => ({ label, field: label === 'CMP' ? 'cmp-enabled' : 'cmp-mode', value })),
       { label: 'Destination', field: 'destination', value: showDestination(eff) },
       ...(match && match.source.prefix > 0 ? [{ label: 'Source', field: 'source', value: `${match.source.address}/${match.source.prefix}` }] : []),
@@ -227,7 +227,7 @@ function showPool(rec: ObjectRecord, ctx: ExecContext, withMembers: boolean): Sh
   const availability = available > 0 ? 'available' : list.length && list.every((m) => m.availability === 'offline') ? 'offline' : 'unknown';
   const notServed = notServedReasons(rec.props);
   const reason = notServed.length
-    ? `Not served by openltm (no data-plane pool): ${notServed.join('; ')}`
+    ? `Not served by openltm (no data-plane pool): ${notServed.join(' ')}`
     : availability === 'available' ? 'The pool is available' : availability === 'offline' ? "The children pool member(s) are down" : list.length ? NO_REPORT : 'The pool has no members';
   const monitor = formatMonitorRule(parseMonitorRule(String(eff.monitor ?? 'none')), (m) => relativeName(m, folder));
   const block: ShowBlock = {
