@@ -182,10 +182,16 @@ function useBuffer(socket, buf, cb) {
 if (workers > 0 && cluster.isPrimary) {
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   for (let i = 0; i < workers; i++) cluster.fork();
+  // Workers exit on their own SIGTERM (so that node --cpu-prof writes their profiles), then the primary.
   const stop = () => {
-    for (const w of Object.values(cluster.workers)) w.kill();
-    process.exit(0);
+    const left = Object.values(cluster.workers);
+    if (left.length === 0) process.exit(0);
+    cluster.on('exit', () => Object.keys(cluster.workers).length === 0 && process.exit(0));
+    for (const w of left) w.process.kill('SIGTERM');
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-} else serve();
+} else {
+  process.on('SIGTERM', () => process.exit(0));
+  serve();
+}
