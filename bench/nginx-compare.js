@@ -8,13 +8,16 @@
  * prints the issue's table: msg/s openltm / nginx, proxy CPU per session openltm / nginx, p99.
  * Stops everything it started. Run after `npm run build`, as root (smtp-sink -u nobody):
  *
- *   node bench/nginx-compare.js [--proxy openltm|floor] [--workers N] [--session-cache] [--cpu-prof DIR]
+ *   node bench/nginx-compare.js [--proxy openltm|floor|floor-min] [--workers N] [--session-cache] [--cpu-prof DIR]
+ *        [--node-args "--max-semi-space-size=16 ..."] [--floor-args "--no-tls-onread ..."]
  *   DURATION=8 REPS=3 CONCS="50 200" MSGS="1 20" WARMUP=3 node bench/nginx-compare.js   (run-anchor.sh's knobs)
  *
  * --source-connection-limit N: the daemon's per-source limit (default here 0: every session comes
  * from 127.0.0.1; with it on, workers ask the primary to admit each connection).
  * --proxy floor: instead of openltm, bench/node-floor.js (the smallest Node STARTTLS relay: what
- * Node's net and tls cost on their own). --workers: the proxy's worker processes (default: one per
+ * Node's net and tls cost on their own); --proxy floor-min: bench/node-floor-min.js (the same on
+ * node's cheapest I/O paths), --floor-args passes it options. --node-args: flags for the proxy's
+ * node (cluster workers inherit them). --workers: the proxy's worker processes (default: one per
  * CPU; 0 = one process). The client-ssl profile has nginx's TLS settings (`ssl_session_cache off;
  * ssl_session_tickets off`): `cache-size 0 session-ticket disabled`; --session-cache keeps BIG-IP's
  * defaults instead (a 262,144-entry session-ID cache). --cpu-prof DIR: every proxy process writes
@@ -43,7 +46,10 @@ const PROXY = arg('--proxy') ?? 'openltm';
 const SESSION_CACHE = process.argv.includes('--session-cache');
 // Every load-generator session comes from 127.0.0.1: the daemon's per-source limit (default 50) is off unless asked for.
 const SOURCE_LIMIT = arg('--source-connection-limit') ?? '0';
-if (PROXY !== 'openltm' && PROXY !== 'floor') throw new Error(`--proxy ${PROXY}: openltm or floor`);
+const NODE_ARGS = (arg('--node-args') ?? '').split(' ').filter(Boolean);
+const FLOOR_ARGS = (arg('--floor-args') ?? '').split(' ').filter(Boolean);
+const FLOOR = { floor: 'node-floor.js', 'floor-min': 'node-floor-min.js' }[PROXY];
+if (PROXY !== 'openltm' && !FLOOR) throw new Error(`--proxy ${PROXY}: openltm, floor or floor-min`);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -131,10 +137,10 @@ async function main() {
   configure(storePath, port);
   const logFile = path.join(dir, 'daemon.log');
   const log = fs.openSync(logFile, 'a');
-  const nodeArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`] : [];
+  const nodeArgs = [...NODE_ARGS, ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`] : [])];
   const workerArgs = WORKERS !== undefined ? ['--workers', WORKERS] : [];
-  const proxyArgs = PROXY === 'floor'
-    ? [path.join(__dirname, 'node-floor.js'), '--listen', `127.0.0.1:${port}`, '--backend', `127.0.0.1:${SINK_PORT}`, '--cert', `${RUN}/cert.pem`, '--key', `${RUN}/key.pem`, ...workerArgs]
+  const proxyArgs = FLOOR
+    ? [path.join(__dirname, FLOOR), '--listen', `127.0.0.1:${port}`, '--backend', `127.0.0.1:${SINK_PORT}`, '--cert', `${RUN}/cert.pem`, '--key', `${RUN}/key.pem`, ...workerArgs, ...FLOOR_ARGS]
     : [path.join(ROOT, 'bin', 'openltm'), 'daemon', '--store', storePath, '--source-connection-limit', SOURCE_LIMIT, ...workerArgs];
   const daemon = spawn(process.execPath, [...nodeArgs, ...proxyArgs], {
     env: { ...process.env, OPENLTM_LOG_LEVEL: 'warn' },
@@ -153,7 +159,7 @@ async function main() {
     if (!(await waitListening(port))) throw new Error(`the daemon is not listening on 127.0.0.1:${port}:\n${fs.readFileSync(logFile, 'utf8')}`);
     const out = path.join(dir, 'results.jsonl');
     const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-    const what = PROXY === 'floor' ? 'node-floor.js' : `openltm daemon (${SESSION_CACHE ? 'session cache on' : 'cache-size 0, no tickets'})`;
+    const what = FLOOR ? `${FLOOR} ${[...NODE_ARGS, ...FLOOR_ARGS].join(' ')}` : `openltm daemon (${SESSION_CACHE ? 'session cache on' : 'cache-size 0, no tickets'})`;
     console.log(`${what} (workers: ${WORKERS ?? 'default'}) on 127.0.0.1:${port}; load average before: ${load}`);
     const r = spawnSync('bash', [ANCHOR, String(port)], { stdio: 'inherit', env: { WARMUP: '3', ...process.env, OUT: out } });
     if (r.status !== 0) throw new Error(`run-anchor.sh exited with ${r.status}`);
