@@ -1,12 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 
+/** Ports this test process has handed out: the kernel may offer a just-closed port again. */
+const handedOut = new Set<number>();
+
 /**
  * A TCP port on 127.0.0.1 that was free a moment ago: the OS picks it (port 0), we close the probe
  * socket and hand the number to a program that cannot be told to use port 0 (Postfix, smtp-sink).
  * Another process may take it in between; callers that start external servers retry on bind errors.
+ * Never the same number twice in one process: two calls before either port is bound (two virtuals
+ * created in a row) would otherwise collide when the kernel offers the closed port again.
  */
-export function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await probePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+function probePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

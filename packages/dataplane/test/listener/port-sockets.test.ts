@@ -7,20 +7,11 @@ import * as net from 'node:net';
 import { PortSockets } from '../../src/listener/port-sockets';
 import type { VirtualSpec } from '../../src/desired-state';
 import { silentLogger } from '../support/harness';
+import { freePort } from '../helpers/sockets';
 
 const spec = (name: string, address: string, port: number, prefix?: number): VirtualSpec => ({
   name, enabled: true, address, port, ...(prefix !== undefined ? { prefix } : {}), idleTimeout: 300, connectionLimit: 0,
 });
-
-/** A port free a moment ago (the OS picked it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** Connects to host:port; 'accepted' once the socket handler ran, else the error code. */
 function connect(host: string, port: number, accepted: string[]): Promise<string> {
