@@ -118,7 +118,8 @@ describe('client-identity xclient', () => {
     expect(received).not.toContain('[127.0.0.1]');
     // The client's own HELO name, given after XCLIENT, is the one Postfix records.
     expect(received).toContain('from client.test (unknown [127.0.0.5])');
-    expect(xcPostfix.maillog()).toMatch(/client=unknown\[127\.0\.0\.5\]/);
+    // postlogd may write the line after the message is queued: wait for it.
+    expect(await eventually(() => xcPostfix.maillog(), (log) => /client=unknown\[127\.0\.0\.5\]/.test(log), 15_000)).toMatch(/client=unknown\[127\.0\.0\.5\]/);
     // Statistics reach show on the status report's interval.
     expect(await eventually(() => ltm.tmshOk('show ltm virtual vs_xc'), (o) => /XCLIENT Sent\s+1\b/.test(o), 15_000)).toMatch(/XCLIENT Sent\s+1\b/);
   });
