@@ -103,6 +103,15 @@ test('show ltm virtual-address sums the ClientSide counters of the virtuals on i
   expect(after.va['status.availability-state']).toBe('unknown');
   expect(after.va['status.status-reason']).toMatch(/^The children virtual server\(s\) either don't have service checking enabled/);
   expect(after.va['virtual-servers']).toBe('vs_a, vs_b');
+
+  // reset-stats of the address zeroes its own sums, not its virtuals' counters; counting goes on.
+  await ltm.tmshOk('reset-stats ltm virtual-address 127.0.0.1');
+  expect(n((await read()).va, 'clientside.tot-conns')).toBe(0);
+  expect((await swaks({ port: port.b, body: 'once more' })).code).toBe(0);
+  const reset = await eventually(read, (s) => n(s.va, 'clientside.tot-conns') === 1 && n(s.b, 'clientside.tot-conns') === n(after.b, 'clientside.tot-conns') + 1, 15_000, 200);
+  expect(n(reset.va, 'clientside.tot-conns')).toBe(1);
+  expect(n(reset.a, 'clientside.tot-conns')).toBe(n(after.a, 'clientside.tot-conns'));
+  expect(n(reset.b, 'clientside.tot-conns')).toBe(n(after.b, 'clientside.tot-conns') + 1);
 });
 
 test('connection-limit on the virtual address counts the connections of both virtuals on it', async () => {
