@@ -137,6 +137,17 @@ describe('show ltm snatpool, snat-translation, snat', () => {
     expect(t.run('show ltm snatpool sp')).toMatch(/Acted On +: no\n +Reason +: Not acted on: no virtual server using it is served or enabled/);
   });
 
+  it('a typed SNAT is never acted on, and says what it would translate to', () => {
+    t.run('create ltm snat s_auto automap origins replace-all-with { 10.0.0.0/8 { } }');
+    const out = t.run('show ltm snat s_auto');
+    expect(out).toMatch(/Acted On +: no\n +Reason +: Not acted on: stored only: openltm forwards nothing outside its virtual servers; use source-address-translation on a virtual server\.\n/);
+    expect(out).toMatch(/Origins +: 10\.0\.0\.0\/8\n +Translation +: automap\n/);
+    t.run('create ltm snatpool sp members replace-all-with { 127.0.0.1 }');
+    t.run('create ltm snat s_pool snatpool sp origins replace-all-with { 10.1.0.0/16 { } }');
+    expect(t.run('show ltm snat s_pool')).toMatch(/Translation +: snatpool sp\n/);
+    expect(t.run('show ltm snatpool sp')).toMatch(/Reason +: Not acted on: no virtual server translates through it \(source-address-translation \{ type snat pool sp \}\)\. ltm snat s_pool names it, and ltm snat is stored only\.\n[\s\S]*SNATs +: s_pool\n/);
+  });
+
   it('from a corpus file: a SNAT pool without members and a SNAT naming a missing pool give the load summary\'s reasons', () => {
     const file = corpus('batfish__f5_bigip_structured_ltm_references.conf');
     const summary = t.store.execute(`load sys config merge file ${file}`, t.session).data as LoadSummary;
@@ -148,6 +159,9 @@ describe('show ltm snatpool, snat-translation, snat', () => {
     expect(snat).toMatch(/Translation +: snatpool snatpool_undefined\n/);
     expect(t.run('show ltm snat-translation 192.0.2.5')).toMatch(/Reason +: Not acted on: no SNAT pool lists it\./);
     expect(t.run('show ltm snat-translation 192.0.2.4')).toMatch(/Reason +: Not acted on: no SNAT pool listing it is acted on/);
+    // The file's virtual is not served (profiles openltm does not serve): its address is offline, and says why.
+    expect(t.run('show ltm virtual-address 192.0.2.9')).toMatch(/Availability +: offline\n +State +: enabled\n +Reason +: No virtual server on it is served by openltm \(show ltm virtual says why\)\n[\s\S]*Virtual Servers +: virtual_used\n/);
+    expect(t.run('show ltm virtual-address 192.0.2.7')).toMatch(/Availability +: unknown\n +State +: enabled\n +Reason +: No virtual server uses this address\n/);
   });
 });
 
