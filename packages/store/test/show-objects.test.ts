@@ -183,6 +183,15 @@ describe('show ltm rule and data-group internal', () => {
     expect(t.run('show ltm rule SOME_RULE4')).toMatch(/Virtual Servers +: none\n[\s\S]*CLIENT_ACCEPTED +: priority 500, not executed\n/);
   });
 
+  it('events: timing and priority in any order, an event declared twice gets a field each, a comment is not an event', () => {
+    t.run('create ltm rule r_two { # when NOT_AN_EVENT {\nwhen HTTP_REQUEST timing on priority 20 {\n  set a 1\n}\nwhen HTTP_REQUEST priority 5 {\n  set b 2\n} }');
+    const out = t.run('show ltm rule r_two');
+    expect(out).toMatch(/\nEvents\n {2}HTTP_REQUEST : priority 20, not executed\n {2}HTTP_REQUEST : priority 5, not executed\n/);
+    expect(out).not.toContain('NOT_AN_EVENT');
+    const json = t.store.execute('show ltm rule r_two', t.session).data as Array<{ status: Record<string, string> }>;
+    expect(json[0].status).toMatchObject({ 'events.HTTP_REQUEST': 'priority 20, not executed', 'events.HTTP_REQUEST.2': 'priority 5, not executed' });
+  });
+
   it('a data group: stored only, its type and record count', () => {
     t.run('create ltm data-group internal dg_hosts type ip records replace-all-with { 10.0.0.0/8 { data inside } 192.0.2.1 { } }');
     expect(t.run('show ltm data-group internal dg_hosts')).toMatch(/Ltm::Data Group: dg_hosts\n[\s\S]*State +: stored only\n +Reason +: Not acted on: a lookup table for iRules[\s\S]*Type +: ip\n +Records +: 2\n/);
