@@ -2,12 +2,14 @@
  * ltm virtual-address end to end: two virtuals on 127.0.0.1 create one virtual address (BIG-IP's
  * layout in `list`); its connection-limit, set with the real tmsh, is enforced by the real
  * daemon across both virtuals in front of Postfix's smtp-sink; `enabled no` stops both from
- * taking connections and `enabled yes` brings them back.
+ * taking connections and `enabled yes` brings them back; `show ltm virtual-address` sums the
+ * counters of mail sent through both virtuals with swaks.
  */
 import * as net from 'node:net';
 import { createOpenltm, eventually, type OpenltmInstance } from './support/openltm';
 import { freePort, waitForListen } from './support/ports';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
+import { swaks } from './support/swaks';
 
 jest.setTimeout(60_000);
 
@@ -58,6 +60,58 @@ test('the first virtual on an address created its virtual address, listed as BIG
   expect(await ltm.tmshOk('list ltm virtual-address')).toBe(
     'ltm virtual-address 127.0.0.1 {\n    address 127.0.0.1\n    arp enabled\n    mask 255.255.255.255\n    traffic-group /Common/traffic-group-1\n}\n',
   );
+});
+
+/** `show ... raw field-fmt` of one object as numbers and words by field name. */
+function fieldFmt(text: string, header: string): Record<string, string> {
+  const start = text.indexOf(`${header} {\n`);
+  if (start < 0) throw new Error(`no "${header}" in:\n${text}`);
+  const body = text.slice(start, text.indexOf('\n}', start)).split('\n').slice(1);
+  return Object.fromEntries(body.map((l) => [l.trim().split(' ')[0], l.trim().split(' ').slice(1).join(' ')]));
+}
+
+test('show ltm virtual-address sums the ClientSide counters of the virtuals on it (mail sent through both with swaks)', async () => {
+  // One tmsh run prints all three; a report landing between two of its statements only means one more poll.
+  const read = async () => {
+    const out = await ltm.tmshOk('show ltm virtual vs_a vs_b raw field-fmt; show ltm virtual-address 127.0.0.1 raw field-fmt');
+    return { a: fieldFmt(out, 'ltm virtual vs_a'), b: fieldFmt(out, 'ltm virtual vs_b'), va: fieldFmt(out, 'ltm virtual-address 127.0.0.1') };
+  };
+  const n = (f: Record<string, string>, k: string) => Number(f[k]);
+  const before = await read();
+  for (const [p, count] of [[port.a, 2], [port.b, 3]] as const) {
+    for (let i = 0; i < count; i++) {
+      const r = await swaks({ port: p, subject: `via ${p}`, body: 'x'.repeat(500) });
+      expect(r.code).toBe(0);
+    }
+  }
+  const sums = (s: Awaited<ReturnType<typeof read>>) =>
+    ['clientside.tot-conns', 'clientside.bits-in', 'clientside.bits-out', 'clientside.cur-conns'].every((k) => n(s.va, k) === n(s.a, k) + n(s.b, k));
+  const after = await eventually(
+    read,
+    (s) => n(s.a, 'clientside.tot-conns') >= n(before.a, 'clientside.tot-conns') + 2 && n(s.b, 'clientside.tot-conns') >= n(before.b, 'clientside.tot-conns') + 3 && n(s.va, 'clientside.cur-conns') === 0 && sums(s),
+    15_000,
+    200,
+  );
+  expect(n(after.a, 'clientside.tot-conns')).toBeGreaterThanOrEqual(n(before.a, 'clientside.tot-conns') + 2);
+  expect(n(after.b, 'clientside.tot-conns')).toBeGreaterThanOrEqual(n(before.b, 'clientside.tot-conns') + 3);
+  // Each message is over 500 bytes from the client: both virtuals' bytes are in the address's sum.
+  expect(n(after.a, 'clientside.bits-in') - n(before.a, 'clientside.bits-in')).toBeGreaterThan(2 * 500 * 8);
+  expect(n(after.b, 'clientside.bits-in') - n(before.b, 'clientside.bits-in')).toBeGreaterThan(3 * 500 * 8);
+  for (const k of ['clientside.tot-conns', 'clientside.bits-in', 'clientside.bits-out']) expect(n(after.va, k)).toBe(n(after.a, k) + n(after.b, k));
+  // The pool has no monitor: the virtuals are unknown (BIG-IP's word for no service checking), and so is their address.
+  expect([after.a['status.availability-state'], after.b['status.availability-state']]).toEqual(['unknown', 'unknown']);
+  expect(after.va['status.availability-state']).toBe('unknown');
+  expect(after.va['status.status-reason']).toMatch(/^The children virtual server\(s\) either don't have service checking enabled/);
+  expect(after.va['virtual-servers']).toBe('vs_a, vs_b');
+
+  // reset-stats of the address zeroes its own sums, not its virtuals' counters; counting goes on.
+  await ltm.tmshOk('reset-stats ltm virtual-address 127.0.0.1');
+  expect(n((await read()).va, 'clientside.tot-conns')).toBe(0);
+  expect((await swaks({ port: port.b, body: 'once more' })).code).toBe(0);
+  const reset = await eventually(read, (s) => n(s.va, 'clientside.tot-conns') === 1 && n(s.b, 'clientside.tot-conns') === n(after.b, 'clientside.tot-conns') + 1, 15_000, 200);
+  expect(n(reset.va, 'clientside.tot-conns')).toBe(1);
+  expect(n(reset.a, 'clientside.tot-conns')).toBe(n(after.a, 'clientside.tot-conns'));
+  expect(n(reset.b, 'clientside.tot-conns')).toBe(n(after.b, 'clientside.tot-conns') + 1);
 });
 
 test('connection-limit on the virtual address counts the connections of both virtuals on it', async () => {

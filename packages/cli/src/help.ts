@@ -1,5 +1,6 @@
 import { COMMAND_PATHS, LIST_OPTIONS, SHOW_OPTIONS, VERBS, getType, matchPath, nextPathWords } from '@openltm/model';
 import type { PropertyTable, ValueType } from '@openltm/model';
+import { SHOWN_TYPES } from '@openltm/store';
 
 /** `help`, `help ltm`, `help ltm pool`: the reference a BIG-IP user expects, generated from the schema. */
 export function renderHelp(words: readonly string[]): string {
@@ -101,7 +102,8 @@ function typeHelp(key: string, help: string, props: PropertyTable): string {
     `    modify ${key} [ [name] | all ] [property value ...]`,
     `    delete ${key} [ [name] | all ]`,
     `    list ${key} [ [name] | [glob] | all ] [property ...] [ ${LIST_OPTIONS.join(' | ')} ]`,
-    `    show ${key} [ [name] | [glob] | all ] [ ${SHOW_OPTIONS.join(' | ')} ]`,
+    // Only the types show prints: the others answer show with a Syntax Error.
+    ...(SHOWN_TYPES.includes(key) ? [`    show ${key} [ [name] | [glob] | all ] [ ${SHOW_OPTIONS.join(' | ')} ]`] : []),
     '',
     'PROPERTIES',
     propertyRows(props),

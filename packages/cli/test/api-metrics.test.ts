@@ -39,6 +39,24 @@ test('/stats renders show: nested entries with iControl names, 404 for what show
   expect((await fx.call('GET', '/mgmt/tm/ltm/monitor/smtp/stats')).status).toBe(404);
 });
 
+test('/stats covers every type show prints: a virtual address sums its virtuals, an iRule says it is not executed', async () => {
+  fx.store.writeStatus({
+    generation: fx.store.generation(), at: Date.now(), members: [],
+    virtuals: [{ name: '/Common/vs1', availability: 'available', state: 'enabled', reason: 'The virtual server is available', stats: { clientCurConns: 1, clientMaxConns: 2, clientTotConns: 7, clientBytesIn: 100, clientBytesOut: 50, starttlsOffered: 0, starttlsUpgraded: 0, refusedBeforeTls: 0, tlsHandshakeFailures: 0, pipelinedDiscarded: 0, smugglingBlocked: 0, connectionLimitRejected: 0, messages: 0, clientCertValid: 0, clientCertInvalid: 0, clientCertNone: 0, rateLimitRejected: 0, sourceLimitRejected: 0, sessionTimeouts: 0, authRefusedBeforeTls: 0, earlyTalkers: 0 } }],
+  });
+  const va = await fx.call('GET', '/mgmt/tm/ltm/virtual-address/~Common~10.3.0.9/stats');
+  expect(va.status).toBe(200);
+  expect(va.body.entries['https://localhost/mgmt/tm/ltm/virtual-address/~Common~10.3.0.9/~Common~10.3.0.9/stats'].nestedStats.entries).toMatchObject({
+    'clientside.totConns': { value: 7 }, 'clientside.bitsIn': { value: 800 }, 'status.availabilityState': { description: 'available' },
+  });
+  fx.store.execute('create ltm rule r1 { when CLIENT_ACCEPTED { log local0. hi } }');
+  const rule = await fx.call('GET', '/mgmt/tm/ltm/rule/~Common~r1/stats');
+  expect(rule.body.entries['https://localhost/mgmt/tm/ltm/rule/~Common~r1/~Common~r1/stats'].nestedStats.entries).toMatchObject({
+    'events.CLIENT_ACCEPTED': { description: 'priority 500, not executed' }, 'status.enabledState': { description: 'stored only' },
+  });
+  fx.store.execute('delete ltm rule r1');
+});
+
 test('the Grafana dashboard queries only metrics openltm exports', async () => {
   const exported = new Set(
     (await fx.call('GET', '/metrics')).text.split('\n').filter((l) => l.startsWith('# TYPE ')).flatMap((l) => {

@@ -17,6 +17,13 @@ describe('help from the schema', () => {
     expect(text).toMatch(/^ {4}members \[add \| delete \| modify \| replace-all-with\]/m);
   });
 
+  it('offers show only for the types show prints', () => {
+    expect(renderHelp(['ltm', 'snatpool'])).toMatch(/^ {4}show ltm snatpool \[ \[name\] \| \[glob\] \| all \] \[ .*field-fmt/m);
+    expect(renderHelp(['ltm', 'rule'])).toMatch(/^ {4}show ltm rule /m);
+    expect(renderHelp(['ltm', 'monitor', 'smtp'])).not.toMatch(/^ {4}show /m);
+    expect(renderHelp(['ltm', 'monitor', 'smtp'])).toMatch(/^ {4}list ltm monitor smtp /m);
+  });
+
   it('lists the components of a module and the types under a component', () => {
     expect(renderHelp(['ltm', 'profile'])).toMatch(/^ {4}smtps +STARTTLS on the client side/m);
     expect(renderHelp(['ltm', 'profile', 'smtps'])).toMatch(/activation-mode \[none \| allow \| require\]/);

@@ -1,7 +1,8 @@
 /**
- * `show ltm virtual|pool|node [names] [members] [raw]` and `reset-stats`: configuration plus the
+ * `show TYPE [names] [members] [raw] [field-fmt]` and `reset-stats`: configuration plus the
  * status and counters the data plane reported (minus reset-stats baselines). Before any report,
- * availability is `unknown`.
+ * availability is `unknown`. Virtuals, pools and nodes are shown here; the other types in
+ * show-virtual-address.ts, show-snat.ts and show-rule.ts (SHOW_KINDS says which).
  */
 import { IMPLEMENTED_LOAD_BALANCING_MODES, MONITOR_TYPES, PROFILE_TYPES, errors, type MemberStats, type VirtualStats } from '@openltm/model';
 import type { CommandStatement } from '@openltm/parser';
@@ -14,7 +15,7 @@ import type { ObjectRecord } from './object-repository';
 import { memberHostLines, virtualHostLines } from './show-hosts';
 import type { ExecuteResult } from './session';
 import { isProps, type StoredProps } from './stored-value';
-import { renderBlock } from './format/show-format';
+import { renderBlock, renderFieldFmt } from './format/show-format';
 import { toJson, type ShowBlock, type ShowCell, type ShowCounterRow, type ShowTable, type StoredOnlyInEffect } from './show-data';
 import { storedOnlyInEffect } from './stored-only';
 import { preservedItems } from './preserved';
@@ -23,6 +24,10 @@ import { formatDestinationForShow } from './format/values';
 import { memberNode } from './validate/references';
 import { persistenceInForce, persistenceKind } from './persistence-in-force';
 import { virtualMatch } from './validate/virtual-destination';
+import { NO_REPORT, sinceReset } from './show-counters';
+import { addressCounters, showVirtualAddress } from './show-virtual-address';
+import { showSnat, showSnatTranslation, showSnatpool } from './show-snat';
+import { showDataGroup, showRule } from './show-rule';
 
 /**
  * BIG-IP's CMP lines, from the process model the data plane reported: `all-cpus` only when a
@@ -34,20 +39,7 @@ function cmpLines(cmp: { workers: number; cpus: number } | undefined): Array<[st
   return [['CMP', 'enabled'], ['CMP Mode', cmp.workers >= cmp.cpus ? 'all-cpus' : `${cmp.workers} of ${cmp.cpus} cpus`]];
 }
 
-const NO_REPORT = 'No status reported yet: the data plane is not running or has not applied this configuration';
 const ZERO_MEMBER: MemberStats = { curConns: 0, maxConns: 0, totConns: 0, bytesIn: 0, bytesOut: 0 };
-
-/** Counters minus the reset-stats baseline (a restarted data plane counting from 0 ignores it). */
-function sinceReset<T extends object>(stats: T, base: Record<string, number> | undefined): T {
-  if (!base) return stats;
-  const out = { ...stats } as Record<string, number>;
-  for (const [k, v] of Object.entries(stats as Record<string, number>)) {
-    if (k === 'curConns' || k === 'clientCurConns' || typeof v !== 'number') continue;
-    const b = base[k] ?? 0;
-    out[k] = v >= b ? v - b : v;
-  }
-  return out as T;
-}
 
 function memberStats(ctx: ExecContext, pool: string, member: string): { stats: MemberStats; availability: string; monitorStatus: string; reason: string } {
   const m = ctx.status.member(pool, member);
@@ -307,42 +299,67 @@ function showNode(rec: ObjectRecord, ctx: ExecContext): ShowBlock {
   };
 }
 
-function render(block: ShowBlock, raw: boolean): string {
+function render(block: ShowBlock, raw: boolean, fieldFmt: boolean, folder: string): string {
+  if (fieldFmt) return renderFieldFmt(block, folder).join('\n') + '\n';
   const lines = renderBlock(block, raw);
   for (const m of block.members ?? []) lines.push('', ...renderBlock(m, raw, '  | '));
   return lines.join('\n') + '\n';
 }
 
+const baseline = (stats: object | undefined): Record<string, number> => ({ ...(stats ?? {}) }) as Record<string, number>;
+
+interface ShowKind {
+  show(rec: ObjectRecord, ctx: ExecContext, s: CommandStatement): ShowBlock;
+  /** reset-stats: records the baseline show subtracts (only types with counters of their own). */
+  reset?(rec: ObjectRecord, ctx: ExecContext): void;
+}
+
+/** Which types `show` prints, and how; the others answer with this list. */
+const SHOW_KINDS: Readonly<Record<string, ShowKind>> = {
+  'ltm virtual': {
+    show: (rec, ctx) => showVirtual(rec, ctx),
+    reset: (rec, ctx) => ctx.status.setBaseline('virtual', rec.path, baseline(ctx.status.virtual(rec.path)?.stats)),
+  },
+  'ltm virtual-address': {
+    show: showVirtualAddress,
+    reset: (rec, ctx) => ctx.status.setBaseline('virtual-address', rec.path, baseline(addressCounters(ctx, rec))),
+  },
+  'ltm pool': {
+    show: (rec, ctx, s) => showPool(rec, ctx, s.options.members === true || s.options.detail === true),
+    reset: (rec, ctx) => {
+      for (const [key] of members(rec)) ctx.status.setBaseline('member', `${rec.path} ${key}`, baseline(ctx.status.member(rec.path, key)?.stats));
+    },
+  },
+  'ltm node': { show: (rec, ctx) => showNode(rec, ctx) },
+  'ltm snatpool': { show: showSnatpool },
+  'ltm snat-translation': { show: showSnatTranslation },
+  'ltm snat': { show: showSnat },
+  'ltm rule': { show: showRule },
+  'ltm data-group internal': { show: showDataGroup },
+};
+
+/** The types `show` prints (the REST API's /stats serves the same). */
+export const SHOWN_TYPES: readonly string[] = Object.keys(SHOW_KINDS);
+const RESETTABLE = SHOWN_TYPES.filter((t) => SHOW_KINDS[t].reset);
+
 export function showCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   const typeKey = s.typeKey!;
+  const kind = SHOW_KINDS[typeKey];
+  if (!kind) throw errors.syntax(`"show ${typeKey}" is not supported; show ${SHOWN_TYPES.join(', ')}`, s.pos);
   const raw = s.options.raw === true;
-  const recs = selectTargets(ctx.ops, typeKey, s.targets, ctx.session.folder, s.pos, s.options.recursive === true);
-  const blocks: ShowBlock[] = [];
+  const fieldFmt = s.options['field-fmt'] === true;
+  const folder = ctx.session.folder;
+  const recs = selectTargets(ctx.ops, typeKey, s.targets, folder, s.pos, s.options.recursive === true);
   // A record kept as it came is not first-class: said plainly, with why.
   const kept = recs.filter(isKept).map((r) => `${typeKey} ${r.path}: stored only: kept as it came from an earlier openltm, not acted on, because it does not validate: ${String(r.props[KEPT_KEY])}\n`);
-  for (const rec of recs.filter((r) => !isKept(r))) {
-    if (typeKey === 'ltm virtual') blocks.push(showVirtual(rec, ctx));
-    else if (typeKey === 'ltm pool') blocks.push(showPool(rec, ctx, s.options.members === true || s.options.detail === true));
-    else if (typeKey === 'ltm node') blocks.push(showNode(rec, ctx));
-    else throw errors.syntax(`"show ${typeKey}" is not supported; show ltm virtual, ltm pool or ltm node`, s.pos);
-  }
-  if (kept.length) return { output: kept.join('') + blocks.map((b) => render(b, raw)).join('\n'), data: blocks.map(toJson) };
-  return { output: blocks.map((b) => render(b, raw)).join('\n'), data: blocks.map(toJson) };
+  const blocks = recs.filter((r) => !isKept(r)).map((rec) => kind.show(rec, ctx, s));
+  return { output: kept.join('') + blocks.map((b) => render(b, raw, fieldFmt, folder)).join(fieldFmt ? '' : '\n'), data: blocks.map(toJson) };
 }
 
 export function resetStats(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   const typeKey = s.typeKey!;
-  const recs = selectTargets(ctx.ops, typeKey, s.targets, ctx.session.folder, s.pos);
-  for (const rec of recs) {
-    if (typeKey === 'ltm virtual') {
-      const st = ctx.status.virtual(rec.path);
-      ctx.status.setBaseline('virtual', rec.path, { ...(st?.stats ?? {}) } as unknown as Record<string, number>);
-    } else if (typeKey === 'ltm pool') {
-      for (const [key] of members(rec)) {
-        const m = ctx.status.member(rec.path, key);
-        ctx.status.setBaseline('member', `${rec.path} ${key}`, { ...(m?.stats ?? {}) } as unknown as Record<string, number>);
-      }
-    } else throw errors.syntax(`"reset-stats ${typeKey}" is not supported; reset-stats ltm virtual or ltm pool`, s.pos);
-  }
+  const reset = SHOW_KINDS[typeKey]?.reset;
+  if (!reset) throw errors.syntax(`"reset-stats ${typeKey}" is not supported: openltm keeps counters for ${RESETTABLE.join(', ')}`, s.pos);
+  for (const rec of selectTargets(ctx.ops, typeKey, s.targets, ctx.session.folder, s.pos)) reset(rec, ctx);
   return { output: '' };
 }

@@ -34,6 +34,11 @@ export interface StoredOnlyInEffect extends StoredOnlySetting {
   object: string;
 }
 
+export interface ShowSection {
+  heading: string;
+  rows: ShowStatusRow[];
+}
+
 export interface ShowBlock {
   /** Object type key (`ltm virtual`) and full path. */
   type: string;
@@ -46,6 +51,8 @@ export interface ShowBlock {
   statusWidth?: number;
   /** Pool summary lines (`Current Active Members : 1`), right-aligned labels in the text. */
   summary?: ShowStatusRow[];
+  /** More `Label : value` blocks after Status (an iRule's events), each under its heading. */
+  sections?: ShowSection[];
   tables: ShowTable[];
   /** Pool members (`show ltm pool ... members`). */
   members?: ShowBlock[];
@@ -65,7 +72,7 @@ export interface ShowJson {
 /** The json form: status words and counters keyed by their tmsh field names, numbers as numbers. */
 export function toJson(block: ShowBlock): ShowJson {
   const status: Record<string, string | number> = {};
-  for (const r of [...block.status, ...(block.summary ?? [])]) status[r.field] = r.value;
+  for (const r of [...block.status, ...(block.summary ?? []), ...(block.sections ?? []).flatMap((x) => x.rows)]) status[r.field] = r.value;
   const stats: Record<string, number> = {};
   for (const t of block.tables) for (const row of t.rows) for (const c of row.cells) if (c) stats[c.field] = c.value;
   return {

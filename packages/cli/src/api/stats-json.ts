@@ -5,13 +5,11 @@
  * `memberCnt`), numbers as `{ value }`, words as `{ description }`.
  */
 import { ConfigError, ErrorCodes } from '@openltm/model';
-import { Session, memberNode, type ShowJson, type Store } from '@openltm/store';
+import { SHOWN_TYPES, Session, memberNode, type ShowJson, type Store } from '@openltm/store';
 import type { Json } from './object-json';
 import { selfLink } from './object-json';
 import { RestError } from './rest-error';
 import { camelCase, urlName } from './rest-types';
-
-const SHOWN = ['ltm virtual', 'ltm pool', 'ltm node'];
 
 function entries(o: ShowJson, extra: Record<string, Json> = {}): Record<string, Json> {
   const out: Record<string, Json> = {};
@@ -34,9 +32,9 @@ function nested(kind: string, link: string, e: Record<string, Json>): Json {
   return { nestedStats: { kind, selfLink: selfLink(link), entries: e } };
 }
 
-/** GET …/stats for virtuals, pools (and a pool's members) and nodes: a collection or one object. */
+/** GET …/stats for every type `show` prints (and a pool's members): a collection or one object. */
 export function statsJson(store: Store, typeKey: string, name: string | undefined, sub: string | undefined, entry: string | undefined): Json {
-  if (!SHOWN.includes(typeKey)) throw new RestError(404, `Statistics are kept for ${SHOWN.join(', ')}, not ${typeKey}.`);
+  if (!SHOWN_TYPES.includes(typeKey)) throw new RestError(404, `/stats serves what show prints: ${SHOWN_TYPES.join(', ')}; not ${typeKey}.`);
   const typePath = `/mgmt/tm/${typeKey.split(' ').join('/')}`;
   const kind = `tm:${typeKey.split(' ').join(':')}:${typeKey.split(' ').pop()}stats`;
   if (!sub) {

@@ -3,6 +3,7 @@
  * and counter tables whose cells auto-scale (`1.8K`, `3.2M`) unless `raw`.
  */
 import type { ShowBlock } from '../show-data';
+import { relativeName } from '../names';
 
 /** `960`, `1.8K`, `45.1K`, `3.2M`; exact with `raw`. */
 export function scaled(n: number, raw = false): string {
@@ -52,6 +53,10 @@ export function renderBlock(block: ShowBlock, raw: boolean, prefix = ''): string
     const w = Math.max(...block.summary.map((r) => r.label.length));
     lines.push(...block.summary.map((r) => `  ${r.label.padStart(w)} : ${r.value}`));
   }
+  for (const section of block.sections ?? []) {
+    lines.push(prefix ? prefix.trimEnd() : '');
+    lines.push(...statusBlock(section.heading, section.rows.map((r) => [r.label, String(r.value)]), prefix));
+  }
   for (const t of block.tables) {
     lines.push(prefix ? prefix.trimEnd() : '');
     lines.push(...counterTable(t.heading, t.columns, t.rows.map((r) => [r.label, ...r.cells.map((c) => (c ? c.value : '-'))]), { raw, labelWidth: t.labelWidth, prefix }));
@@ -61,5 +66,29 @@ export function renderBlock(block: ShowBlock, raw: boolean, prefix = ''): string
     if (!block.storedOnly.length) lines.push('  none');
     for (const s of block.storedOnly) lines.push(`  ${s.object}: ${s.property} ${s.value}`);
   }
+  return lines;
+}
+
+/** Every field of a block, as `show ... field-fmt` and json name them (`-` cells are not counted, so absent). */
+function fields(block: ShowBlock): Array<[string, string | number]> {
+  const out = new Map<string, string | number>();
+  for (const r of [...block.status, ...(block.summary ?? []), ...(block.sections ?? []).flatMap((x) => x.rows)]) out.set(r.field, r.value);
+  for (const t of block.tables) for (const row of t.rows) for (const c of row.cells) if (c) out.set(c.field, c.value);
+  return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * tmsh's `field-fmt`: `ltm virtual NAME {`, one `field value` line per field sorted by name,
+ * counters exact, then `}`; a pool's members nested in `members { }` (what scripts grep and awk).
+ */
+export function renderFieldFmt(block: ShowBlock, folder: string): string[] {
+  const body = (b: ShowBlock, indent: string) => fields(b).map(([k, v]) => `${indent}${k} ${v}`);
+  const lines = [`${block.type} ${relativeName(block.name, folder)} {`, ...body(block, '    ')];
+  if (block.members) {
+    lines.push('    members {');
+    for (const m of block.members) lines.push(`        ${relativeName(m.name, folder)} {`, ...body(m, '            '), '        }');
+    lines.push('    }');
+  }
+  lines.push('}');
   return lines;
 }
