@@ -1,6 +1,5 @@
-import { COMMAND_PATHS, LIST_OPTIONS, SHOW_OPTIONS, VERBS, getType, matchPath, nextPathWords } from '@openltm/model';
+import { COMMAND_PATHS, LIST_OPTIONS, SHOWN_TYPES, SHOW_OPTIONS, VERBS, getType, matchPath, nextPathWords } from '@openltm/model';
 import type { PropertyTable, ValueType } from '@openltm/model';
-import { SHOWN_TYPES } from '@openltm/store';
 
 /** `help`, `help ltm`, `help ltm pool`: the reference a BIG-IP user expects, generated from the schema. */
 export function renderHelp(words: readonly string[]): string {
@@ -103,7 +102,7 @@ function typeHelp(key: string, help: string, props: PropertyTable): string {
     `    delete ${key} [ [name] | all ]`,
     `    list ${key} [ [name] | [glob] | all ] [property ...] [ ${LIST_OPTIONS.join(' | ')} ]`,
     // Only the types show prints: the others answer show with a Syntax Error.
-    ...(SHOWN_TYPES.includes(key) ? [`    show ${key} [ [name] | [glob] | all ] [ ${SHOW_OPTIONS.join(' | ')} ]`] : []),
+    ...((SHOWN_TYPES as readonly string[]).includes(key) ? [`    show ${key} [ [name] | [glob] | all ] [ ${SHOW_OPTIONS.join(' | ')} ]`] : []),
     '',
     'PROPERTIES',
     propertyRows(props),

@@ -106,14 +106,24 @@ export const COMMAND_PATHS: Readonly<Record<string, { verbs: readonly string[]; 
   },
 };
 
-/** Verbs and their one-line help; `objects` says whether the verb takes object type paths. */
-export const VERBS: Readonly<Record<string, { help: string; objects: boolean }>> = {
+/** The object types `show` prints (the store's show table has exactly these; completion and help offer only these). */
+export const SHOWN_TYPES = ['ltm virtual', 'ltm virtual-address', 'ltm pool', 'ltm node', 'ltm snatpool', 'ltm snat-translation', 'ltm snat', 'ltm rule', 'ltm data-group internal'] as const;
+export type ShownType = (typeof SHOWN_TYPES)[number];
+/** The shown types with counters of their own, which `reset-stats` clears. */
+export const RESETTABLE_TYPES = ['ltm virtual', 'ltm virtual-address', 'ltm pool'] as const satisfies readonly ShownType[];
+export type ResettableType = (typeof RESETTABLE_TYPES)[number];
+
+/**
+ * Verbs and their one-line help; `objects` says whether the verb takes object type paths, and
+ * `types` limits them when only some types have it.
+ */
+export const VERBS: Readonly<Record<string, { help: string; objects: boolean; types?: readonly string[] }>> = {
   create: { help: 'Create an object', objects: true },
   modify: { help: 'Change properties of objects', objects: true },
   delete: { help: 'Delete objects', objects: true },
   list: { help: 'Show configuration in tmsh format', objects: true },
-  show: { help: 'Show status and statistics', objects: true },
-  'reset-stats': { help: 'Clear statistics', objects: true },
+  show: { help: 'Show status and statistics', objects: true, types: SHOWN_TYPES },
+  'reset-stats': { help: 'Clear statistics', objects: true, types: RESETTABLE_TYPES },
   save: { help: 'Save the configuration to a file', objects: false },
   load: { help: 'Load configuration from a file', objects: false },
   submit: { help: 'Apply a cli transaction', objects: false },

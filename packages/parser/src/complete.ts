@@ -123,10 +123,11 @@ function endCandidates(end: WalkEnd, ctx: CompletionContext): { candidates: Cand
 /** Type paths a verb accepts: object types for object verbs, plus the command paths that list it. */
 function pathsFor(verb: string): string[][] {
   const objects = VERBS[verb]?.objects ?? false;
+  const types = VERBS[verb]?.types;
   return allPaths().filter((p) => {
     const key = p.join(' ');
     const cp = COMMAND_PATHS[key];
-    return cp ? cp.verbs.includes(verb) : objects;
+    return cp ? cp.verbs.includes(verb) : objects && (!types || types.includes(key));
   });
 }
 

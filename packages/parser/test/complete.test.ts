@@ -81,6 +81,17 @@ describe('complete', () => {
     expect(at('save sys config file <|>')).toEqual([]);
   });
 
+  it('offers show and reset-stats only the types that have them', () => {
+    const show = at('show ltm <|>');
+    expect(show).toEqual(expect.arrayContaining(['data-group', 'node', 'persistence', 'pool', 'rule', 'snat', 'snat-translation', 'snatpool', 'virtual', 'virtual-address']));
+    // Monitors and profiles have no show: offering them would lead to a Syntax Error.
+    expect(show).not.toContain('monitor');
+    expect(show).not.toContain('profile');
+    expect(at('show ltm persistence <|>')).toEqual(['persist-records']);
+    expect(at('reset-stats ltm <|>')).toEqual(['pool', 'virtual', 'virtual-address']);
+    expect(at('list ltm <|>')).toEqual(expect.arrayContaining(['monitor', 'profile']));
+  });
+
   it('completes inside the shell module and the last statement of a line', () => {
     expect(at('create po<|>', { ...ctx, module: 'ltm' })).toEqual(['pool']);
     expect(at('create ltm pool a; modify ltm pool <|>')).toEqual(['smtp_pool', 'web_pool', 'all']);

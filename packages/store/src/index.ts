@@ -35,7 +35,6 @@ export type { StoredProps, StoredValue } from './stored-value';
 export { SCHEMA_VERSION } from './database';
 export { hashPassword, verifyPassword } from './passwords';
 export type { ShowJson } from './show-data';
-export { SHOWN_TYPES } from './show-command';
 export { persistenceInForce, SOURCE_ADDR, type PersistenceInForce } from './persistence-in-force';
 export { isEtcdUrl, parseEtcdUrl, type EtcdUrl } from './etcd-url';
 export type { EtcdBackendOptions } from './etcd-backend';

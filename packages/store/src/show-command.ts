@@ -2,9 +2,9 @@
  * `show TYPE [names] [members] [raw] [field-fmt]` and `reset-stats`: configuration plus the
  * status and counters the data plane reported (minus reset-stats baselines). Before any report,
  * availability is `unknown`. Virtuals, pools and nodes are shown here; the other types in
- * show-virtual-address.ts, show-snat.ts and show-rule.ts (SHOW_KINDS says which).
+ * show-virtual-address.ts, show-snat.ts and show-rule.ts (the model's SHOWN_TYPES says which).
  */
-import { IMPLEMENTED_LOAD_BALANCING_MODES, MONITOR_TYPES, PROFILE_TYPES, errors, type MemberStats, type VirtualStats } from '@openltm/model';
+import { IMPLEMENTED_LOAD_BALANCING_MODES, MONITOR_TYPES, PROFILE_TYPES, RESETTABLE_TYPES, SHOWN_TYPES, errors, type MemberStats, type ResettableType, type ShownType, type VirtualStats } from '@openltm/model';
 import type { CommandStatement } from '@openltm/parser';
 import type { ExecContext } from './executor';
 import { selectTargets } from './list-command';
@@ -308,58 +308,50 @@ function render(block: ShowBlock, raw: boolean, fieldFmt: boolean, folder: strin
 
 const baseline = (stats: object | undefined): Record<string, number> => ({ ...(stats ?? {}) }) as Record<string, number>;
 
-interface ShowKind {
-  show(rec: ObjectRecord, ctx: ExecContext, s: CommandStatement): ShowBlock;
-  /** reset-stats: records the baseline show subtracts (only types with counters of their own). */
-  reset?(rec: ObjectRecord, ctx: ExecContext): void;
-}
+type Show = (rec: ObjectRecord, ctx: ExecContext, s: CommandStatement) => ShowBlock;
+type Reset = (rec: ObjectRecord, ctx: ExecContext) => void;
 
-/** Which types `show` prints, and how; the others answer with this list. */
-const SHOW_KINDS: Readonly<Record<string, ShowKind>> = {
-  'ltm virtual': {
-    show: (rec, ctx) => showVirtual(rec, ctx),
-    reset: (rec, ctx) => ctx.status.setBaseline('virtual', rec.path, baseline(ctx.status.virtual(rec.path)?.stats)),
-  },
-  'ltm virtual-address': {
-    show: showVirtualAddress,
-    reset: (rec, ctx) => ctx.status.setBaseline('virtual-address', rec.path, baseline(addressCounters(ctx, rec))),
-  },
-  'ltm pool': {
-    show: (rec, ctx, s) => showPool(rec, ctx, s.options.members === true || s.options.detail === true),
-    reset: (rec, ctx) => {
-      for (const [key] of members(rec)) ctx.status.setBaseline('member', `${rec.path} ${key}`, baseline(ctx.status.member(rec.path, key)?.stats));
-    },
-  },
-  'ltm node': { show: (rec, ctx) => showNode(rec, ctx) },
-  'ltm snatpool': { show: showSnatpool },
-  'ltm snat-translation': { show: showSnatTranslation },
-  'ltm snat': { show: showSnat },
-  'ltm rule': { show: showRule },
-  'ltm data-group internal': { show: showDataGroup },
+/** How `show` prints each type the model says it shows (SHOWN_TYPES); the others answer with that list. */
+const SHOW: Readonly<Record<ShownType, Show>> = {
+  'ltm virtual': (rec, ctx) => showVirtual(rec, ctx),
+  'ltm virtual-address': showVirtualAddress,
+  'ltm pool': (rec, ctx, s) => showPool(rec, ctx, s.options.members === true || s.options.detail === true),
+  'ltm node': (rec, ctx) => showNode(rec, ctx),
+  'ltm snatpool': showSnatpool,
+  'ltm snat-translation': showSnatTranslation,
+  'ltm snat': showSnat,
+  'ltm rule': showRule,
+  'ltm data-group internal': showDataGroup,
 };
 
-/** The types `show` prints (the REST API's /stats serves the same). */
-export const SHOWN_TYPES: readonly string[] = Object.keys(SHOW_KINDS);
-const RESETTABLE = SHOWN_TYPES.filter((t) => SHOW_KINDS[t].reset);
+/** reset-stats: records the baseline show subtracts (only types with counters of their own: RESETTABLE_TYPES). */
+const RESET: Readonly<Record<ResettableType, Reset>> = {
+  'ltm virtual': (rec, ctx) => ctx.status.setBaseline('virtual', rec.path, baseline(ctx.status.virtual(rec.path)?.stats)),
+  'ltm virtual-address': (rec, ctx) => ctx.status.setBaseline('virtual-address', rec.path, baseline(addressCounters(ctx, rec))),
+  'ltm pool': (rec, ctx) => {
+    for (const [key] of members(rec)) ctx.status.setBaseline('member', `${rec.path} ${key}`, baseline(ctx.status.member(rec.path, key)?.stats));
+  },
+};
+
+const isShown = (t: string): t is ShownType => (SHOWN_TYPES as readonly string[]).includes(t);
+const isResettable = (t: string): t is ResettableType => (RESETTABLE_TYPES as readonly string[]).includes(t);
 
 export function showCommand(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   const typeKey = s.typeKey!;
-  const kind = SHOW_KINDS[typeKey];
-  if (!kind) throw errors.syntax(`"show ${typeKey}" is not supported; show ${SHOWN_TYPES.join(', ')}`, s.pos);
+  if (!isShown(typeKey)) throw errors.syntax(`"show ${typeKey}" is not supported; show ${SHOWN_TYPES.join(', ')}`, s.pos);
   const raw = s.options.raw === true;
   const fieldFmt = s.options['field-fmt'] === true;
   const folder = ctx.session.folder;
   const recs = selectTargets(ctx.ops, typeKey, s.targets, folder, s.pos, s.options.recursive === true);
   // A record kept as it came is not first-class: said plainly, with why.
   const kept = recs.filter(isKept).map((r) => `${typeKey} ${r.path}: stored only: kept as it came from an earlier openltm, not acted on, because it does not validate: ${String(r.props[KEPT_KEY])}\n`);
-  const blocks = recs.filter((r) => !isKept(r)).map((rec) => kind.show(rec, ctx, s));
+  const blocks = recs.filter((r) => !isKept(r)).map((rec) => SHOW[typeKey](rec, ctx, s));
   return { output: kept.join('') + blocks.map((b) => render(b, raw, fieldFmt, folder)).join(fieldFmt ? '' : '\n'), data: blocks.map(toJson) };
 }
 
 export function resetStats(s: CommandStatement, ctx: ExecContext): ExecuteResult {
   const typeKey = s.typeKey!;
-  const reset = SHOW_KINDS[typeKey]?.reset;
-  if (!reset) throw errors.syntax(`"reset-stats ${typeKey}" is not supported: openltm keeps counters for ${RESETTABLE.join(', ')}`, s.pos);
-  for (const rec of selectTargets(ctx.ops, typeKey, s.targets, ctx.session.folder, s.pos)) reset(rec, ctx);
+  if (!isResettable(typeKey)) throw errors.syntax(`"reset-stats ${typeKey}" is not supported: openltm keeps counters for ${RESETTABLE_TYPES.join(', ')}`, s.pos);
+  for (const rec of selectTargets(ctx.ops, typeKey, s.targets, ctx.session.folder, s.pos)) RESET[typeKey](rec, ctx);
   return { output: '' };
 }

@@ -4,8 +4,8 @@
  * iControl REST writes them (`clientside.bits-in` -> `clientside.bitsIn`, `member-cnt` ->
  * `memberCnt`), numbers as `{ value }`, words as `{ description }`.
  */
-import { ConfigError, ErrorCodes } from '@openltm/model';
-import { SHOWN_TYPES, Session, memberNode, type ShowJson, type Store } from '@openltm/store';
+import { ConfigError, ErrorCodes, SHOWN_TYPES } from '@openltm/model';
+import { Session, memberNode, type ShowJson, type Store } from '@openltm/store';
 import type { Json } from './object-json';
 import { selfLink } from './object-json';
 import { RestError } from './rest-error';
@@ -34,7 +34,7 @@ function nested(kind: string, link: string, e: Record<string, Json>): Json {
 
 /** GET …/stats for every type `show` prints (and a pool's members): a collection or one object. */
 export function statsJson(store: Store, typeKey: string, name: string | undefined, sub: string | undefined, entry: string | undefined): Json {
-  if (!SHOWN_TYPES.includes(typeKey)) throw new RestError(404, `/stats serves what show prints: ${SHOWN_TYPES.join(', ')}; not ${typeKey}.`);
+  if (!(SHOWN_TYPES as readonly string[]).includes(typeKey)) throw new RestError(404, `/stats serves what show prints: ${SHOWN_TYPES.join(', ')}; not ${typeKey}.`);
   const typePath = `/mgmt/tm/${typeKey.split(' ').join('/')}`;
   const kind = `tm:${typeKey.split(' ').join(':')}:${typeKey.split(' ').pop()}stats`;
   if (!sub) {
