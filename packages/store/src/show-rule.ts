@@ -5,10 +5,9 @@
  * which virtual servers list the rule (they are served without it).
  */
 import type { ExecContext } from './executor';
-import { relativeName } from './names';
 import type { ObjectRecord } from './object-repository';
 import type { ShowBlock } from './show-data';
-import { names, ownNotActedOn, referrersOf } from './show-uses';
+import { names, ownNotActedOn, referrersOf, statusBlock } from './show-uses';
 import { isProps } from './stored-value';
 
 export interface RuleEvent {
@@ -31,19 +30,11 @@ export function ruleEvents(tcl: string): RuleEvent[] {
 
 function storedOnlyBlock(rec: ObjectRecord, ctx: ExecContext, kind: string, reason: string, rows: ShowBlock['status']): ShowBlock {
   const why = [reason, ...ownNotActedOn(rec)];
-  return {
-    type: rec.type,
-    name: rec.path,
-    title: `Ltm::${kind}: ${relativeName(rec.path, ctx.session.folder)}`,
-    titleWidth: 63,
-    statusWidth: 15,
-    status: [
-      { label: 'State', field: 'status.enabled-state', value: 'stored only' },
-      { label: 'Reason', field: 'status.status-reason', value: `Not acted on: ${why.join(' ')}` },
-      ...rows,
-    ],
-    tables: [],
-  };
+  return statusBlock(rec, ctx, kind, [
+    { label: 'State', field: 'status.enabled-state', value: 'stored only' },
+    { label: 'Reason', field: 'status.status-reason', value: `Not acted on: ${why.join(' ')}` },
+    ...rows,
+  ]);
 }
 
 export function showRule(rec: ObjectRecord, ctx: ExecContext): ShowBlock {

@@ -8,7 +8,7 @@ import type { ExecContext } from './executor';
 import { relativeName } from './names';
 import type { ObjectRecord } from './object-repository';
 import type { ShowBlock, ShowStatusRow } from './show-data';
-import { NOT_COUNTED, names, ownNotActedOn, referrersOf, virtualServed } from './show-uses';
+import { NOT_COUNTED, names, ownNotActedOn, referrersOf, statusBlock, virtualServed } from './show-uses';
 import { isProps } from './stored-value';
 
 interface Verdict {
@@ -33,20 +33,12 @@ export function snatpoolVerdict(ctx: ExecContext, rec: ObjectRecord): Verdict {
 }
 
 function block(rec: ObjectRecord, ctx: ExecContext, kind: string, verdict: Verdict, rows: ShowStatusRow[]): ShowBlock {
-  return {
-    type: rec.type,
-    name: rec.path,
-    title: `Ltm::${kind}: ${relativeName(rec.path, ctx.session.folder)}`,
-    titleWidth: 63,
-    statusWidth: 15,
-    status: [
-      { label: 'Acted On', field: 'acted-on', value: verdict.actedOn ? 'yes' : 'no' },
-      { label: 'Reason', field: 'status.status-reason', value: verdict.reason },
-      ...rows,
-      { label: 'Traffic', field: 'traffic', value: NOT_COUNTED },
-    ],
-    tables: [],
-  };
+  return statusBlock(rec, ctx, kind, [
+    { label: 'Acted On', field: 'acted-on', value: verdict.actedOn ? 'yes' : 'no' },
+    { label: 'Reason', field: 'status.status-reason', value: verdict.reason },
+    ...rows,
+    { label: 'Traffic', field: 'traffic', value: NOT_COUNTED },
+  ]);
 }
 
 export function showSnatpool(rec: ObjectRecord, ctx: ExecContext): ShowBlock {

@@ -7,6 +7,7 @@ import { ErrorCodes } from '@openltm/model';
 import type { ExecContext } from './executor';
 import { relativeName } from './names';
 import type { ObjectRecord } from './object-repository';
+import type { ShowBlock, ShowStatusRow } from './show-data';
 import { notServedReasons } from './validate/rules';
 import { INCOMPLETE_KEY, unresolvedRefs } from './unresolved';
 
@@ -40,3 +41,8 @@ export function names(recs: readonly ObjectRecord[], folder: string): string {
 }
 
 export const NOT_COUNTED = 'not counted: openltm counts traffic per virtual server, pool, pool member and node';
+
+/** A block of status lines only, for objects without counters of their own: BIG-IP's title, then the rows. */
+export function statusBlock(rec: ObjectRecord, ctx: ExecContext, kind: string, status: ShowStatusRow[]): ShowBlock {
+  return { type: rec.type, name: rec.path, title: `Ltm::${kind}: ${relativeName(rec.path, ctx.session.folder)}`, titleWidth: 63, statusWidth: 15, status, tables: [] };
+}
