@@ -91,8 +91,8 @@ export const COMMAND_PATHS: Readonly<Record<string, { verbs: readonly string[]; 
     options: ['file', 'merge', 'verify', 'skip-unknown', 'default'],
   },
   'ltm persistence persist-records': {
-    verbs: ['show'],
-    help: 'The persistence records in force: show ltm persistence persist-records [all-properties] [client-addr A] [node-addr A] [node-port N] [pool P] [virtual V] [mode source-address]',
+    verbs: ['show', 'delete'],
+    help: 'The persistence records in force: show ltm persistence persist-records [all-properties] [filters]; delete ltm persistence persist-records [filters] removes the matching records (every record without a filter), so those clients choose a member again. Filters: client-addr A, node-addr A, node-port N, pool P, virtual V, mode source-address',
     options: ['all-properties', 'client-addr', 'node-addr', 'node-port', 'pool', 'virtual', 'mode'],
     valueOptions: ['client-addr', 'node-addr', 'node-port', 'pool', 'virtual', 'mode'],
   },
