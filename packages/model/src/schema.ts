@@ -137,6 +137,17 @@ export const VERBS: Readonly<Record<string, { help: string; objects: boolean; ty
 export const LIST_OPTIONS = ['all-properties', 'non-default-properties', 'one-line', 'recursive', 'partition'] as const;
 export const SHOW_OPTIONS = ['all-properties', 'detail', 'field-fmt', 'members', 'raw', 'recursive'] as const;
 
+/**
+ * The options a command path takes with `verb`: display options (`all-properties`) only with
+ * list and show (`delete ltm persistence persist-records` takes the filters, not them).
+ */
+export function commandPathOptions(key: string, verb: string): readonly string[] {
+  const all = COMMAND_PATHS[key]?.options ?? [];
+  if (verb === 'list' || verb === 'show') return all;
+  const display = new Set<string>([...LIST_OPTIONS, ...SHOW_OPTIONS]);
+  return all.filter((o) => !display.has(o));
+}
+
 /** Every path (object types and command paths) as word arrays, for walking and completion. */
 export function allPaths(): string[][] {
   return [...OBJECT_TYPES.map((d) => d.key), ...Object.keys(COMMAND_PATHS)].map((k) => k.split(' '));

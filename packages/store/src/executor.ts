@@ -246,7 +246,6 @@ export function runStatement(s: Statement, ctx: ExecContext): ExecuteResult {
   if (s.typeKey === 'ltm persistence persist-records') {
     const filters = resolvePersistFilters(s.options, ctx.session.folder, s.pos);
     if (s.verb === 'show') return showPersistRecords(ctx, s.options['all-properties'] === true, filters);
-    if (s.options['all-properties'] !== undefined) throw errors.syntax('"all-properties" is an option of show, not of delete ltm persistence persist-records', s.pos);
     return deletePersistRecords(ctx, filters);
   }
   if (s.typeKey === 'sys version' && s.verb === 'show') return showSysVersion();

@@ -66,7 +66,7 @@ it('bad filters are refused and keep no request; a failing script keeps none eit
   expect(t.fail('delete ltm persistence persist-records client-addr 127.0.0.300').message).toBe('"127.0.0.300" is not a valid IP address for client-addr');
   expect(t.fail('delete ltm persistence persist-records node-port 70000').message).toMatch(/"70000" is not a valid port for node-port/);
   expect(t.fail('delete ltm persistence persist-records mode sticky').message).toMatch(/"sticky" is not a persistence mode/);
-  expect(t.fail('delete ltm persistence persist-records all-properties').message).toMatch(/"all-properties" is an option of show/);
+  expect(t.fail('delete ltm persistence persist-records all-properties').message).toMatch(/"all-properties" unknown property/);
   expect(t.fail('delete ltm persistence persist-records client-addr').message).toMatch(/"client-addr" requires a value/);
   expect(() => t.store.executeScript('delete ltm persistence persist-records\ndelete ltm pool nosuch')).toThrow(/nosuch/);
   expect(t.store.persistFlushes()).toEqual([]);
