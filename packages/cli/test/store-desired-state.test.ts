@@ -63,6 +63,22 @@ test('edits by another process are read incrementally: unchanged specs keep thei
   expect(after.pools).toEqual(fresh.pools);
 });
 
+test('a delete of persistence records by another process reaches the next snapshot (no object changed), and stays in later ones', () => {
+  const reader = new DesiredStateReader(daemon);
+  const before = reader.read();
+  expect(before.persistFlushes).toEqual([]);
+  run('delete ltm persistence persist-records client-addr 127.0.0.5 pool p');
+  const after = reader.read();
+  expect(after.generation).toBe(writer.generation());
+  expect(after.generation).toBeGreaterThan(before.generation);
+  expect(after.persistFlushes).toEqual([expect.objectContaining({ seq: 1, filters: { 'client-addr': '127.0.0.5', pool: '/Common/p' } })]);
+  // Read incrementally: the specs are the same objects.
+  expect(after.virtuals[0]).toBe(before.virtuals[0]);
+  run('modify ltm virtual vs2 connection-limit 7');
+  expect(reader.read().persistFlushes!.map((f) => f.seq)).toEqual([1]);
+  expect(new DesiredStateReader(daemon).read().persistFlushes!.map((f) => f.seq)).toEqual([1]);
+});
+
 test('a profile edit re-reads everything and every virtual on it sees the change', () => {
   const reader = new DesiredStateReader(daemon);
   reader.read();

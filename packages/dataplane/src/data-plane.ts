@@ -34,6 +34,7 @@ import { Reconciler } from './reconcile/reconciler';
 import { AvailabilityLog } from './availability-log';
 import { buildStatus } from './status-reporter';
 import type { DataPlaneStatus } from './status-reporter';
+import { applyPersistFlushes } from './persist/apply-flushes';
 import { PersistTable } from './persist/persist-table';
 import { LocalPersistence } from './persist/persistence';
 
@@ -186,6 +187,7 @@ export class DataPlane {
   private async reconcile(desired: DesiredState): Promise<void> {
     this.monitors.configure(desired.monitors, checkTargetsOf(desired.pools));
     this.pools.configure(desired.pools);
+    applyPersistFlushes(this.persistTable, desired, this.logger);
     const actions = diff(desired, this.listeners.actual(), Date.now());
     if (actions.length > 0) this.logger.debug({ generation: desired.generation, actions: actions.map((a) => `${a.kind} ${'spec' in a ? a.spec.name : a.name}`) }, 'reconcile');
     const before = this.applying;

@@ -208,6 +208,11 @@ export interface DesiredState {
   virtuals: VirtualSpec[];
   pools: PoolSpec[];
   monitors: MonitorSpec[];
+  /**
+   * The `delete ltm persistence persist-records` requests the store keeps (recent ones, oldest
+   * first): the owner of the persistence table applies each one once (persist-table.ts).
+   */
+  persistFlushes?: PersistFlush[];
 }
 
 /** Where the data plane gets its configuration: the cli wires this to the store. */
@@ -225,7 +230,7 @@ export interface DesiredStateSource {
 
 // ---- What the data plane reports back: the types live in @openltm/model so the store can keep
 // them for `show` without importing the data plane.
-import type { StatusReport } from '@openltm/model';
+import type { PersistFlush, StatusReport } from '@openltm/model';
 export type { Availability, VirtualStats, VirtualStatus, MemberStats, MemberStatus, StatusReport } from '@openltm/model';
 
 /** Where the data plane writes status and statistics (about once a second). */

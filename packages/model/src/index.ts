@@ -10,6 +10,7 @@ export * from './schema';
 export * from './address';
 export * from './prefix';
 export * from './runtime-status';
+export * from './persist-flush';
 export { LOAD_BALANCING_MODES, IMPLEMENTED_LOAD_BALANCING_MODES, UNIMPLEMENTED_MODE_REASONS, poolMemberEntry } from './types/ltm-pool';
 export { certKeyChainEntry, SNI_SHARED_SETTINGS } from './types/ltm-profile-client-ssl';
 export { PROFILE_TYPES } from './types/profile-types';

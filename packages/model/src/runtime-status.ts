@@ -89,6 +89,8 @@ export interface PersistRecordStatus {
   clientAddr: string;
   /** When the record was last used (ms since epoch): its age is measured from here. */
   lastUsed: number;
+  /** When the record was made (ms since epoch): a `delete ... persist-records` given later removes it. */
+  created: number;
   /** Seconds the record lives after its last use; 0 = until its member is unavailable. */
   timeout: number;
 }

@@ -91,8 +91,8 @@ export const COMMAND_PATHS: Readonly<Record<string, { verbs: readonly string[]; 
     options: ['file', 'merge', 'verify', 'skip-unknown', 'default'],
   },
   'ltm persistence persist-records': {
-    verbs: ['show'],
-    help: 'The persistence records in force: show ltm persistence persist-records [all-properties] [client-addr A] [node-addr A] [node-port N] [pool P] [virtual V] [mode source-address]',
+    verbs: ['show', 'delete'],
+    help: 'The persistence records in force: show ltm persistence persist-records [all-properties] [filters]; delete ltm persistence persist-records [filters] removes the matching records (every record without a filter), so those clients choose a member again. Filters: client-addr A, node-addr A, node-port N, pool P, virtual V, mode source-address',
     options: ['all-properties', 'client-addr', 'node-addr', 'node-port', 'pool', 'virtual', 'mode'],
     valueOptions: ['client-addr', 'node-addr', 'node-port', 'pool', 'virtual', 'mode'],
   },
@@ -136,6 +136,17 @@ export const VERBS: Readonly<Record<string, { help: string; objects: boolean; ty
 /** Options that `list` and `show` accept after the object names. */
 export const LIST_OPTIONS = ['all-properties', 'non-default-properties', 'one-line', 'recursive', 'partition'] as const;
 export const SHOW_OPTIONS = ['all-properties', 'detail', 'field-fmt', 'members', 'raw', 'recursive'] as const;
+
+/**
+ * The options a command path takes with `verb`: display options (`all-properties`) only with
+ * list and show (`delete ltm persistence persist-records` takes the filters, not them).
+ */
+export function commandPathOptions(key: string, verb: string): readonly string[] {
+  const all = COMMAND_PATHS[key]?.options ?? [];
+  if (verb === 'list' || verb === 'show') return all;
+  const display = new Set<string>([...LIST_OPTIONS, ...SHOW_OPTIONS]);
+  return all.filter((o) => !display.has(o));
+}
 
 /** Every path (object types and command paths) as word arrays, for walking and completion. */
 export function allPaths(): string[][] {

@@ -5,7 +5,7 @@
  */
 import type { IToken } from 'chevrotain';
 import {
-  COMMAND_PATHS, LIST_OPTIONS, MONITOR_TYPES, SHOW_OPTIONS, VERBS, allPaths, getType, type PropertyDef, type PropertyTable, type ValueType,
+  COMMAND_PATHS, LIST_OPTIONS, commandPathOptions, MONITOR_TYPES, SHOW_OPTIONS, VERBS, allPaths, getType, type PropertyDef, type PropertyTable, type ValueType,
 } from '@openltm/model';
 import { lex } from './lexer';
 import { LCurly, RCurly, Semicolon, UnterminatedString, Word } from './tokens';
@@ -171,7 +171,7 @@ function afterVerb(verb: string, w: TokenWalk, ctx: CompletionContext): { candid
   const key = path.join(' ');
   if (verb === 'help') return { candidates: [] };
   const cp = COMMAND_PATHS[key];
-  if (cp) return { candidates: configOptions(cp.options ?? [], w) };
+  if (cp) return { candidates: configOptions(commandPathOptions(key, verb), w) };
   const def = getType(key);
   if (!def) return { candidates: [] };
   const names = namesOf(ctx, [key]);

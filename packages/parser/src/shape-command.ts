@@ -3,7 +3,7 @@
  * targets, and the properties, options or projection the verb takes.
  */
 import {
-  COMMAND_PATHS, LIST_OPTIONS, SHOW_OPTIONS, VERBS, getType, nextPathWords, type ObjectTypeDef,
+  COMMAND_PATHS, LIST_OPTIONS, commandPathOptions, SHOW_OPTIONS, VERBS, getType, nextPathWords, type ObjectTypeDef,
 } from '@openltm/model';
 import type { CommandStatement, Position, SyntaxNode, Target, WordNode } from './ast';
 import { ItemCursor, describe } from './item-cursor';
@@ -164,7 +164,7 @@ export function shapeCommand(items: readonly SyntaxNode[], pos: Position, text: 
   } else if (cmdPath) {
     cmd.typeKey = key;
     if (!cmdPath.verbs.includes(verb)) throw syntaxError(`"${verb}" is not available for "${key}"`, verbWord.pos);
-    shapeConfigOptions(cmd, cmdPath.options ?? [], cur, cmdPath.valueOptions);
+    shapeConfigOptions(cmd, commandPathOptions(key, verb), cur, cmdPath.valueOptions);
     return cmd;
   } else if (unknown) {
     if (!info.objects || (opts.unknownTypes === 'error' && !keptTypeCommand(verb, path, unknown.text))) {

@@ -88,6 +88,9 @@ describe('complete', () => {
     expect(show).not.toContain('monitor');
     expect(show).not.toContain('profile');
     expect(at('show ltm persistence <|>')).toEqual(['persist-records']);
+    expect(at('delete ltm persistence <|>')).toEqual(expect.arrayContaining(['persist-records', 'source-addr']));
+    expect(at('delete ltm persistence persist-records <|>')).toEqual(['client-addr', 'node-addr', 'node-port', 'pool', 'virtual', 'mode']);
+    expect(at('show ltm persistence persist-records <|>')).toContain('all-properties');
     expect(at('reset-stats ltm <|>')).toEqual(['pool', 'virtual', 'virtual-address']);
     expect(at('list ltm <|>')).toEqual(expect.arrayContaining(['monitor', 'profile']));
   });

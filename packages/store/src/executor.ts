@@ -21,7 +21,9 @@ import { propertyWarnings } from './property-warnings';
 import { jsonValues } from './format/json-values';
 import { enabledMembers } from './member-resume';
 import { persistenceKind, persistenceWarnings } from './persistence-in-force';
-import { showPersistRecords, type PersistFilters } from './persist-records-show';
+import { showPersistRecords } from './persist-records-show';
+import { deletePersistRecords } from './persist-records-delete';
+import { resolvePersistFilters } from './persist-filters';
 
 export interface ExecContext {
   ops: ObjectOperations;
@@ -242,8 +244,9 @@ export function runStatement(s: Statement, ctx: ExecContext): ExecuteResult {
   if (s.typeKey === 'sys config') return sysConfig(s, ctx);
   if (s.typeKey === 'cli transaction') return cliTransaction(s, ctx.session);
   if (s.typeKey === 'ltm persistence persist-records') {
-    const filters = Object.fromEntries(Object.entries(s.options).filter(([k, v]) => k !== 'all-properties' && typeof v === 'string')) as PersistFilters;
-    return showPersistRecords(ctx, s.options['all-properties'] === true, filters);
+    const filters = resolvePersistFilters(s.options, ctx.session.folder, s.pos);
+    if (s.verb === 'show') return showPersistRecords(ctx, s.options['all-properties'] === true, filters);
+    return deletePersistRecords(ctx, filters);
   }
   if (s.typeKey === 'sys version' && s.verb === 'show') return showSysVersion();
   if (s.isObjectType && s.typeKey) {

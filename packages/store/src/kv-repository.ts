@@ -6,6 +6,7 @@
  *   files/<type><path>     { pem, passphrase? }        key material, apart from props
  *   meta/generation        the configuration generation, bumped once per committed change
  *   resume/<pool> <member> manual-resume tokens;  baseline/<kind>/<name>: reset-stats baselines
+ *   persist-flush/<seq>    `delete ltm persistence persist-records` requests (persist-flushes.ts)
  *   status/<host>/...      what each host's data plane reports (see kv-status.ts)
  *
  * `raw` holds the committed values (what the cluster holds, as far as this process knows) with
@@ -197,6 +198,12 @@ export class KvRepository implements ObjectRepository {
   setOther(key: string, value: string): void {
     this.other.set(key, value);
     this.onOther?.(key, value);
+    this.touch(key);
+  }
+
+  deleteOther(key: string): void {
+    this.other.delete(key);
+    this.onOther?.(key, undefined);
     this.touch(key);
   }
 

@@ -9,11 +9,13 @@
  * counters add up, a virtual is available when any host has it available, and the reason says
  * which hosts disagree. Resume tokens and reset-stats baselines are shared by all hosts.
  */
-import type { Availability, MemberStatus, PersistRecordStatus, StatusReport, VirtualStatus } from '@openltm/model';
+import type { Availability, MemberStatus, PersistFlush, PersistRecordFilters, PersistRecordStatus, StatusReport, VirtualStatus } from '@openltm/model';
 import type { KvRepository } from './kv-repository';
+import { flushesToPrune } from './persist-flushes';
 import type { ReportInfo, StatusStore } from './status';
 
 const STATUS = 'status/';
+const FLUSH = 'persist-flush/';
 
 /** One host's view of an object. */
 export interface HostStatus<T> {
@@ -151,6 +153,20 @@ export class KvStatus implements StatusStore {
 
   resumeTokens(): Record<string, number> {
     return Object.fromEntries(this.repo.otherKeys('resume/').map((k) => [k.slice('resume/'.length), Number(this.repo.getOther(k))]));
+  }
+
+  /** Shared by all hosts: each host's daemon applies every request to its own records. */
+  persistFlushes(): PersistFlush[] {
+    return this.repo.otherKeys(FLUSH).map((k) => JSON.parse(this.repo.getOther(k)!) as PersistFlush).sort((a, b) => a.seq - b.seq);
+  }
+
+  addPersistFlush(filters: PersistRecordFilters, at: number): PersistFlush {
+    const kept = this.persistFlushes();
+    // The newest request is never pruned, so the highest sequence number only grows.
+    const flush: PersistFlush = { seq: (kept[kept.length - 1]?.seq ?? 0) + 1, at, filters };
+    this.repo.setOther(`${FLUSH}${flush.seq}`, JSON.stringify(flush));
+    for (const old of flushesToPrune([...kept, flush], at)) this.repo.deleteOther(`${FLUSH}${old.seq}`);
+    return flush;
   }
 
   baseline(kind: string, name: string): Record<string, number> | undefined {

@@ -4,9 +4,10 @@
  * virtual address, node address; with all-properties, a block per record with its age, virtual,
  * pool and client). BIG-IP ends each line with the TMM that holds the record; openltm keeps one
  * table for every worker, so the line ends with the record's age instead. A record past its
- * timeout is not shown even if the daemon has not swept it yet.
+ * timeout is not shown even if the daemon has not swept it yet, nor one a `delete ltm persistence
+ * persist-records` removed (the daemon reports its table again within a second).
  */
-import type { PersistRecordStatus } from '@openltm/model';
+import { flushRemoves, persistRecordMatches, type PersistRecordFilters, type PersistRecordStatus } from '@openltm/model';
 import type { ExecContext } from './executor';
 import type { ExecuteResult } from './session';
 
@@ -15,24 +16,12 @@ export interface PersistRecordJson extends PersistRecordStatus {
   age: number;
 }
 
-/** BIG-IP's filters: `client-addr`, `node-addr`, `node-port`, `pool`, `virtual`, `mode`. */
-export type PersistFilters = Partial<Record<'client-addr' | 'node-addr' | 'node-port' | 'pool' | 'virtual' | 'mode', string>>;
-
-function matches(r: PersistRecordStatus, f: PersistFilters, folder: string): boolean {
-  const node = /^(.*)[:.](\d+)$/.exec(r.nodeAddr);
-  const path = (name: string) => (name.startsWith('/') ? name : `${folder === '/' ? '/Common' : folder}/${name}`);
-  if (f['client-addr'] !== undefined && f['client-addr'] !== r.clientAddr) return false;
-  if (f['node-addr'] !== undefined && f['node-addr'] !== node?.[1]) return false;
-  if (f['node-port'] !== undefined && f['node-port'] !== node?.[2]) return false;
-  if (f.pool !== undefined && path(f.pool) !== r.pool) return false;
-  if (f.virtual !== undefined && path(f.virtual) !== r.virtual) return false;
-  return f.mode === undefined || f.mode === r.mode;
-}
-
-export function showPersistRecords(ctx: ExecContext, allProperties: boolean, filters: PersistFilters = {}, now = Date.now()): ExecuteResult {
+export function showPersistRecords(ctx: ExecContext, allProperties: boolean, filters: PersistRecordFilters = {}, now = Date.now()): ExecuteResult {
   const reported = ctx.status.persistence();
+  const flushes = ctx.status.persistFlushes();
+  const deleted = (r: PersistRecordStatus) => r.created !== undefined && flushes.some((f) => flushRemoves(f, r, r.created));
   const live: PersistRecordJson[] = (reported?.records ?? [])
-    .filter((r) => (r.timeout === 0 || now - r.lastUsed < r.timeout * 1000) && matches(r, filters, ctx.session.folder))
+    .filter((r) => (r.timeout === 0 || now - r.lastUsed < r.timeout * 1000) && persistRecordMatches(r, filters) && !deleted(r))
     .map((r) => ({ ...r, age: Math.max(0, Math.floor((now - r.lastUsed) / 1000)) }));
   const lines = ['Sys::Persistent Connections'];
   for (const r of live) {

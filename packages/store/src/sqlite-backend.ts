@@ -24,7 +24,7 @@ export class SqliteBackend implements StoreBackend {
     private readonly busyTimeoutMs: number | undefined,
   ) {
     this.repo = new SqliteRepository(db);
-    this.status = new StatusTable(db);
+    this.status = new StatusTable(db, () => (this.repo.dirty = true));
   }
 
   /** Opens (creating, 0600) and migrates the file. */

@@ -3,7 +3,8 @@
  * `reset-stats` records, so `show` prints counters minus the baseline while the data plane keeps
  * counting.
  */
-import type { MemberStatus, PersistRecordStatus, StatusReport, VirtualStatus } from '@openltm/model';
+import type { MemberStatus, PersistFlush, PersistRecordFilters, PersistRecordStatus, StatusReport, VirtualStatus } from '@openltm/model';
+import { flushesToPrune } from './persist-flushes';
 import type { Db } from './database';
 
 export interface StatusView {
@@ -18,6 +19,8 @@ export interface StatusView {
   resumeTokens(): Record<string, number>;
   /** The persistence records the data plane last reported. */
   persistence(): { total: number; records: PersistRecordStatus[] } | undefined;
+  /** The `delete ltm persistence persist-records` requests kept, oldest first. */
+  persistFlushes(): PersistFlush[];
 }
 
 /** The status a command reads and the two writes commands make (inside their transaction). */
@@ -25,6 +28,11 @@ export interface StatusStore extends StatusView {
   /** Records an administrator's resume of a member. */
   markResumed(pool: string, member: string): void;
   setBaseline(kind: string, name: string, counters: Record<string, number>): void;
+  /**
+   * Records a `delete ltm persistence persist-records` request (the next sequence number) and
+   * prunes old ones; the commit bumps the generation, so the daemon reads it.
+   */
+  addPersistFlush(filters: PersistRecordFilters, at: number): PersistFlush;
 }
 
 export interface ReportInfo {
@@ -50,7 +58,11 @@ export class StatusTable implements StatusStore {
   /** What this writer last committed, per kind (undefined until its first report). */
   private written?: Record<RowKind, WrittenRows>;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** Called when a command's write must bump the configuration generation (the daemon reads it). */
+    private readonly configChanged: () => void = () => undefined,
+  ) {
     this.st = {
       put: db.prepare('INSERT OR REPLACE INTO status (kind, name, data) VALUES (?, ?, ?)'),
       get: db.prepare('SELECT data FROM status WHERE kind = ? AND name = ?').pluck(),
@@ -59,6 +71,7 @@ export class StatusTable implements StatusStore {
       putBase: db.prepare('INSERT OR REPLACE INTO stats_baseline (kind, name, data) VALUES (?, ?, ?)'),
       getBase: db.prepare('SELECT data FROM stats_baseline WHERE kind = ? AND name = ?').pluck(),
       resumes: db.prepare("SELECT name, data FROM status WHERE kind = 'resume'"),
+      flushes: db.prepare("SELECT data FROM status WHERE kind = 'persist-flush'").pluck(),
     };
   }
 
@@ -148,6 +161,20 @@ export class StatusTable implements StatusStore {
 
   persistence(): { total: number; records: PersistRecordStatus[] } | undefined {
     return this.read('persist', '');
+  }
+
+  persistFlushes(): PersistFlush[] {
+    return (this.st.flushes.all() as string[]).map((d) => JSON.parse(d) as PersistFlush).sort((a, b) => a.seq - b.seq);
+  }
+
+  addPersistFlush(filters: PersistRecordFilters, at: number): PersistFlush {
+    const kept = this.persistFlushes();
+    // The newest request is never pruned, so the highest sequence number only grows.
+    const flush: PersistFlush = { seq: (kept[kept.length - 1]?.seq ?? 0) + 1, at, filters };
+    this.st.put.run('persist-flush', String(flush.seq), JSON.stringify(flush));
+    for (const old of flushesToPrune([...kept, flush], at)) this.st.del.run('persist-flush', String(old.seq));
+    this.configChanged();
+    return flush;
   }
 
   reportInfo(): ReportInfo | undefined {

@@ -4,7 +4,7 @@
  * daemon uses.
  */
 import * as path from 'node:path';
-import { ConfigError, ErrorCodes, errors, getType, type MemberStatus, type StatusReport, type VirtualStatus } from '@openltm/model';
+import { ConfigError, ErrorCodes, errors, getType, type MemberStatus, type PersistFlush, type StatusReport, type VirtualStatus } from '@openltm/model';
 import { declarationMessage, parseCommand, parseScript, type Statement } from '@openltm/parser';
 import { builtinProps, schemaBuiltins, seedBuiltins } from './builtins';
 import { generateSelfSigned } from './certificates';
@@ -409,6 +409,11 @@ export class Store {
   /** Manual-resume tokens by `<pool> <member>` (see member-resume.ts), for the daemon's desired state. */
   resumeTokens(): Record<string, number> {
     return this.read(() => this.backend.status.resumeTokens());
+  }
+
+  /** The `delete ltm persistence persist-records` requests kept (oldest first), for the daemon's desired state. */
+  persistFlushes(): PersistFlush[] {
+    return this.read(() => this.backend.status.persistFlushes());
   }
 
   /** The last status report's generation and time, if any. */

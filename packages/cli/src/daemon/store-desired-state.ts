@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { PERSISTENCE_TYPES, formatAddress, fullBits, netmaskPrefix, parseDestination, parsePrefix } from '@openltm/model';
+import { PERSISTENCE_TYPES, formatAddress, fullBits, netmaskPrefix, parseDestination, parsePrefix, type PersistFlush } from '@openltm/model';
 import { unescapeTmsh } from '@openltm/parser';
 import type { Store, EffectiveObject, StoredProps, StoredValue } from '@openltm/store';
 import { parseMonitorRule, memberNode, persistenceInForce, SOURCE_ADDR, NOT_SERVED_KEY } from '@openltm/store';
@@ -399,6 +399,8 @@ interface Snapshot {
   storedOnlyMonitors: Set<string>;
   /** Manual-resume tokens the pools were mapped with (they change without a pool edit). */
   resumeTokens: string;
+  /** `delete ltm persistence persist-records` requests (they change without any object changing). */
+  persistFlushes: PersistFlush[];
 }
 
 /**
@@ -443,7 +445,7 @@ export class DesiredStateReader {
     };
     this.ssl.begin();
     const storedOnlyMonitors = new Set([...maps['ltm monitor icmp'].keys(), ...maps['ltm monitor gateway-icmp'].keys()]);
-    const snap: Snapshot = { generation, objects: maps, profiles, virtuals: new Map(), pools: new Map(), monitors: [], storedOnlyMonitors, resumeTokens: '' };
+    const snap: Snapshot = { generation, objects: maps, profiles, virtuals: new Map(), pools: new Map(), monitors: [], storedOnlyMonitors, resumeTokens: '', persistFlushes: this.store.persistFlushes() };
     for (const v of maps['ltm virtual'].values()) snap.virtuals.set(v.name, virtualSpec(v, profiles, this.ssl));
     const tokens = this.store.resumeTokens();
     snap.resumeTokens = JSON.stringify(tokens);
@@ -500,6 +502,7 @@ export class DesiredStateReader {
       if (pool) snap.pools.set(name, poolSpec(pool, snap.objects['ltm node'], tokens, snap.storedOnlyMonitors));
       else snap.pools.delete(name);
     }
+    snap.persistFlushes = this.store.persistFlushes();
     snap.generation = generation;
   }
 
@@ -510,6 +513,7 @@ export class DesiredStateReader {
       // A pool kept from a loaded file with a mode openltm does not implement is not served (nor are its virtuals).
       pools: [...snap.pools.values()].filter((p) => snap.objects['ltm pool'].get(p.name)?.properties[NOT_SERVED_KEY] === undefined),
       monitors: snap.monitors,
+      persistFlushes: snap.persistFlushes,
     };
   }
 }

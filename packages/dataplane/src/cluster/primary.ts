@@ -31,6 +31,7 @@ import { memberKey } from './messages';
 import { PrimaryAdmission, type RefusalCounts } from './primary-admission';
 import { StatsTotals } from './stats-totals';
 import { StateBroadcast, specsFor, stateMessage } from './state-delta';
+import { applyPersistFlushes } from '../persist/apply-flushes';
 import { PersistTable } from '../persist/persist-table';
 import { servePersistence } from './persist-channel';
 import { SocketHandOutToWorkers } from './socket-handout';
@@ -265,6 +266,7 @@ export class PrimaryPlane {
   private async reconcile(desired: DesiredState): Promise<void> {
     this.monitors.configure(desired.monitors, checkTargetsOf(desired.pools));
     this.pools.configure(desired.pools);
+    applyPersistFlushes(this.persistTable, desired, this.log);
     this.desired = desired;
     const change = this.broadcast.delta(desired);
     if (change.pools.length > 0 || change.removedPools.length > 0) this.allDirty = true;

@@ -4,7 +4,7 @@
  * the next session on any worker). A record maps a key (mode, masked client address, and the
  * virtual and pool it applies to) to a member; it lives `timeout` seconds after its last use.
  */
-import type { PersistRecordStatus } from '@openltm/model';
+import { flushRemoves, pendingFlushes, type PersistFlush, type PersistRecordStatus } from '@openltm/model';
 
 /** What a session records: the key and everything `show ltm persistence persist-records` prints. */
 export interface PersistEntry {
@@ -23,6 +23,17 @@ export interface PersistEntry {
 
 interface Row extends PersistEntry {
   lastUsed: number;
+  created: number;
+}
+
+/** What applying a snapshot's flush requests did, for the log. */
+export interface FlushResult {
+  /** Requests applied now. */
+  applied: number;
+  /** Records they removed. */
+  removed: number;
+  /** Requests pruned from the store before this table saw them (their records stay). */
+  missed: number;
 }
 
 /**
@@ -39,6 +50,8 @@ export class PersistTable {
   /** The last report, handed out again while nothing changed (the status writer then skips it cheaply). */
   private last?: { total: number; records: PersistRecordStatus[] };
   private changed = true;
+  /** The last flush request applied (undefined until the first snapshot). */
+  private appliedSeq?: number;
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -66,8 +79,38 @@ export class PersistTable {
   record(entry: PersistEntry): void {
     this.rows.delete(entry.key);
     while (this.rows.size >= this.max) this.rows.delete(this.rows.keys().next().value!);
-    this.rows.set(entry.key, { ...entry, lastUsed: this.now() });
+    const now = this.now();
+    this.rows.set(entry.key, { ...entry, lastUsed: now, created: now });
     this.changed = true;
+  }
+
+  /**
+   * Applies the `delete ltm persistence persist-records` requests of a desired-state snapshot
+   * that this table has not applied yet: each removes the matching records made before it was
+   * given. Snapshots repeat the requests the store keeps, so the highest sequence applied is
+   * remembered. The first snapshot only sets it: the table was made with the daemon and holds
+   * nothing an earlier request could name (the first reconcile comes before any listener).
+   */
+  applyFlushes(flushes: readonly PersistFlush[]): FlushResult {
+    const result: FlushResult = { applied: 0, removed: 0, missed: 0 };
+    if (this.appliedSeq === undefined) {
+      this.appliedSeq = flushes.reduce((max, f) => Math.max(max, f.seq), 0);
+      return result;
+    }
+    const pending = pendingFlushes(flushes, this.appliedSeq);
+    if (pending.length === 0) return result;
+    result.missed = Math.max(0, pending[0]!.seq - this.appliedSeq - 1);
+    for (const flush of pending) {
+      for (const [key, row] of this.rows) {
+        if (!flushRemoves(flush, row, row.created)) continue;
+        this.rows.delete(key);
+        result.removed++;
+      }
+      result.applied++;
+    }
+    this.appliedSeq = pending[pending.length - 1]!.seq;
+    if (result.removed > 0) this.changed = true;
+    return result;
   }
 
   /** Forgets every record. */

@@ -157,7 +157,7 @@ describe('persistence through the data plane (real sockets)', () => {
   });
 
   /** Round-robin pools p1 (and p2) of members A and B, and the given virtuals. */
-  async function start(virtuals: VirtualSpec[], members: MemberSpec[] = [member(a.port), member(b.port)]): Promise<void> {
+  async function start(virtuals: VirtualSpec[], members: MemberSpec[] = [member(a.port), member(b.port)]): Promise<FakeSource> {
     const source = new FakeSource();
     source.edit((s) => {
       for (const name of ['/Common/p1', '/Common/p2']) s.pools.push({ name, loadBalancingMode: 'round-robin', minActiveMembers: 0, monitor: { monitors: [], minimum: 'all' }, members });
@@ -165,8 +165,32 @@ describe('persistence through the data plane (real sockets)', () => {
     });
     plane = new DataPlane({ source, sink: new CaptureSink(), logger: pino({ level: 'silent' }), drainTimeoutMs: 200, statusIntervalMs: 100 });
     await plane.start();
+    return source;
+  }
+  /** Waits (event by event, no fixed sleep) until `check` passes. */
+  async function until(check: () => boolean): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
   const counts = () => [a.connections, b.connections];
+
+  it('a delete request in a new snapshot: the client whose record it names is load-balanced afresh, another client keeps its member', async () => {
+    const port = await freePort();
+    const source = await start([virtual('v1', port, { pool: '/Common/p1', persist: persist() })]);
+    await shortSession(port, '127.0.0.6'); // round-robin: A
+    await shortSession(port, '127.0.0.5'); // round-robin: B; the next choice would be A
+    expect(counts()).toEqual([1, 1]);
+    source.edit((s) => (s.persistFlushes = [{ seq: 1, at: Date.now(), filters: { 'client-addr': '127.0.0.5' } }]));
+    // Wait for the snapshot to be applied: the record is gone from the table.
+    await until(() => !plane!.status().persistence!.records.some((r) => r.clientAddr === '127.0.0.5'));
+    await shortSession(port, '127.0.0.5'); // chosen afresh: A
+    await shortSession(port, '127.0.0.6'); // round-robin would say B: its record holds it on A
+    expect(counts()).toEqual([3, 1]);
+    expect(plane!.status().persistence!.records.map((r) => [r.clientAddr, r.nodeAddr]).sort()).toEqual([['127.0.0.5', `127.0.0.1:${a.port}`], ['127.0.0.6', `127.0.0.1:${a.port}`]]);
+  });
 
   it.each([
     ['match-across-virtuals enabled: a record made on one virtual is used on the other', { matchAcrossVirtuals: true }, [2, 0]],
