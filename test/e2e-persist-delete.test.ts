@@ -9,11 +9,10 @@
  * BIG-IP). So a client that still reaches the disabled member is held there by its record, and
  * one that reaches the enabled member after the delete chose again.
  */
-import { connect } from 'node:net';
 import { createOpenltm, eventually, type OpenltmInstance } from './support/openltm';
 import { freePort, waitForListen } from './support/ports';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
-import { SmtpReplyReader } from './support/smtp-reply-reader';
+import { greetedBy, greetingsFrom } from './support/greeted-by';
 
 let ltm: OpenltmInstance;
 const sinks: SmtpSink[] = [];
@@ -39,27 +38,9 @@ afterAll(async () => {
   for (const s of sinks) await s.stop();
 });
 
-/** One SMTP session from `localAddress`: which member greeted (m1 or m2), then QUIT. */
-async function memberOf(port: number, localAddress: string): Promise<string> {
-  const s = connect({ host: '127.0.0.1', port, localAddress });
-  s.on('error', () => undefined);
-  try {
-    const reader = new SmtpReplyReader(s);
-    const greeting = await reader.next(15_000);
-    expect(greeting.code).toBe(220);
-    s.write('QUIT\r\n');
-    await reader.next(15_000);
-    return /^220 (m\d)\./.exec(greeting.lines[0]!)![1]!;
-  } finally {
-    s.destroy();
-  }
-}
-
-async function membersOf(port: number, localAddress: string, n: number): Promise<string[]> {
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push(await memberOf(port, localAddress));
-  return out;
-}
+/** Which member greeted: `m1` or `m2` (the sinks greet as m1.member.test and m2.member.test). */
+const memberOf = async (port: number, localAddress: string): Promise<string> => (await greetedBy(port, localAddress)).split('.')[0]!;
+const membersOf = async (port: number, localAddress: string, n: number): Promise<string[]> => (await greetingsFrom(port, localAddress, n)).map((h) => h.split('.')[0]!);
 
 /** Makes `enabled` the member new clients go to (the other user-disabled), and waits until both workers apply it. */
 async function enableOnly(enabled: 'm1' | 'm2'): Promise<void> {

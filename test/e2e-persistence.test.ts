@@ -6,11 +6,10 @@
  * is listed by `show ltm persistence persist-records`, expires after `timeout`, and is replaced when
  * its member becomes unavailable.
  */
-import { connect } from 'node:net';
 import { createOpenltm, eventually, type OpenltmInstance } from './support/openltm';
 import { freePort, waitForListen } from './support/ports';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
-import { SmtpReplyReader } from './support/smtp-reply-reader';
+import { greetedBy, greetingsFrom } from './support/greeted-by';
 
 let ltm: OpenltmInstance;
 const sinks: SmtpSink[] = [];
@@ -40,27 +39,8 @@ afterAll(async () => {
   for (const s of sinks) await s.stop();
 });
 
-/** One SMTP session from `localAddress`: the greeting's host name (which member), then QUIT. */
-async function memberOf(port: number, localAddress: string): Promise<string> {
-  const s = connect({ host: '127.0.0.1', port, localAddress });
-  s.on('error', () => undefined);
-  try {
-    const reader = new SmtpReplyReader(s);
-    const greeting = await reader.next(15_000);
-    expect(greeting.code).toBe(220);
-    s.write('QUIT\r\n');
-    await reader.next(15_000);
-    return /^220 (\S+)/.exec(greeting.lines[0]!)![1]!;
-  } finally {
-    s.destroy();
-  }
-}
-
-async function membersOf(port: number, localAddress: string, n: number): Promise<string[]> {
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push(await memberOf(port, localAddress));
-  return out;
-}
+const memberOf = greetedBy;
+const membersOf = greetingsFrom;
 
 const records = () => ltm.tmshOk('show ltm persistence persist-records');
 const recordLine = (out: string, value: string, port: number) => out.split('\n').find((l) => l.startsWith(`source-address  ${value}  127.0.0.1:${port}  `));
